@@ -1,0 +1,88 @@
+import { formatExit } from '../observe/snapshot.js';
+import { paneArgv } from '../plan/hash.js';
+import type { Action, Plan, StartStamp } from '../plan/types.js';
+import type { SessionSpec } from '../spec/types.js';
+import type { TmuxClient } from '../tmux/client.js';
+import { exactSession, killSession, newSession, respawn, setStamps, type StartArgs } from '../tmux/commands.js';
+import { stopTrees } from './stop.js';
+
+/** A session tmuxctl (re)started in this pass, to be verified. */
+export interface Started {
+  spec: SessionSpec;
+  at: number;
+}
+
+export interface Executed {
+  started: Started[];
+  /** What tmux printed on stderr for the batch (it carries on past a failed line). */
+  errors: string[];
+}
+
+/**
+ * Carries out a plan and decides nothing: stop the process trees that must go (in parallel), then
+ * every tmux mutation in one batch through one client.
+ */
+export async function executePlan(tmux: TmuxClient, plan: Plan, now: () => number = Date.now): Promise<Executed> {
+  await stopTrees(
+    plan.actions.flatMap((a) =>
+      a.kind === 'kill' || a.kind === 'restart'
+        ? [{ pid: a.observed.pane.pid, dead: a.observed.pane.dead, timeoutSeconds: stopTimeout(a) }]
+        : [],
+    ),
+  );
+  const at = now();
+  const lines: string[] = [];
+  const started: Started[] = [];
+  for (const a of plan.actions) {
+    // One line per action, commands joined by ';': tmux skips the rest of a line after a failed
+    // command, so a create that lost a race never stamps ownership onto someone else's session.
+    const cmds = linesFor(a, at);
+    if (cmds.length > 0) lines.push(cmds.join(' ; '));
+    if (a.kind === 'create' || a.kind === 'restart') started.push({ spec: a.spec, at });
+  }
+  const errors = await tmux.runScript(lines);
+  return { started, errors };
+}
+
+function stopTimeout(a: Extract<Action, { kind: 'kill' | 'restart' }>): number {
+  return a.kind === 'kill' ? a.stopTimeoutSeconds : a.spec.stopTimeoutSeconds;
+}
+
+function linesFor(a: Action, at: number): string[] {
+  switch (a.kind) {
+    case 'create': {
+      const target = exactSession(a.session);
+      return [...newSession(startArgs(a.spec)), ...setStamps(target, { ...stampValues(a.stamp, a.spec, at) })];
+    }
+    case 'restart': {
+      const { id, pane, envKeys } = a.observed;
+      return [...respawn(id, pane.id, startArgs(a.spec), envKeys), ...setStamps(id, stampValues(a.stamp, a.spec, at))];
+    }
+    case 'kill':
+      return killSession(a.observed.id);
+    case 'update':
+      return setStamps(a.observed.id, { source: a.source });
+    case 'conflict':
+      return [];
+    default: {
+      const never: never = a;
+      throw new Error(`unknown action ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+function startArgs(spec: SessionSpec): StartArgs {
+  return { name: spec.name, cwd: spec.cwd, argv: paneArgv(spec.command), env: spec.env };
+}
+
+function stampValues(s: StartStamp, spec: SessionSpec, at: number) {
+  return {
+    hash: s.hash,
+    source: spec.source,
+    started: String(at),
+    restarts: String(s.restarts),
+    crashes: String(s.crashes),
+    lastExit: s.lastExit ? formatExit(s.lastExit) : undefined,
+    envKeys: Object.keys(spec.env).join(','),
+  };
+}

@@ -1,0 +1,62 @@
+import { isAlive, listProcs, processTree, type ProcInfo } from '../observe/processes.js';
+
+export interface StopTarget {
+  /** The pane's process: root of the tree to stop. */
+  pid: number;
+  /**
+   * A dead pane's pid may since have been reused; only leftovers still in its session are ours then
+   * (Linux hands out no pid still in use as a session id, so those cannot be strangers).
+   */
+  dead: boolean;
+  timeoutSeconds: number;
+}
+
+const POLL_MS = 25;
+
+/**
+ * SIGTERM to every process of each tree, SIGKILL to what is left after its timeout. All trees in
+ * parallel, so stopping N sessions costs the slowest one, not the sum. Resolves when none is left.
+ */
+export async function stopTrees(targets: readonly StopTarget[]): Promise<void> {
+  if (targets.length === 0) return;
+  const procs = listProcs();
+  await Promise.all(
+    targets.map((t) => {
+      const tree = t.dead ? procs.filter((p) => p.sid === t.pid && p.pid !== t.pid) : processTree(t.pid, procs);
+      return stopTree(tree, t.timeoutSeconds);
+    }),
+  );
+}
+
+async function stopTree(tree: ProcInfo[], timeoutSeconds: number): Promise<void> {
+  signalAll(tree, 'SIGTERM');
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  let alive = tree.filter(isAlive);
+  while (alive.length > 0 && Date.now() < deadline) {
+    await sleep(POLL_MS);
+    alive = alive.filter(isAlive);
+  }
+  if (alive.length === 0) return;
+  signalAll(alive, 'SIGKILL');
+  const killDeadline = Date.now() + 2000;
+  while (alive.length > 0 && Date.now() < killDeadline) {
+    await sleep(POLL_MS);
+    alive = alive.filter(isAlive);
+  }
+}
+
+function signalAll(procs: readonly ProcInfo[], signal: NodeJS.Signals): void {
+  for (const p of procs) {
+    // Re-check identity right before signalling: a pid recycled since the scan is not ours.
+    if (!isAlive(p)) continue;
+    try {
+      process.kill(p.pid, signal);
+    } catch {
+      // Already gone, or not ours to signal: either way nothing more to do for it.
+    }
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

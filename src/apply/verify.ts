@@ -1,0 +1,70 @@
+import { observe } from '../observe/snapshot.js';
+import type { ExitInfo, ObservedState } from '../observe/types.js';
+import { describeExit } from '../plan/restart-decision.js';
+import type { TmuxClient } from '../tmux/client.js';
+import type { Started } from './execute.js';
+import { sleep } from './stop.js';
+
+export interface StartFailure {
+  session: string;
+  reason: string;
+  exit?: ExitInfo;
+  /** The last lines the command printed. */
+  output: string[];
+}
+
+const OUTPUT_LINES = 10;
+
+/**
+ * Start-up is verified by one observation per distinct startSeconds, all sessions waiting together:
+ * with the default (every session 1 s) that is one wait and one tmux call, whatever N is.
+ */
+export async function verifyStarted(
+  tmux: TmuxClient,
+  started: readonly Started[],
+  batchErrors: readonly string[],
+  now: () => number = Date.now,
+): Promise<StartFailure[]> {
+  if (started.length === 0) return [];
+  const groups = new Map<number, Started[]>();
+  for (const s of started) {
+    // Failed tmux lines must be attributed, so those sessions are looked at straight away.
+    const wait = batchErrors.length > 0 && s.spec.startSeconds === 0 ? 0 : s.spec.startSeconds;
+    if (wait === 0 && batchErrors.length === 0) continue;
+    groups.set(wait, [...(groups.get(wait) ?? []), s]);
+  }
+  const failures: StartFailure[] = [];
+  for (const seconds of [...groups.keys()].sort((a, b) => a - b)) {
+    const group = groups.get(seconds)!;
+    const due = group[0]!.at + seconds * 1000;
+    if (due > now()) await sleep(due - now());
+    const obs = await observe(tmux, now());
+    failures.push(...(await judge(tmux, group, obs, batchErrors)));
+  }
+  return failures;
+}
+
+async function judge(tmux: TmuxClient, group: Started[], obs: ObservedState, batchErrors: readonly string[]): Promise<StartFailure[]> {
+  const out: StartFailure[] = [];
+  for (const { spec } of group) {
+    const live = obs.sessions.get(spec.name);
+    if (!live || !live.owned) {
+      const why = batchErrors.find((e) => e.includes(spec.name)) ?? batchErrors[0] ?? 'session not found after start';
+      out.push({ session: spec.name, reason: `did not start: ${why}`, output: [] });
+    } else if (live.pane.dead) {
+      const output = await lastOutput(tmux, live.pane.id);
+      out.push({ session: spec.name, reason: `${describeExit(live)} within ${spec.startSeconds}s of starting`, exit: live.pane.exit, output });
+    }
+  }
+  return out;
+}
+
+async function lastOutput(tmux: TmuxClient, paneId: string): Promise<string[]> {
+  const r = await tmux.exec(['capture-pane', '-p', '-J', '-S', '-200', '-t', paneId]);
+  if (r.code !== 0) return [];
+  const lines = r.stdout.split('\n').map((l) => l.trimEnd());
+  // tmux's own "Pane is dead (...)" banner is not the command's output.
+  const own = lines.filter((l) => !/^Pane is dead \(/.test(l));
+  while (own.length > 0 && own.at(-1) === '') own.pop();
+  return own.slice(-OUTPUT_LINES);
+}

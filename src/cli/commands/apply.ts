@@ -1,0 +1,47 @@
+import { acquireLock } from '../../apply/lock.js';
+import { reconcile, type ReconcileResult } from '../../apply/reconcile.js';
+import { openEventLog } from '../../log/events.js';
+import type { DesiredState } from '../../spec/types.js';
+import { loadOrFail, type Context } from '../context.js';
+import { actionJson, actionLine, failureJson, failureLines, summarise, summaryLine } from '../format-plan.js';
+import type { OutputFormat } from '../options.js';
+
+export interface ApplyOptions {
+  file?: string[];
+  dryRun?: boolean;
+  output: OutputFormat;
+  lockTimeout: number;
+}
+
+export async function applyCommand(ctx: Context, opts: ApplyOptions): Promise<number> {
+  const desired = await loadOrFail(ctx.io, opts.file);
+  const dryRun = opts.dryRun ?? false;
+  const result = dryRun ? await reconcile(ctx.tmux, desired, { dryRun, honourBackoff: false }) : await applyLocked(ctx, desired, opts);
+  printApply(ctx, desired, result, dryRun, opts.output);
+  const failed = result.failures.length > 0 || result.plan.actions.some((a) => a.kind === 'conflict');
+  return failed ? 3 : 0;
+}
+
+async function applyLocked(ctx: Context, desired: DesiredState, opts: ApplyOptions): Promise<ReconcileResult> {
+  const events = openEventLog({ stateDir: ctx.stateDir, consoleLevel: ctx.global.logLevel, console: false });
+  const lock = await acquireLock(ctx.lockFile, opts.lockTimeout);
+  try {
+    return await reconcile(ctx.tmux, desired, { dryRun: false, honourBackoff: false, events });
+  } finally {
+    await lock.release();
+    await events.close();
+  }
+}
+
+function printApply(ctx: Context, desired: DesiredState, r: ReconcileResult, dryRun: boolean, output: OutputFormat): void {
+  const summary = summarise(r.plan, r.failures);
+  if (output === 'json') {
+    const json = { actions: r.plan.actions.map(actionJson), failures: r.failures.map(failureJson), summary, dryRun };
+    ctx.io.out(JSON.stringify(json, null, 2) + '\n');
+    return;
+  }
+  const lines = r.plan.actions.map((a) => actionLine(ctx.io, a));
+  for (const f of r.failures) lines.push(...failureLines(ctx.io, f));
+  lines.push(summaryLine(summary, desired.sessions.length, dryRun));
+  ctx.io.out(lines.join('\n') + '\n');
+}

@@ -1,0 +1,45 @@
+import { observe } from '../../observe/snapshot.js';
+import { sessionStatuses, type SessionStatus } from '../../plan/status.js';
+import { loadOrFail, type Context } from '../context.js';
+import { displayPath } from '../format-plan.js';
+import type { OutputFormat } from '../options.js';
+import { formatDuration, renderTable } from '../table.js';
+import { UsageError } from '../../errors.js';
+
+export async function statusCommand(ctx: Context, names: string[], opts: { file?: string[]; output: OutputFormat }): Promise<number> {
+  const desired = await loadOrFail(ctx.io, opts.file);
+  const observed = await observe(ctx.tmux);
+  let rows = sessionStatuses(desired, observed);
+  if (names.length > 0) {
+    const unknown = names.filter((n) => !rows.some((r) => r.name === n));
+    if (unknown.length > 0) throw new UsageError(`not declared and not managed by tmuxctl: ${unknown.join(', ')}`);
+    rows = rows.filter((r) => names.includes(r.name));
+  }
+  if (opts.output === 'json') {
+    ctx.io.out(JSON.stringify({ sessions: rows.map(jsonRow) }, null, 2) + '\n');
+  } else {
+    ctx.io.out(renderTable(['NAME', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'LAST EXIT', 'SOURCE'], rows.map((r) => textRow(ctx, r, observed.at))) + '\n');
+  }
+  return 0;
+}
+
+function jsonRow(r: SessionStatus) {
+  return {
+    name: r.name,
+    state: r.state,
+    pid: r.pid,
+    restarts: r.restarts,
+    lastExitStatus: r.lastExitStatus,
+    startedAt: r.startedAt,
+    source: r.source,
+    lastExitSignal: r.lastExitSignal,
+    nextRestartAt: r.nextRestartAt,
+  };
+}
+
+function textRow(ctx: Context, r: SessionStatus, now: number): string[] {
+  const uptime = r.pid !== null && r.startedAt ? formatDuration(now - Date.parse(r.startedAt)) : '-';
+  const lastExit = r.lastExitSignal !== null ? `signal ${r.lastExitSignal}` : r.lastExitStatus !== null ? String(r.lastExitStatus) : '-';
+  const state = r.state === 'backoff' && r.nextRestartAt ? `backoff (restart in ${formatDuration(Date.parse(r.nextRestartAt) - now)})` : r.state;
+  return [r.name, state, r.pid === null ? '-' : String(r.pid), uptime, String(r.restarts), lastExit, displayPath(ctx.io.cwd, r.source)];
+}

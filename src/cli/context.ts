@@ -1,0 +1,37 @@
+import { SpecError } from '../errors.js';
+import type { DesiredState } from '../spec/types.js';
+import { stateDir as resolveStateDir, lockPath, socketPath } from '../state/paths.js';
+import { TmuxClient, type ServerAddress } from '../tmux/client.js';
+import type { GlobalOptions } from './options.js';
+import type { Io } from './io.js';
+
+/** What every command needs: the tmux server, the state dir, and a way to load specs. */
+export interface Context {
+  io: Io;
+  global: GlobalOptions;
+  server: ServerAddress;
+  tmux: TmuxClient;
+  stateDir: string;
+  lockFile: string;
+}
+
+export function makeContext(io: Io, global: GlobalOptions): Context {
+  const server: ServerAddress = { socketName: global.socketName, socketPath: global.socketPath };
+  const dir = resolveStateDir(global.stateDir, io.env);
+  return {
+    io,
+    global,
+    server,
+    tmux: new TmuxClient(server, io.env as NodeJS.ProcessEnv),
+    stateDir: dir,
+    lockFile: lockPath(dir, socketPath(server, io.env)),
+  };
+}
+
+/** Loads specs all-or-nothing; any problem is a SpecError (exit 2) and nothing live is touched. */
+export async function loadOrFail(io: Io, files: string[] | undefined): Promise<DesiredState> {
+  const { loadDesiredState } = await import('../spec/load.js');
+  const result = await loadDesiredState(files && files.length > 0 ? files : ['specs'], { cwd: io.cwd, env: io.env });
+  if (!result.ok) throw new SpecError(result.problems);
+  return result.desired;
+}

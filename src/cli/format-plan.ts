@@ -1,0 +1,82 @@
+import { relative, isAbsolute } from 'node:path';
+import type { StartFailure } from '../apply/verify.js';
+import type { Action, Plan } from '../plan/types.js';
+import { paint, type Color, type Io } from './io.js';
+
+const SIGIL: Record<Action['kind'], [string, Color]> = {
+  create: ['+', 'green'],
+  restart: ['~', 'yellow'],
+  update: ['~', 'cyan'],
+  kill: ['-', 'red'],
+  conflict: ['!', 'red'],
+};
+
+/** `+ create alpha (not found)` */
+export function actionLine(io: Pick<Io, 'color'>, a: Action): string {
+  const [sigil, color] = SIGIL[a.kind];
+  return `${paint(io, color, `${sigil} ${a.kind}`)} ${a.session} (${a.reason})`;
+}
+
+export function actionJson(a: Action): { action: string; session: string; reason: string } {
+  return { action: a.kind, session: a.session, reason: a.reason };
+}
+
+export function failureLines(io: Pick<Io, 'color'>, f: StartFailure): string[] {
+  const lines = [`${paint(io, 'red', '✗ failed')} ${f.session} (${f.reason})`];
+  if (f.output.length > 0) lines.push(...f.output.map((l) => `    | ${l}`));
+  return lines;
+}
+
+export function failureJson(f: StartFailure) {
+  const exit = f.exit;
+  return {
+    session: f.session,
+    reason: f.reason,
+    exitStatus: exit && 'status' in exit ? exit.status : null,
+    exitSignal: exit && 'signal' in exit ? exit.signal : null,
+    output: f.output,
+  };
+}
+
+export interface Summary {
+  created: number;
+  restarted: number;
+  killed: number;
+  updated: number;
+  conflicts: number;
+  failed: number;
+}
+
+export function summarise(plan: Plan, failures: readonly StartFailure[]): Summary {
+  const count = (k: Action['kind']) => plan.actions.filter((a) => a.kind === k).length;
+  return {
+    created: count('create'),
+    restarted: count('restart'),
+    killed: count('kill'),
+    updated: count('update'),
+    conflicts: count('conflict'),
+    failed: failures.length,
+  };
+}
+
+export function summaryLine(s: Summary, declared: number, dryRun: boolean): string {
+  const parts = [
+    [s.created, 'created'],
+    [s.restarted, 'restarted'],
+    [s.killed, 'killed'],
+    [s.updated, 'updated'],
+    [s.conflicts, s.conflicts === 1 ? 'conflict' : 'conflicts'],
+    [s.failed, 'failed'],
+  ]
+    .filter(([n]) => (n as number) > 0)
+    .map(([n, w]) => `${n} ${w}`);
+  if (parts.length === 0) return `in sync: ${declared} session${declared === 1 ? '' : 's'}, nothing to do`;
+  return `${dryRun ? 'dry run, would be' : 'applied'}: ${parts.join(', ')}`;
+}
+
+/** A path as the user would type it: relative to the working directory when inside it. */
+export function displayPath(cwd: string, p: string | null | undefined): string {
+  if (!p) return '-';
+  const rel = relative(cwd, p);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : p;
+}

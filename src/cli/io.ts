@@ -1,0 +1,15 @@
+/** Where a command writes; the CLI entry passes process streams, tests may pass buffers. */
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  color: boolean;
+  env: Record<string, string | undefined>;
+  cwd: string;
+}
+
+const CODES = { red: 31, green: 32, yellow: 33, cyan: 36, dim: 2, bold: 1 } as const;
+export type Color = keyof typeof CODES;
+
+export function paint(io: Pick<Io, 'color'>, color: Color, text: string): string {
+  return io.color ? `\x1b[${CODES[color]}m${text}\x1b[0m` : text;
+}

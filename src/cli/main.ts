@@ -1,0 +1,113 @@
+#!/usr/bin/env node
+import { Command, CommanderError, Option } from 'commander';
+import { SpecError, TmuxctlError } from '../errors.js';
+import { VERSION } from '../version.js';
+import type { Context } from './context.js';
+import type { Io } from './io.js';
+import type { GlobalOptions } from './options.js';
+
+/** The only module that touches `process`: streams, environment, exit code. */
+const io: Io = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+  color: !process.env.NO_COLOR && process.stdout.isTTY === true,
+  env: process.env,
+  cwd: process.cwd(),
+};
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+const fileOption = () => new Option('-f, --file <path>', 'spec file or folder of *.yaml/*.yml (repeatable; default: ./specs)').argParser(collect);
+const outputOption = () => new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text');
+const lockOption = () => new Option('--lock-timeout <seconds>', 'how long to wait for another reconcile of the same server').argParser(Number).default(60);
+
+const program = new Command('tmuxctl')
+  .description('Keep tmux sessions in the state that YAML specs declare.')
+  .version(VERSION)
+  .option('-L, --socket-name <name>', 'tmux server socket name, as tmux -L')
+  .option('-S, --socket-path <path>', 'tmux server socket path, as tmux -S')
+  .option('--state-dir <dir>', 'state directory (default: $TMUXCTL_STATE_DIR, $XDG_STATE_HOME/tmuxctl, ~/.local/state/tmuxctl)')
+  .option('--log-level <level>', 'console log level: error, warn, info, debug', 'info')
+  .option('--no-color', 'no colour (also off under NO_COLOR or when not a terminal)')
+  .showHelpAfterError()
+  .exitOverride()
+  .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+
+/** Builds the context lazily, so `--help` and `schema` load nothing they do not use. */
+async function context(): Promise<Context> {
+  const global = program.opts<GlobalOptions>();
+  if (global.color === false) io.color = false;
+  const { makeContext } = await import('./context.js');
+  return makeContext(io, global);
+}
+
+program
+  .command('validate')
+  .description('check specs; exit 0 when valid, 2 when not')
+  .addOption(fileOption())
+  .action(async (o) => done((await import('./commands/validate.js')).validateCommand(await context(), o)));
+
+program
+  .command('schema')
+  .description('print the JSON Schema of the spec language')
+  .action(async () => done((await import('./commands/schema.js')).schemaCommand(io)));
+
+program
+  .command('apply')
+  .description('create, restart and remove sessions until tmux matches the specs')
+  .addOption(fileOption())
+  .option('--dry-run', 'print the plan, change nothing')
+  .addOption(outputOption())
+  .addOption(lockOption())
+  .action(async (o) => done((await import('./commands/apply.js')).applyCommand(await context(), o)));
+
+program
+  .command('diff')
+  .alias('plan')
+  .description('print what apply would do; exit 0 in sync, 1 when changes are pending')
+  .addOption(fileOption())
+  .addOption(outputOption())
+  .action(async (o) => done((await import('./commands/diff.js')).diffCommand(await context(), o)));
+
+program
+  .command('status')
+  .description('show declared and managed sessions')
+  .argument('[names...]', 'only these sessions')
+  .addOption(fileOption())
+  .addOption(outputOption())
+  .action(async (names: string[], o) => done((await import('./commands/status.js')).statusCommand(await context(), names, o)));
+
+program
+  .command('delete')
+  .description('stop and remove the managed sessions the specs declare, or the named ones')
+  .argument('[names...]', 'session names')
+  .addOption(fileOption())
+  .addOption(lockOption())
+  .action(async (names: string[], o) => done((await import('./commands/delete.js')).deleteCommand(await context(), names, o)));
+
+let exitCode = 0;
+async function done(code: number | Promise<number>): Promise<void> {
+  exitCode = await code;
+}
+
+async function main(): Promise<void> {
+  try {
+    await program.parseAsync(process.argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and version are successes; every other parse failure is a usage error.
+      exitCode = e.exitCode === 0 ? 0 : 2;
+    } else if (e instanceof SpecError) {
+      io.err(`${e.message}\n`); // already one `file:line:col: message` per line
+      exitCode = e.exitCode;
+    } else if (e instanceof TmuxctlError) {
+      io.err(`tmuxctl: ${e.message}\n`);
+      exitCode = e.exitCode;
+    } else {
+      io.err(`tmuxctl: internal error (a bug, please report it):\n${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      exitCode = 3;
+    }
+  }
+  process.exitCode = exitCode;
+}
+
+void main();

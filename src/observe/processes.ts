@@ -1,0 +1,81 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+export interface ProcInfo {
+  pid: number;
+  ppid: number;
+  pgid: number;
+  sid: number;
+  /** Clock ticks since boot; with pid it identifies a process across pid reuse. */
+  startTime: number;
+  state: string;
+}
+
+/** Reads /proc/PID/stat; undefined when the process is gone. */
+export function readProc(pid: number): ProcInfo | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // comm (field 2) may contain spaces and parentheses: parse from the last ')'.
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return {
+    pid,
+    state: rest[0]!,
+    ppid: Number(rest[1]),
+    pgid: Number(rest[2]),
+    sid: Number(rest[3]),
+    startTime: Number(rest[19]),
+  };
+}
+
+/** One pass over /proc: every process visible to us. */
+export function listProcs(): ProcInfo[] {
+  const out: ProcInfo[] = [];
+  for (const name of readdirSync('/proc')) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid)) continue;
+    const p = readProc(pid);
+    if (p) out.push(p);
+  }
+  return out;
+}
+
+/** The full command line, arguments joined by spaces; '' for kernel threads and vanished processes. */
+export function readCmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0+$/, '').split('\0').join(' ');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Everything that belongs to a pane's process: its descendants by parentage, plus anything still in
+ * its session or process group (a backgrounded helper whose parent already exited was reparented
+ * away from the tree, but tmux made the pane process a session leader, so the sid still names it).
+ */
+export function processTree(root: number, procs: readonly ProcInfo[]): ProcInfo[] {
+  const children = new Map<number, ProcInfo[]>();
+  for (const p of procs) {
+    const list = children.get(p.ppid);
+    if (list) list.push(p);
+    else children.set(p.ppid, [p]);
+  }
+  const found = new Map<number, ProcInfo>();
+  const stack = procs.filter((p) => p.pid === root || p.sid === root || p.pgid === root);
+  while (stack.length > 0) {
+    const p = stack.pop()!;
+    if (found.has(p.pid)) continue;
+    found.set(p.pid, p);
+    stack.push(...(children.get(p.pid) ?? []));
+  }
+  return [...found.values()];
+}
+
+/** Alive and not a zombie (kill(pid, 0) succeeds on zombies), and still the same process. */
+export function isAlive(p: Pick<ProcInfo, 'pid' | 'startTime'>): boolean {
+  const now = readProc(p.pid);
+  return now !== undefined && now.startTime === p.startTime && now.state !== 'Z' && now.state !== 'X';
+}

@@ -1,0 +1,96 @@
+import { isNoServer, type TmuxClient } from '../tmux/client.js';
+import { buildFormat, parseRows, type Row } from '../tmux/format.js';
+import { OPT } from '../tmux/options.js';
+import type { ExitInfo, ObservedPane, ObservedSession, ObservedState } from './types.js';
+
+const FIELDS = {
+  sessionId: 'session_id',
+  created: 'session_created',
+  paneId: 'pane_id',
+  panePid: 'pane_pid',
+  dead: 'pane_dead',
+  deadStatus: 'pane_dead_status',
+  deadSignal: 'pane_dead_signal',
+  deadTime: 'pane_dead_time',
+  hash: OPT.hash,
+  source: OPT.source,
+  managedPane: OPT.pane,
+  started: OPT.started,
+  restarts: OPT.restarts,
+  lastExit: OPT.lastExit,
+  envKeys: OPT.envKeys,
+  crashes: OPT.crashes,
+  // Last: a foreign session's name may contain anything but ':'.
+  name: 'session_name',
+} as const;
+type Key = keyof typeof FIELDS;
+const KEYS = Object.keys(FIELDS) as Key[];
+const FORMAT = buildFormat(Object.values(FIELDS));
+
+/** One tmux call sees every session and pane, whatever their number. */
+export async function observe(tmux: TmuxClient, now = Date.now()): Promise<ObservedState> {
+  const r = await tmux.exec(['list-panes', '-a', '-F', FORMAT]);
+  if (r.code !== 0) {
+    if (isNoServer(r.stderr)) return { sessions: new Map(), serverRunning: false, at: now };
+    await tmux.run(['list-panes', '-a', '-F', FORMAT]); // throws the typed error with stderr
+  }
+  return { sessions: sessionsFromRows(parseRows(r.stdout, KEYS)), serverRunning: true, at: now };
+}
+
+export function sessionsFromRows(rows: Row<Key>[]): Map<string, ObservedSession> {
+  const byName = new Map<string, ObservedSession>();
+  for (const row of rows) {
+    const existing = byName.get(row.name);
+    const isManagedPane = row.managedPane !== '' && row.managedPane === row.paneId;
+    if (existing && !isManagedPane) continue;
+    byName.set(row.name, toSession(row));
+  }
+  return byName;
+}
+
+function toSession(row: Row<Key>): ObservedSession {
+  return {
+    id: row.sessionId,
+    name: row.name,
+    createdAt: int(row.created) * 1000,
+    owned: row.hash !== '',
+    hash: row.hash || undefined,
+    source: row.source || undefined,
+    pane: toPane(row),
+    startedAt: optInt(row.started),
+    restarts: int(row.restarts),
+    lastExit: parseExit(row.lastExit),
+    envKeys: row.envKeys ? row.envKeys.split(',') : [],
+    crashes: int(row.crashes),
+  };
+}
+
+function toPane(row: Row<Key>): ObservedPane {
+  const dead = row.dead === '1';
+  const pane: ObservedPane = { id: row.paneId, pid: int(row.panePid), dead };
+  if (dead) {
+    // tmux 3.3 reports a signal death with an empty status and the signal number.
+    pane.exit = row.deadSignal !== '' ? { signal: int(row.deadSignal) } : { status: int(row.deadStatus) };
+    if (row.deadTime) pane.deadAt = int(row.deadTime) * 1000;
+  }
+  return pane;
+}
+
+export function formatExit(e: ExitInfo): string {
+  return 'status' in e ? `status:${e.status}` : `signal:${e.signal}`;
+}
+
+export function parseExit(s: string): ExitInfo | undefined {
+  const m = /^(status|signal):(\d+)$/.exec(s);
+  if (!m) return undefined;
+  return m[1] === 'status' ? { status: Number(m[2]) } : { signal: Number(m[2]) };
+}
+
+function int(s: string): number {
+  const n = parseInt(s, 10);
+  return Number.isFinite(n) ? n : 0;
+}
+
+function optInt(s: string): number | undefined {
+  return s === '' ? undefined : int(s);
+}

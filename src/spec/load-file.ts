@@ -1,0 +1,100 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { isScalar } from 'yaml';
+import { displayPath } from './display-path.js';
+import type { DocPath } from './issue.js';
+import { normaliseSession, type SessionContext } from './normalise.js';
+import { parseYaml } from './parse-yaml.js';
+import { findNodes, positionOf, type Position } from './positions.js';
+import type { EnvFileReader } from './read-env-file.js';
+import type { RawSession } from './raw-spec.js';
+import type { SessionSpec, SpecProblem } from './types.js';
+import { validateSpec } from './validate.js';
+
+export interface FileContext {
+  cwd: string;
+  home: string;
+  callerEnv: Record<string, string | undefined>;
+  envFiles: EnvFileReader;
+}
+
+export interface DeclaredSession {
+  name: string;
+  /** Where the session's key is, for naming both places when two files declare one name. */
+  position: Position;
+  /** Absent when the session has problems. */
+  spec?: SessionSpec;
+}
+
+export interface LoadedFile {
+  /** Every session with a valid name, in document order, whether or not it has other problems. */
+  sessions: DeclaredSession[];
+  /** Problems located in this spec file, in document order. */
+  problems: SpecProblem[];
+}
+
+const SESSION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+export async function loadSpecFile(source: string, ctx: FileContext): Promise<LoadedFile> {
+  const file = displayPath(source, ctx.cwd);
+  let text: string;
+  try {
+    text = await readFile(source, 'utf8');
+  } catch (error) {
+    return { sessions: [], problems: [{ file, message: `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}` }] };
+  }
+
+  const parsed = parseYaml(text);
+  const problems: SpecProblem[] = parsed.problems.map((p) => ({ file, ...p }));
+  if (parsed.broken) return { sessions: [], problems };
+  const { doc, lineCounter } = parsed;
+  if (doc.contents === null) {
+    problems.push({ file, message: 'the file is empty; a spec needs "version: 1" and "sessions:"' });
+    return { sessions: [], problems };
+  }
+
+  let data: unknown;
+  try {
+    data = doc.toJS();
+  } catch (error) {
+    // yaml refuses documents whose aliases expand without bound ("billion laughs").
+    problems.push({ file, message: `invalid YAML: ${(error as Error).message}` });
+    return { sessions: [], problems };
+  }
+  const schemaIssues = await validateSpec(data);
+  const issues = [...schemaIssues];
+  const sessionContext: SessionContext = {
+    source,
+    specDir: path.dirname(source),
+    home: ctx.home,
+    cwd: ctx.cwd,
+    callerEnv: ctx.callerEnv,
+    envFiles: ctx.envFiles,
+    sourceText: (at: DocPath) => {
+      const found = findNodes(doc, at);
+      return found.complete && isScalar(found.value) && found.value.type === 'PLAIN' ? found.value.source : undefined;
+    },
+  };
+  const sessions: DeclaredSession[] = [];
+  const rawSessions = isRecord(data) && isRecord(data.sessions) ? data.sessions : {};
+  for (const [name, raw] of Object.entries(rawSessions)) {
+    if (!SESSION_NAME.test(name)) continue;
+    const declared: DeclaredSession = { name, position: positionOf(doc, lineCounter, ['sessions', name], 'key') };
+    sessions.push(declared);
+    // Not a map at all: the schema said so, and there is nothing more to check.
+    if (!isRecord(raw)) continue;
+    const result = await normaliseSession(name, raw as unknown as RawSession, sessionContext, schemaIssues);
+    if (result.spec) declared.spec = result.spec;
+    issues.push(...result.issues);
+  }
+
+  for (const issue of issues) {
+    problems.push({ file, ...positionOf(doc, lineCounter, issue.path, issue.at), message: issue.message });
+  }
+  problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
+  return { sessions, problems };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,62 @@
+import os from 'node:os';
+import path from 'node:path';
+import { displayPath } from './display-path.js';
+import { findSpecFiles } from './find-files.js';
+import type { Position } from './positions.js';
+import { createEnvFileReader } from './read-env-file.js';
+import type { DesiredState, SessionSpec, SpecProblem } from './types.js';
+
+export interface LoadOptions {
+  /** What relative -f paths are relative to, and what problem file names are shown relative to. */
+  cwd: string;
+  /** The caller's environment: only variables named in requiredEnv are taken from it. */
+  env: Record<string, string | undefined>;
+  /** For `~` in paths; defaults to os.homedir(). */
+  home?: string;
+}
+
+export type LoadResult = { ok: true; desired: DesiredState } | { ok: false; problems: SpecProblem[] };
+
+/**
+ * Loads the desired state from -f paths (files, or folders of *.yaml / *.yml), all or nothing:
+ * any problem anywhere means no DesiredState, so a half-read spec can never prune sessions.
+ * Every problem is reported, not just the first, grouped by spec file in load order (each spec
+ * file's problems by position, then problems inside the env files it was the first to read).
+ */
+export async function loadDesiredState(paths: string[], opts: LoadOptions): Promise<LoadResult> {
+  const cwd = path.resolve(opts.cwd);
+  const found = await findSpecFiles(paths, cwd);
+  const problems: SpecProblem[] = [...found.problems];
+  const envFiles = createEnvFileReader(cwd);
+  const ctx = { cwd, home: opts.home ?? os.homedir(), callerEnv: opts.env, envFiles };
+
+  // Imported here, not at the top: yaml and ajv behind it cost tens of milliseconds that commands
+  // which never load a spec (help, version) should not pay at start-up.
+  const { loadSpecFile } = await import('./load-file.js');
+  const firstDeclared = new Map<string, { file: string; position: Position }>();
+  const sessions: SessionSpec[] = [];
+  for (const source of found.files) {
+    const file = displayPath(source, cwd);
+    const loaded = await loadSpecFile(source, ctx);
+    const fileProblems = [...loaded.problems];
+    for (const declared of loaded.sessions) {
+      const first = firstDeclared.get(declared.name);
+      if (first) {
+        fileProblems.push({
+          file,
+          ...declared.position,
+          message: `session ${JSON.stringify(declared.name)} is already declared in ${first.file}:${first.position.line}:${first.position.col}`,
+        });
+      } else {
+        firstDeclared.set(declared.name, { file, position: declared.position });
+        if (declared.spec) sessions.push(declared.spec);
+      }
+    }
+    fileProblems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
+    problems.push(...fileProblems, ...envFiles.takeProblems());
+  }
+
+  if (problems.length > 0) return { ok: false, problems };
+  sessions.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { ok: true, desired: { sessions, files: found.files, roots: found.roots } };
+}

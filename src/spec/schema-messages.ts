@@ -1,0 +1,196 @@
+import type { ErrorObject } from 'ajv';
+import { prefix, subject, type DocPath, type Issue } from './issue.js';
+import { closestKey } from './suggest.js';
+
+interface SchemaNode {
+  type?: string | string[];
+  items?: SchemaNode;
+  required?: string[];
+  properties?: Record<string, unknown>;
+}
+
+const VARIABLE_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
+const VARIABLE_NAME_RULE = "letters, digits and '_', not starting with a digit";
+
+/** What each oneOf is for, said in the combined message when the value fits none of its forms. */
+const ONE_OF_HINTS: Record<string, string> = {
+  command: ' (a string runs under sh -c; a list is run as argv, without a shell)',
+  envFile: ' (paths of dotenv files)',
+};
+
+/**
+ * Turns ajv's allErrors output into one human message per problem. ajv reports every failed
+ * branch of a oneOf plus the oneOf itself, and a bad property name twice; users should see
+ * neither the noise nor the jargon. When a value's type picks one branch of a oneOf (a list for
+ * `command`), that branch's own errors are precise (`command[1] must be a string`) and are kept.
+ */
+export function explainSchemaErrors(errors: readonly ErrorObject[], data: unknown): Issue[] {
+  const skipped = new Set<ErrorObject>();
+  const issues: Issue[] = [];
+  for (const oneOf of errors.filter((e) => e.keyword === 'oneOf')) {
+    skipped.add(oneOf);
+    const branches = oneOf.schema as SchemaNode[];
+    const chosen = branches.every((b) => b.type !== undefined)
+      ? branches.findIndex((b) => typeMatches(b.type, oneOf.data))
+      : -1;
+    // schemaPath alone is shared by every session's `command`; the instancePath tells whose error it is.
+    const inOneOf = errors.filter(
+      (e) =>
+        e.schemaPath.startsWith(`${oneOf.schemaPath}/`) &&
+        (e.instancePath === oneOf.instancePath || e.instancePath.startsWith(`${oneOf.instancePath}/`)),
+    );
+    const kept = chosen < 0 ? [] : inOneOf.filter((e) => e.schemaPath.startsWith(`${oneOf.schemaPath}/${chosen}/`));
+    for (const e of inOneOf) if (!kept.includes(e)) skipped.add(e);
+    if (kept.length === 0) issues.push(explainOneOf(oneOf, branches, pathOf(oneOf.instancePath, data)));
+  }
+  for (const e of errors) {
+    // propertyNames fails once for the pattern and once for the name; only the latter names the key.
+    if (skipped.has(e) || e.schemaPath.includes('/propertyNames/')) continue;
+    issues.push(explainError(e, pathOf(e.instancePath, data)));
+  }
+  const seen = new Set<string>();
+  return issues.filter((issue) => {
+    const key = JSON.stringify(issue);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function explainError(e: ErrorObject, at: DocPath): Issue {
+  const params = e.params as Record<string, unknown>;
+  const value = (message: string): Issue => ({ path: at, at: 'value', message: `${subject(at)} ${message}` });
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const key = String(params.additionalProperty);
+      const allowed = Object.keys((e.parentSchema as SchemaNode).properties ?? {});
+      const guess = closestKey(key, allowed);
+      const hint = guess === undefined ? '' : ` (did you mean ${JSON.stringify(guess)}?)`;
+      return {
+        path: [...at, key],
+        at: 'key',
+        message: `${prefix(at)}unknown key ${JSON.stringify(key)}${hint}; allowed: ${allowed.join(', ')}`,
+      };
+    }
+    case 'propertyNames':
+      return explainPropertyName(e, at, String(params.propertyName));
+    case 'required':
+      return { path: at, at: 'key', message: `${prefix(at)}missing required key ${JSON.stringify(params.missingProperty)}` };
+    case 'type':
+      return value(`must be ${describeType(params.type as string | string[])}`);
+    case 'const':
+      return value(`must be ${JSON.stringify(params.allowedValue)}`);
+    case 'enum':
+      return value(`must be one of: ${(params.allowedValues as unknown[]).map(String).join(', ')}`);
+    case 'minLength':
+      return value(params.limit === 1 ? 'must not be empty' : `must be at least ${params.limit} characters long`);
+    case 'minItems':
+      return value(params.limit === 1 ? 'must not be an empty list' : `must have at least ${params.limit} items`);
+    case 'minimum':
+      return value(`must be at least ${params.limit}`);
+    case 'exclusiveMinimum':
+      return value(`must be greater than ${params.limit}`);
+    case 'pattern':
+      return params.pattern === VARIABLE_NAME_PATTERN
+        ? value(`must be a variable name (${VARIABLE_NAME_RULE})`)
+        : value(`must match the pattern ${String(params.pattern)}`);
+    default:
+      return value(e.message ?? `is invalid (${e.keyword})`);
+  }
+}
+
+function explainPropertyName(e: ErrorObject, at: DocPath, name: string): Issue {
+  const where = { path: [...at, name], at: 'key' as const };
+  const quoted = JSON.stringify(name);
+  if (e.schemaPath.endsWith('/properties/sessions/propertyNames')) {
+    return {
+      ...where,
+      message:
+        `${prefix(at)}invalid session name ${quoted}: use 1 to 64 letters, digits, '_' or '-' ` +
+        `('.' and ':' are never allowed: tmux reads them as window and pane separators)`,
+    };
+  }
+  if (e.schemaPath.endsWith('/properties/env/propertyNames')) {
+    return { ...where, message: `${prefix(at)}invalid variable name ${quoted}: use ${VARIABLE_NAME_RULE}` };
+  }
+  return { ...where, message: `${prefix(at)}invalid key ${quoted}` };
+}
+
+function explainOneOf(e: ErrorObject, branches: SchemaNode[], at: DocPath): Issue {
+  if (branches.every((b) => b.type !== undefined)) {
+    const hint = ONE_OF_HINTS[String(at.at(-1))] ?? '';
+    return { path: at, at: 'value', message: `${subject(at)} must be ${branches.map(describeSchema).join(' or ')}${hint}` };
+  }
+  // Branches told apart by which keys are present (healthCheck: command xor outputWithinSeconds).
+  const alternatives = branches.flatMap((b) => b.required?.slice(0, 1) ?? []);
+  const present = isRecord(e.data) ? alternatives.filter((k) => k in (e.data as object)) : [];
+  const names = alternatives.map((k) => JSON.stringify(k));
+  const message =
+    present.length === 0
+      ? `needs ${names.length === 2 ? `either ${names[0]} or ${names[1]}` : `one of: ${names.join(', ')}`}`
+      : `has both ${present.map((k) => JSON.stringify(k)).join(' and ')}; keep only one`;
+  return { path: at, at: 'key', message: `${prefix(at)}${message}` };
+}
+
+/** ajv's instancePath is a JSON pointer of strings; list indexes become numbers so messages print `[0]`. */
+function pathOf(pointer: string, data: unknown): DocPath {
+  if (pointer === '') return [];
+  const out: (string | number)[] = [];
+  let node: unknown = data;
+  for (const raw of pointer.slice(1).split('/')) {
+    const segment = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(node)) {
+      out.push(Number(segment));
+      node = node[Number(segment)];
+    } else {
+      out.push(segment);
+      node = isRecord(node) ? node[segment] : undefined;
+    }
+  }
+  return out;
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  string: 'string',
+  number: 'number',
+  integer: 'integer',
+  boolean: 'boolean',
+  object: 'map',
+  array: 'list',
+  null: 'null',
+};
+
+/** `a number`, `an integer`, `a string, number or boolean`. */
+function describeType(type: string | string[]): string {
+  const names = (Array.isArray(type) ? type : [type]).map((t) => TYPE_NAMES[t] ?? t);
+  const listed = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
+  return `${/^[aeiou]/.test(listed) ? 'an' : 'a'} ${listed}`;
+}
+
+function describeSchema(schema: SchemaNode): string {
+  if (schema.type === 'array' && typeof schema.items?.type === 'string') {
+    return `a list of ${TYPE_NAMES[schema.items.type] ?? schema.items.type}s`;
+  }
+  return describeType(schema.type ?? []);
+}
+
+function typeMatches(type: SchemaNode['type'], value: unknown): boolean {
+  return (Array.isArray(type) ? type : [type]).some((t) => {
+    switch (t) {
+      case 'array':
+        return Array.isArray(value);
+      case 'object':
+        return isRecord(value);
+      case 'integer':
+        return Number.isInteger(value);
+      case 'null':
+        return value === null;
+      default:
+        return typeof value === t;
+    }
+  });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,22 @@
+/**
+ * The tmux user options tmuxctl stamps on the sessions it owns. They are the whole of tmuxctl's
+ * state: a restart of tmuxctl, or an `apply` by hand, reads them back and loses nothing.
+ */
+export const OPT = {
+  /** Presence marks ownership; value is the spec hash of what the running process sees. */
+  hash: '@tmuxctl-hash',
+  /** Absolute path of the spec file that declared the session (scope for prune). */
+  source: '@tmuxctl-source',
+  /** The pane id (%N) running the command. */
+  pane: '@tmuxctl-pane',
+  /** Epoch milliseconds of the last (re)start. */
+  started: '@tmuxctl-started',
+  /** Restarts after the process died (spec changes do not count). */
+  restarts: '@tmuxctl-restarts',
+  /** How the previous run ended, `status:N` or `signal:N`, kept across a restart. */
+  lastExit: '@tmuxctl-last-exit',
+  /** Names (never values) of the variables tmuxctl set in the session environment. */
+  envKeys: '@tmuxctl-env-keys',
+  /** Consecutive crashes that did not outlast backoff.resetAfterSeconds; the next restart waits by it. */
+  crashes: '@tmuxctl-crashes',
+} as const;
