@@ -4,6 +4,7 @@ import type { Action, Plan, StartStamp } from '../plan/types.js';
 import type { SessionSpec } from '../spec/types.js';
 import type { TmuxClient } from '../tmux/client.js';
 import { exactSession, killSession, newSession, respawn, setStamps, type StartArgs } from '../tmux/commands.js';
+import { appendMarker, sessionLogFile } from '../session-log/files.js';
 import { stopTrees } from './stop.js';
 
 /** A session tmuxctl (re)started in this pass, to be verified. */
@@ -22,24 +23,34 @@ export interface Executed {
  * Carries out a plan and decides nothing: stop the process trees that must go (in parallel), then
  * every tmux mutation in one batch through one client.
  */
-export async function executePlan(tmux: TmuxClient, plan: Plan, now: () => number = Date.now): Promise<Executed> {
+export interface ExecuteOptions {
+  /** Folder of the per-session output logs. */
+  logDir: string;
+  now?: () => number;
+  extraLines?: string[];
+}
+
+export async function executePlan(tmux: TmuxClient, plan: Plan, opts: ExecuteOptions): Promise<Executed> {
+  const now = opts.now ?? Date.now;
   await stopTrees(
-    plan.actions.flatMap((a) =>
-      a.kind === 'kill' || a.kind === 'restart'
-        ? [{ pid: a.observed.pane.pid, dead: a.observed.pane.dead, timeoutSeconds: stopTimeout(a) }]
-        : [],
-    ),
+    plan.actions.flatMap((a) => {
+      if (a.kind === 'kill' || a.kind === 'restart') return [{ pid: a.observed.pane.pid, dead: a.observed.pane.dead, timeoutSeconds: stopTimeout(a) }];
+      if (a.kind === 'kill-orphan') return [{ pid: a.pid, startTime: a.startTime, dead: false, timeoutSeconds: a.stopTimeoutSeconds }];
+      return [];
+    }),
   );
   const at = now();
+  writeMarkers(plan, opts.logDir, at);
   const lines: string[] = [];
   const started: Started[] = [];
   for (const a of plan.actions) {
     // One line per action, commands joined by ';': tmux skips the rest of a line after a failed
     // command, so a create that lost a race never stamps ownership onto someone else's session.
-    const cmds = linesFor(a, at);
+    const cmds = linesFor(a, at, opts.logDir);
     if (cmds.length > 0) lines.push(cmds.join(' ; '));
     if (a.kind === 'create' || a.kind === 'restart') started.push({ spec: a.spec, at });
   }
+  if (lines.length > 0 && opts.extraLines) lines.push(...opts.extraLines);
   const errors = await tmux.runScript(lines);
   return { started, errors };
 }
@@ -48,21 +59,22 @@ function stopTimeout(a: Extract<Action, { kind: 'kill' | 'restart' }>): number {
   return a.kind === 'kill' ? a.stopTimeoutSeconds : a.spec.stopTimeoutSeconds;
 }
 
-function linesFor(a: Action, at: number): string[] {
+function linesFor(a: Action, at: number, logDir: string): string[] {
   switch (a.kind) {
     case 'create': {
       const target = exactSession(a.session);
-      return [...newSession(startArgs(a.spec)), ...setStamps(target, { ...stampValues(a.stamp, a.spec, at) })];
+      return [...newSession(startArgs(a.spec, logDir)), ...setStamps(target, stampValues(a.stamp, a.spec, at))];
     }
     case 'restart': {
       const { id, pane, envKeys } = a.observed;
-      return [...respawn(id, pane.id, startArgs(a.spec), envKeys), ...setStamps(id, stampValues(a.stamp, a.spec, at))];
+      return [...respawn(id, pane.id, startArgs(a.spec, logDir), envKeys), ...setStamps(id, stampValues(a.stamp, a.spec, at))];
     }
     case 'kill':
       return killSession(a.observed.id);
     case 'update':
       return setStamps(a.observed.id, { source: a.source });
     case 'conflict':
+    case 'kill-orphan': // stopped by signals above; nothing for tmux to do
       return [];
     default: {
       const never: never = a;
@@ -71,8 +83,17 @@ function linesFor(a: Action, at: number): string[] {
   }
 }
 
-function startArgs(spec: SessionSpec): StartArgs {
-  return { name: spec.name, cwd: spec.cwd, argv: paneArgv(spec.command), env: spec.env };
+function startArgs(spec: SessionSpec, logDir: string): StartArgs {
+  return { name: spec.name, cwd: spec.cwd, argv: paneArgv(spec.command), env: spec.env, logFile: sessionLogFile(logDir, spec.name) };
+}
+
+/** One line per start and stop in each session's log, so runs (and crashes) can be told apart. */
+function writeMarkers(plan: Plan, logDir: string, at: number): void {
+  for (const a of plan.actions) {
+    if (a.kind === 'create') appendMarker(logDir, a.session, `started (${a.reason})`, at);
+    else if (a.kind === 'restart') appendMarker(logDir, a.session, `restarted (${a.reason})`, at);
+    else if (a.kind === 'kill') appendMarker(logDir, a.session, `stopped (${a.reason})`, at);
+  }
 }
 
 function stampValues(s: StartStamp, spec: SessionSpec, at: number) {

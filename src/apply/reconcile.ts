@@ -1,6 +1,8 @@
 import type { EventLog } from '../log/events.js';
+import { withProcesses } from '../observe/orphan-candidates.js';
 import { observe } from '../observe/snapshot.js';
-import type { ObservedState } from '../observe/types.js';
+import { rotateIfLarge } from '../session-log/files.js';
+import type { ObservedState, Unhealthy } from '../observe/types.js';
 import { plan as makePlan } from '../plan/plan.js';
 import type { Plan } from '../plan/types.js';
 import type { DesiredState } from '../spec/types.js';
@@ -11,7 +13,16 @@ import { verifyStarted, type StartFailure } from './verify.js';
 export interface ReconcileOptions {
   dryRun: boolean;
   honourBackoff: boolean;
+  /** apply waits out startSeconds; watch does not block on it (a quick death wakes it anyway). */
+  verify: boolean;
+  logDir: string;
   events?: EventLog;
+  /** Health verdicts from watch, fed to the planner as part of what was observed. */
+  unhealthy?: ReadonlyMap<string, Unhealthy>;
+  /** Sees each snapshot before anything acts on it (watch logs exits before their restarts). */
+  onObserved?: (observed: ObservedState) => void;
+  /** tmux lines to add to any batch that runs (watch re-installs its global hook this way). */
+  extraLines?: string[];
   now?: () => number;
 }
 
@@ -24,13 +35,16 @@ export interface ReconcileResult {
 /** Observe, plan (pure), execute, verify: one level-triggered pass. */
 export async function reconcile(tmux: TmuxClient, desired: DesiredState, opts: ReconcileOptions): Promise<ReconcileResult> {
   const now = opts.now ?? Date.now;
-  const observed = await observe(tmux, now());
+  const snapshot = withProcesses(await observe(tmux, now()), desired.sessions.some((s) => s.orphans));
+  const observed = opts.unhealthy ? { ...snapshot, unhealthy: opts.unhealthy } : snapshot;
+  opts.onObserved?.(observed);
+  if (!opts.dryRun) for (const s of observed.sessions.values()) if (s.owned) rotateIfLarge(opts.logDir, s.name);
   const plan = makePlan(desired, observed, { now: now(), honourBackoff: opts.honourBackoff });
   if (opts.dryRun || plan.actions.length === 0) return { plan, observed, failures: [] };
   recordPlan(opts.events, plan);
-  const { started, errors } = await executePlan(tmux, plan, now);
+  const { started, errors } = await executePlan(tmux, plan, { logDir: opts.logDir, now, extraLines: opts.extraLines });
   for (const e of errors) opts.events?.record({ event: 'tmux-error', reason: e }, 'error');
-  const failures = await verifyStarted(tmux, started, errors, now);
+  const failures = opts.verify ? await verifyStarted(tmux, started, errors, now) : [];
   for (const f of failures) opts.events?.record({ event: 'start-failed', session: f.session, reason: f.reason, ...exitFields(f) }, 'error');
   return { plan, observed, failures };
 }

@@ -8,6 +8,8 @@ export interface StopTarget {
    * (Linux hands out no pid still in use as a session id, so those cannot be strangers).
    */
   dead: boolean;
+  /** When known: the root must still be this very process (pid reuse since it was observed). */
+  startTime?: number;
   timeoutSeconds: number;
 }
 
@@ -22,6 +24,7 @@ export async function stopTrees(targets: readonly StopTarget[]): Promise<void> {
   const procs = listProcs();
   await Promise.all(
     targets.map((t) => {
+      if (t.startTime !== undefined && !procs.some((p) => p.pid === t.pid && p.startTime === t.startTime)) return;
       const tree = t.dead ? procs.filter((p) => p.sid === t.pid && p.pid !== t.pid) : processTree(t.pid, procs);
       return stopTree(tree, t.timeoutSeconds);
     }),

@@ -1,6 +1,6 @@
 import { SpecError } from '../errors.js';
 import type { DesiredState } from '../spec/types.js';
-import { stateDir as resolveStateDir, lockPath, socketPath } from '../state/paths.js';
+import { stateDir as resolveStateDir, lockPath, serverTag, sessionLogDir, socketPath } from '../state/paths.js';
 import { TmuxClient, type ServerAddress } from '../tmux/client.js';
 import type { GlobalOptions } from './options.js';
 import type { Io } from './io.js';
@@ -13,18 +13,22 @@ export interface Context {
   tmux: TmuxClient;
   stateDir: string;
   lockFile: string;
+  /** Folder of the per-session output logs for this server. */
+  logDir: string;
 }
 
 export function makeContext(io: Io, global: GlobalOptions): Context {
   const server: ServerAddress = { socketName: global.socketName, socketPath: global.socketPath };
   const dir = resolveStateDir(global.stateDir, io.env);
+  const tag = serverTag(socketPath(server, io.env));
   return {
     io,
     global,
     server,
     tmux: new TmuxClient(server, io.env as NodeJS.ProcessEnv),
     stateDir: dir,
-    lockFile: lockPath(dir, socketPath(server, io.env)),
+    lockFile: lockPath(dir, tag),
+    logDir: sessionLogDir(dir, tag),
   };
 }
 

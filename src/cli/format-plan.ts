@@ -9,6 +9,7 @@ const SIGIL: Record<Action['kind'], [string, Color]> = {
   update: ['~', 'cyan'],
   kill: ['-', 'red'],
   conflict: ['!', 'red'],
+  'kill-orphan': ['-', 'red'],
 };
 
 /** `+ create alpha (not found)` */
@@ -17,8 +18,9 @@ export function actionLine(io: Pick<Io, 'color'>, a: Action): string {
   return `${paint(io, color, `${sigil} ${a.kind}`)} ${a.session} (${a.reason})`;
 }
 
-export function actionJson(a: Action): { action: string; session: string; reason: string } {
-  return { action: a.kind, session: a.session, reason: a.reason };
+export function actionJson(a: Action): { action: string; session: string; reason: string; pid?: number; command?: string } {
+  const base = { action: a.kind, session: a.session, reason: a.reason };
+  return a.kind === 'kill-orphan' ? { ...base, pid: a.pid, command: a.command } : base;
 }
 
 export function failureLines(io: Pick<Io, 'color'>, f: StartFailure): string[] {
@@ -44,6 +46,7 @@ export interface Summary {
   killed: number;
   updated: number;
   conflicts: number;
+  orphans: number;
   failed: number;
 }
 
@@ -55,6 +58,7 @@ export function summarise(plan: Plan, failures: readonly StartFailure[]): Summar
     killed: count('kill'),
     updated: count('update'),
     conflicts: count('conflict'),
+    orphans: count('kill-orphan'),
     failed: failures.length,
   };
 }
@@ -66,6 +70,7 @@ export function summaryLine(s: Summary, declared: number, dryRun: boolean): stri
     [s.killed, 'killed'],
     [s.updated, 'updated'],
     [s.conflicts, s.conflicts === 1 ? 'conflict' : 'conflicts'],
+    [s.orphans, s.orphans === 1 ? 'orphan stopped' : 'orphans stopped'],
     [s.failed, 'failed'],
   ]
     .filter(([n]) => (n as number) > 0)

@@ -84,6 +84,22 @@ program
   .addOption(lockOption())
   .action(async (names: string[], o) => done((await import('./commands/delete.js')).deleteCommand(await context(), names, o)));
 
+program
+  .command('watch')
+  .description('apply, then keep applying: on spec and env file changes, crashes, failed health checks')
+  .addOption(fileOption())
+  .addOption(new Option('--resync <seconds>', 'full re-check at least this often, whatever happened').argParser(Number).default(30))
+  .addOption(lockOption())
+  .action(async (o) => done((await import('./commands/watch.js')).watchCommand(await context(), o)));
+
+program
+  .command('logs')
+  .description("print a session's kept output (also after it died or was restarted)")
+  .argument('<name>', 'session name')
+  .addOption(new Option('-n, --lines <count>', 'how many lines from the end').argParser(Number).default(100))
+  .option('--follow', 'keep printing new output until interrupted')
+  .action(async (name: string, o) => done((await import('./commands/logs.js')).logsCommand(await context(), name, o)));
+
 let exitCode = 0;
 async function done(code: number | Promise<number>): Promise<void> {
   exitCode = await code;

@@ -11,7 +11,7 @@ export interface TmuxctlEvent {
 }
 
 export interface EventLog {
-  record(e: TmuxctlEvent, level?: 'info' | 'warn' | 'error'): void;
+  record(e: TmuxctlEvent, level?: 'debug' | 'info' | 'warn' | 'error'): void;
   close(): Promise<void>;
 }
 

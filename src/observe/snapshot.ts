@@ -20,6 +20,9 @@ const FIELDS = {
   lastExit: OPT.lastExit,
   envKeys: OPT.envKeys,
   crashes: OPT.crashes,
+  health: OPT.health,
+  activity: 'window_activity',
+  serverPid: 'pid',
   // Last: a foreign session's name may contain anything but ':'.
   name: 'session_name',
 } as const;
@@ -34,7 +37,9 @@ export async function observe(tmux: TmuxClient, now = Date.now()): Promise<Obser
     if (isNoServer(r.stderr)) return { sessions: new Map(), serverRunning: false, at: now };
     await tmux.run(['list-panes', '-a', '-F', FORMAT]); // throws the typed error with stderr
   }
-  return { sessions: sessionsFromRows(parseRows(r.stdout, KEYS)), serverRunning: true, at: now };
+  const rows = parseRows(r.stdout, KEYS);
+  const serverPid = rows.length > 0 ? int(rows[0]!.serverPid) : undefined;
+  return { sessions: sessionsFromRows(rows), serverRunning: true, serverPid, at: now };
 }
 
 export function sessionsFromRows(rows: Row<Key>[]): Map<string, ObservedSession> {
@@ -62,6 +67,8 @@ function toSession(row: Row<Key>): ObservedSession {
     lastExit: parseExit(row.lastExit),
     envKeys: row.envKeys ? row.envKeys.split(',') : [],
     crashes: int(row.crashes),
+    health: row.health || undefined,
+    lastOutputAt: optInt(row.activity) === undefined ? undefined : int(row.activity) * 1000,
   };
 }
 

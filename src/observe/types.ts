@@ -28,6 +28,28 @@ export interface ObservedSession {
   lastExit?: ExitInfo;
   envKeys: string[];
   crashes: number;
+  /** What watch last stamped about health checks, e.g. `healthy`, `unhealthy: 3 failures`. */
+  health?: string;
+  /** Epoch milliseconds of the last output in the session's window (tmux records seconds). */
+  lastOutputAt?: number;
+}
+
+/** A process an orphans.match pattern may be tested against (protected processes never appear). */
+export interface ObservedProcess {
+  pid: number;
+  startTime: number;
+  cmdline: string;
+  /** The owned session whose pane it runs in, if any. */
+  session?: string;
+}
+
+/** A health verdict from watch: this run of the session failed its check failureThreshold times. */
+export interface Unhealthy {
+  /** Epoch milliseconds when the threshold was crossed. */
+  since: number;
+  /** startedAt of the run judged: a verdict never outlives the run it was about. */
+  startedAt: number;
+  detail: string;
 }
 
 export interface ObservedState {
@@ -35,6 +57,12 @@ export interface ObservedState {
   sessions: Map<string, ObservedSession>;
   /** Whether a tmux server was running at all. */
   serverRunning: boolean;
+  /** The tmux server's pid: never an orphan, whatever its argv says. */
+  serverPid?: number;
+  /** Filled only when some spec declares orphans.match (reading every command line costs). */
+  processes?: ObservedProcess[];
+  /** Health verdicts (watch only). */
+  unhealthy?: ReadonlyMap<string, Unhealthy>;
   /** Epoch milliseconds of the snapshot. */
   at: number;
 }

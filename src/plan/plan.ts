@@ -2,6 +2,7 @@ import { dirname } from 'node:path';
 import type { ObservedSession, ObservedState } from '../observe/types.js';
 import type { DesiredState } from '../spec/types.js';
 import { describeHashChange, specHash } from './hash.js';
+import { backoffDelayMs, crashesAfterRun } from './backoff.js';
 import { judgeDeadPane } from './restart-decision.js';
 import type { Action, Plan, PlanOptions } from './types.js';
 
@@ -29,7 +30,8 @@ export function plan(desired: DesiredState, observed: ObservedState, opts: PlanO
       continue;
     }
     if (live.hash !== hash) {
-      const stamp = { hash, restarts: live.restarts + 1, crashes: 0, lastExit: live.pane.exit ?? live.lastExit };
+      // A spec change is not a crash: the restart count (OPT.restarts) only counts deaths.
+      const stamp = { hash, restarts: live.restarts, crashes: 0, lastExit: live.pane.exit ?? live.lastExit };
       actions.push({ kind: 'restart', session: spec.name, reason: describeHashChange(live.hash ?? '', hash), spec, observed: live, stamp });
       continue;
     }
@@ -46,10 +48,25 @@ export function plan(desired: DesiredState, observed: ObservedState, opts: PlanO
         continue;
       }
     }
+    const sick = observed.unhealthy?.get(spec.name);
+    if (!live.pane.dead && sick && sick.startedAt === live.startedAt) {
+      // A failed health check restarts like a crash: counted, and spaced by backoff.
+      const crashes = crashesAfterRun(live.crashes, sick.since - sick.startedAt, spec.backoff);
+      const dueAt = sick.since + backoffDelayMs(crashes, spec.backoff);
+      if (opts.honourBackoff && dueAt > opts.now) {
+        requeueAfterMs = Math.min(requeueAfterMs ?? Infinity, dueAt - opts.now);
+      } else {
+        const stamp = { hash, restarts: live.restarts + 1, crashes: crashes + 1, lastExit: live.lastExit };
+        actions.push({ kind: 'restart', session: spec.name, reason: sick.detail, spec, observed: live, stamp });
+      }
+      continue;
+    }
     if (live.source !== spec.source) {
       actions.push({ kind: 'update', session: spec.name, reason: `now declared in ${spec.source}`, observed: live, source: spec.source });
     }
   }
+
+  actions.push(...planOrphans(desired, observed));
 
   for (const live of observed.sessions.values()) {
     if (declared.has(live.name) || !live.owned) continue;
@@ -71,7 +88,33 @@ export function withinRoots(source: string, roots: readonly string[]): boolean {
   return roots.some((r) => source === r || dirname(source) === r);
 }
 
-const KIND_ORDER: Record<Action['kind'], number> = { conflict: 0, kill: 1, restart: 2, create: 3, update: 4 };
+/**
+ * A process matching a session's orphans.match that runs outside every managed session: a monitor
+ * left behind by a dead session, or a second copy started by hand. (Processes inside any managed
+ * session are left alone: two specs must not fight over each other's processes.)
+ */
+function planOrphans(desired: DesiredState, observed: ObservedState): Action[] {
+  const out: Action[] = [];
+  for (const spec of desired.sessions) {
+    if (!spec.orphans || !observed.processes) continue;
+    const re = new RegExp(spec.orphans.match);
+    for (const p of observed.processes) {
+      if (p.session !== undefined || !re.test(p.cmdline)) continue;
+      out.push({
+        kind: 'kill-orphan',
+        session: spec.name,
+        reason: `pid ${p.pid}: ${p.cmdline}`,
+        pid: p.pid,
+        startTime: p.startTime,
+        command: p.cmdline,
+        stopTimeoutSeconds: spec.stopTimeoutSeconds,
+      });
+    }
+  }
+  return out;
+}
+
+const KIND_ORDER: Record<Action['kind'], number> = { conflict: 0, 'kill-orphan': 1, kill: 2, restart: 3, create: 4, update: 5 };
 
 function byKindThenName(a: Action, b: Action): number {
   return KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || a.session.localeCompare(b.session);

@@ -14,7 +14,8 @@ export type Action =
   | { kind: 'restart'; session: string; reason: string; spec: SessionSpec; observed: ObservedSession; stamp: StartStamp }
   | { kind: 'kill'; session: string; reason: string; observed: ObservedSession; stopTimeoutSeconds: number }
   | { kind: 'update'; session: string; reason: string; observed: ObservedSession; source: string }
-  | { kind: 'conflict'; session: string; reason: string };
+  | { kind: 'conflict'; session: string; reason: string }
+  | { kind: 'kill-orphan'; session: string; reason: string; pid: number; startTime: number; command: string; stopTimeoutSeconds: number };
 
 export type ActionKind = Action['kind'];
 

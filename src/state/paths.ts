@@ -17,8 +17,17 @@ export function socketPath(server: ServerAddress, env: Record<string, string | u
   return join(env.TMUX_TMPDIR || '/tmp', `tmux-${uid}`, server.socketName ?? 'default');
 }
 
-/** One lock per tmux server, named so that two spellings of the same socket share it. */
-export function lockPath(dir: string, socket: string): string {
-  const tag = createHash('sha256').update(socket).digest('hex').slice(0, 16);
+/** Names one tmux server in the state dir, so that two spellings of the same socket agree. */
+export function serverTag(socket: string): string {
+  return createHash('sha256').update(socket).digest('hex').slice(0, 16);
+}
+
+/** One reconcile lock per tmux server. */
+export function lockPath(dir: string, tag: string): string {
   return join(dir, 'locks', `server-${tag}.lock`);
+}
+
+/** Where a session's output is kept: per server, since two servers may each have an "api". */
+export function sessionLogDir(dir: string, tag: string): string {
+  return join(dir, 'logs', `server-${tag}`);
 }

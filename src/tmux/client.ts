@@ -11,6 +11,8 @@ export interface RunOptions {
   /** Fed to tmux on stdin (for `source-file -`): keeps values out of argv, which /proc shows to every user. */
   input?: string;
   timeoutMs?: number;
+  /** Ends a long-running client (watch's `wait-for`) early; it then resolves with code 130. */
+  signal?: AbortSignal;
 }
 
 export interface TmuxResult {
@@ -65,6 +67,7 @@ export class TmuxClient {
         child.kill('SIGKILL');
         reject(new TmuxError(`tmux ${args[0] ?? ''} timed out after ${timeoutMs} ms`, argv, Buffer.concat(err).toString()));
       }, timeoutMs);
+      opts.signal?.addEventListener('abort', () => child.kill('SIGTERM'), { once: true });
       child.stdout!.on('data', (b: Buffer) => out.push(b));
       child.stderr!.on('data', (b: Buffer) => err.push(b));
       child.on('error', (e: NodeJS.ErrnoException) => {

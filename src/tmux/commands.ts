@@ -1,5 +1,5 @@
-import { commandLine } from './quote.js';
-import { OPT } from './options.js';
+import { commandLine, shQuote } from './quote.js';
+import { GLOBAL_HOOK_INDEX, OPT, WAKE_CHANNEL } from './options.js';
 
 /**
  * Builders for the lines tmuxctl feeds to `tmux source-file -`. Every target is exact: a session
@@ -12,6 +12,28 @@ export interface StartArgs {
   cwd: string;
   argv: string[];
   env: Record<string, string>;
+  /** The session's output is appended here (pipe-pane survives respawns). */
+  logFile: string;
+}
+
+const WAKE = commandLine(['wait-for', '-S', WAKE_CHANNEL]);
+
+/** Keeps the session's output in a file; `-o` makes it idempotent (open only if none is open). */
+function pipeOutput(target: string, logFile: string): string {
+  return commandLine(['pipe-pane', '-o', '-t', target, `exec cat >> ${shQuote(logFile)}`]);
+}
+
+/**
+ * A pane death wakes `watch` (waiting on the channel) at once; with nobody waiting, tmux remembers
+ * the signal, so the next wait returns at once and no death is lost between two waits.
+ */
+function wakeOnDeath(target: string): string {
+  return commandLine(['set-hook', '-t', target, 'pane-died', WAKE]);
+}
+
+/** A killed session fires no hook of its own, only the global session-closed, in tmuxctl's slot. */
+export function wakeOnSessionClosed(): string {
+  return commandLine(['set-hook', '-g', `session-closed[${GLOBAL_HOOK_INDEX}]`, WAKE]);
 }
 
 export type Stamps = Partial<Record<keyof typeof OPT, string>>;
@@ -29,6 +51,8 @@ export function newSession(a: StartArgs): string[] {
     // Per window, never global: the user's own windows keep their setting.
     commandLine(['set-option', '-w', '-t', target, 'remain-on-exit', 'on']),
     commandLine(['set-option', '-F', '-t', target, OPT.pane, '#{pane_id}']),
+    wakeOnDeath(target),
+    pipeOutput(target, a.logFile),
   ];
 }
 
@@ -40,6 +64,7 @@ export function respawn(sessionId: string, paneId: string, a: StartArgs, oldEnvK
   for (const [k, v] of Object.entries(a.env)) lines.push(commandLine(['set-environment', '-t', sessionId, k, v]));
   lines.push(commandLine(['clear-history', '-t', paneId]));
   lines.push(commandLine(['respawn-pane', '-k', '-t', paneId, '-c', a.cwd, '--', ...a.argv]));
+  lines.push(wakeOnDeath(sessionId), pipeOutput(paneId, a.logFile));
   return lines;
 }
 

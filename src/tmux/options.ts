@@ -19,4 +19,12 @@ export const OPT = {
   envKeys: '@tmuxctl-env-keys',
   /** Consecutive crashes that did not outlast backoff.resetAfterSeconds; the next restart waits by it. */
   crashes: '@tmuxctl-crashes',
+  /** Health as watch last judged it, for `status` (another process) to show. */
+  health: '@tmuxctl-health',
 } as const;
+
+/** The wait-for channel that hooks signal and `watch` waits on: "something changed, look again". */
+export const WAKE_CHANNEL = 'tmuxctl-changed';
+
+/** Our slot in the global session-closed hook array, so the user's own hooks stay as they are. */
+export const GLOBAL_HOOK_INDEX = 7291;

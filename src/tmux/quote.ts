@@ -10,3 +10,8 @@ export function quoteArg(arg: string): string {
 export function commandLine(args: readonly string[]): string {
   return args.map(quoteArg).join(' ');
 }
+
+/** Quotes one word for sh (tmux runs pipe-pane and run-shell commands through /bin/sh). */
+export function shQuote(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}

@@ -16,7 +16,7 @@ export interface ApplyOptions {
 export async function applyCommand(ctx: Context, opts: ApplyOptions): Promise<number> {
   const desired = await loadOrFail(ctx.io, opts.file);
   const dryRun = opts.dryRun ?? false;
-  const result = dryRun ? await reconcile(ctx.tmux, desired, { dryRun, honourBackoff: false }) : await applyLocked(ctx, desired, opts);
+  const result = dryRun ? await reconcile(ctx.tmux, desired, { dryRun, honourBackoff: false, verify: false, logDir: ctx.logDir }) : await applyLocked(ctx, desired, opts);
   printApply(ctx, desired, result, dryRun, opts.output);
   const failed = result.failures.length > 0 || result.plan.actions.some((a) => a.kind === 'conflict');
   return failed ? 3 : 0;
@@ -26,7 +26,7 @@ async function applyLocked(ctx: Context, desired: DesiredState, opts: ApplyOptio
   const events = openEventLog({ stateDir: ctx.stateDir, consoleLevel: ctx.global.logLevel, console: false });
   const lock = await acquireLock(ctx.lockFile, opts.lockTimeout);
   try {
-    return await reconcile(ctx.tmux, desired, { dryRun: false, honourBackoff: false, events });
+    return await reconcile(ctx.tmux, desired, { dryRun: false, honourBackoff: false, verify: true, logDir: ctx.logDir, events });
   } finally {
     await lock.release();
     await events.close();

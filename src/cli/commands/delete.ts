@@ -23,7 +23,7 @@ export async function deleteCommand(ctx: Context, names: string[], opts: { file?
     const observed = await observe(ctx.tmux);
     const p = planDelete(targets, observed, timeouts);
     for (const a of p.actions) events.record({ event: a.kind === 'kill' ? 'delete' : a.kind, session: a.session, reason: a.reason });
-    const { errors } = await executePlan(ctx.tmux, p);
+    const { errors } = await executePlan(ctx.tmux, p, { logDir: ctx.logDir });
     const lines = p.actions.map((a) => actionLine(ctx.io, a));
     for (const n of targets) if (!observed.sessions.has(n)) lines.push(`  ${n}: not found, nothing to delete`);
     for (const e of errors) lines.push(`tmux: ${e}`);

@@ -1,3 +1,4 @@
+import { withProcesses } from '../../observe/orphan-candidates.js';
 import { observe } from '../../observe/snapshot.js';
 import { plan } from '../../plan/plan.js';
 import { loadOrFail, type Context } from '../context.js';
@@ -7,7 +8,7 @@ import type { OutputFormat } from '../options.js';
 /** The plan only, like `kubectl diff`: exit 0 in sync, 1 when changes are pending. */
 export async function diffCommand(ctx: Context, opts: { file?: string[]; output: OutputFormat }): Promise<number> {
   const desired = await loadOrFail(ctx.io, opts.file);
-  const observed = await observe(ctx.tmux);
+  const observed = withProcesses(await observe(ctx.tmux), desired.sessions.some((s) => s.orphans));
   const p = plan(desired, observed, { now: observed.at, honourBackoff: false });
   const inSync = p.actions.length === 0;
   if (opts.output === 'json') {

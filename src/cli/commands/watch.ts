@@ -1,0 +1,41 @@
+import { openEventLog } from '../../log/events.js';
+import { startWatch } from '../../supervise/watch.js';
+import { loadOrFail, type Context } from '../context.js';
+
+export interface WatchCommandOptions {
+  file?: string[];
+  resync: number;
+  lockTimeout: number;
+}
+
+/**
+ * Runs until SIGINT/SIGTERM, then stops within a second and exits 0, leaving every session running:
+ * a controller stopping is no reason to stop what it manages.
+ */
+export async function watchCommand(ctx: Context, opts: WatchCommandOptions): Promise<number> {
+  const desired = await loadOrFail(ctx.io, opts.file); // an invalid start is exit 2, like apply
+  const { loadDesiredState } = await import('../../spec/load.js');
+  const files = opts.file && opts.file.length > 0 ? opts.file : ['specs'];
+  const events = openEventLog({ stateDir: ctx.stateDir, consoleLevel: ctx.global.logLevel, console: true });
+  events.record({ event: 'watch-started', reason: `${desired.sessions.length} sessions, resync every ${opts.resync}s` });
+  const watcher = await startWatch({
+    tmux: ctx.tmux,
+    initial: desired,
+    load: () => loadDesiredState(files, { cwd: ctx.io.cwd, env: ctx.io.env }),
+    events,
+    lockFile: ctx.lockFile,
+    lockTimeoutSeconds: opts.lockTimeout,
+    logDir: ctx.logDir,
+    resyncSeconds: opts.resync,
+    env: ctx.io.env as NodeJS.ProcessEnv,
+  });
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  events.record({ event: 'watch-stopping', reason: signal });
+  // Never wait long on a pass that is mid-way through stopping a slow process.
+  await Promise.race([watcher.stop(), new Promise((r) => setTimeout(r, 800).unref())]);
+  await events.close();
+  return 0;
+}

@@ -1,0 +1,142 @@
+import { acquireLock } from '../apply/lock.js';
+import { reconcile } from '../apply/reconcile.js';
+import { formatProblem } from '../errors.js';
+import type { EventLog } from '../log/events.js';
+import type { ObservedState } from '../observe/types.js';
+import { describeExit } from '../plan/restart-decision.js';
+import { appendMarker } from '../session-log/files.js';
+import type { LoadResult } from '../spec/load.js';
+import type { DesiredState } from '../spec/types.js';
+import type { TmuxClient } from '../tmux/client.js';
+import { commandLine } from '../tmux/quote.js';
+import { OPT } from '../tmux/options.js';
+import { wakeOnSessionClosed } from '../tmux/commands.js';
+import { coalesce } from './coalesce.js';
+import { HealthMonitor } from './health.js';
+import { watchSpecs } from './spec-watcher.js';
+import { listenForTmuxEvents } from './tmux-events.js';
+
+export interface WatchOptions {
+  tmux: TmuxClient;
+  initial: DesiredState;
+  load: () => Promise<LoadResult>;
+  events: EventLog;
+  lockFile: string;
+  lockTimeoutSeconds: number;
+  logDir: string;
+  resyncSeconds: number;
+  /** Environment health-check commands run with (plus each session's own env). */
+  env: NodeJS.ProcessEnv;
+  /** Spec edits coalesce over this window; editors save in bursts. */
+  debounceMs?: number;
+}
+
+export interface Watcher {
+  /** Resolves when no pass is running or due (tests use it). */
+  idle(): Promise<void>;
+  /** Stops watching; sessions are left running. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Keeps sessions converged: a pass (reload if specs changed, then observe/plan/execute under the
+ * server lock) runs at start, on spec and env-file changes, on tmux hooks, when a backoff is due,
+ * on failed health checks, and on the periodic resync. Every trigger only means "look again".
+ */
+export async function startWatch(opts: WatchOptions): Promise<Watcher> {
+  const { events, tmux } = opts;
+  let desired = opts.initial;
+  let specsDirty = false;
+  let requeue: ReturnType<typeof setTimeout> | undefined;
+  const seenDeaths = new Set<string>();
+
+  const health = new HealthMonitor({
+    logDir: opts.logDir,
+    events,
+    env: opts.env,
+    onUnhealthy: () => loop.trigger(0),
+    onChange: (sessionId, text) => {
+      void tmux.runScript([commandLine(['set-option', '-t', sessionId, OPT.health, text])]).catch(() => {});
+    },
+  });
+
+  const reload = async () => {
+    specsDirty = false;
+    const result = await opts.load();
+    if (!result.ok) {
+      for (const p of result.problems) events.record({ event: 'invalid-spec', reason: formatProblem(p) }, 'error');
+      events.record({ event: 'invalid-spec', reason: 'keeping the last valid specs; nothing changed' }, 'warn');
+      return;
+    }
+    desired = result.desired;
+    specWatcher?.setEnvFiles(envFilesOf(desired));
+    events.record({ event: 'specs-loaded', reason: `${desired.sessions.length} sessions` });
+  };
+
+  const pass = async () => {
+    if (specsDirty) await reload();
+    const lock = await acquireLock(opts.lockFile, opts.lockTimeoutSeconds);
+    let acted = false;
+    try {
+      const r = await reconcile(tmux, desired, {
+        dryRun: false,
+        honourBackoff: true,
+        verify: false,
+        logDir: opts.logDir,
+        events,
+        unhealthy: health.verdicts(),
+        extraLines: [wakeOnSessionClosed()],
+        onObserved: noteDeaths,
+      });
+      health.sync(desired, r.observed);
+      acted = r.plan.actions.length > 0;
+      if (requeue) clearTimeout(requeue);
+      requeue = r.plan.requeueAfterMs === undefined ? undefined : setTimeout(() => loop.trigger(0), r.plan.requeueAfterMs + 5);
+    } catch (e) {
+      events.record({ event: 'error', reason: e instanceof Error ? e.message : String(e) }, 'error');
+    } finally {
+      await lock.release();
+    }
+    // Look once more after acting: health checks follow the new runs, and a start that died at
+    // once is seen even if its hook was missed.
+    if (acted) loop.trigger(0);
+  };
+
+  /** Exit events and log markers, once per death this watch sees. */
+  const noteDeaths = (observed: ObservedState) => {
+    for (const s of observed.sessions.values()) {
+      if (!s.owned || !s.pane.dead) continue;
+      const key = `${s.id}:${s.pane.pid}`;
+      if (seenDeaths.has(key)) continue;
+      seenDeaths.add(key);
+      const exit = s.pane.exit && 'status' in s.pane.exit ? { exitStatus: s.pane.exit.status } : { exitSignal: s.pane.exit?.signal };
+      events.record({ event: 'exit', session: s.name, reason: describeExit(s), ...exit }, 'warn');
+      appendMarker(opts.logDir, s.name, describeExit(s));
+    }
+  };
+
+  const loop = coalesce(pass, opts.debounceMs ?? 150);
+  const specWatcher = await watchSpecs(desired.roots, (path) => {
+    specsDirty = true;
+    events.record({ event: 'spec-changed', reason: path }, 'debug');
+    loop.trigger();
+  });
+  specWatcher.setEnvFiles(envFilesOf(desired));
+  const tmuxEvents = listenForTmuxEvents(tmux, () => loop.trigger(0), opts.resyncSeconds * 1000);
+  loop.trigger(0);
+
+  return {
+    idle: () => loop.idle(),
+    async stop() {
+      tmuxEvents.stop();
+      health.stop();
+      if (requeue) clearTimeout(requeue);
+      await specWatcher.close();
+      await loop.stop();
+    },
+  };
+}
+
+function envFilesOf(d: DesiredState): string[] {
+  return [...new Set(d.sessions.flatMap((s) => s.envFiles))];
+}

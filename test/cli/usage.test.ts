@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir, repo, runCli } from './helpers.js';
+
+const pkg = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8')) as { version: string };
+
+// A folder with nothing in it: nothing here may read specs or reach tmux before failing.
+let tmp: { dir: string; remove: () => Promise<void> };
+beforeAll(async () => {
+  tmp = await makeTempDir();
+});
+afterAll(async () => {
+  await tmp.remove();
+});
+
+/** Expects a usage error: exit 2, a one-line `error: ...` then the help of the command, and no stack. */
+async function expectUsageError(args: string[], message: string) {
+  const result = await runCli(args, { cwd: tmp.dir });
+  expect(result.stderr.split('\n')[0]).toBe(`error: ${message}`);
+  expect(result.stderr).toContain('Usage: tmuxctl');
+  expect(result.stderr).not.toContain('    at ');
+  expect(result.stdout).toBe('');
+  expect(result.exitCode).toBe(2);
+}
+
+describe('usage errors exit 2', () => {
+  it('an unknown command', async () => {
+    await expectUsageError(['frobnicate'], "unknown command 'frobnicate'");
+  });
+
+  it('an unknown option of a command', async () => {
+    await expectUsageError(['validate', '--frobnicate'], "unknown option '--frobnicate'");
+  });
+
+  it('an unknown global option', async () => {
+    await expectUsageError(['--frobnicate', 'validate'], "unknown option '--frobnicate'");
+  });
+
+  it('-o with a format the command does not have', async () => {
+    for (const command of ['diff', 'plan', 'apply', 'status']) {
+      await expectUsageError(
+        [command, '-o', 'yaml'],
+        "option '-o, --output <format>' argument 'yaml' is invalid. Allowed choices are text, json.",
+      );
+    }
+  });
+
+  it('-f without a path', async () => {
+    await expectUsageError(['validate', '-f'], "option '-f, --file <path>' argument missing");
+  });
+
+  it('a spec path without -f', async () => {
+    await expectUsageError(['validate', 'specs'], "too many arguments for 'validate'. Expected 0 arguments but got 1.");
+  });
+});
+
+describe('help and version exit 0', () => {
+  it('--help lists the commands on stdout', async () => {
+    const result = await runCli(['--help'], { cwd: tmp.dir });
+    expect(result.stdout).toMatch(/^Usage: tmuxctl \[options\] \[command\]\n/);
+    for (const command of ['validate', 'schema', 'apply', 'diff|plan', 'status', 'delete']) {
+      expect(result.stdout).toMatch(new RegExp(`^  ${command.replace('|', '\\|')} `, 'm'));
+    }
+    expect(result.stderr).toBe('');
+    expect(result.exitCode).toBe(0);
+  });
+
+  it('validate --help and help validate describe -f', async () => {
+    for (const args of [['validate', '--help'], ['help', 'validate']]) {
+      const result = await runCli(args, { cwd: tmp.dir });
+      expect(result.stdout).toMatch(/^Usage: tmuxctl validate \[options\]\n/);
+      expect(result.stdout).toContain('-f, --file <path>');
+      expect(result.stderr).toBe('');
+      expect(result.exitCode).toBe(0);
+    }
+  });
+
+  it('--version and -V print the package version', async () => {
+    for (const flag of ['--version', '-V']) {
+      const result = await runCli([flag], { cwd: tmp.dir });
+      expect(result.stdout).toBe(`${pkg.version}\n`);
+      expect(result.stderr).toBe('');
+      expect(result.exitCode).toBe(0);
+    }
+  });
+});
