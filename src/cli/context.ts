@@ -1,4 +1,5 @@
 import { SpecError } from '../errors.js';
+import { openEventLog, type EventLog } from '../log/events.js';
 import type { DesiredState } from '../spec/types.js';
 import { stateDir as resolveStateDir, lockPath, serverTag, sessionLogDir, socketPath } from '../state/paths.js';
 import { TmuxClient, type ServerAddress } from '../tmux/client.js';
@@ -38,4 +39,14 @@ export async function loadOrFail(io: Io, files: string[] | undefined): Promise<D
   const result = await loadDesiredState(files && files.length > 0 ? files : ['specs'], { cwd: io.cwd, env: io.env });
   if (!result.ok) throw new SpecError(result.problems);
   return result.desired;
+}
+
+/** The event log of this state dir; `console` echoes events as human lines on stderr (watch). */
+export function eventLog(ctx: Context, console: boolean): EventLog {
+  return openEventLog({
+    stateDir: ctx.stateDir,
+    consoleLevel: ctx.global.logLevel,
+    console,
+    onError: (m) => ctx.io.err(`tmuxctl: warning: ${m}\n`),
+  });
 }

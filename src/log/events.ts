@@ -21,6 +21,8 @@ export interface EventLogOptions {
   consoleLevel: string;
   /** Console output of events; off for commands that print their own report. */
   console: boolean;
+  /** Told once if the log cannot be written; the command itself carries on. */
+  onError?: (message: string) => void;
 }
 
 /**
@@ -29,15 +31,24 @@ export interface EventLogOptions {
  */
 export function openEventLog(opts: EventLogOptions): EventLog {
   let logger: Promise<Logger> | undefined;
-  const pending: Promise<unknown>[] = [];
+  // One chain, not a list: watch records events for as long as it runs.
+  let written: Promise<unknown> = Promise.resolve();
+  let failed = false;
   const get = () => (logger ??= createLogger(opts));
   return {
     record(e, level = 'info') {
-      pending.push(get().then((l) => l.log({ level, message: e.event, ...e })));
+      written = written
+        .then(() => get())
+        .then((l) => l.log({ level, message: e.event, ...e }))
+        .catch((err: unknown) => {
+          if (failed) return;
+          failed = true;
+          opts.onError?.(`cannot write the event log in ${opts.stateDir}: ${err instanceof Error ? err.message : String(err)}`);
+        });
     },
     async close() {
-      await Promise.all(pending);
-      if (!logger) return;
+      await written;
+      if (!logger || failed) return;
       const l = await logger;
       await new Promise<void>((resolve) => {
         l.on('finish', () => resolve());

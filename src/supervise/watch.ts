@@ -48,7 +48,7 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
   let desired = opts.initial;
   let specsDirty = false;
   let requeue: ReturnType<typeof setTimeout> | undefined;
-  const seenDeaths = new Set<string>();
+  let seenDeaths = new Set<string>();
 
   const health = new HealthMonitor({
     logDir: opts.logDir,
@@ -74,9 +74,21 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
   };
 
   const pass = async () => {
+    let acted = false;
+    try {
+      acted = await reconcileOnce();
+    } catch (e) {
+      // A failed pass (lock not obtained, tmux failing) is reported; the next trigger tries again.
+      events.record({ event: 'error', reason: e instanceof Error ? e.message : String(e) }, 'error');
+    }
+    // Look once more after acting: health checks follow the new runs, and a start that died at
+    // once is seen even if its hook was missed.
+    if (acted) loop.trigger(0);
+  };
+
+  const reconcileOnce = async (): Promise<boolean> => {
     if (specsDirty) await reload();
     const lock = await acquireLock(opts.lockFile, opts.lockTimeoutSeconds);
-    let acted = false;
     try {
       const r = await reconcile(tmux, desired, {
         dryRun: false,
@@ -89,30 +101,28 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
         onObserved: noteDeaths,
       });
       health.sync(desired, r.observed);
-      acted = r.plan.actions.length > 0;
       if (requeue) clearTimeout(requeue);
       requeue = r.plan.requeueAfterMs === undefined ? undefined : setTimeout(() => loop.trigger(0), r.plan.requeueAfterMs + 5);
-    } catch (e) {
-      events.record({ event: 'error', reason: e instanceof Error ? e.message : String(e) }, 'error');
+      return r.plan.actions.length > 0;
     } finally {
       await lock.release();
     }
-    // Look once more after acting: health checks follow the new runs, and a start that died at
-    // once is seen even if its hook was missed.
-    if (acted) loop.trigger(0);
   };
 
   /** Exit events and log markers, once per death this watch sees. */
   const noteDeaths = (observed: ObservedState) => {
+    const deadNow = new Set<string>();
     for (const s of observed.sessions.values()) {
       if (!s.owned || !s.pane.dead) continue;
       const key = `${s.id}:${s.pane.pid}`;
+      deadNow.add(key);
       if (seenDeaths.has(key)) continue;
-      seenDeaths.add(key);
       const exit = s.pane.exit && 'status' in s.pane.exit ? { exitStatus: s.pane.exit.status } : { exitSignal: s.pane.exit?.signal };
       events.record({ event: 'exit', session: s.name, reason: describeExit(s), ...exit }, 'warn');
       appendMarker(opts.logDir, s.name, describeExit(s));
     }
+    // Remember only deaths still on screen, so a long crash loop does not grow this set.
+    seenDeaths = deadNow;
   };
 
   const loop = coalesce(pass, opts.debounceMs ?? 150);

@@ -39,8 +39,6 @@ export function serverArgs(server: ServerAddress): string[] {
  * start-up path of every command, and importing execa costs more than Node's own start-up.
  */
 export class TmuxClient {
-  readonly calls: string[][] = [];
-
   constructor(
     readonly server: ServerAddress = {},
     private readonly env: NodeJS.ProcessEnv = process.env,
@@ -50,7 +48,6 @@ export class TmuxClient {
   /** Runs tmux; resolves with its output whatever the exit code (callers decide), rejects on spawn failure or timeout. */
   exec(args: readonly string[], opts: RunOptions = {}): Promise<TmuxResult> {
     const argv = [...serverArgs(this.server), ...args];
-    this.calls.push(argv);
     const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     return new Promise((resolve, reject) => {
       const child = spawn(this.binary, argv, {

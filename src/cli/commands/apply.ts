@@ -1,8 +1,7 @@
 import { acquireLock } from '../../apply/lock.js';
 import { reconcile, type ReconcileResult } from '../../apply/reconcile.js';
-import { openEventLog } from '../../log/events.js';
 import type { DesiredState } from '../../spec/types.js';
-import { loadOrFail, type Context } from '../context.js';
+import { eventLog, loadOrFail, type Context } from '../context.js';
 import { actionJson, actionLine, failureJson, failureLines, summarise, summaryLine } from '../format-plan.js';
 import type { OutputFormat } from '../options.js';
 
@@ -23,7 +22,7 @@ export async function applyCommand(ctx: Context, opts: ApplyOptions): Promise<nu
 }
 
 async function applyLocked(ctx: Context, desired: DesiredState, opts: ApplyOptions): Promise<ReconcileResult> {
-  const events = openEventLog({ stateDir: ctx.stateDir, consoleLevel: ctx.global.logLevel, console: false });
+  const events = eventLog(ctx, false);
   const lock = await acquireLock(ctx.lockFile, opts.lockTimeout);
   try {
     return await reconcile(ctx.tmux, desired, { dryRun: false, honourBackoff: false, verify: true, logDir: ctx.logDir, events });

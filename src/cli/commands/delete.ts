@@ -1,9 +1,8 @@
 import { acquireLock } from '../../apply/lock.js';
 import { executePlan } from '../../apply/execute.js';
-import { openEventLog } from '../../log/events.js';
 import { observe } from '../../observe/snapshot.js';
 import { planDelete } from '../../plan/plan.js';
-import { loadOrFail, type Context } from '../context.js';
+import { eventLog, loadOrFail, type Context } from '../context.js';
 import { actionLine } from '../format-plan.js';
 
 /**
@@ -17,7 +16,7 @@ export async function deleteCommand(ctx: Context, names: string[], opts: { file?
   const targets = names.length > 0 ? names : (desired?.sessions.map((s) => s.name) ?? []);
   const timeouts = new Map((desired?.sessions ?? []).map((s) => [s.name, s.stopTimeoutSeconds]));
 
-  const events = openEventLog({ stateDir: ctx.stateDir, consoleLevel: ctx.global.logLevel, console: false });
+  const events = eventLog(ctx, false);
   const lock = await acquireLock(ctx.lockFile, opts.lockTimeout);
   try {
     const observed = await observe(ctx.tmux);

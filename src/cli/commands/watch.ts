@@ -1,6 +1,5 @@
-import { openEventLog } from '../../log/events.js';
 import { startWatch } from '../../supervise/watch.js';
-import { loadOrFail, type Context } from '../context.js';
+import { eventLog, loadOrFail, type Context } from '../context.js';
 
 export interface WatchCommandOptions {
   file?: string[];
@@ -16,7 +15,7 @@ export async function watchCommand(ctx: Context, opts: WatchCommandOptions): Pro
   const desired = await loadOrFail(ctx.io, opts.file); // an invalid start is exit 2, like apply
   const { loadDesiredState } = await import('../../spec/load.js');
   const files = opts.file && opts.file.length > 0 ? opts.file : ['specs'];
-  const events = openEventLog({ stateDir: ctx.stateDir, consoleLevel: ctx.global.logLevel, console: true });
+  const events = eventLog(ctx, true);
   events.record({ event: 'watch-started', reason: `${desired.sessions.length} sessions, resync every ${opts.resync}s` });
   const watcher = await startWatch({
     tmux: ctx.tmux,
