@@ -12,15 +12,20 @@ export interface StartArgs {
   cwd: string;
   argv: string[];
   env: Record<string, string>;
-  /** The session's output is appended here (pipe-pane survives respawns). */
+  /** The session's output is appended here (a fresh pipe-pane at every start and respawn). */
   logFile: string;
 }
 
 const WAKE = commandLine(['wait-for', '-S', WAKE_CHANNEL]);
 
-/** Keeps the session's output in a file; `-o` makes it idempotent (open only if none is open). */
+/**
+ * Keeps the session's output in a file. Never `-o`: that toggles (an open pipe is closed and no new
+ * one opened), and a pane's pipe outlives its death, so a respawn with `-o` stopped the logging of
+ * every other run. Without it, any old pipe is replaced by a fresh one.
+ */
 function pipeOutput(target: string, logFile: string): string {
-  return commandLine(['pipe-pane', '-o', '-t', target, `exec cat >> ${shQuote(logFile)}`]);
+  // pipe-pane expands formats in its command too.
+  return commandLine(['pipe-pane', '-t', target, formatLiteral(`exec cat >> ${shQuote(logFile)}`)]);
 }
 
 /**
@@ -38,6 +43,15 @@ export function wakeOnSessionClosed(): string {
 
 export type Stamps = Partial<Record<keyof typeof OPT, string>>;
 
+/**
+ * tmux expands formats in -c (start directory) of new-session and respawn-pane, and in pipe-pane's
+ * command: a '#' in a path
+ * would be read as a format ('##' as '#', '#{...}' expanded) and the pane silently started elsewhere.
+ */
+export function formatLiteral(value: string): string {
+  return value.replace(/#/g, '##');
+}
+
 export function exactSession(name: string): string {
   return `=${name}:`;
 }
@@ -47,7 +61,7 @@ export function newSession(a: StartArgs): string[] {
   const envArgs = Object.entries(a.env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
   const target = exactSession(a.name);
   return [
-    commandLine(['new-session', '-d', '-s', a.name, '-c', a.cwd, ...envArgs, '--', ...a.argv]),
+    commandLine(['new-session', '-d', '-s', a.name, '-c', formatLiteral(a.cwd), ...envArgs, '--', ...a.argv]),
     // Per window, never global: the user's own windows keep their setting.
     commandLine(['set-option', '-w', '-t', target, 'remain-on-exit', 'on']),
     commandLine(['set-option', '-F', '-t', target, OPT.pane, '#{pane_id}']),
@@ -63,7 +77,7 @@ export function respawn(sessionId: string, paneId: string, a: StartArgs, oldEnvK
     .map((k) => commandLine(['set-environment', '-t', sessionId, '-u', k]));
   for (const [k, v] of Object.entries(a.env)) lines.push(commandLine(['set-environment', '-t', sessionId, k, v]));
   lines.push(commandLine(['clear-history', '-t', paneId]));
-  lines.push(commandLine(['respawn-pane', '-k', '-t', paneId, '-c', a.cwd, '--', ...a.argv]));
+  lines.push(commandLine(['respawn-pane', '-k', '-t', paneId, '-c', formatLiteral(a.cwd), '--', ...a.argv]));
   lines.push(wakeOnDeath(sessionId), pipeOutput(paneId, a.logFile));
   return lines;
 }
