@@ -1,6 +1,8 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { isNoServer, type TmuxClient } from '../tmux/client.js';
 import { buildFormat, parseRows, type Row } from '../tmux/format.js';
 import { OPT } from '../tmux/options.js';
+import { nudgeLostExits } from './lost-exits.js';
 import type { ExitInfo, ObservedPane, ObservedSession, ObservedState } from './types.js';
 
 const FIELDS = {
@@ -30,8 +32,20 @@ type Key = keyof typeof FIELDS;
 const KEYS = Object.keys(FIELDS) as Key[];
 const FORMAT = buildFormat(Object.values(FIELDS));
 
-/** One tmux call sees every session and pane, whatever their number. */
+/**
+ * One tmux call sees every session and pane, whatever their number. When tmux lost the exit of a
+ * dead pane (see lost-exits.ts) the server is nudged and asked again, a few times at most.
+ */
 export async function observe(tmux: TmuxClient, now = Date.now()): Promise<ObservedState> {
+  let observed = await snapshot(tmux, now);
+  for (let attempt = 1; attempt <= 8 && nudgeLostExits(observed); attempt++) {
+    await delay(20 * attempt);
+    observed = await snapshot(tmux, now);
+  }
+  return observed;
+}
+
+async function snapshot(tmux: TmuxClient, now: number): Promise<ObservedState> {
   const r = await tmux.exec(['list-panes', '-a', '-F', FORMAT]);
   if (r.code !== 0) {
     if (isNoServer(r.stderr)) return { sessions: new Map(), serverRunning: false, at: now };
@@ -76,8 +90,11 @@ function toPane(row: Row<Key>): ObservedPane {
   const dead = row.dead === '1';
   const pane: ObservedPane = { id: row.paneId, pid: int(row.panePid), dead };
   if (dead) {
-    // tmux 3.3 reports a signal death with an empty status and the signal number.
-    pane.exit = row.deadSignal !== '' ? { signal: int(row.deadSignal) } : { status: int(row.deadStatus) };
+    // tmux 3.3 reports a signal death with an empty status and the signal number, and neither while
+    // it has not reaped the process (its SIGCHLD was lost: see supervise/pane-liveness.ts). Then the
+    // exit is unknown, not a clean status 0.
+    if (row.deadSignal !== '') pane.exit = { signal: int(row.deadSignal) };
+    else if (row.deadStatus !== '') pane.exit = { status: int(row.deadStatus) };
     if (row.deadTime) pane.deadAt = int(row.deadTime) * 1000;
   }
   return pane;

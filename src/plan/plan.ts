@@ -117,7 +117,8 @@ function planOrphans(desired: DesiredState, observed: ObservedState): Action[] {
 const KIND_ORDER: Record<Action['kind'], number> = { conflict: 0, 'kill-orphan': 1, kill: 2, restart: 3, create: 4, update: 5 };
 
 function byKindThenName(a: Action, b: Action): number {
-  return KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || a.session.localeCompare(b.session);
+  // By code unit, as the loader orders sessions: localeCompare would load ICU's collator (~5 ms) for names that are ASCII anyway.
+  return KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || (a.session < b.session ? -1 : a.session > b.session ? 1 : 0);
 }
 
 /** Plan for `delete`: stop and remove owned sessions, by declaration or by name. */

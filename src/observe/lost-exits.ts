@@ -1,0 +1,29 @@
+import { readProc } from './processes.js';
+import type { ObservedState } from './types.js';
+
+/**
+ * Dead panes whose exit tmux never recorded. tmux built with libutempter (Debian's 3.3a is) can lose
+ * a pane process's SIGCHLD (tmux/tmux#311): the pane shows dead with no exit status, the process stays
+ * a zombie of the server, and nothing changes until some other child of the server dies. Then the
+ * restart policy cannot tell a clean exit from a failure. A SIGCHLD sent to the server makes it reap
+ * and record them (the maintainer's workaround in #311).
+ *
+ * Sends that SIGCHLD when the snapshot has such a pane; returns whether it did (a fresh snapshot then
+ * shows the exits). Only a zombie whose parent is this very server counts, so nothing else is signalled.
+ */
+export function nudgeLostExits(observed: ObservedState): boolean {
+  const server = observed.serverPid;
+  if (server === undefined || server <= 1) return false;
+  const lost = [...observed.sessions.values()].some((s) => {
+    if (!s.pane.dead || s.pane.exit) return false;
+    const p = readProc(s.pane.pid);
+    return p !== undefined && p.state === 'Z' && p.ppid === server;
+  });
+  if (!lost) return false;
+  try {
+    process.kill(server, 'SIGCHLD');
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,48 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { nudgeLostExits } from '../../src/observe/lost-exits.js';
+import type { ObservedSession, ObservedState } from '../../src/observe/types.js';
+import { isProcessAlive, waitFor } from '../helpers/tmux.js';
+
+/**
+ * A stand-in for a tmux server that lost a SIGCHLD: a process (sleep, which never waits) with a
+ * zombie child (it exits after sh has exec'd sleep, so nobody reaps it). Both are this test's own.
+ */
+async function parentWithZombie(): Promise<{ parent: ChildProcess; zombie: number }> {
+  const parent = spawn('sh', ['-c', 'sleep 0.2 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const [line] = (await once(parent.stdout!, 'data')) as [Buffer];
+  const zombie = Number(line.toString().trim());
+  await waitFor(() => readFileSync(`/proc/${zombie}/stat`, 'utf8').split(') ')[1]!.startsWith('Z'), 5000, 'child to be a zombie');
+  return { parent, zombie };
+}
+
+function state(serverPid: number | undefined, panes: ObservedSession['pane'][]): ObservedState {
+  const sessions = new Map<string, ObservedSession>(
+    panes.map((pane, i) => [`s${i}`, { id: `$${i}`, name: `s${i}`, createdAt: 0, owned: true, pane, restarts: 0, envKeys: [], crashes: 0 }]),
+  );
+  return { sessions, serverRunning: true, serverPid, at: 0 };
+}
+
+const started: ChildProcess[] = [];
+afterAll(() => {
+  for (const p of started) if (p.pid && isProcessAlive(p.pid)) p.kill('SIGKILL');
+});
+
+describe('nudgeLostExits', () => {
+  it('signals the server only for a dead pane with no exit whose process is that server’s zombie', async () => {
+    const { parent, zombie } = await parentWithZombie();
+    started.push(parent);
+    const server = parent.pid!;
+    expect(nudgeLostExits(state(server, [{ id: '%1', pid: zombie, dead: true }]))).toBe(true);
+    expect(isProcessAlive(server)).toBe(true); // SIGCHLD harms no one
+
+    // Not these: exit already known, pane alive, zombie of another parent, no server pid, a live process.
+    expect(nudgeLostExits(state(server, [{ id: '%1', pid: zombie, dead: true, exit: { status: 0 } }]))).toBe(false);
+    expect(nudgeLostExits(state(server, [{ id: '%1', pid: zombie, dead: false }]))).toBe(false);
+    expect(nudgeLostExits(state(process.pid, [{ id: '%1', pid: zombie, dead: true }]))).toBe(false);
+    expect(nudgeLostExits(state(undefined, [{ id: '%1', pid: zombie, dead: true }]))).toBe(false);
+    expect(nudgeLostExits(state(server, [{ id: '%1', pid: server, dead: true }]))).toBe(false);
+  });
+});
