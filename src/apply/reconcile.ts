@@ -19,8 +19,11 @@ export interface ReconcileOptions {
   events?: EventLog;
   /** Health verdicts from watch, fed to the planner as part of what was observed. */
   unhealthy?: ReadonlyMap<string, Unhealthy>;
-  /** Sees each snapshot before anything acts on it (watch logs exits before their restarts). */
-  onObserved?: (observed: ObservedState) => void;
+  /**
+   * Sees each snapshot before anything acts on it (watch logs exits before their restarts), and may
+   * return it refined with what only the caller knows (watch: when it first saw each death).
+   */
+  onObserved?: (observed: ObservedState) => ObservedState | void;
   /** tmux lines to add to any batch that runs (watch re-installs its global hook this way). */
   extraLines?: string[];
   now?: () => number;
@@ -36,8 +39,8 @@ export interface ReconcileResult {
 export async function reconcile(tmux: TmuxClient, desired: DesiredState, opts: ReconcileOptions): Promise<ReconcileResult> {
   const now = opts.now ?? Date.now;
   const snapshot = withProcesses(await observe(tmux, now()), desired.sessions.some((s) => s.orphans));
-  const observed = opts.unhealthy ? { ...snapshot, unhealthy: opts.unhealthy } : snapshot;
-  opts.onObserved?.(observed);
+  const seen = opts.unhealthy ? { ...snapshot, unhealthy: opts.unhealthy } : snapshot;
+  const observed = opts.onObserved?.(seen) ?? seen;
   if (!opts.dryRun) for (const s of observed.sessions.values()) if (s.owned) rotateIfLarge(opts.logDir, s.name);
   const plan = makePlan(desired, observed, { now: now(), honourBackoff: opts.honourBackoff });
   if (opts.dryRun || plan.actions.length === 0) return { plan, observed, failures: [] };

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'winston';
 
@@ -26,29 +26,46 @@ export interface EventLogOptions {
 }
 
 /**
- * JSON lines in STATE_DIR/events.log plus human lines on stderr. winston is imported on first use:
- * a no-op run records nothing and so never pays for loading it.
+ * JSON lines in STATE_DIR/events.log plus, for watch, human lines on stderr. Each event is appended
+ * to the file synchronously (on disk at once, whatever happens next), as one JSON object with sorted
+ * keys plus `level`, `message` and an ISO `timestamp`: the lines winston's json format wrote. winston
+ * itself, some 35 ms of module loading, is imported only for the console, that is by watch: an apply
+ * that acts pays for no logging library, and a no-op run records nothing at all.
  */
 export function openEventLog(opts: EventLogOptions): EventLog {
+  const file = join(opts.stateDir, 'events.log');
+  let dirMade = false;
+  let failed = false;
   let logger: Promise<Logger> | undefined;
   // One chain, not a list: watch records events for as long as it runs.
-  let written: Promise<unknown> = Promise.resolve();
-  let failed = false;
-  const get = () => (logger ??= createLogger(opts));
+  let shown: Promise<unknown> = Promise.resolve();
+  const fail = (err: unknown) => {
+    if (failed) return;
+    failed = true;
+    opts.onError?.(`cannot write the event log in ${opts.stateDir}: ${err instanceof Error ? err.message : String(err)}`);
+  };
   return {
     record(e, level = 'info') {
-      written = written
-        .then(() => get())
-        .then((l) => l.log({ level, message: e.event, ...e }))
-        .catch((err: unknown) => {
-          if (failed) return;
-          failed = true;
-          opts.onError?.(`cannot write the event log in ${opts.stateDir}: ${err instanceof Error ? err.message : String(err)}`);
-        });
+      const entry = { ...e, level, message: e.event, timestamp: new Date().toISOString() };
+      if (!failed) {
+        try {
+          if (!dirMade) mkdirSync(opts.stateDir, { recursive: true });
+          dirMade = true;
+          appendFileSync(file, stableJson(entry) + '\n');
+        } catch (err) {
+          fail(err);
+        }
+      }
+      if (opts.console) {
+        shown = shown
+          .then(() => (logger ??= createConsole(opts)))
+          .then((l) => l.log(entry))
+          .catch(() => {}); // stderr gone: nothing better to tell it with
+      }
     },
     async close() {
-      await written;
-      if (!logger || failed) return;
+      await shown;
+      if (!logger) return;
       const l = await logger;
       await new Promise<void>((resolve) => {
         l.on('finish', () => resolve());
@@ -58,23 +75,32 @@ export function openEventLog(opts: EventLogOptions): EventLog {
   };
 }
 
-async function createLogger(opts: EventLogOptions): Promise<Logger> {
+/** JSON with object keys sorted at every level, as winston's json format (safe-stable-stringify) writes it. */
+export function stableJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== 'object' || value instanceof Date) return value;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(value).sort()) out[k] = sortKeys((value as Record<string, unknown>)[k]);
+  return out;
+}
+
+async function createConsole(opts: EventLogOptions): Promise<Logger> {
   const winston = await import('winston');
-  mkdirSync(opts.stateDir, { recursive: true });
-  const { combine, timestamp, json, printf } = winston.format;
-  const transports: import('winston').transport[] = [
-    new winston.transports.File({ filename: join(opts.stateDir, 'events.log'), level: 'debug', format: combine(timestamp(), json()) }),
-  ];
-  if (opts.console) {
-    transports.push(
+  const { printf } = winston.format;
+  return winston.createLogger({
+    level: 'debug',
+    transports: [
       new winston.transports.Console({
         level: opts.consoleLevel,
         stderrLevels: ['error', 'warn', 'info', 'debug'],
-        format: combine(timestamp(), printf(humanLine)),
+        format: printf(humanLine),
       }),
-    );
-  }
-  return winston.createLogger({ level: 'debug', transports });
+    ],
+  });
 }
 
 function humanLine(info: Record<string, unknown>): string {

@@ -23,15 +23,18 @@ export function appendMarker(logDir: string, session: string, text: string, at =
  * that is the price of never signalling the pipe.
  */
 export function rotateIfLarge(logDir: string, session: string, capBytes = LOG_CAP_BYTES): boolean {
+  if (!logIsLarge(logDir, session, capBytes)) return false;
   const file = sessionLogFile(logDir, session);
-  let size: number;
-  try {
-    size = statSync(file).size;
-  } catch {
-    return false;
-  }
-  if (size < capBytes) return false;
   copyFileSync(file, `${file}.1`);
   truncateSync(file, 0);
   return true;
+}
+
+/** Whether a session's log has reached the cap, so that a pass would rotate it. */
+export function logIsLarge(logDir: string, session: string, capBytes = LOG_CAP_BYTES): boolean {
+  try {
+    return statSync(sessionLogFile(logDir, session)).size >= capBytes;
+  } catch {
+    return false;
+  }
 }

@@ -14,6 +14,7 @@ import { wakeOnSessionClosed } from '../tmux/commands.js';
 import { coalesce } from './coalesce.js';
 import { HealthMonitor } from './health.js';
 import { watchSpecs } from './spec-watcher.js';
+import { followPanes } from './pane-liveness.js';
 import { listenForTmuxEvents } from './tmux-events.js';
 
 export interface WatchOptions {
@@ -48,7 +49,9 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
   let desired = opts.initial;
   let specsDirty = false;
   let requeue: ReturnType<typeof setTimeout> | undefined;
-  let seenDeaths = new Set<string>();
+  /** Deaths still on screen, with when this watch first saw each. */
+  let seenDeaths = new Map<string, number>();
+  let hookedServer: number | undefined;
 
   const health = new HealthMonitor({
     logDir: opts.logDir,
@@ -101,6 +104,13 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
         onObserved: noteDeaths,
       });
       health.sync(desired, r.observed);
+      liveness.follow(r.observed);
+      if (r.observed.serverPid !== undefined && r.observed.serverPid !== hookedServer) {
+        // A pass that acts installs the hook with its batch; one in sync (watch started on a
+        // converged server, or a server restarted since) must install it too.
+        await tmux.runScript([wakeOnSessionClosed()]);
+        hookedServer = r.observed.serverPid;
+      }
       if (requeue) clearTimeout(requeue);
       requeue = r.plan.requeueAfterMs === undefined ? undefined : setTimeout(() => loop.trigger(0), r.plan.requeueAfterMs + 5);
       return r.plan.actions.length > 0;
@@ -109,13 +119,16 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
     }
   };
 
-  /** Exit events and log markers, once per death this watch sees. */
-  const noteDeaths = (observed: ObservedState) => {
-    const deadNow = new Set<string>();
+  /** Exit events and log markers, once per death this watch sees; death times made exact for backoff. */
+  const noteDeaths = (observed: ObservedState): ObservedState => {
+    const deadNow = new Map<string, number>();
+    const sessions = new Map(observed.sessions);
     for (const s of observed.sessions.values()) {
       if (!s.owned || !s.pane.dead) continue;
       const key = `${s.id}:${s.pane.pid}`;
-      deadNow.add(key);
+      const firstSeen = seenDeaths.get(key) ?? observed.at;
+      deadNow.set(key, firstSeen);
+      sessions.set(s.name, { ...s, pane: { ...s.pane, deadAt: deathTime(s.pane.deadAt, firstSeen) } });
       if (seenDeaths.has(key)) continue;
       const exit = s.pane.exit && 'status' in s.pane.exit ? { exitStatus: s.pane.exit.status } : { exitSignal: s.pane.exit?.signal };
       events.record({ event: 'exit', session: s.name, reason: describeExit(s), ...exit }, 'warn');
@@ -123,6 +136,7 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
     }
     // Remember only deaths still on screen, so a long crash loop does not grow this set.
     seenDeaths = deadNow;
+    return { ...observed, sessions };
   };
 
   const loop = coalesce(pass, opts.debounceMs ?? 150);
@@ -133,18 +147,38 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
   });
   specWatcher.setEnvFiles(envFilesOf(desired));
   const tmuxEvents = listenForTmuxEvents(tmux, () => loop.trigger(0), opts.resyncSeconds * 1000);
+  const liveness = followPanes(() => loop.trigger(0), LIVENESS_POLL_MS);
+  // The specs were read before the file watcher was ready: the first pass reads them again, so an
+  // edit made in between is not lost until the next one.
+  specsDirty = true;
   loop.trigger(0);
 
   return {
     idle: () => loop.idle(),
     async stop() {
       tmuxEvents.stop();
+      liveness.stop();
       health.stop();
       if (requeue) clearTimeout(requeue);
       await specWatcher.close();
       await loop.stop();
     },
   };
+}
+
+/** How often the pane processes are looked up in /proc between passes (see pane-liveness.ts). */
+const LIVENESS_POLL_MS = 250;
+
+/**
+ * tmux keeps a pane's death time in whole seconds, which would make a 1 s backoff anything from 0
+ * to 1 s. Watch usually sees a death within milliseconds (hook, /proc poll), so its first sight is
+ * the better time when it falls within tmux's second; seen later (watch started after the death),
+ * the end of that second, so that a backoff is never cut short. A death tmux has not timed at all
+ * (its SIGCHLD was lost) is timed by the first sight alone.
+ */
+export function deathTime(tmuxDeadAt: number | undefined, firstSeen: number): number {
+  if (tmuxDeadAt === undefined) return firstSeen;
+  return Math.max(tmuxDeadAt, Math.min(firstSeen, tmuxDeadAt + 999));
 }
 
 function envFilesOf(d: DesiredState): string[] {

@@ -7,7 +7,7 @@
  * user's default server is never addressed, and nothing is ever killed by name.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -109,7 +109,8 @@ export function useTmuxServer(): TmuxServer {
   const server = createTmuxServer();
   afterAll(() => destroyTmuxServer(server));
   beforeAll(() => {
-    if (!readFileSync(cliPath, 'utf8').startsWith('#!')) throw new Error(`${cliPath} is not the built CLI: run npm run build`);
+    // The tests run the built CLI; `npm test` builds first, a bare `npx vitest` does not.
+    if (!existsSync(cliPath)) throw new Error(`${cliPath} not found: run \`npm run build\` first (npm test does)`);
   });
   return server;
 }

@@ -18,7 +18,7 @@ export async function statusCommand(ctx: Context, names: string[], opts: { file?
   if (opts.output === 'json') {
     ctx.io.out(JSON.stringify({ sessions: rows.map(jsonRow) }, null, 2) + '\n');
   } else {
-    ctx.io.out(renderTable(['NAME', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'LAST EXIT', 'SOURCE'], rows.map((r) => textRow(ctx, r, observed.at))) + '\n');
+    ctx.io.out(renderTable(['NAME', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'LAST EXIT', 'HEALTH', 'SOURCE'], rows.map((r) => textRow(ctx, r, observed.at))) + '\n');
   }
   return 0;
 }
@@ -34,6 +34,7 @@ function jsonRow(r: SessionStatus) {
     source: r.source,
     lastExitSignal: r.lastExitSignal,
     nextRestartAt: r.nextRestartAt,
+    health: r.health,
   };
 }
 
@@ -41,5 +42,7 @@ function textRow(ctx: Context, r: SessionStatus, now: number): string[] {
   const uptime = r.pid !== null && r.startedAt ? formatDuration(now - Date.parse(r.startedAt)) : '-';
   const lastExit = r.lastExitSignal !== null ? `signal ${r.lastExitSignal}` : r.lastExitStatus !== null ? String(r.lastExitStatus) : '-';
   const state = r.state === 'backoff' && r.nextRestartAt ? `backoff (restart in ${formatDuration(Date.parse(r.nextRestartAt) - now)})` : r.state;
-  return [r.name, state, r.pid === null ? '-' : String(r.pid), uptime, String(r.restarts), lastExit, displayPath(ctx.io.cwd, r.source)];
+  // The verdict only (`unhealthy`); its detail is in the JSON and the event log.
+  const health = r.health === null ? '-' : r.health.split(':')[0]!;
+  return [r.name, state, r.pid === null ? '-' : String(r.pid), uptime, String(r.restarts), lastExit, health, displayPath(ctx.io.cwd, r.source)];
 }

@@ -1,0 +1,207 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { coalesce } from '../../src/supervise/coalesce.js';
+
+/**
+ * A run the test finishes by hand, counting how many are active at once: the watch loop's pass,
+ * stripped to what coalescing can see (it started, it has not finished yet).
+ */
+function controlledRuns() {
+  const finishers: (() => void)[] = [];
+  let active = 0;
+  let maxActive = 0;
+  const startedAt: number[] = [];
+  const run = vi.fn(
+    () =>
+      new Promise<void>((resolve) => {
+        active += 1;
+        maxActive = Math.max(maxActive, active);
+        startedAt.push(Date.now());
+        finishers.push(() => {
+          active -= 1;
+          resolve();
+        });
+      }),
+  );
+  return {
+    run,
+    startedAt,
+    get maxActive() {
+      return maxActive;
+    },
+    get active() {
+      return active;
+    },
+    /** Finishes the oldest unfinished run. */
+    finish() {
+      const f = finishers.shift();
+      if (!f) throw new Error('no run is active');
+      f();
+    },
+  };
+}
+
+/** Lets promise callbacks (run().finally, the queued start) settle without moving the clock. */
+const flush = () => vi.advanceTimersByTimeAsync(0);
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('coalesce: the watch loop', () => {
+  it('makes one run of a burst, debounce after the last trigger', async () => {
+    const r = controlledRuns();
+    const loop = coalesce(r.run, 150);
+    const t0 = Date.now();
+    for (let i = 0; i < 10; i++) {
+      loop.trigger();
+      await vi.advanceTimersByTimeAsync(100); // each event within the window of the one before
+    }
+    expect(r.run).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(49);
+    expect(r.run).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(r.run).toHaveBeenCalledTimes(1);
+    expect(r.startedAt[0]! - t0).toBe(900 + 150); // last trigger at 900 ms, then the 150 ms debounce
+    r.finish();
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(r.run).toHaveBeenCalledTimes(1);
+  });
+
+  it('runs an urgent trigger (0) at once, and a later debounced trigger does not push it back', async () => {
+    const r = controlledRuns();
+    const loop = coalesce(r.run, 150);
+    loop.trigger(0);
+    loop.trigger(); // a spec edit right after a tmux hook
+    loop.trigger();
+    await flush();
+    expect(r.run).toHaveBeenCalledTimes(1);
+    r.finish();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(r.run).toHaveBeenCalledTimes(1);
+  });
+
+  it('an urgent trigger cuts a pending debounce short', async () => {
+    const r = controlledRuns();
+    const loop = coalesce(r.run, 150);
+    loop.trigger();
+    await vi.advanceTimersByTimeAsync(50);
+    loop.trigger(0);
+    await flush();
+    expect(r.run).toHaveBeenCalledTimes(1);
+    r.finish();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(r.run).toHaveBeenCalledTimes(1);
+  });
+
+  it('never overlaps runs, and triggers during a run queue exactly one more', async () => {
+    const r = controlledRuns();
+    const loop = coalesce(r.run, 150);
+    loop.trigger(0);
+    await flush();
+    expect(r.active).toBe(1);
+
+    // Many events of every kind while the pass runs.
+    for (let i = 0; i < 20; i++) {
+      loop.trigger(i % 2 === 0 ? 0 : undefined);
+      await vi.advanceTimersByTimeAsync(50);
+    }
+    expect(r.run).toHaveBeenCalledTimes(1);
+    expect(r.maxActive).toBe(1);
+
+    r.finish();
+    await flush();
+    expect(r.run).toHaveBeenCalledTimes(2); // the one queued run, straight after
+    expect(r.maxActive).toBe(1);
+
+    r.finish();
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(r.run).toHaveBeenCalledTimes(2); // and not one per event
+    expect(r.active).toBe(0);
+  });
+
+  it('a trigger during the queued run queues one more again (level-triggered: nothing is lost)', async () => {
+    const r = controlledRuns();
+    const loop = coalesce(r.run, 150);
+    loop.trigger(0);
+    await flush();
+    loop.trigger();
+    r.finish();
+    await flush();
+    expect(r.run).toHaveBeenCalledTimes(2);
+    loop.trigger();
+    loop.trigger();
+    r.finish();
+    await flush();
+    expect(r.run).toHaveBeenCalledTimes(3);
+    r.finish();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(r.run).toHaveBeenCalledTimes(3);
+    expect(r.maxActive).toBe(1);
+  });
+
+  it('a failed run does not stop the loop', async () => {
+    let calls = 0;
+    const run = vi.fn(async () => {
+      calls += 1;
+      if (calls === 1) throw new Error('tmux went away');
+    });
+    const loop = coalesce(run, 150);
+    loop.trigger(0);
+    await flush();
+    loop.trigger(0);
+    await flush();
+    expect(run).toHaveBeenCalledTimes(2);
+  });
+
+  it('idle() resolves only when no run is active, queued or due', async () => {
+    const r = controlledRuns();
+    const loop = coalesce(r.run, 150);
+    let idle = false;
+    loop.trigger();
+    void loop.idle().then(() => (idle = true));
+    await vi.advanceTimersByTimeAsync(150);
+    expect(r.active).toBe(1);
+    loop.trigger(); // queued
+    r.finish();
+    await flush();
+    expect(idle).toBe(false);
+    r.finish();
+    await flush();
+    expect(idle).toBe(true);
+  });
+
+  it('stop() waits for the active run, drops the queued one, and ignores later triggers', async () => {
+    const r = controlledRuns();
+    const loop = coalesce(r.run, 150);
+    loop.trigger(0);
+    await flush();
+    loop.trigger(0); // queued behind the active run
+
+    let stopped = false;
+    void loop.stop().then(() => (stopped = true));
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(stopped).toBe(false); // the active run is still going
+
+    r.finish();
+    await flush();
+    expect(stopped).toBe(true);
+    loop.trigger(0);
+    loop.trigger();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(r.run).toHaveBeenCalledTimes(1);
+    await expect(loop.idle()).resolves.toBeUndefined();
+  });
+
+  it('stop() with a debounced run pending cancels it and resolves at once', async () => {
+    const r = controlledRuns();
+    const loop = coalesce(r.run, 150);
+    loop.trigger();
+    await vi.advanceTimersByTimeAsync(100);
+    await loop.stop();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(r.run).not.toHaveBeenCalled();
+  });
+});
