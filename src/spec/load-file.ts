@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isScalar } from 'yaml';
+import { isScalar } from './yaml.js';
 import { displayPath } from './display-path.js';
 import type { DocPath } from './issue.js';
 import { normaliseSession, type SessionContext } from './normalise.js';

@@ -1,4 +1,4 @@
-import { LineCounter, parseDocument, type Document } from 'yaml';
+import { LineCounter, parseDocument, type Document } from './yaml.js';
 import { prefix } from './issue.js';
 import { keyPathAt, type Position } from './positions.js';
 

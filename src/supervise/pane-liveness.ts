@@ -13,51 +13,63 @@ export interface PaneLiveness {
  * waits on a channel): the pane then shows dead with no exit status and no time, its pane-died hook
  * never fires, and nothing would wake watch before the next resync.
  *
- * So between passes this reads /proc (no tmux call) every `intervalMs` for the pane processes the
- * last pass saw running. One that has exited wakes watch. One still a zombie, a child tmux has not
- * reaped, also earns the tmux server a SIGCHLD: tmux then reaps it, records its exit status and
- * fires the hook as usual (the workaround tmux's maintainer gives in #311; observe() does the same
- * for a dead pane it finds unreaped, see observe/lost-exits.ts).
+ * Two cheap timers, both free of tmux calls and independent of the number of sessions on the fast one:
+ * - every `nudgeMs`, while panes are followed, one SIGCHLD to the tmux server (the workaround tmux's
+ *   maintainer gives in #311): tmux reaps whatever it missed, records the exit status and fires
+ *   pane-died as usual, which wakes watch through its wait-for channel. One syscall per tick.
+ * - every `checkMs`, the followed pane processes are looked up in /proc; one that has exited wakes
+ *   watch directly, should the hook itself have been lost. This is the "within a second" guarantee.
+ * observe() nudges the same way for a dead pane it finds unreaped (observe/lost-exits.ts).
  */
-export function followPanes(onExit: () => void, intervalMs: number): PaneLiveness {
+export function followPanes(onExit: () => void, nudgeMs: number, checkMs: number): PaneLiveness {
   let followed: { pid: number; startTime: number }[] = [];
-  let serverPid: number | undefined;
+  let server: { pid: number; startTime: number } | undefined;
 
-  const timer = setInterval(() => {
+  const nudger = setInterval(() => {
+    if (followed.length > 0 && server) nudge(server);
+  }, nudgeMs);
+  nudger.unref();
+
+  const checker = setInterval(() => {
     let exited = false;
     for (const f of followed) {
       const now = readProc(f.pid);
       if (now && now.startTime === f.startTime && now.state !== 'Z') continue;
       exited = true;
-      if (now?.state === 'Z' && now.ppid === serverPid) nudge(serverPid); // only ever the server of that zombie
     }
     if (!exited) return;
+    if (server) nudge(server);
     followed = []; // the pass this wakes follows the panes afresh
     onExit();
-  }, intervalMs);
-  timer.unref();
+  }, checkMs);
+  checker.unref();
 
   return {
     follow(observed) {
-      serverPid = observed.serverPid;
+      const p = observed.serverPid === undefined ? undefined : readProc(observed.serverPid);
+      server = p && observed.serverPid !== undefined ? { pid: observed.serverPid, startTime: p.startTime } : undefined;
       followed = [];
       for (const s of observed.sessions.values()) {
         if (!s.owned) continue;
         // A pane dead in tmux's eyes but never reaped is observe()'s to nudge (observe/lost-exits.ts).
         if (s.pane.dead) continue;
-        const p = readProc(s.pane.pid);
-        // Already gone or a zombie: startTime -1 never matches, so the next tick reports it.
-        followed.push({ pid: s.pane.pid, startTime: p && p.state !== 'Z' ? p.startTime : -1 });
+        const proc = readProc(s.pane.pid);
+        // Already gone or a zombie: startTime -1 never matches, so the next check reports it.
+        followed.push({ pid: s.pane.pid, startTime: proc && proc.state !== 'Z' ? proc.startTime : -1 });
       }
     },
-    stop: () => clearInterval(timer),
+    stop: () => {
+      clearInterval(nudger);
+      clearInterval(checker);
+    },
   };
 }
 
-function nudge(serverPid: number | undefined): void {
-  if (serverPid === undefined) return;
+/** SIGCHLD to the tmux server, and only to it: a pid recycled since it was observed is left alone. */
+function nudge(server: { pid: number; startTime: number }): void {
+  if (readProc(server.pid)?.startTime !== server.startTime) return;
   try {
-    process.kill(serverPid, 'SIGCHLD');
+    process.kill(server.pid, 'SIGCHLD');
   } catch {
     // server gone: the wait-for client reports that
   }

@@ -147,7 +147,7 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
   });
   specWatcher.setEnvFiles(envFilesOf(desired));
   const tmuxEvents = listenForTmuxEvents(tmux, () => loop.trigger(0), opts.resyncSeconds * 1000);
-  const liveness = followPanes(() => loop.trigger(0), LIVENESS_POLL_MS);
+  const liveness = followPanes(() => loop.trigger(0), NUDGE_MS, LIVENESS_CHECK_MS);
   // The specs were read before the file watcher was ready: the first pass reads them again, so an
   // edit made in between is not lost until the next one.
   specsDirty = true;
@@ -166,8 +166,9 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
   };
 }
 
-/** How often the pane processes are looked up in /proc between passes (see pane-liveness.ts). */
-const LIVENESS_POLL_MS = 250;
+/** Between passes: how often tmux is nudged to reap, and how often /proc is checked (pane-liveness.ts). */
+const NUDGE_MS = 100;
+const LIVENESS_CHECK_MS = 1000;
 
 /**
  * tmux keeps a pane's death time in whole seconds, which would make a 1 s backoff anything from 0

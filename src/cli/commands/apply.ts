@@ -1,5 +1,8 @@
+import { existsSync } from 'node:fs';
 import { acquireLock } from '../../apply/lock.js';
 import { reconcile, type ReconcileResult } from '../../apply/reconcile.js';
+import { logIsLarge } from '../../session-log/files.js';
+import { socketPath } from '../../state/paths.js';
 import type { DesiredState } from '../../spec/types.js';
 import { eventLog, loadOrFail, type Context } from '../context.js';
 import { actionJson, actionLine, failureJson, failureLines, summarise, summaryLine } from '../format-plan.js';
@@ -22,6 +25,15 @@ export async function applyCommand(ctx: Context, opts: ApplyOptions): Promise<nu
 }
 
 async function applyLocked(ctx: Context, desired: DesiredState, opts: ApplyOptions): Promise<ReconcileResult> {
+  // Most applies find nothing to do (a deploy step, a cron job). One observation without the lock
+  // tells, and spares them the lock's process. Anything to do, a log to rotate included, is planned
+  // again under the lock from a fresh observation, so no two reconcilers act on one view. With no
+  // server socket there is nothing to look at yet (a cold start): straight to the lock.
+  if (existsSync(socketPath(ctx.server, ctx.io.env))) {
+    const look = await reconcile(ctx.tmux, desired, { dryRun: true, honourBackoff: false, verify: false, logDir: ctx.logDir });
+    const owned = [...look.observed.sessions.values()].filter((s) => s.owned);
+    if (look.plan.actions.length === 0 && !owned.some((s) => logIsLarge(ctx.logDir, s.name))) return look;
+  }
   const events = eventLog(ctx, false);
   const lock = await acquireLock(ctx.lockFile, opts.lockTimeout);
   try {

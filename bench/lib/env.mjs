@@ -1,0 +1,145 @@
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+export const cliPath = path.join(repoRoot, 'dist', 'cli', 'main.js');
+
+/** Absolute path of a program on PATH, or undefined. */
+export function which(name, envPath = process.env.PATH ?? '') {
+  for (const dir of envPath.split(':')) {
+    if (!dir) continue;
+    const p = path.join(dir, name);
+    try {
+      accessSync(p, constants.X_OK);
+      if (statSync(p).isFile()) return p;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+function version(cmd, args) {
+  try {
+    const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 20_000 });
+    return (r.stdout || r.stderr || '').trim().split('\n').pop();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Everything the bench runs lives under one private temp folder: every tmux server has its own
+ * `-L tmuxctl-bench-<random>` socket inside a private TMUX_TMPDIR, state dirs and pm2's home are
+ * there too. The user's default tmux server and ~/.pm2 are never touched. Every server started is
+ * remembered and killed at the end, also on Ctrl-C.
+ */
+export class BenchEnv {
+  constructor() {
+    this.root = mkdtempSync(path.join(os.tmpdir(), 'tmuxctl-bench-'));
+    this.tmuxTmp = this.dir('tmux-tmp');
+    this.tag = Math.random().toString(36).slice(2, 8);
+    this.servers = new Set();
+    this.cleanups = [];
+    this.counter = 0;
+    const base = { ...process.env };
+    delete base.TMUX;
+    delete base.TMUX_PANE;
+    this.env = { ...base, TMUX_TMPDIR: this.tmuxTmp, NO_COLOR: '1', TMUXCTL_STATE_DIR: this.dir('state-default') };
+    this.tmux = which('tmux');
+    if (!this.tmux) throw new Error('tmux is not installed: apt-get install -y tmux');
+  }
+
+  dir(...parts) {
+    const d = path.join(this.root, ...parts);
+    mkdirSync(d, { recursive: true });
+    return d;
+  }
+
+  /** A fresh socket name; the server is started by whoever uses it first, and killed by cleanup. */
+  newSocket(label = 's') {
+    const name = `tmuxctl-bench-${this.tag}-${label}-${++this.counter}`;
+    this.servers.add(name);
+    return name;
+  }
+
+  /** Kills one server (and with it every pane process) and waits until it is gone. */
+  killServer(socket) {
+    spawnSync(this.tmux, ['-L', socket, 'kill-server'], { env: this.env, stdio: 'ignore' });
+    for (let i = 0; i < 100; i++) {
+      const r = spawnSync(this.tmux, ['-L', socket, 'list-sessions'], { env: this.env, encoding: 'utf8' });
+      if (/no server running|error connecting/.test(r.stderr ?? '')) break;
+      spawnSync('sleep', ['0.02']);
+    }
+    rmSync(this.socketPath(socket), { force: true });
+    this.servers.delete(socket);
+  }
+
+  socketPath(socket) {
+    return path.join(this.tmuxTmp, `tmux-${process.getuid()}`, socket);
+  }
+
+  onCleanup(fn) {
+    this.cleanups.push(fn);
+  }
+
+  cleanup() {
+    for (const fn of this.cleanups.splice(0).reverse()) {
+      try {
+        fn();
+      } catch {
+        // best effort: keep cleaning
+      }
+    }
+    for (const s of [...this.servers]) this.killServer(s);
+    rmSync(this.root, { recursive: true, force: true });
+  }
+
+  machine() {
+    const cpus = os.cpus();
+    const osRelease = existsSync('/etc/os-release') ? /PRETTY_NAME="?([^"\n]*)/.exec(readFileSync('/etc/os-release', 'utf8'))?.[1] : undefined;
+    return {
+      cpu: cpus[0]?.model ?? 'unknown',
+      cores: cpus.length,
+      memory: `${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB`,
+      os: osRelease ?? `${os.type()} ${os.release()}`,
+      kernel: os.release(),
+      node: process.version,
+      tmux: version(this.tmux, ['-V']),
+      loadAverage: os.loadavg().map((x) => x.toFixed(2)).join(' '),
+    };
+  }
+}
+
+/**
+ * The comparison tools, when installed (the bench installs nothing): tmuxp and tmuxinator on PATH,
+ * pm2 on PATH or in bench/.scratch/node_modules (`npm i --prefix bench/.scratch pm2`; git ignores it), or
+ * wherever $BENCH_PM2 points.
+ */
+export function detectTools() {
+  const scratchPm2 = path.join(repoRoot, 'bench', '.scratch', 'node_modules', '.bin', 'pm2');
+  const pm2 = process.env.BENCH_PM2 || (existsSync(scratchPm2) ? scratchPm2 : which('pm2'));
+  // Not `pm2 --version`: that starts a daemon in ~/.pm2.
+  const pm2Version = pm2 && packageVersion(path.join(path.dirname(realpathSync(pm2)), '..', 'package.json'));
+  const tmuxp = which('tmuxp');
+  const tmuxinator = which('tmuxinator');
+  const bash = which('bash');
+  const bashHasEpoch = bash ? spawnSync(bash, ['-c', 'test -n "$EPOCHREALTIME"']).status === 0 : false;
+  return {
+    tmuxp: tmuxp && { path: tmuxp, version: version(tmuxp, ['--version']) },
+    tmuxinator: tmuxinator && { path: tmuxinator, version: version(tmuxinator, ['version']) },
+    pm2: pm2 && { path: pm2, version: pm2Version },
+    bash: bashHasEpoch ? bash : undefined,
+  };
+}
+
+function packageVersion(file) {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')).version;
+  } catch {
+    return undefined;
+  }
+}

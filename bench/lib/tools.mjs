@@ -1,0 +1,186 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { cliPath, which } from './env.mjs';
+import {
+  SLEEP_ARGV,
+  names,
+  rawBatchArgs,
+  writePm2Ecosystem,
+  writeRawEachScript,
+  writeTmuxctlSpec,
+  writeTmuxinatorProjects,
+  writeTmuxpWorkspaces,
+} from './fixtures.mjs';
+import { timed } from './proc.mjs';
+
+/** Runs `node dist/cli/main.js ARGS` against one bench server and state dir. */
+export function tmuxctl(env, socket, stateDir, args, opts = {}) {
+  return timed(process.execPath, [cliPath, '-L', socket, '--state-dir', stateDir, ...args], { env: env.env, ...opts });
+}
+
+function countSessions(env, socket) {
+  const r = spawnSync(env.tmux, ['-L', socket, 'list-sessions', '-F', '#{session_name}'], { env: env.env, encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.split('\n').filter(Boolean).length : 0;
+}
+
+function expectSessions(env, socket, n, who) {
+  const got = countSessions(env, socket);
+  if (got !== n) throw new Error(`${who}: expected ${n} sessions, found ${got}`);
+}
+
+/**
+ * The ways of creating N detached sessions that run `sleep 100000`. Each `run(n)` sets up (untimed),
+ * times exactly the one command a user would type, checks the result (untimed) and tears down.
+ */
+export function creators(env, tools, { startSeconds }) {
+  const list = [];
+  list.push({
+    id: 'node0',
+    label: '`node -e 0`',
+    run: async () => (await timed(process.execPath, ['-e', '0'])).ms,
+  });
+  list.push({
+    id: 'raw',
+    label: 'raw tmux, one client for all (`;`-chained)',
+    run: async (n) => {
+      const socket = env.newSocket('raw');
+      const { ms } = await timed(env.tmux, rawBatchArgs(socket, names(n)), { env: env.env });
+      expectSessions(env, socket, n, 'raw tmux');
+      env.killServer(socket);
+      return ms;
+    },
+  });
+  list.push({
+    id: 'rawEach',
+    label: 'raw tmux, one `new-session` client per session',
+    run: async (n) => {
+      const socket = env.newSocket('each');
+      const script = writeRawEachScript(path.join(env.dir('each'), `${socket}.sh`), env.tmux, socket, names(n));
+      const { ms } = await timed('/bin/sh', [script], { env: env.env });
+      expectSessions(env, socket, n, 'raw tmux (one per session)');
+      env.killServer(socket);
+      return ms;
+    },
+  });
+  list.push({
+    id: 'tmuxctl',
+    label: '`tmuxctl apply`',
+    run: async (n) => {
+      const socket = env.newSocket('apply');
+      const dir = env.dir('apply', socket);
+      const spec = writeTmuxctlSpec(path.join(dir, 'spec.yaml'), names(n), { startSeconds });
+      const { ms, out } = await tmuxctl(env, socket, path.join(dir, 'state'), ['apply', '-f', spec]);
+      if (!out.includes(`${n} created`)) throw new Error(`tmuxctl apply: unexpected output ${out.slice(-300)}`);
+      expectSessions(env, socket, n, 'tmuxctl apply');
+      env.killServer(socket);
+      return ms;
+    },
+  });
+  const scripts = new Map();
+  list.push({
+    id: 'replay',
+    label: "tmuxctl's own tmux batch, replayed by one raw `tmux source-file -`",
+    run: async (n) => {
+      if (!scripts.has(n)) scripts.set(n, await captureBatch(env, n, startSeconds));
+      const socket = env.newSocket('replay');
+      const { ms } = await timed(env.tmux, ['-L', socket, 'start-server', ';', 'source-file', '-'], { env: env.env, input: scripts.get(n) });
+      expectSessions(env, socket, n, 'replayed batch');
+      env.killServer(socket);
+      return ms;
+    },
+  });
+  if (tools.tmuxp) {
+    list.push({
+      id: 'tmuxp',
+      label: '`tmuxp load -d` (all workspace files in one call)',
+      slow: true,
+      run: async (n) => {
+        const socket = env.newSocket('tmuxp');
+        const files = writeTmuxpWorkspaces(env.dir('tmuxp', socket), names(n));
+        const { ms } = await timed(tools.tmuxp.path, ['load', '-y', '-d', '-L', socket, ...files], { env: { ...env.env, HOME: env.dir('home') } });
+        expectSessions(env, socket, n, 'tmuxp');
+        env.killServer(socket);
+        return ms;
+      },
+    });
+  }
+  if (tools.tmuxinator) {
+    list.push({
+      id: 'tmuxinator',
+      label: '`tmuxinator start` (one project per session)',
+      slow: true,
+      run: async (n) => {
+        const socket = env.newSocket('tmuxinator');
+        const script = writeTmuxinatorProjects(env.dir('tmuxinator', socket), tools.tmuxinator.path, socket, names(n));
+        const { ms } = await timed('/bin/sh', [script], { env: { ...env.env, HOME: env.dir('home') } });
+        expectSessions(env, socket, n, 'tmuxinator');
+        env.killServer(socket);
+        return ms;
+      },
+    });
+  }
+  if (tools.pm2) {
+    const pm2 = pm2Daemon(env, tools.pm2.path);
+    list.push({
+      id: 'pm2',
+      label: '`pm2 start ecosystem` (daemon warm)',
+      run: async (n) => {
+        const sleepBin = which('sleep');
+        const eco = writePm2Ecosystem(path.join(env.dir('pm2-eco', String(n)), 'ecosystem.config.cjs'), names(n), { argv: () => [sleepBin, ...SLEEP_ARGV.slice(1)] });
+        await pm2.ensure();
+        const { ms } = await timed(tools.pm2.path, ['start', eco], { env: pm2.env });
+        await pm2.clear();
+        return ms;
+      },
+    });
+  }
+  return list;
+}
+
+/** One pm2 daemon with a private PM2_HOME, started on first use and killed at cleanup. */
+export function pm2Daemon(env, bin) {
+  if (env.pm2) return env.pm2;
+  const home = env.dir('pm2-home');
+  const pmEnv = { ...env.env, PM2_HOME: home, HOME: env.dir('home') };
+  let started = false;
+  env.pm2 = {
+    env: pmEnv,
+    home,
+    async ensure() {
+      if (started) return;
+      await timed(bin, ['ping'], { env: pmEnv });
+      started = true;
+      env.onCleanup(() => spawnSync(bin, ['kill'], { env: pmEnv, stdio: 'ignore', timeout: 30_000 }));
+    },
+    async clear() {
+      await timed(bin, ['delete', 'all'], { env: pmEnv, check: false });
+    },
+    async jlist() {
+      const r = await timed(bin, ['jlist'], { env: pmEnv });
+      return JSON.parse(r.out.slice(r.out.indexOf('[')));
+    },
+  };
+  return env.pm2;
+}
+
+/**
+ * The batch `tmuxctl apply` feeds to `tmux source-file -` for N sessions, captured once (untimed) by a
+ * `tmux` shim first on PATH that copies that client's stdin to a file. Replaying it with a raw client
+ * separates what tmux spends on tmuxctl's commands from what tmuxctl itself spends around them.
+ */
+async function captureBatch(env, n, startSeconds) {
+  const dir = env.dir('capture', String(n));
+  const out = path.join(dir, 'batch.txt');
+  const shim = path.join(dir, 'tmux');
+  writeFileSync(
+    shim,
+    `#!/bin/sh\ncase "$*" in\n  *"source-file -") tee '${out}' | '${env.tmux}' "$@"; exit $? ;;\nesac\nexec '${env.tmux}' "$@"\n`,
+  );
+  chmodSync(shim, 0o755);
+  const socket = env.newSocket('capture');
+  const spec = writeTmuxctlSpec(path.join(dir, 'spec.yaml'), names(n), { startSeconds });
+  await tmuxctl(env, socket, path.join(dir, 'state'), ['apply', '-f', spec], { env: { ...env.env, PATH: `${dir}:${env.env.PATH}` } });
+  env.killServer(socket);
+  return readFileSync(out, 'utf8');
+}

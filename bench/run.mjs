@@ -1,0 +1,132 @@
+#!/usr/bin/env node
+// npm run bench: builds, then measures tmuxctl against raw tmux and the tools people use today.
+// Prints a table and writes BENCHMARKS.md (a full run of every section) or bench/out/ (otherwise).
+//
+//   node bench/run.mjs [--quick] [--sections cold,start,noop,spawns,watch,startup] [--runs N] [--n 1,10,100]
+//   node bench/run.mjs --report-only   (re-renders the report from bench/out/results.json, measuring nothing)
+//   env: BENCH_SECTIONS, BENCH_RUNS, BENCH_N, BENCH_QUICK=1, BENCH_NOTE (a line for the report),
+//        BENCH_PM2 (path of a pm2 binary), BENCH_IDLE_SECONDS, BENCH_CRASHES
+//
+// It installs nothing. tmuxp, tmuxinator and pm2 are compared when installed (`apt-get install tmuxp
+// tmuxinator`; `npm i --prefix bench/.scratch pm2`, a folder git ignores), and reported as skipped otherwise.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { BenchEnv, cliPath, detectTools, repoRoot } from './lib/env.mjs';
+import { renderMarkdown, renderText } from './lib/report.mjs';
+import { coldApply } from './lib/sections/apply.mjs';
+import { noopSection } from './lib/sections/noop.mjs';
+import { spawnsSection } from './lib/sections/spawns.mjs';
+import { startupSection } from './lib/sections/startup.mjs';
+import { watchSection } from './lib/sections/watch.mjs';
+
+const ALL = ['cold', 'start', 'noop', 'spawns', 'watch', 'startup'];
+
+function parseArgs(argv) {
+  const o = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--quick') o.quick = true;
+    else if (a === '--sections') o.sections = argv[++i];
+    else if (a === '--runs') o.runs = argv[++i];
+    else if (a === '--n') o.n = argv[++i];
+    else if (a === '--report-only') o.reportOnly = true;
+    else if (a === '--help' || a === '-h') {
+      console.log(readFileSync(new URL(import.meta.url), 'utf8').split('\n').slice(1, 11).join('\n').replace(/^\/\/ ?/gm, ''));
+      process.exit(0);
+    } else throw new Error(`unknown argument ${a}`);
+  }
+  return o;
+}
+
+const args = parseArgs(process.argv.slice(2));
+const outDir = path.join(repoRoot, 'bench', 'out');
+if (args.reportOnly) {
+  const saved = JSON.parse(readFileSync(path.join(outDir, 'results.json'), 'utf8'));
+  console.log(renderText(saved));
+  writeReport(saved);
+  process.exit(0);
+}
+
+/** BENCHMARKS.md for a full run of every section, bench/out/BENCHMARKS.partial.md otherwise. */
+function writeReport(report) {
+  const full = !report.quick && ALL.every((s) => s in report.results);
+  const mdFile = full ? path.join(repoRoot, 'BENCHMARKS.md') : path.join(outDir, 'BENCHMARKS.partial.md');
+  writeFileSync(mdFile, renderMarkdown(report));
+  console.log(`\nwrote ${path.relative(repoRoot, mdFile)}`);
+}
+const quick = args.quick || process.env.BENCH_QUICK === '1';
+const sections = (args.sections ?? process.env.BENCH_SECTIONS ?? ALL.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
+for (const s of sections) if (!ALL.includes(s)) throw new Error(`unknown section ${s} (known: ${ALL.join(', ')})`);
+const runs = Number(args.runs ?? process.env.BENCH_RUNS ?? (quick ? 3 : 7));
+const ns = (args.n ?? process.env.BENCH_N ?? '1,10,100,200').split(',').map(Number);
+
+const cfg = {
+  quick,
+  runs,
+  ns: quick && !args.n && !process.env.BENCH_N ? [1, 10, 100] : ns,
+  // tmuxp and tmuxinator take seconds per run at N >= 100: fewer runs there (still a median of 3).
+  slowRuns: quick ? 1 : 3,
+  slowFromN: 100,
+  slowMaxN: quick ? 10 : undefined,
+  noopN: 100,
+  noopRuns: quick ? 5 : 15,
+  spawnNs: [10, 100],
+  startupRuns: quick ? 5 : 15,
+  watchSessions: quick ? 20 : 100,
+  crashes: Number(process.env.BENCH_CRASHES ?? (quick ? 20 : 100)),
+  idleSeconds: Number(process.env.BENCH_IDLE_SECONDS ?? (quick ? 15 : 60)),
+  idleAfterSeconds: Number(process.env.BENCH_IDLE_SECONDS ?? (quick ? 15 : 60)),
+  edits: quick ? 5 : 20,
+  settleMs: 3000,
+  crashGapMs: 150,
+  editGapMs: 500,
+  // A restart later than this was not driven by the hook: the resync (30 s) repaired it, or nothing did.
+  missAfterMs: 5000,
+  rescueMs: 40_000,
+  progress: (line) => process.stderr.write(`${line}\n`),
+};
+
+if (!existsSync(cliPath)) throw new Error(`${cliPath} is missing: run npm run build (npm run bench does)`);
+const env = new BenchEnv();
+let cleaned = false;
+const cleanup = () => {
+  if (cleaned) return;
+  cleaned = true;
+  env.cleanup();
+};
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    cleanup();
+    process.exit(130);
+  });
+}
+
+const startedAt = new Date();
+const machine = env.machine();
+const tools = detectTools();
+const results = {};
+try {
+  cfg.progress(`tmuxctl bench (${quick ? 'quick' : 'full'}): sections ${sections.join(', ')}; N ${cfg.ns.join(', ')}; ${runs} runs`);
+  cfg.progress(`machine: ${machine.cpu}, ${machine.cores} cores, node ${machine.node}, ${machine.tmux}, load ${machine.loadAverage}`);
+  cfg.progress(`tools: ${['tmuxp', 'tmuxinator', 'pm2'].map((t) => `${t} ${tools[t] ? tools[t].version : 'not installed (skipped)'}`).join(', ')}`);
+  for (const s of sections) {
+    const t0 = performance.now();
+    cfg.progress(`\n== ${s}`);
+    if (s === 'cold') results.cold = await coldApply(env, tools, cfg, { startSeconds: 0 });
+    if (s === 'start') results.start = await coldApply(env, { bash: tools.bash }, cfg, { startSeconds: undefined }); // the default, 1
+    if (s === 'noop') results.noop = await noopSection(env, cfg);
+    if (s === 'spawns') results.spawns = await spawnsSection(env, cfg);
+    if (s === 'watch') results.watch = await watchSection(env, tools, cfg);
+    if (s === 'startup') results.startup = await startupSection(env, cfg);
+    cfg.progress(`   (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+  }
+} finally {
+  cleanup();
+}
+machine.loadAverageEnd = (await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ');
+
+const report = { startedAt: startedAt.toISOString(), quick, cfg: { ...cfg, progress: undefined }, machine, tools, results, note: process.env.BENCH_NOTE };
+console.log(renderText(report));
+mkdirSync(outDir, { recursive: true });
+writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(report, null, 2));
+writeReport(report);

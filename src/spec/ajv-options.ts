@@ -1,0 +1,15 @@
+import type { Options } from 'ajv';
+
+/**
+ * How the spec schema is compiled, shared by the build step that generates the standalone validator
+ * (scripts/compile-schema.mjs) and the run-time fallback in validate.ts, so both validate alike.
+ */
+export const AJV_OPTIONS: Options = {
+  allErrors: true,
+  useDefaults: true,
+  // verbose gives each error its schema and data, which the messages need (allowed keys, oneOf branches).
+  verbose: true,
+  allowUnionTypes: true,
+  // The schema is ours and is checked against the meta-schema in test/spec/schema.test.ts.
+  validateSchema: false,
+};
