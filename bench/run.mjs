@@ -125,7 +125,20 @@ try {
 }
 machine.loadAverageEnd = (await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ');
 
-const report = { startedAt: startedAt.toISOString(), quick, cfg: { ...cfg, progress: undefined }, machine, tools, results, note: process.env.BENCH_NOTE };
+// A run of some sections keeps the other sections' figures from the last run (noted in the report).
+const previousFile = path.join(outDir, 'results.json');
+const kept = [];
+if (sections.length < ALL.length && existsSync(previousFile)) {
+  const previous = JSON.parse(readFileSync(previousFile, 'utf8'));
+  for (const [name, value] of Object.entries(previous.results ?? {})) {
+    if (results[name] === undefined) {
+      results[name] = value;
+      kept.push(`${name} (from the run of ${previous.startedAt})`);
+    }
+  }
+}
+const note = [process.env.BENCH_NOTE, kept.length ? `Sections not re-run this time: ${kept.join(', ')}.` : undefined].filter(Boolean).join(' ') || undefined;
+const report = { startedAt: startedAt.toISOString(), quick, cfg: { ...cfg, progress: undefined }, machine, tools, results, note };
 console.log(renderText(report));
 mkdirSync(outDir, { recursive: true });
 writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(report, null, 2));

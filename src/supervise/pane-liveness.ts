@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readProc } from '../observe/processes.js';
 import type { ObservedState } from '../observe/types.js';
 
@@ -17,8 +18,9 @@ export interface PaneLiveness {
  * - every `nudgeMs`, while panes are followed, one SIGCHLD to the tmux server (the workaround tmux's
  *   maintainer gives in #311): tmux reaps whatever it missed, records the exit status and fires
  *   pane-died as usual, which wakes watch through its wait-for channel. One syscall per tick.
- * - every `checkMs`, the followed pane processes are looked up in /proc; one that has exited wakes
- *   watch directly, should the hook itself have been lost. This is the "within a second" guarantee.
+ * - every `checkMs`, the server's list of children is read from /proc (one file whatever N); a
+ *   followed pane process no longer in it has exited and wakes watch directly, should the hook
+ *   itself have been lost. This is the "within a second" guarantee.
  * observe() nudges the same way for a dead pane it finds unreaped (observe/lost-exits.ts).
  */
 export function followPanes(onExit: () => void, nudgeMs: number, checkMs: number): PaneLiveness {
@@ -26,19 +28,21 @@ export function followPanes(onExit: () => void, nudgeMs: number, checkMs: number
   let server: { pid: number; startTime: number } | undefined;
 
   const nudger = setInterval(() => {
-    if (followed.length > 0 && server) nudge(server);
+    if (followed.length > 0 && server) nudge(server.pid);
   }, nudgeMs);
   nudger.unref();
 
   const checker = setInterval(() => {
-    let exited = false;
-    for (const f of followed) {
+    if (followed.length === 0) return;
+    // The server's identity is checked here, once a second, not on every nudge.
+    if (server && readProc(server.pid)?.startTime !== server.startTime) server = undefined;
+    const children = server ? childrenOf(server.pid) : undefined;
+    const exited = followed.some((f) => {
+      if (children) return !children.has(f.pid);
       const now = readProc(f.pid);
-      if (now && now.startTime === f.startTime && now.state !== 'Z') continue;
-      exited = true;
-    }
+      return !now || now.startTime !== f.startTime || now.state === 'Z';
+    });
     if (!exited) return;
-    if (server) nudge(server);
     followed = []; // the pass this wakes follows the panes afresh
     onExit();
   }, checkMs);
@@ -65,11 +69,26 @@ export function followPanes(onExit: () => void, nudgeMs: number, checkMs: number
   };
 }
 
-/** SIGCHLD to the tmux server, and only to it: a pid recycled since it was observed is left alone. */
-function nudge(server: { pid: number; startTime: number }): void {
-  if (readProc(server.pid)?.startTime !== server.startTime) return;
+/**
+ * The tmux server's children in one read (pane processes are its children until reaped; a zombie
+ * is still listed, and the nudges get it reaped). Undefined where the kernel does not offer the file.
+ */
+function childrenOf(pid: number): Set<number> | undefined {
   try {
-    process.kill(server.pid, 'SIGCHLD');
+    const text = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8');
+    return new Set(text.split(' ').filter(Boolean).map(Number));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * SIGCHLD to the tmux server. Its identity is re-checked once a second by the checker; SIGCHLD is
+ * ignored by default, so a pid recycled within that second would take no harm from it.
+ */
+function nudge(pid: number): void {
+  try {
+    process.kill(pid, 'SIGCHLD');
   } catch {
     // server gone: the wait-for client reports that
   }

@@ -167,7 +167,7 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
 }
 
 /** Between passes: how often tmux is nudged to reap, and how often /proc is checked (pane-liveness.ts). */
-const NUDGE_MS = 100;
+const NUDGE_MS = 250;
 const LIVENESS_CHECK_MS = 1000;
 
 /**
