@@ -60,7 +60,8 @@ function recordPlan(events: EventLog | undefined, plan: Plan): void {
   }
 }
 
-function exitFields(f: Pick<StartFailure, 'exit'>): Record<string, number> {
+/** An exit as event fields: `exitStatus` or `exitSignal`, nothing when unknown. */
+export function exitFields(f: Pick<StartFailure, 'exit'>): Record<string, number> {
   if (!f.exit) return {};
   return 'status' in f.exit ? { exitStatus: f.exit.status } : { exitSignal: f.exit.signal };
 }

@@ -49,7 +49,7 @@ async function judge(tmux: TmuxClient, group: Started[], obs: ObservedState, bat
   for (const { spec } of group) {
     const live = obs.sessions.get(spec.name);
     if (!live || !live.owned) {
-      const why = batchErrors.find((e) => e.includes(spec.name)) ?? batchErrors[0] ?? 'session not found after start';
+      const why = batchErrors.find((e) => mentions(e, spec.name)) ?? batchErrors[0] ?? 'session not found after start';
       out.push({ session: spec.name, reason: `did not start: ${why}`, output: [] });
     } else if (live.pane.dead) {
       const output = await lastOutput(tmux, live.pane.id);
@@ -67,4 +67,10 @@ async function lastOutput(tmux: TmuxClient, paneId: string): Promise<string[]> {
   const own = lines.filter((l) => !/^Pane is dead \(/.test(l));
   while (own.length > 0 && own.at(-1) === '') own.pop();
   return own.slice(-OUTPUT_LINES);
+}
+
+/** Whether a tmux error names this session, as a whole name: an error about `api-worker` is not about `api`. */
+function mentions(error: string, name: string): boolean {
+  // Session names are [A-Za-z0-9_-] only (the schema says so): nothing in them needs escaping.
+  return new RegExp(`(^|[^A-Za-z0-9_-])${name}($|[^A-Za-z0-9_-])`).test(error);
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { SpecError, TmuxctlError } from '../errors.js';
 import { VERSION } from '../version.js';
 import type { Context } from './context.js';
@@ -16,9 +16,15 @@ const io: Io = {
 };
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+/** A number of seconds or lines: anything else (0 where it would spin, NaN) is a usage error. */
+const number = (min: number) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min) throw new InvalidArgumentError(`must be a number of at least ${min}`);
+  return n;
+};
 const fileOption = () => new Option('-f, --file <path>', 'spec file or folder of *.yaml/*.yml (repeatable; default: ./specs)').argParser(collect);
 const outputOption = () => new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text');
-const lockOption = () => new Option('--lock-timeout <seconds>', 'how long to wait for another reconcile of the same server').argParser(Number).default(60);
+const lockOption = () => new Option('--lock-timeout <seconds>', 'how long to wait for another reconcile of the same server').argParser(number(0)).default(60);
 
 const program = new Command('tmuxctl')
   .description('Keep tmux sessions in the state that YAML specs declare.')
@@ -88,7 +94,7 @@ program
   .command('watch')
   .description('apply, then keep applying: on spec and env file changes, crashes, failed health checks')
   .addOption(fileOption())
-  .addOption(new Option('--resync <seconds>', 'full re-check at least this often, whatever happened').argParser(Number).default(30))
+  .addOption(new Option('--resync <seconds>', 'full re-check at least this often, whatever happened').argParser(number(0.1)).default(30))
   .addOption(lockOption())
   .action(async (o) => done((await import('./commands/watch.js')).watchCommand(await context(), o)));
 
@@ -96,7 +102,7 @@ program
   .command('logs')
   .description("print a session's kept output (also after it died or was restarted)")
   .argument('<name>', 'session name')
-  .addOption(new Option('-n, --lines <count>', 'how many lines from the end').argParser(Number).default(100))
+  .addOption(new Option('-n, --lines <count>', 'how many lines from the end').argParser(number(0)).default(100))
   .option('--follow', 'keep printing new output until interrupted')
   .action(async (name: string, o) => done((await import('./commands/logs.js')).logsCommand(await context(), name, o)));
 

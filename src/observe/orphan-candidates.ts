@@ -1,6 +1,6 @@
 import { listProcs, processTree, readCmdline, type ProcInfo } from './processes.js';
 import type { ObservedProcess, ObservedState } from './types.js';
-import { readFileSync, realpathSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 
 /**
@@ -33,8 +33,11 @@ export function orphanCandidates(observed: ObservedState, selfPid = process.pid,
   }
 
   const out: ObservedProcess[] = [];
+  const uid = process.getuid?.();
   for (const p of procs) {
     if (protectedPids.has(p.pid) || p.state === 'Z' || isTmux(p)) continue;
+    // Only the user's own processes: run as root, a pattern must not reach other users' programs.
+    if (uid !== undefined && ownerOf(p.pid) !== uid) continue;
     const cmdline = readCmdline(p.pid);
     if (cmdline === '') continue; // kernel threads
     out.push({ pid: p.pid, startTime: p.startTime, cmdline, session: sessionOf.get(p.pid) });
@@ -78,4 +81,12 @@ function isTmux(p: ProcInfo): boolean {
 /** Adds the process view to a snapshot when some spec has an orphans.match to test against it. */
 export function withProcesses(observed: ObservedState, wanted: boolean): ObservedState {
   return wanted ? { ...observed, processes: orphanCandidates(observed) } : observed;
+}
+
+function ownerOf(pid: number): number | undefined {
+  try {
+    return statSync(`/proc/${pid}`).uid;
+  } catch {
+    return undefined;
+  }
 }

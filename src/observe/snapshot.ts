@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { isNoServer, type TmuxClient } from '../tmux/client.js';
+import { isNoServer, tmuxFailure, type TmuxClient } from '../tmux/client.js';
 import { buildFormat, parseRows, type Row } from '../tmux/format.js';
 import { OPT } from '../tmux/options.js';
 import { nudgeLostExits } from './lost-exits.js';
@@ -49,7 +49,8 @@ async function snapshot(tmux: TmuxClient, now: number): Promise<ObservedState> {
   const r = await tmux.exec(['list-panes', '-a', '-F', FORMAT]);
   if (r.code !== 0) {
     if (isNoServer(r.stderr)) return { sessions: new Map(), serverRunning: false, at: now };
-    await tmux.run(['list-panes', '-a', '-F', FORMAT]); // throws the typed error with stderr
+    // Never parse a failed listing: an empty view would make owned processes look like orphans.
+    throw tmuxFailure(['list-panes'], r);
   }
   const rows = parseRows(r.stdout, KEYS);
   const serverPid = rows.length > 0 ? int(rows[0]!.serverPid) : undefined;

@@ -97,6 +97,10 @@ function planOrphans(desired: DesiredState, observed: ObservedState): Action[] {
   const out: Action[] = [];
   for (const spec of desired.sessions) {
     if (!spec.orphans || !observed.processes) continue;
+    // The name is held by a session tmuxctl does not own (a conflict): its process may well be the
+    // user's own copy of this command, and tmuxctl starts nothing in its place.
+    const live = observed.sessions.get(spec.name);
+    if (live && !live.owned) continue;
     const re = new RegExp(spec.orphans.match);
     for (const p of observed.processes) {
       if (p.session !== undefined || !re.test(p.cmdline)) continue;

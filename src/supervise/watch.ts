@@ -1,5 +1,5 @@
 import { acquireLock } from '../apply/lock.js';
-import { reconcile } from '../apply/reconcile.js';
+import { exitFields, reconcile } from '../apply/reconcile.js';
 import { formatProblem } from '../errors.js';
 import type { EventLog } from '../log/events.js';
 import type { ObservedState } from '../observe/types.js';
@@ -113,6 +113,7 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
       }
       if (requeue) clearTimeout(requeue);
       requeue = r.plan.requeueAfterMs === undefined ? undefined : setTimeout(() => loop.trigger(0), r.plan.requeueAfterMs + 5);
+      requeue?.unref(); // a due restart is no reason to outlive a stop
       return r.plan.actions.length > 0;
     } finally {
       await lock.release();
@@ -130,8 +131,7 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
       deadNow.set(key, firstSeen);
       sessions.set(s.name, { ...s, pane: { ...s.pane, deadAt: deathTime(s.pane.deadAt, firstSeen) } });
       if (seenDeaths.has(key)) continue;
-      const exit = s.pane.exit && 'status' in s.pane.exit ? { exitStatus: s.pane.exit.status } : { exitSignal: s.pane.exit?.signal };
-      events.record({ event: 'exit', session: s.name, reason: describeExit(s), ...exit }, 'warn');
+      events.record({ event: 'exit', session: s.name, reason: describeExit(s), ...exitFields(s.pane) }, 'warn');
       appendMarker(opts.logDir, s.name, describeExit(s));
     }
     // Remember only deaths still on screen, so a long crash loop does not grow this set.
@@ -159,9 +159,10 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
       tmuxEvents.stop();
       liveness.stop();
       health.stop();
-      if (requeue) clearTimeout(requeue);
       await specWatcher.close();
       await loop.stop();
+      // After the last pass: one that ended during the stop may have set it.
+      if (requeue) clearTimeout(requeue);
     },
   };
 }

@@ -64,7 +64,10 @@ export class TmuxClient {
         child.kill('SIGKILL');
         reject(new TmuxError(`tmux ${args[0] ?? ''} timed out after ${timeoutMs} ms`, argv, Buffer.concat(err).toString()));
       }, timeoutMs);
-      opts.signal?.addEventListener('abort', () => child.kill('SIGTERM'), { once: true });
+      const onAbort = () => child.kill('SIGTERM');
+      // Removed when the client ends: watch passes one signal to every wait-for, for as long as it runs.
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      child.on('close', () => opts.signal?.removeEventListener('abort', onAbort));
       child.stdout!.on('data', (b: Buffer) => out.push(b));
       child.stderr!.on('data', (b: Buffer) => err.push(b));
       child.on('error', (e: NodeJS.ErrnoException) => {
@@ -109,7 +112,7 @@ export class TmuxClient {
   }
 }
 
-function tmuxFailure(args: readonly string[], r: TmuxResult): TmuxError {
+export function tmuxFailure(args: readonly string[], r: TmuxResult): TmuxError {
   const msg = r.stderr.trim().split('\n').filter(Boolean).join('; ') || `exit status ${r.code}`;
   return new TmuxError(`tmux ${args[0] ?? ''} failed: ${msg}`, args, r.stderr, r.code);
 }

@@ -46,6 +46,11 @@ describe('usage errors exit 2', () => {
     }
   });
 
+  it('a number option that is not a usable number (a 0 s resync would spin)', async () => {
+    await expectUsageError(['watch', '--resync', '0'], "option '--resync <seconds>' argument '0' is invalid. must be a number of at least 0.1");
+    await expectUsageError(['apply', '--lock-timeout', 'soon'], "option '--lock-timeout <seconds>' argument 'soon' is invalid. must be a number of at least 0");
+  });
+
   it('-f without a path', async () => {
     await expectUsageError(['validate', '-f'], "option '-f, --file <path>' argument missing");
   });

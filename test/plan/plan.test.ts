@@ -260,6 +260,30 @@ describe('plan(): desired + observed -> actions with reasons', () => {
   });
 });
 
+describe('orphans', () => {
+  const monitor = spec('monitor', { orphans: { match: 'multi_monitor' } });
+  const procs = (o: ObservedState): ObservedState => ({
+    ...o,
+    processes: [
+      { pid: 501, startTime: 1, cmdline: 'python -m multi_monitor' },
+      { pid: 502, startTime: 1, cmdline: 'python -m multi_monitor', session: 'monitor' },
+      { pid: 503, startTime: 1, cmdline: 'vim notes.txt' },
+    ],
+  });
+
+  it('a matching process outside every managed session is stopped; one inside is not', () => {
+    expect(text(plan(desired([monitor]), procs(observed(running(monitor))), MANUAL))).toEqual([
+      'kill-orphan monitor (pid 501: python -m multi_monitor)',
+    ]);
+  });
+
+  it('nothing is stopped for a spec whose name a foreign session holds (that may be the user running it by hand)', () => {
+    expect(text(plan(desired([monitor]), procs(observed(foreign('monitor'))), MANUAL))).toEqual([
+      'conflict monitor (exists, not managed by tmuxctl)',
+    ]);
+  });
+});
+
 describe('planDelete()', () => {
   it('kills owned sessions by name, refuses foreign ones, skips missing ones', () => {
     const o = observed(running(spec('mine')), foreign('theirs'), running(spec('slow')));
