@@ -1,4 +1,3 @@
-import { relative, isAbsolute } from 'node:path';
 import type { StartFailure } from '../apply/verify.js';
 import type { Action, Plan } from '../plan/types.js';
 import { paint, type Color, type Io } from './io.js';
@@ -77,11 +76,4 @@ export function summaryLine(s: Summary, declared: number, dryRun: boolean): stri
     .map(([n, w]) => `${n} ${w}`);
   if (parts.length === 0) return `in sync: ${declared} session${declared === 1 ? '' : 's'}, nothing to do`;
   return `${dryRun ? 'dry run, would be' : 'applied'}: ${parts.join(', ')}`;
-}
-
-/** A path as the user would type it: relative to the working directory when inside it. */
-export function displayPath(cwd: string, p: string | null | undefined): string {
-  if (!p) return '-';
-  const rel = relative(cwd, p);
-  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : p;
 }

@@ -23,7 +23,6 @@ const FIELDS = {
   envKeys: OPT.envKeys,
   crashes: OPT.crashes,
   health: OPT.health,
-  activity: 'window_activity',
   serverPid: 'pid',
   // Last: a foreign session's name may contain anything but ':'.
   name: 'session_name',
@@ -83,7 +82,6 @@ function toSession(row: Row<Key>): ObservedSession {
     envKeys: row.envKeys ? row.envKeys.split(',') : [],
     crashes: int(row.crashes),
     health: row.health || undefined,
-    lastOutputAt: optInt(row.activity) === undefined ? undefined : int(row.activity) * 1000,
   };
 }
 

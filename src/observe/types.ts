@@ -30,8 +30,6 @@ export interface ObservedSession {
   crashes: number;
   /** What watch last stamped about health checks, e.g. `healthy`, `unhealthy: 3 failures`. */
   health?: string;
-  /** Epoch milliseconds of the last output in the session's window (tmux records seconds). */
-  lastOutputAt?: number;
 }
 
 /** A process an orphans.match pattern may be tested against (protected processes never appear). */

@@ -1,6 +1,4 @@
-import { withProcesses } from '../../observe/orphan-candidates.js';
-import { observe } from '../../observe/snapshot.js';
-import { plan } from '../../plan/plan.js';
+import { reconcile } from '../../apply/reconcile.js';
 import { loadOrFail, type Context } from '../context.js';
 import { actionJson, actionLine } from '../format-plan.js';
 import type { OutputFormat } from '../options.js';
@@ -8,8 +6,8 @@ import type { OutputFormat } from '../options.js';
 /** The plan only, like `kubectl diff`: exit 0 in sync, 1 when changes are pending. */
 export async function diffCommand(ctx: Context, opts: { file?: string[]; output: OutputFormat }): Promise<number> {
   const desired = await loadOrFail(ctx.io, opts.file);
-  const observed = withProcesses(await observe(ctx.tmux), desired.sessions.some((s) => s.orphans));
-  const p = plan(desired, observed, { now: observed.at, honourBackoff: false });
+  // Exactly what `apply --dry-run` plans: one code path for "what would apply do".
+  const { plan: p } = await reconcile(ctx.tmux, desired, { dryRun: true, honourBackoff: false, verify: false, logDir: ctx.logDir });
   const inSync = p.actions.length === 0;
   if (opts.output === 'json') {
     ctx.io.out(JSON.stringify({ actions: p.actions.map(actionJson), inSync }, null, 2) + '\n');

@@ -1,7 +1,7 @@
 import { observe } from '../../observe/snapshot.js';
 import { sessionStatuses, type SessionStatus } from '../../plan/status.js';
 import { loadOrFail, type Context } from '../context.js';
-import { displayPath } from '../format-plan.js';
+import { displayPath } from '../../spec/display-path.js';
 import type { OutputFormat } from '../options.js';
 import { formatDuration, renderTable } from '../table.js';
 import { UsageError } from '../../errors.js';
@@ -44,5 +44,5 @@ function textRow(ctx: Context, r: SessionStatus, now: number): string[] {
   const state = r.state === 'backoff' && r.nextRestartAt ? `backoff (restart in ${formatDuration(Date.parse(r.nextRestartAt) - now)})` : r.state;
   // The verdict only (`unhealthy`); its detail is in the JSON and the event log.
   const health = r.health === null ? '-' : r.health.split(':')[0]!;
-  return [r.name, state, r.pid === null ? '-' : String(r.pid), uptime, String(r.restarts), lastExit, health, displayPath(ctx.io.cwd, r.source)];
+  return [r.name, state, r.pid === null ? '-' : String(r.pid), uptime, String(r.restarts), lastExit, health, (r.source ? displayPath(r.source, ctx.io.cwd) : '-')];
 }
