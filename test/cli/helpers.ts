@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 
 export const repo = fileURLToPath(new URL('../../', import.meta.url));
 export const cli = path.join(repo, 'dist/cli/main.js');
@@ -62,4 +63,22 @@ export function linesOf(text: string): string[] {
 export async function makeTempDir(): Promise<{ dir: string; remove: () => Promise<void> }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'tmuxctl-cli-'));
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** A temp folder made before and removed after each test (or once for the file); read `.dir` inside tests. */
+export function useTempDir(per: 'test' | 'file' = 'test'): { readonly dir: string } {
+  let current: { dir: string; remove: () => Promise<void> } | undefined;
+  const [before, after] = per === 'test' ? [beforeEach, afterEach] : [beforeAll, afterAll];
+  before(async () => {
+    current = await makeTempDir();
+  });
+  after(async () => {
+    await current?.remove();
+  });
+  return {
+    get dir() {
+      if (!current) throw new Error('useTempDir: .dir read outside a test');
+      return current.dir;
+    },
+  };
 }

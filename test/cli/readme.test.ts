@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { makeTempDir, repo, runCli } from './helpers.js';
+import { useTempDir, repo, runCli } from './helpers.js';
 
 const readmePath = path.join(repo, 'README.md');
 
@@ -43,13 +43,7 @@ function strings(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
 
-let tmp: { dir: string; remove: () => Promise<void> };
-beforeEach(async () => {
-  tmp = await makeTempDir();
-});
-afterEach(async () => {
-  await tmp.remove();
-});
+const tmp = useTempDir();
 
 describe('the README', () => {
   it('shows example specs that tmuxctl validate accepts', async () => {

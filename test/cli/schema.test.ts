@@ -1,18 +1,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, repo, runCli } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { useTempDir, repo, runCli } from './helpers.js';
 
 const schemaFile = readFileSync(path.join(repo, 'schema/tmuxctl.schema.json'), 'utf8');
 
 // Run from an unrelated folder: the schema ships with the package and must not be looked up from the cwd.
-let tmp: { dir: string; remove: () => Promise<void> };
-beforeAll(async () => {
-  tmp = await makeTempDir();
-});
-afterAll(async () => {
-  await tmp.remove();
-});
+const tmp = useTempDir('file');
 
 describe('tmuxctl schema', () => {
   it('prints schema/tmuxctl.schema.json byte for byte, as valid JSON, and exits 0', async () => {

@@ -1,18 +1,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, repo, runCli } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { useTempDir, repo, runCli } from './helpers.js';
 
 const pkg = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8')) as { version: string };
 
 // A folder with nothing in it: nothing here may read specs or reach tmux before failing.
-let tmp: { dir: string; remove: () => Promise<void> };
-beforeAll(async () => {
-  tmp = await makeTempDir();
-});
-afterAll(async () => {
-  await tmp.remove();
-});
+const tmp = useTempDir('file');
 
 /** Expects a usage error: exit 2, a one-line `error: ...` then the help of the command, and no stack. */
 async function expectUsageError(args: string[], message: string) {

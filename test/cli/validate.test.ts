@@ -1,7 +1,7 @@
 import { cp, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { linesOf, makeTempDir, repo, runCli, specFixtures } from './helpers.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { linesOf, useTempDir, repo, runCli, specFixtures } from './helpers.js';
 
 /** Runs `tmuxctl validate ...args` from `cwd`, expecting exit 0, nothing on stderr and exactly `confirmation` on stdout. */
 async function expectValid(cwd: string, args: string[], confirmation: string, env?: Record<string, string>) {
@@ -11,13 +11,7 @@ async function expectValid(cwd: string, args: string[], confirmation: string, en
   expect(result.exitCode).toBe(0);
 }
 
-let tmp: { dir: string; remove: () => Promise<void> };
-beforeEach(async () => {
-  tmp = await makeTempDir();
-});
-afterEach(async () => {
-  await tmp.remove();
-});
+const tmp = useTempDir();
 
 describe('tmuxctl validate on valid specs: exit 0 and a one-line confirmation', () => {
   it("accepts the repo's own specs/ and examples/", async () => {
