@@ -31,7 +31,13 @@ function parseArgs(argv) {
     else if (a === '--n') o.n = argv[++i];
     else if (a === '--report-only') o.reportOnly = true;
     else if (a === '--help' || a === '-h') {
-      console.log(readFileSync(new URL(import.meta.url), 'utf8').split('\n').slice(1, 11).join('\n').replace(/^\/\/ ?/gm, ''));
+      console.log(
+        readFileSync(new URL(import.meta.url), 'utf8')
+          .split('\n')
+          .slice(1, 11)
+          .join('\n')
+          .replace(/^\/\/ ?/gm, ''),
+      );
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -55,7 +61,10 @@ function writeReport(report) {
   console.log(`\nwrote ${path.relative(repoRoot, mdFile)}`);
 }
 const quick = args.quick || process.env.BENCH_QUICK === '1';
-const sections = (args.sections ?? process.env.BENCH_SECTIONS ?? ALL.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
+const sections = (args.sections ?? process.env.BENCH_SECTIONS ?? ALL.join(','))
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
 for (const s of sections) if (!ALL.includes(s)) throw new Error(`unknown section ${s} (known: ${ALL.join(', ')})`);
 const runs = Number(args.runs ?? process.env.BENCH_RUNS ?? (quick ? 3 : 7));
 const ns = (args.n ?? process.env.BENCH_N ?? '1,10,100,200').split(',').map(Number);
@@ -123,7 +132,10 @@ try {
 } finally {
   cleanup();
 }
-machine.loadAverageEnd = (await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ');
+machine.loadAverageEnd = (await import('node:os'))
+  .loadavg()
+  .map((x) => x.toFixed(2))
+  .join(' ');
 
 // A run of some sections keeps the other sections' figures from the last run (noted in the report).
 const previousFile = path.join(outDir, 'results.json');

@@ -37,7 +37,7 @@ const generated = (await import(`${out.href}?check`)).default;
 const compiled = new Ajv({ ...AJV_OPTIONS }).compile(schema);
 const samples = [
   { version: 1, sessions: { a: { command: 'x' } } },
-  { version: 1, sessions: { a: { command: '' , restart: 'sometimes', bogus: 1 } } },
+  { version: 1, sessions: { a: { command: '', restart: 'sometimes', bogus: 1 } } },
   { version: 2, sessions: { 'b c': { command: ['a', 1], env: { '1X': 'y' } } } },
   { version: 1, sessions: { a: { command: 'x', cwd: '', healthCheck: { command: 'true', intervalSeconds: -1 } } } },
 ];

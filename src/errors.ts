@@ -2,7 +2,10 @@ import type { SpecProblem } from './spec/types.js';
 
 /** Base of every failure tmuxctl expects; the CLI prints `message` and exits with `exitCode`, no stack. */
 export class TmuxctlError extends Error {
-  constructor(message: string, readonly exitCode: number) {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
     super(message);
     this.name = new.target.name;
   }
@@ -29,7 +32,12 @@ export class UsageError extends TmuxctlError {
 
 /** A tmux command failed or timed out. Exit 3. */
 export class TmuxError extends TmuxctlError {
-  constructor(message: string, readonly args: readonly string[], readonly stderr: string, readonly code?: number) {
+  constructor(
+    message: string,
+    readonly args: readonly string[],
+    readonly stderr: string,
+    readonly code?: number,
+  ) {
     super(message, 3);
   }
 }

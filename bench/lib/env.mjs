@@ -109,7 +109,10 @@ export class BenchEnv {
       kernel: os.release(),
       node: process.version,
       tmux: version(this.tmux, ['-V']),
-      loadAverage: os.loadavg().map((x) => x.toFixed(2)).join(' '),
+      loadAverage: os
+        .loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' '),
     };
   }
 }

@@ -28,7 +28,8 @@ export function timed(cmd, args, { env, cwd, input, check = true, timeoutMs = 60
       clearTimeout(timer);
       ms ??= performance.now() - t0;
       const r = { ms, code, signal, out, err };
-      if (check && code !== 0) reject(Object.assign(new Error(`${cmd} ${args.join(' ').slice(0, 200)} exited ${code ?? signal}: ${err.trim().slice(0, 500)}`), r));
+      if (check && code !== 0)
+        reject(Object.assign(new Error(`${cmd} ${args.join(' ').slice(0, 200)} exited ${code ?? signal}: ${err.trim().slice(0, 500)}`), r));
       else resolve(r);
     });
     if (input !== undefined) {

@@ -29,9 +29,9 @@ const ABOUT = {
     'Counted with `tmux` and `flock` shims first on PATH (each appends its argv to a file, then execs the real program). The tmux server forks from the first client and is not counted.',
   watch:
     'One `tmuxctl watch` supervising sessions that run `bash -c \'echo "$$ $EPOCHREALTIME" >> FILE; exec sleep 1000000\'`; pm2 runs the same fixture with autorestart. ' +
-    'Latency is measured on bash\'s clock: from the `kill -9` (issued by bash, which prints its time) to the replacement writing its line. Each session is crashed once, so every restart is a first restart (no backoff). ' +
+    "Latency is measured on bash's clock: from the `kill -9` (issued by bash, which prints its time) to the replacement writing its line. Each session is crashed once, so every restart is a first restart (no backoff). " +
     'A crash counts as missed when its replacement took more than 5 s (the hook path failed; the 30 s resync repaired it), and lost when it never came. ' +
-    'Edits change one session\'s `env` in the spec file (written in place), timed from the write to the restarted process running. Idle CPU is utime+stime from /proc/PID/stat over the window; RSS is VmRSS.',
+    "Edits change one session's `env` in the spec file (written in place), timed from the write to the restarted process running. Idle CPU is utime+stime from /proc/PID/stat over the window; RSS is VmRSS.",
   startup: 'Start-up of the CLI itself.',
 };
 
@@ -44,18 +44,39 @@ export function evaluateTargets(r) {
     const n = cold[100] ? 100 : Math.max(...Object.keys(cold).map(Number));
     const c = cold[n];
     const floor = c.raw.median + c.node0.median;
-    add('cold', `cold apply N=${n}, startSeconds 0`, '≤ 1.5x (raw batch + node -e 0)', `${formatMs(c.tmuxctl.median)} = ${formatRatio(c.tmuxctl.median / floor)} of ${formatMs(floor)}`, c.tmuxctl.median <= 1.5 * floor);
+    add(
+      'cold',
+      `cold apply N=${n}, startSeconds 0`,
+      '≤ 1.5x (raw batch + node -e 0)',
+      `${formatMs(c.tmuxctl.median)} = ${formatRatio(c.tmuxctl.median / floor)} of ${formatMs(floor)}`,
+      c.tmuxctl.median <= 1.5 * floor,
+    );
     for (const tool of ['tmuxp', 'tmuxinator']) {
-      const withTool = Object.keys(cold).map(Number).filter((k) => cold[k][tool]);
+      const withTool = Object.keys(cold)
+        .map(Number)
+        .filter((k) => cold[k][tool]);
       if (withTool.length === 0) {
         add('cold', `faster than ${tool}`, '≥ 30x', 'skipped (not installed)', undefined);
         continue;
       }
       const k = withTool.includes(100) ? 100 : Math.max(...withTool);
       const ratio = cold[k][tool].median / cold[k].tmuxctl.median;
-      add('cold', `faster than ${tool}, N=${k}`, '≥ 30x', `${formatRatio(ratio)} (${formatMs(cold[k][tool].median)} vs ${formatMs(cold[k].tmuxctl.median)})`, ratio >= 30);
+      add(
+        'cold',
+        `faster than ${tool}, N=${k}`,
+        '≥ 30x',
+        `${formatRatio(ratio)} (${formatMs(cold[k][tool].median)} vs ${formatMs(cold[k].tmuxctl.median)})`,
+        ratio >= 30,
+      );
     }
-    if (c.pm2) add('cold', `faster than pm2, N=${n}`, '< pm2', `${formatMs(c.tmuxctl.median)} vs ${formatMs(c.pm2.median)} (${formatRatio(c.tmuxctl.median / c.pm2.median)})`, c.tmuxctl.median < c.pm2.median);
+    if (c.pm2)
+      add(
+        'cold',
+        `faster than pm2, N=${n}`,
+        '< pm2',
+        `${formatMs(c.tmuxctl.median)} vs ${formatMs(c.pm2.median)} (${formatRatio(c.tmuxctl.median / c.pm2.median)})`,
+        c.tmuxctl.median < c.pm2.median,
+      );
     else add('cold', 'faster than pm2', '< pm2', 'skipped (not installed)', undefined);
   }
   const start = r.results.start?.results;
@@ -72,7 +93,13 @@ export function evaluateTargets(r) {
   const noop = r.results.noop;
   if (noop) {
     const ratio = noop.median.apply / noop.median.node0;
-    add('noop', `no-op apply N=${noop.n}`, '≤ 3x node -e 0', `${formatMs(noop.median.apply)} = ${formatRatio(ratio)} of ${formatMs(noop.median.node0)}`, ratio <= 3);
+    add(
+      'noop',
+      `no-op apply N=${noop.n}`,
+      '≤ 3x node -e 0',
+      `${formatMs(noop.median.apply)} = ${formatRatio(ratio)} of ${formatMs(noop.median.node0)}`,
+      ratio <= 3,
+    );
   }
   const spawns = r.results.spawns;
   if (spawns) {
@@ -81,17 +108,39 @@ export function evaluateTargets(r) {
     const cold = spawns.rows.filter((x) => x.kind === 'cold');
     const coldMax = Math.max(...cold.map((x) => x.tmux));
     const flat = new Set(cold.filter((x) => x.startSeconds === 1).map((x) => x.tmux)).size === 1;
-    add('spawns', 'tmux processes, cold apply', 'a handful, not one per session', `${coldMax} at most, ${flat ? 'the same' : 'not the same'} at N=${spawns.rows.map((x) => x.n).filter((v, i, a) => a.indexOf(v) === i).join(' and ')}`, coldMax <= 5 && flat);
+    add(
+      'spawns',
+      'tmux processes, cold apply',
+      'a handful, not one per session',
+      `${coldMax} at most, ${flat ? 'the same' : 'not the same'} at N=${spawns.rows
+        .map((x) => x.n)
+        .filter((v, i, a) => a.indexOf(v) === i)
+        .join(' and ')}`,
+      coldMax <= 5 && flat,
+    );
   }
   const w = r.results.watch;
   if (w && !w.skipped) {
     const c = w.crashes;
-    if (c.pm2) add('watch', 'crash → running, median', '≤ 2x pm2 autorestart', `${formatMs(c.tmuxctl.median)} vs ${formatMs(c.pm2.median)} (${formatRatio(c.tmuxctl.median / c.pm2.median)})`, c.tmuxctl.median <= 2 * c.pm2.median);
+    if (c.pm2)
+      add(
+        'watch',
+        'crash → running, median',
+        '≤ 2x pm2 autorestart',
+        `${formatMs(c.tmuxctl.median)} vs ${formatMs(c.pm2.median)} (${formatRatio(c.tmuxctl.median / c.pm2.median)})`,
+        c.tmuxctl.median <= 2 * c.pm2.median,
+      );
     else add('watch', 'crash → running, median', '≤ 2x pm2 autorestart', `${formatMs(c.tmuxctl.median)}; pm2 skipped (not installed)`, undefined);
     add('watch', 'crash → running, p95', '< 50 ms', formatMs(c.tmuxctl.p95), c.tmuxctl.p95 < 50);
     add('watch', `crashes missed of ${c.count}`, '0', `${c.missed.tmuxctl} missed, ${c.lost.tmuxctl} lost`, c.missed.tmuxctl === 0 && c.lost.tmuxctl === 0);
     add('watch', 'spec saved → converged', '< 400 ms', `median ${formatMs(w.edits.median)}, max ${formatMs(w.edits.max)}`, w.edits.median < 400);
-    add('watch', `idle CPU, ${w.sessions} sessions`, '< 0.5% of one core', `${w.idle.cpuPercent.toFixed(3)}% (+${w.idle.childCpuPercent.toFixed(3)}% children)`, w.idle.cpuPercent + w.idle.childCpuPercent < 0.5);
+    add(
+      'watch',
+      `idle CPU, ${w.sessions} sessions`,
+      '< 0.5% of one core',
+      `${w.idle.cpuPercent.toFixed(3)}% (+${w.idle.childCpuPercent.toFixed(3)}% children)`,
+      w.idle.cpuPercent + w.idle.childCpuPercent < 0.5,
+    );
     // Idle is judged idle: the first window, and where the second settles after the crashes and edits
     // (the heap grown by that activity is handed back during the second window, not counted as idle).
     const grew = w.idleAfter.rssEnd - w.idle.rssEnd;
@@ -133,7 +182,15 @@ const verdict = (m) => (m === undefined ? 'skipped' : m ? 'met' : 'MISSED');
 function textTable({ columns, rows }) {
   const all = [columns, ...rows.map((r) => r.map(String))];
   const widths = columns.map((_, i) => Math.min(70, Math.max(...all.map((r) => (r[i] ?? '').length))));
-  return all.map((r, j) => r.map((c, i) => (c ?? '').padEnd(widths[i])).join('  ').trimEnd() + (j === 0 ? `\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : '')).join('\n');
+  return all
+    .map(
+      (r, j) =>
+        r
+          .map((c, i) => (c ?? '').padEnd(widths[i]))
+          .join('  ')
+          .trimEnd() + (j === 0 ? `\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : ''),
+    )
+    .join('\n');
 }
 
 export function renderText(r) {
@@ -146,13 +203,19 @@ export function renderText(r) {
     if (tb) out.push(textTable(tb));
   }
   const targets = evaluateTargets(r);
-  if (targets.length) out.push('\nTargets', textTable({ columns: ['target', 'wanted', 'measured', ''], rows: targets.map((t) => [t.what, t.target, t.measured, verdict(t.met)]) }));
+  if (targets.length)
+    out.push(
+      '\nTargets',
+      textTable({ columns: ['target', 'wanted', 'measured', ''], rows: targets.map((t) => [t.what, t.target, t.measured, verdict(t.met)]) }),
+    );
   return out.join('\n');
 }
 
 function mdTable({ columns, rows }) {
   const esc = (s) => String(s).replace(/\|/g, '\\|');
-  return [`| ${columns.map(esc).join(' | ')} |`, `| ${columns.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.map(esc).join(' | ')} |`)].join('\n');
+  return [`| ${columns.map(esc).join(' | ')} |`, `| ${columns.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.map(esc).join(' | ')} |`)].join(
+    '\n',
+  );
 }
 
 export function renderMarkdown(r) {
@@ -168,23 +231,27 @@ export function renderMarkdown(r) {
   out.push('');
   out.push('## Machine');
   out.push('');
-  out.push(mdTable({
-    columns: ['', ''],
-    rows: [
-      ['date', r.startedAt],
-      ['CPU', `${m.cpu}, ${m.cores} cores`],
-      ['memory', m.memory],
-      ['OS', `${m.os}, kernel ${m.kernel}`],
-      ['Node.js', m.node],
-      ['tmux', m.tmux],
-      ['compared with', tools],
-      ['load average (1/5/15 min) at start, at end', `${m.loadAverage}; ${m.loadAverageEnd}`],
-      ['mode', `${r.quick ? 'quick' : 'full'}: ${r.cfg.runs} runs (tmuxp/tmuxinator: ${r.cfg.slowRuns} at N ≥ ${r.cfg.slowFromN})`],
-    ],
-  }));
+  out.push(
+    mdTable({
+      columns: ['', ''],
+      rows: [
+        ['date', r.startedAt],
+        ['CPU', `${m.cpu}, ${m.cores} cores`],
+        ['memory', m.memory],
+        ['OS', `${m.os}, kernel ${m.kernel}`],
+        ['Node.js', m.node],
+        ['tmux', m.tmux],
+        ['compared with', tools],
+        ['load average (1/5/15 min) at start, at end', `${m.loadAverage}; ${m.loadAverageEnd}`],
+        ['mode', `${r.quick ? 'quick' : 'full'}: ${r.cfg.runs} runs (tmuxp/tmuxinator: ${r.cfg.slowRuns} at N ≥ ${r.cfg.slowFromN})`],
+      ],
+    }),
+  );
   if (r.note) out.push('', `**Note:** ${r.note}`);
   out.push('', '## Targets', '');
-  out.push(mdTable({ columns: ['target', 'wanted', 'measured', 'verdict'], rows: evaluateTargets(r).map((t) => [t.what, t.target, t.measured, verdict(t.met)]) }));
+  out.push(
+    mdTable({ columns: ['target', 'wanted', 'measured', 'verdict'], rows: evaluateTargets(r).map((t) => [t.what, t.target, t.measured, verdict(t.met)]) }),
+  );
   out.push('', '## Results');
   for (const [id, data] of Object.entries(r.results)) {
     out.push('', `### ${TITLES[id]}`, '', ABOUT[id]);
@@ -195,6 +262,18 @@ export function renderMarkdown(r) {
   }
   const analysis = new URL('../ANALYSIS.md', import.meta.url);
   if (existsSync(analysis)) out.push('', readFileSync(analysis, 'utf8').trim());
-  out.push('', '## Reproduce', '', '```sh', 'npm ci', 'npm run bench                      # everything (~17 min on 2 cores with tmuxp and tmuxinator installed)', 'node bench/run.mjs --quick         # smaller N, fewer runs: for development', 'BENCH_SECTIONS=cold,noop node bench/run.mjs   # some sections only (cold, start, noop, spawns, watch, startup)', '# optional baselines (the bench installs nothing): apt-get install -y tmuxp tmuxinator; npm i --prefix bench/.scratch pm2', '```', '');
+  out.push(
+    '',
+    '## Reproduce',
+    '',
+    '```sh',
+    'npm ci',
+    'npm run bench                      # everything (~17 min on 2 cores with tmuxp and tmuxinator installed)',
+    'node bench/run.mjs --quick         # smaller N, fewer runs: for development',
+    'BENCH_SECTIONS=cold,noop node bench/run.mjs   # some sections only (cold, start, noop, spawns, watch, startup)',
+    '# optional baselines (the bench installs nothing): apt-get install -y tmuxp tmuxinator; npm i --prefix bench/.scratch pm2',
+    '```',
+    '',
+  );
   return out.join('\n');
 }

@@ -127,7 +127,9 @@ export function creators(env, tools, { startSeconds }) {
       label: '`pm2 start ecosystem` (daemon warm)',
       run: async (n) => {
         const sleepBin = which('sleep');
-        const eco = writePm2Ecosystem(path.join(env.dir('pm2-eco', String(n)), 'ecosystem.config.cjs'), names(n), { argv: () => [sleepBin, ...SLEEP_ARGV.slice(1)] });
+        const eco = writePm2Ecosystem(path.join(env.dir('pm2-eco', String(n)), 'ecosystem.config.cjs'), names(n), {
+          argv: () => [sleepBin, ...SLEEP_ARGV.slice(1)],
+        });
         await pm2.ensure();
         const { ms } = await timed(tools.pm2.path, ['start', eco], { env: pm2.env });
         await pm2.clear();
@@ -173,10 +175,7 @@ async function captureBatch(env, n, startSeconds) {
   const dir = env.dir('capture', String(n));
   const out = path.join(dir, 'batch.txt');
   const shim = path.join(dir, 'tmux');
-  writeFileSync(
-    shim,
-    `#!/bin/sh\ncase "$*" in\n  *"source-file -") tee '${out}' | '${env.tmux}' "$@"; exit $? ;;\nesac\nexec '${env.tmux}' "$@"\n`,
-  );
+  writeFileSync(shim, `#!/bin/sh\ncase "$*" in\n  *"source-file -") tee '${out}' | '${env.tmux}' "$@"; exit $? ;;\nesac\nexec '${env.tmux}' "$@"\n`);
   chmodSync(shim, 0o755);
   const socket = env.newSocket('capture');
   const spec = writeTmuxctlSpec(path.join(dir, 'spec.yaml'), names(n), { startSeconds });

@@ -31,7 +31,8 @@ export async function acquireLock(path: string, timeoutSeconds: number): Promise
       );
       child.on('close', (code) => {
         if (code === 0) resolve();
-        else if (code === TIMEOUT_EXIT) reject(new LockError(`lock ${path} not obtained within ${timeoutSeconds}s: another tmuxctl is reconciling this tmux server`));
+        else if (code === TIMEOUT_EXIT)
+          reject(new LockError(`lock ${path} not obtained within ${timeoutSeconds}s: another tmuxctl is reconciling this tmux server`));
         else reject(new LockError(`cannot take lock ${path}: ${err.trim() || `flock exited with ${code}`}`));
       });
     });

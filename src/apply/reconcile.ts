@@ -23,7 +23,7 @@ export interface ReconcileOptions {
    * Sees each snapshot before anything acts on it (watch logs exits before their restarts), and may
    * return it refined with what only the caller knows (watch: when it first saw each death).
    */
-  onObserved?: (observed: ObservedState) => ObservedState | void;
+  onObserved?: (observed: ObservedState) => ObservedState | undefined;
   /** tmux lines to add to any batch that runs (watch re-installs its global hook this way). */
   extraLines?: string[];
   now?: () => number;
@@ -38,7 +38,10 @@ export interface ReconcileResult {
 /** Observe, plan (pure), execute, verify: one level-triggered pass. */
 export async function reconcile(tmux: TmuxClient, desired: DesiredState, opts: ReconcileOptions): Promise<ReconcileResult> {
   const now = opts.now ?? Date.now;
-  const snapshot = withProcesses(await observe(tmux, now()), desired.sessions.some((s) => s.orphans));
+  const snapshot = withProcesses(
+    await observe(tmux, now()),
+    desired.sessions.some((s) => s.orphans),
+  );
   const seen = opts.unhealthy ? { ...snapshot, unhealthy: opts.unhealthy } : snapshot;
   const observed = opts.onObserved?.(seen) ?? seen;
   if (!opts.dryRun) for (const s of observed.sessions.values()) if (s.owned) rotateIfLarge(opts.logDir, s.name);

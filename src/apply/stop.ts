@@ -1,4 +1,5 @@
-import { isAlive, listProcs, processTree, type ProcInfo } from '../observe/processes.js';
+import { signalProcess } from '../process/signal.js';
+import { isAlive, listProcs, processTree, type ProcInfo } from '../process/table.js';
 
 export interface StopTarget {
   /** The pane's process: root of the tree to stop. */
@@ -24,7 +25,7 @@ export async function stopTrees(targets: readonly StopTarget[]): Promise<void> {
   const procs = listProcs();
   await Promise.all(
     targets.map((t) => {
-      if (t.startTime !== undefined && !procs.some((p) => p.pid === t.pid && p.startTime === t.startTime)) return;
+      if (t.startTime !== undefined && !procs.some((p) => p.pid === t.pid && p.startTime === t.startTime)) return Promise.resolve();
       const tree = t.dead ? procs.filter((p) => p.sid === t.pid && p.pid !== t.pid) : processTree(t.pid, procs);
       return stopTree(tree, t.timeoutSeconds);
     }),
@@ -49,15 +50,8 @@ async function stopTree(tree: ProcInfo[], timeoutSeconds: number): Promise<void>
 }
 
 function signalAll(procs: readonly ProcInfo[], signal: NodeJS.Signals): void {
-  for (const p of procs) {
-    // Re-check identity right before signalling: a pid recycled since the scan is not ours.
-    if (!isAlive(p)) continue;
-    try {
-      process.kill(p.pid, signal);
-    } catch {
-      // Already gone, or not ours to signal: either way nothing more to do for it.
-    }
-  }
+  // Identity is re-checked right before each signal: a pid recycled since the scan is not ours.
+  for (const p of procs) signalProcess(p, signal);
 }
 
 export function sleep(ms: number): Promise<void> {

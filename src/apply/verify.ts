@@ -48,7 +48,7 @@ async function judge(tmux: TmuxClient, group: Started[], obs: ObservedState, bat
   const out: StartFailure[] = [];
   for (const { spec } of group) {
     const live = obs.sessions.get(spec.name);
-    if (!live || !live.owned) {
+    if (!live?.owned) {
       const why = batchErrors.find((e) => mentions(e, spec.name)) ?? batchErrors[0] ?? 'session not found after start';
       out.push({ session: spec.name, reason: `did not start: ${why}`, output: [] });
     } else if (live.pane.dead) {

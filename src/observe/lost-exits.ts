@@ -1,4 +1,5 @@
-import { readProc } from './processes.js';
+import { nudgeReap } from '../process/signal.js';
+import { readProc } from '../process/table.js';
 import type { ObservedState } from './types.js';
 
 /**
@@ -20,10 +21,5 @@ export function nudgeLostExits(observed: ObservedState): boolean {
     return p !== undefined && p.state === 'Z' && p.ppid === server;
   });
   if (!lost) return false;
-  try {
-    process.kill(server, 'SIGCHLD');
-    return true;
-  } catch {
-    return false;
-  }
+  return nudgeReap(server);
 }

@@ -1,4 +1,4 @@
-import { listProcs, processTree, readCmdline, type ProcInfo } from './processes.js';
+import { listProcs, processTree, readCmdline, type ProcInfo } from '../process/table.js';
 import type { ObservedProcess, ObservedState } from './types.js';
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';

@@ -71,7 +71,13 @@ export function plan(desired: DesiredState, observed: ObservedState, opts: PlanO
   for (const live of observed.sessions.values()) {
     if (declared.has(live.name) || !live.owned) continue;
     if (live.source !== undefined && withinRoots(live.source, desired.roots)) {
-      actions.push({ kind: 'kill', session: live.name, reason: 'no longer declared', observed: live, stopTimeoutSeconds: opts.defaultStopTimeoutSeconds ?? 10 });
+      actions.push({
+        kind: 'kill',
+        session: live.name,
+        reason: 'no longer declared',
+        observed: live,
+        stopTimeoutSeconds: opts.defaultStopTimeoutSeconds ?? 10,
+      });
     }
   }
 

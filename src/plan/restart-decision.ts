@@ -3,9 +3,7 @@ import type { SessionSpec } from '../spec/types.js';
 import { backoffDelayMs, crashesAfterRun } from './backoff.js';
 
 /** What the restart policy says about a dead pane. */
-export type DeadVerdict =
-  | { restart: false; why: string }
-  | { restart: true; why: string; dueAt: number; crashes: number };
+export type DeadVerdict = { restart: false; why: string } | { restart: true; why: string; dueAt: number; crashes: number };
 
 export function describeExit(s: ObservedSession): string {
   const e = s.pane.exit;

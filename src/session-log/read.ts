@@ -47,10 +47,14 @@ export function follow(file: string, from: number, write: (text: string) => void
   };
   watchFile(file, { interval: 200 }, readNew);
   return new Promise((resolve) => {
-    signal.addEventListener('abort', () => {
-      unwatchFile(file, readNew);
-      resolve();
-    }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        unwatchFile(file, readNew);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }
 

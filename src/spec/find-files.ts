@@ -55,8 +55,7 @@ async function specFilesIn(folder: string): Promise<string[]> {
   for (const entry of await readdir(folder, { withFileTypes: true })) {
     if (!isSpecFileName(entry.name)) continue;
     // A symlink counts when it leads to a file (stat follows it); a dangling one is not a spec.
-    const isFile =
-      entry.isFile() || (entry.isSymbolicLink() && (await stat(path.join(folder, entry.name)).catch(() => undefined))?.isFile());
+    const isFile = entry.isFile() || (entry.isSymbolicLink() && (await stat(path.join(folder, entry.name)).catch(() => undefined))?.isFile());
     if (isFile) names.push(entry.name);
   }
   return names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((name) => path.join(folder, name));

@@ -47,7 +47,7 @@ export function findNodes(doc: Document, docPath: DocPath): Found {
 export function offsetOf(doc: Document, docPath: DocPath, at: Issue['at']): number {
   const { key, value } = findNodes(doc, docPath);
   const emptyValue = !value || (isScalar(value) && value.value === null && value.source === '');
-  const node = at === 'key' || emptyValue ? key ?? value : value;
+  const node = at === 'key' || emptyValue ? (key ?? value) : value;
   return node?.range?.[0] ?? 0;
 }
 

@@ -4,8 +4,8 @@ import { parseEnvFile } from './env-file.js';
 import type { SpecProblem } from './types.js';
 
 export type EnvFileRead =
-  | { ok: true; vars: Map<string, string>; /** Some lines could not be read: the variables may be incomplete. */ malformed: boolean }
-  | { ok: false; /** Why it could not be read, e.g. `not found`. */ reason: string };
+  | { ok: true; vars: Map<string, string> /** Some lines could not be read: the variables may be incomplete. */; malformed: boolean }
+  | { ok: false /** Why it could not be read, e.g. `not found`. */; reason: string };
 
 export interface EnvFileReader {
   read(absolutePath: string): Promise<EnvFileRead>;

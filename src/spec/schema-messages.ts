@@ -30,14 +30,10 @@ export function explainSchemaErrors(errors: readonly ErrorObject[], data: unknow
   for (const oneOf of errors.filter((e) => e.keyword === 'oneOf')) {
     skipped.add(oneOf);
     const branches = oneOf.schema as SchemaNode[];
-    const chosen = branches.every((b) => b.type !== undefined)
-      ? branches.findIndex((b) => typeMatches(b.type, oneOf.data))
-      : -1;
+    const chosen = branches.every((b) => b.type !== undefined) ? branches.findIndex((b) => typeMatches(b.type, oneOf.data)) : -1;
     // schemaPath alone is shared by every session's `command`; the instancePath tells whose error it is.
     const inOneOf = errors.filter(
-      (e) =>
-        e.schemaPath.startsWith(`${oneOf.schemaPath}/`) &&
-        (e.instancePath === oneOf.instancePath || e.instancePath.startsWith(`${oneOf.instancePath}/`)),
+      (e) => e.schemaPath.startsWith(`${oneOf.schemaPath}/`) && (e.instancePath === oneOf.instancePath || e.instancePath.startsWith(`${oneOf.instancePath}/`)),
     );
     const kept = chosen < 0 ? [] : inOneOf.filter((e) => e.schemaPath.startsWith(`${oneOf.schemaPath}/${chosen}/`));
     for (const e of inOneOf) if (!kept.includes(e)) skipped.add(e);

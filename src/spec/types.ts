@@ -1,7 +1,5 @@
 /** How a command reaches the pane: a shell string run once under `sh -c`, or argv exec'd as is. */
-export type Command =
-  | { kind: 'shell'; script: string }
-  | { kind: 'argv'; argv: string[] };
+export type Command = { kind: 'shell'; script: string } | { kind: 'argv'; argv: string[] };
 
 export type RestartPolicy = 'always' | 'on-failure' | 'never';
 

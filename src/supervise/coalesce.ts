@@ -24,7 +24,7 @@ export function coalesce(run: () => Promise<void>, defaultDebounceMs: number): C
     if (active || queued || timer) return;
     const w = idleWaiters;
     idleWaiters = [];
-    w.forEach((f) => f());
+    for (const f of w) f();
   };
 
   const start = () => {

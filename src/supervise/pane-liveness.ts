@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { readProc } from '../observe/processes.js';
+import { nudgeReap } from '../process/signal.js';
+import { readProc } from '../process/table.js';
 import type { ObservedState } from '../observe/types.js';
 
 export interface PaneLiveness {
@@ -87,9 +88,5 @@ function childrenOf(pid: number): Set<number> | undefined {
  * ignored by default, so a pid recycled within that second would take no harm from it.
  */
 function nudge(pid: number): void {
-  try {
-    process.kill(pid, 'SIGCHLD');
-  } catch {
-    // server gone: the wait-for client reports that
-  }
+  nudgeReap(pid); // server gone: the wait-for client reports that
 }

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { signalOwnGroup } from '../process/signal.js';
 
 export interface CheckResult {
   ok: boolean;
@@ -21,11 +22,7 @@ export function runCheck(argv: readonly string[], cwd: string, env: NodeJS.Proce
       resolve(r);
     };
     const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // group already gone
-      }
+      signalOwnGroup(child.pid!, 'SIGKILL'); // the whole group: a `sh -c 'curl ...'` leaves no curl behind
       finish({ ok: false, detail: `timed out after ${timeoutMs / 1000}s` });
     }, timeoutMs);
     child.on('error', (e: NodeJS.ErrnoException) => finish({ ok: false, detail: `cannot run: ${e.code ?? e.message}` }));

@@ -18,8 +18,7 @@ export async function watchSpecs(roots: readonly string[], onChange: (path: stri
   const { watch } = await import('chokidar');
   const folders = new Set(roots.filter(isFolder));
   let envFiles = new Set<string>();
-  const relevant = (path: string) =>
-    envFiles.has(path) || roots.includes(path) || (folders.has(dirname(path)) && isSpecFileName(basename(path)));
+  const relevant = (path: string) => envFiles.has(path) || roots.includes(path) || (folders.has(dirname(path)) && isSpecFileName(basename(path)));
 
   const watcher: FSWatcher = watch([...roots], { ignoreInitial: true, depth: 0, atomic: true });
   watcher.on('all', (_event, path) => {

@@ -106,7 +106,10 @@ export class TmuxClient {
     if (lines.length === 0) return [];
     const args = ['start-server', ';', 'source-file', '-'];
     const r = await this.exec(args, { ...opts, input: lines.join('\n') + '\n' });
-    const errors = r.stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+    const errors = r.stderr
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
     if (r.code !== 0 && errors.length === 0) throw tmuxFailure(args, r);
     return errors;
   }

@@ -72,9 +72,7 @@ export function newSession(a: StartArgs): string[] {
 
 /** Replaces the session environment tmuxctl set (old names unset) and respawns the pane with it. */
 export function respawn(sessionId: string, paneId: string, a: StartArgs, oldEnvKeys: readonly string[]): string[] {
-  const lines = oldEnvKeys
-    .filter((k) => !(k in a.env))
-    .map((k) => commandLine(['set-environment', '-t', sessionId, '-u', k]));
+  const lines = oldEnvKeys.filter((k) => !(k in a.env)).map((k) => commandLine(['set-environment', '-t', sessionId, '-u', k]));
   for (const [k, v] of Object.entries(a.env)) lines.push(commandLine(['set-environment', '-t', sessionId, k, v]));
   lines.push(commandLine(['clear-history', '-t', paneId]));
   lines.push(commandLine(['respawn-pane', '-k', '-t', paneId, '-c', formatLiteral(a.cwd), '--', ...a.argv]));

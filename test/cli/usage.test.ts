@@ -33,10 +33,7 @@ describe('usage errors exit 2', () => {
 
   it('-o with a format the command does not have', async () => {
     for (const command of ['diff', 'plan', 'apply', 'status']) {
-      await expectUsageError(
-        [command, '-o', 'yaml'],
-        "option '-o, --output <format>' argument 'yaml' is invalid. Allowed choices are text, json.",
-      );
+      await expectUsageError([command, '-o', 'yaml'], "option '-o, --output <format>' argument 'yaml' is invalid. Allowed choices are text, json.");
     }
   });
 
@@ -66,7 +63,10 @@ describe('help and version exit 0', () => {
   });
 
   it('validate --help and help validate describe -f', async () => {
-    for (const args of [['validate', '--help'], ['help', 'validate']]) {
+    for (const args of [
+      ['validate', '--help'],
+      ['help', 'validate'],
+    ]) {
       const result = await runCli(args, { cwd: tmp.dir });
       expect(result.stdout).toMatch(/^Usage: tmuxctl validate \[options\]\n/);
       expect(result.stdout).toContain('-f, --file <path>');

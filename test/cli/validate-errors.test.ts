@@ -30,20 +30,28 @@ describe('tmuxctl validate on invalid specs: exit 2, every problem on stderr as 
   it('reports every problem in every -f path at once, each path as the user typed it', async () => {
     // From test/fixtures/spec/errors: both specs declare "alpha", so the second one is also a
     // duplicate of the first. Problems with the -f paths themselves come first, then each file's.
-    await expectInvalid(errors, ['-f', 'bad-enum/specs', '-f', './bad-version/specs/app.yaml', '-f', 'empty-folder/specs/'], [
-      'empty-folder/specs: no spec files (*.yaml, *.yml) in this folder',
-      'bad-enum/specs/app.yaml:5:14: sessions.alpha.restart must be one of: always, on-failure, never',
-      'bad-version/specs/app.yaml:1:10: version must be 1',
-      'bad-version/specs/app.yaml:3:3: session "alpha" is already declared in bad-enum/specs/app.yaml:3:3',
-    ]);
+    await expectInvalid(
+      errors,
+      ['-f', 'bad-enum/specs', '-f', './bad-version/specs/app.yaml', '-f', 'empty-folder/specs/'],
+      [
+        'empty-folder/specs: no spec files (*.yaml, *.yml) in this folder',
+        'bad-enum/specs/app.yaml:5:14: sessions.alpha.restart must be one of: always, on-failure, never',
+        'bad-version/specs/app.yaml:1:10: version must be 1',
+        'bad-version/specs/app.yaml:3:3: session "alpha" is already declared in bad-enum/specs/app.yaml:3:3',
+      ],
+    );
   });
 
   it('reports a missing path and goes on with the others', async () => {
-    await expectInvalid(path.join(errors, 'bad-enum'), ['-f', 'nope.yaml', '-f', 'specs', '-f', 'nowhere/'], [
-      'nope.yaml: no such file or folder',
-      'nowhere: no such file or folder',
-      'specs/app.yaml:5:14: sessions.alpha.restart must be one of: always, on-failure, never',
-    ]);
+    await expectInvalid(
+      path.join(errors, 'bad-enum'),
+      ['-f', 'nope.yaml', '-f', 'specs', '-f', 'nowhere/'],
+      [
+        'nope.yaml: no such file or folder',
+        'nowhere: no such file or folder',
+        'specs/app.yaml:5:14: sessions.alpha.restart must be one of: always, on-failure, never',
+      ],
+    );
   });
 
   it('shows files outside the working directory as absolute paths', async () => {

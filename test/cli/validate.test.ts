@@ -36,11 +36,7 @@ describe('tmuxctl validate on valid specs: exit 0 and a one-line confirmation', 
 
   it('shows files outside the working directory as absolute paths', async () => {
     const examples = path.join(repo, 'examples');
-    await expectValid(
-      tmp.dir,
-      ['-f', examples],
-      `valid: 3 sessions in ${examples}/claude-ops.yaml, ${examples}/web-bot.yaml`,
-    );
+    await expectValid(tmp.dir, ['-f', examples], `valid: 3 sessions in ${examples}/claude-ops.yaml, ${examples}/web-bot.yaml`);
   });
 
   it('reads *.yaml and *.yml in a folder, not dot files, other files or subfolders', async () => {

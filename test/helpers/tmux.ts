@@ -252,7 +252,8 @@ export async function waitFor<T>(cond: () => T | Promise<T>, timeoutMs = 5000, w
     } catch (e) {
       last = e;
     }
-    if (Date.now() > deadline) throw new Error(`waitFor: ${what} not met within ${timeoutMs} ms (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
+    if (Date.now() > deadline)
+      throw new Error(`waitFor: ${what} not met within ${timeoutMs} ms (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }

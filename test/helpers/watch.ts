@@ -78,7 +78,7 @@ export async function startWatch(t: TmuxServer, opts: WatchStartOptions): Promis
     chmodSync(script, 0o755);
     child = spawn(script, [], { cwd: opts.cwd ?? t.root, env: t.env, stdio: ['ignore', 'pipe', 'pipe'] });
     scriptPid = child.pid!;
-    pid = Number((await waitFor(() => readIfExists(pidFile)?.trim(), 5000, `${pidFile} written`)));
+    pid = Number(await waitFor(() => readIfExists(pidFile)?.trim(), 5000, `${pidFile} written`));
   } else {
     child = spawn(argv[0]!, argv.slice(1), { cwd: opts.cwd ?? t.root, env: t.env, stdio: ['ignore', 'pipe', 'pipe'] });
     pid = child.pid!;

@@ -5,10 +5,7 @@ const t = useTmuxServer();
 
 describe('apply: create, no-op, restart only what changed', () => {
   it('creates every declared session, on a server it starts itself, and returns promptly with stdout piped', async () => {
-    const file = t.writeSpec(
-      'create/app.yaml',
-      specDoc({ 'cr-alpha': quickSession(LONG_RUNNING), 'cr-beta': quickSession('exec sleep 100000') }),
-    );
+    const file = t.writeSpec('create/app.yaml', specDoc({ 'cr-alpha': quickSession(LONG_RUNNING), 'cr-beta': quickSession('exec sleep 100000') }));
     // No server runs yet: this apply starts it. execa pipes stdout and waits for it to close, so a
     // daemon that kept the pipe open would show up here as a timeout.
     const r = await t.tmuxctl(['apply', '-f', file], { timeoutMs: 10_000 });

@@ -52,10 +52,7 @@ async function recorded(file: string): Promise<{ argv: string[]; cwd: string }> 
 describe('commands arrive exactly', () => {
   it('a list command is exec’d with exactly its argv', async () => {
     const out = t.path('argv-out.json');
-    const file = t.writeSpec(
-      'argv/app.yaml',
-      specDoc({ 'cmd-argv': quickSession([process.execPath, recorder, ...NASTY], { env: { RECORD_TO: out } }) }),
-    );
+    const file = t.writeSpec('argv/app.yaml', specDoc({ 'cmd-argv': quickSession([process.execPath, recorder, ...NASTY], { env: { RECORD_TO: out } }) }));
     const r = await t.tmuxctl(['apply', '-f', file]);
     expect(r.exitCode, r.stderr).toBe(0);
     const got = await recorded(out);

@@ -162,7 +162,13 @@ describe('tmux missing', () => {
       symlinkSync(real, path.join(bin, tool));
     }
     const file = t.writeSpec('notmux/app.yaml', specDoc({ 'ntm-a': quickSession(LONG_RUNNING) }));
-    for (const args of [['apply', '-f', file], ['apply', '--dry-run', '-f', file], ['diff', '-f', file], ['status', '-f', file], ['delete', 'ntm-a']]) {
+    for (const args of [
+      ['apply', '-f', file],
+      ['apply', '--dry-run', '-f', file],
+      ['diff', '-f', file],
+      ['status', '-f', file],
+      ['delete', 'ntm-a'],
+    ]) {
       const r = await t.tmuxctl(args, { env: { PATH: bin } });
       expect(r.exitCode, `${args.join(' ')}: ${r.stderr}`).toBe(3);
       expect(r.stdout).toBe('');

@@ -76,7 +76,11 @@ describe('sessions tmuxctl does not own', () => {
       expect([mon.pid, watcherLong.pid]).not.toContain(p.pid);
     }
     // ... and the foreign ones are exactly as they were, unstamped.
-    for (const [name, was] of [['mon', mon], ['watcher-long', watcherLong], ['stray', undeclared]] as const) {
+    for (const [name, was] of [
+      ['mon', mon],
+      ['watcher-long', watcherLong],
+      ['stray', undeclared],
+    ] as const) {
       const p = (await t.pane(name))!;
       expect([p.sessionId, p.pid, p.hash, p.source]).toEqual([was.sessionId, was.pid, '', '']);
     }
@@ -93,7 +97,11 @@ describe('sessions tmuxctl does not own', () => {
     expect(await t.sessionNames()).toEqual(expect.arrayContaining(['mon', 'watcher-long', 'stray']));
     expect(await t.sessionNames()).not.toContain('monitor');
     expect(await t.sessionNames()).not.toContain('watcher');
-    for (const [name, was] of [['mon', mon], ['watcher-long', watcherLong], ['stray', undeclared]] as const) {
+    for (const [name, was] of [
+      ['mon', mon],
+      ['watcher-long', watcherLong],
+      ['stray', undeclared],
+    ] as const) {
       expect((await t.pane(name))!.pid).toBe(was.pid);
     }
 
@@ -108,9 +116,7 @@ describe('sessions tmuxctl does not own', () => {
 
     const r = await t.tmuxctl(['apply', '-f', file]);
     expect(r.exitCode).toBe(3);
-    expect(r.stdout).toBe(
-      '! conflict cfl-held (exists, not managed by tmuxctl)\n+ create cfl-free (not found)\napplied: 1 created, 1 conflict\n',
-    );
+    expect(r.stdout).toBe('! conflict cfl-held (exists, not managed by tmuxctl)\n+ create cfl-free (not found)\napplied: 1 created, 1 conflict\n');
     expect((await t.pane('cfl-free'))!.hash).toMatch(/^v1\./);
     const p = (await t.pane('cfl-held'))!;
     expect([p.pid, p.hash]).toEqual([held.pid, '']);
@@ -121,7 +127,10 @@ describe('sessions tmuxctl does not own', () => {
     expect(status.sessions).toEqual([expect.objectContaining({ name: 'cfl-held', state: 'conflict' })]);
 
     // delete refuses it as well, by name or by spec.
-    for (const args of [['delete', 'cfl-held'], ['delete', '-f', file]]) {
+    for (const args of [
+      ['delete', 'cfl-held'],
+      ['delete', '-f', file],
+    ]) {
       const del = await t.tmuxctl(args);
       expect(del.exitCode).toBe(3);
       expect(del.stdout).toContain('! conflict cfl-held (exists, not managed by tmuxctl)');

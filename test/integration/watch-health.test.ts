@@ -9,19 +9,29 @@ const BACKOFF_1S = { initialSeconds: 1, maxSeconds: 60, resetAfterSeconds: 600 }
 
 describe('health checks under watch', () => {
   it('a failing command check restarts the session after failureThreshold failures, under backoff, and status shows it', async () => {
-    const file = t.writeSpec('failing/app.yaml', specDoc({
-      sick: quickSession(LONG_RUNNING, { backoff: BACKOFF_1S, healthCheck: { command: 'false', intervalSeconds: 0.3, timeoutSeconds: 1, failureThreshold: 2 } }),
-    }));
+    const file = t.writeSpec(
+      'failing/app.yaml',
+      specDoc({
+        sick: quickSession(LONG_RUNNING, {
+          backoff: BACKOFF_1S,
+          healthCheck: { command: 'false', intervalSeconds: 0.3, timeoutSeconds: 1, failureThreshold: 2 },
+        }),
+      }),
+    );
     await startWatch(t, { args: ['-f', file] });
     const first = await waitFor(() => livePid(t, 'sick'), 5000, 'sick created');
     const created = Date.now();
     const sessionId = (await t.pane('sick'))!.sessionId;
 
     // Two failed checks (0.3 s apart) make it unhealthy; the first such restart is immediate.
-    const r = await timeUntil(created, async () => {
-      const pid = await livePid(t, 'sick');
-      return pid !== undefined && pid !== first ? pid : undefined;
-    }, 'sick restarted for its health');
+    const r = await timeUntil(
+      created,
+      async () => {
+        const pid = await livePid(t, 'sick');
+        return pid !== undefined && pid !== first ? pid : undefined;
+      },
+      'sick restarted for its health',
+    );
     expect(r.ms).toBeLessThan(2000);
     expect((await t.pane('sick'))!.sessionId).toBe(sessionId);
 
@@ -41,7 +51,11 @@ describe('health checks under watch', () => {
     const s = await statusOf(t, ['-f', file], 'sick');
     expect(s.restarts).toBeGreaterThanOrEqual(2);
     expect(s.health).toMatch(/^(starting|unhealthy: \d consecutive failures?, last: exit status 1)$/);
-    await waitFor(async () => (await statusOf(t, ['-f', file], 'sick')).health?.startsWith('unhealthy: 2 consecutive failures'), 5000, 'status to show unhealthy');
+    await waitFor(
+      async () => (await statusOf(t, ['-f', file], 'sick')).health?.startsWith('unhealthy: 2 consecutive failures'),
+      5000,
+      'status to show unhealthy',
+    );
     const text = await t.tmuxctl(['status', '-f', file]);
     const [header, row] = text.stdout.trimEnd().split('\n');
     expect(header!.split(/\s{2,}/)).toEqual(['NAME', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'LAST EXIT', 'HEALTH', 'SOURCE']);
@@ -49,9 +63,12 @@ describe('health checks under watch', () => {
   });
 
   it('a passing check keeps the session as it is and status says healthy', async () => {
-    const file = t.writeSpec('passing/app.yaml', specDoc({
-      well: quickSession(LONG_RUNNING, { healthCheck: { command: ['sh', '-c', 'test -n "$HOME"'], intervalSeconds: 0.3, failureThreshold: 1 } }),
-    }));
+    const file = t.writeSpec(
+      'passing/app.yaml',
+      specDoc({
+        well: quickSession(LONG_RUNNING, { healthCheck: { command: ['sh', '-c', 'test -n "$HOME"'], intervalSeconds: 0.3, failureThreshold: 1 } }),
+      }),
+    );
     await startWatch(t, { args: ['-f', file] });
     const pid = await waitFor(() => livePid(t, 'well'), 5000, 'well created');
     await waitFor(async () => (await statusOf(t, ['-f', file], 'well')).health === 'healthy', 5000, 'status to show healthy');
@@ -64,36 +81,50 @@ describe('health checks under watch', () => {
 
   it('a check that outlives timeoutSeconds fails, and its whole process group is killed', async () => {
     const marker = `7${Math.floor(Math.random() * 1e6)}.5`; // an unusual sleep argument to find leftovers by
-    const file = t.writeSpec('timeout/app.yaml', specDoc({
-      slowcheck: quickSession(LONG_RUNNING, {
-        backoff: BACKOFF_1S,
-        healthCheck: { command: `sleep ${marker}; true`, intervalSeconds: 0.5, timeoutSeconds: 0.3, failureThreshold: 1 },
+    const file = t.writeSpec(
+      'timeout/app.yaml',
+      specDoc({
+        slowcheck: quickSession(LONG_RUNNING, {
+          backoff: BACKOFF_1S,
+          healthCheck: { command: `sleep ${marker}; true`, intervalSeconds: 0.5, timeoutSeconds: 0.3, failureThreshold: 1 },
+        }),
       }),
-    }));
+    );
     await startWatch(t, { args: ['-f', file] });
     const first = await waitFor(() => livePid(t, 'slowcheck'), 5000, 'slowcheck created');
-    await waitFor(async () => {
-      const pid = await livePid(t, 'slowcheck');
-      return pid !== undefined && pid !== first;
-    }, 5000, 'slowcheck restarted for a timed-out check');
+    await waitFor(
+      async () => {
+        const pid = await livePid(t, 'slowcheck');
+        return pid !== undefined && pid !== first;
+      },
+      5000,
+      'slowcheck restarted for a timed-out check',
+    );
     expect(eventsOf(t, 'health-failed', 'slowcheck')[0]!.reason).toBe('timed out after 0.3s');
     await waitFor(() => !allCmdlines().some((p) => p.argv.includes(marker)), 2000, 'no check left running after its timeout');
   });
 
   it('an output check restarts a session silent for outputWithinSeconds, and leaves a chatty one alone', async () => {
-    const file = t.writeSpec('output/app.yaml', specDoc({
-      quiet: quickSession('echo started; exec sleep 100000', { backoff: BACKOFF_1S, healthCheck: { outputWithinSeconds: 1, intervalSeconds: 0.25 } }),
-      chatty: quickSession('while :; do echo tick; sleep 0.2; done', { healthCheck: { outputWithinSeconds: 1, intervalSeconds: 0.25 } }),
-    }));
+    const file = t.writeSpec(
+      'output/app.yaml',
+      specDoc({
+        quiet: quickSession('echo started; exec sleep 100000', { backoff: BACKOFF_1S, healthCheck: { outputWithinSeconds: 1, intervalSeconds: 0.25 } }),
+        chatty: quickSession('while :; do echo tick; sleep 0.2; done', { healthCheck: { outputWithinSeconds: 1, intervalSeconds: 0.25 } }),
+      }),
+    );
     await startWatch(t, { args: ['-f', file] });
     const quiet = await waitFor(() => livePid(t, 'quiet'), 5000, 'quiet created');
     const chatty = await waitFor(() => livePid(t, 'chatty'), 5000, 'chatty created');
     const since = Date.now();
 
-    const r = await timeUntil(since, async () => {
-      const pid = await livePid(t, 'quiet');
-      return pid !== undefined && pid !== quiet ? pid : undefined;
-    }, 'quiet restarted after a second of silence');
+    const r = await timeUntil(
+      since,
+      async () => {
+        const pid = await livePid(t, 'quiet');
+        return pid !== undefined && pid !== quiet ? pid : undefined;
+      },
+      'quiet restarted after a second of silence',
+    );
     expect(r.ms).toBeGreaterThanOrEqual(800);
     expect(r.ms).toBeLessThan(2500);
     expect(eventsOf(t, 'health-failed', 'quiet')[0]!.reason).toMatch(/^no output for \ds$/);
@@ -106,9 +137,12 @@ describe('health checks under watch', () => {
   });
 
   it('SIGTERM while checks are running: exit 0 within a second, no write-after-close warnings', async () => {
-    const file = t.writeSpec('stopping/app.yaml', specDoc({
-      busy: quickSession(LONG_RUNNING, { healthCheck: { command: 'sleep 0.2', intervalSeconds: 0.1, timeoutSeconds: 1, failureThreshold: 3 } }),
-    }));
+    const file = t.writeSpec(
+      'stopping/app.yaml',
+      specDoc({
+        busy: quickSession(LONG_RUNNING, { healthCheck: { command: 'sleep 0.2', intervalSeconds: 0.1, timeoutSeconds: 1, failureThreshold: 3 } }),
+      }),
+    );
     const w = await startWatch(t, { args: ['-f', file] });
     const pid = await waitFor(() => livePid(t, 'busy'), 5000, 'busy created');
     await waitFor(async () => (await statusOf(t, ['-f', file], 'busy')).health === 'healthy', 5000, 'checks running');

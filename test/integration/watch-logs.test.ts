@@ -13,7 +13,11 @@ describe('session logs and the event log under watch', () => {
     const file = t.writeSpec('dead/app.yaml', specDoc({ talker: quickSession('echo hello-1; echo hello-2; exit 3', { restart: 'never' }) }));
     await startWatch(t, { args: ['-f', file] });
     await waitFor(() => eventsOf(t, 'exit', 'talker').length === 1, 5000, 'talker to exit');
-    const text = await waitFor(() => (/exited with status 3/.test(sessionLog(t, 'talker') ?? '') ? sessionLog(t, 'talker') : undefined), 5000, 'the exit marker');
+    const text = await waitFor(
+      () => (/exited with status 3/.test(sessionLog(t, 'talker') ?? '') ? sessionLog(t, 'talker') : undefined),
+      5000,
+      'the exit marker',
+    );
     expect(text).toMatch(MARKER('started (not found)'));
     expect(text).toMatch(MARKER('exited with status 3'));
     expect(text.indexOf('hello-1')).toBeGreaterThan(text.indexOf('started (not found)'));
@@ -22,12 +26,7 @@ describe('session logs and the event log under watch', () => {
     const r = await t.tmuxctl(['logs', 'talker']);
     expect(r.exitCode, r.stderr).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
-    expect(lines).toEqual([
-      expect.stringMatching(MARKER('started (not found)')),
-      'hello-1',
-      'hello-2',
-      expect.stringMatching(MARKER('exited with status 3')),
-    ]);
+    expect(lines).toEqual([expect.stringMatching(MARKER('started (not found)')), 'hello-1', 'hello-2', expect.stringMatching(MARKER('exited with status 3'))]);
     const tail = await t.tmuxctl(['logs', 'talker', '-n', '2']);
     expect(tail.stdout.trimEnd().split('\n')).toEqual(['hello-2', expect.stringMatching(MARKER('exited with status 3'))]);
 
@@ -39,16 +38,25 @@ describe('session logs and the event log under watch', () => {
   });
 
   it('keeps every run across restarts, each delimited by markers (output long after the restart too)', async () => {
-    const file = t.writeSpec('restarted/app.yaml', specDoc({
-      runner: quickSession('echo "run $$"; sleep 0.3; echo "later $$"; exec sleep 100000', { backoff: { initialSeconds: 0, maxSeconds: 0, resetAfterSeconds: 600 } }),
-    }));
+    const file = t.writeSpec(
+      'restarted/app.yaml',
+      specDoc({
+        runner: quickSession('echo "run $$"; sleep 0.3; echo "later $$"; exec sleep 100000', {
+          backoff: { initialSeconds: 0, maxSeconds: 0, resetAfterSeconds: 600 },
+        }),
+      }),
+    );
     await startWatch(t, { args: ['-f', file] });
     const pids: number[] = [];
     for (let run = 0; run < 3; run++) {
-      const pid = await waitFor(async () => {
-        const p = await livePid(t, 'runner');
-        return p !== undefined && !pids.includes(p) ? p : undefined;
-      }, 5000, `run ${run + 1} started`);
+      const pid = await waitFor(
+        async () => {
+          const p = await livePid(t, 'runner');
+          return p !== undefined && !pids.includes(p) ? p : undefined;
+        },
+        5000,
+        `run ${run + 1} started`,
+      );
       pids.push(pid);
       await waitFor(() => sessionLog(t, 'runner')?.includes(`later ${pid}`), 5000, `run ${run + 1}'s output 0.3 s after its start`);
       if (run < 2) process.kill(pid, 'SIGKILL');

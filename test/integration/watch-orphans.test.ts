@@ -67,10 +67,13 @@ beforeAll(async () => {
   clientPid = client.pid!;
   mine.push(clientPid);
 
-  t.writeSpec(`${PATTERN}.yaml`, specDoc({
-    // The monitor itself: its pane's command line carries the pattern, and it is inside a managed session.
-    monitor: quickSession(['sh', '-c', 'sleep 100000; :', PATTERN], { orphans: { match: PATTERN }, stopTimeoutSeconds: 1 }),
-  }));
+  t.writeSpec(
+    `${PATTERN}.yaml`,
+    specDoc({
+      // The monitor itself: its pane's command line carries the pattern, and it is inside a managed session.
+      monitor: quickSession(['sh', '-c', 'sleep 100000; :', PATTERN], { orphans: { match: PATTERN }, stopTimeoutSeconds: 1 }),
+    }),
+  );
 });
 
 afterAll(async () => {

@@ -30,10 +30,14 @@ describe('watch repairs what dies', () => {
       const victim = (await livePid(t, 'k9-a'))!;
       const since = Date.now();
       process.kill(victim, 'SIGKILL'); // the pane process is sleep itself (argv, exec'd)
-      const r = await timeUntil(since, async () => {
-        const pid = await livePid(t, 'k9-a');
-        return pid !== undefined && pid !== victim ? pid : undefined;
-      }, `k9-a restarted (round ${round})`);
+      const r = await timeUntil(
+        since,
+        async () => {
+          const pid = await livePid(t, 'k9-a');
+          return pid !== undefined && pid !== victim ? pid : undefined;
+        },
+        `k9-a restarted (round ${round})`,
+      );
       expect(r.ms).toBeLessThan(BOUND_MS);
       expect((await t.pane('k9-a'))!.sessionId).toBe(before.sessionId);
       // Round 2 dies within a second of round 1's restart: backoff spaces it, still within the bound.
@@ -56,10 +60,14 @@ describe('watch repairs what dies', () => {
 
     const since = Date.now();
     await t.tmux('kill-session', '-t', '=ks-a');
-    const r = await timeUntil(since, async () => {
-      const p = await t.pane('ks-a');
-      return p && !p.dead && p.sessionId !== before.sessionId ? p : undefined;
-    }, 'ks-a recreated');
+    const r = await timeUntil(
+      since,
+      async () => {
+        const p = await t.pane('ks-a');
+        return p && !p.dead && p.sessionId !== before.sessionId ? p : undefined;
+      },
+      'ks-a recreated',
+    );
     expect(r.ms).toBeLessThan(BOUND_MS);
     expect(eventsOf(t, 'create', 'ks-a').map((e) => e.reason)).toEqual(['not found', 'not found']);
   });
@@ -69,11 +77,14 @@ describe('watch repairs what dies', () => {
     const fresh = createTmuxServer();
     let w: WatchProcess | undefined;
     try {
-      const file = fresh.writeSpec('app.yaml', specDoc({
-        'pre-a': quickSession(LONG_RUNNING),
-        'pre-b': quickSession(LONG_RUNNING),
-        'pre-done': quickSession(EXIT_ON_INPUT, { restart: 'never' }),
-      }));
+      const file = fresh.writeSpec(
+        'app.yaml',
+        specDoc({
+          'pre-a': quickSession(LONG_RUNNING),
+          'pre-b': quickSession(LONG_RUNNING),
+          'pre-done': quickSession(EXIT_ON_INPUT, { restart: 'never' }),
+        }),
+      );
       expect((await fresh.tmuxctl(['apply', '-f', file])).exitCode).toBe(0);
       const done = (await fresh.pane('pre-done'))!;
       await fresh.tmux('send-keys', '-t', done.paneId, '0', 'Enter');
@@ -91,19 +102,27 @@ describe('watch repairs what dies', () => {
       const before = (await fresh.pane('pre-a'))!;
       since = Date.now();
       await fresh.tmux('kill-session', '-t', '=pre-a');
-      const r = await timeUntil(since, async () => {
-        const p = await fresh.pane('pre-a');
-        return p && !p.dead && p.sessionId !== before.sessionId ? p : undefined;
-      }, 'pre-a recreated');
+      const r = await timeUntil(
+        since,
+        async () => {
+          const p = await fresh.pane('pre-a');
+          return p && !p.dead && p.sessionId !== before.sessionId ? p : undefined;
+        },
+        'pre-a recreated',
+      );
       expect(r.ms).toBeLessThan(BOUND_MS);
 
       const victim = (await livePid(fresh, 'pre-b'))!;
       since = Date.now();
       process.kill(victim, 'SIGKILL');
-      const r2 = await timeUntil(since, async () => {
-        const pid = await livePid(fresh, 'pre-b');
-        return pid !== undefined && pid !== victim ? pid : undefined;
-      }, 'pre-b restarted');
+      const r2 = await timeUntil(
+        since,
+        async () => {
+          const pid = await livePid(fresh, 'pre-b');
+          return pid !== undefined && pid !== victim ? pid : undefined;
+        },
+        'pre-b restarted',
+      );
       expect(r2.ms).toBeLessThan(BOUND_MS);
       expect(w.stderr()).not.toMatch(/internal error/);
     } finally {
@@ -114,7 +133,10 @@ describe('watch repairs what dies', () => {
   });
 
   it('notices every one of 12 quick kills within 2 s (tmux may lose a SIGCHLD; watch must not)', async () => {
-    const file = t.writeSpec('many/app.yaml', specDoc({ 'many-a': quickSession(LONG_RUNNING, { backoff: { initialSeconds: 0, maxSeconds: 0, resetAfterSeconds: 600 } }) }));
+    const file = t.writeSpec(
+      'many/app.yaml',
+      specDoc({ 'many-a': quickSession(LONG_RUNNING, { backoff: { initialSeconds: 0, maxSeconds: 0, resetAfterSeconds: 600 } }) }),
+    );
     await startWatch(t, { args: ['-f', file] });
     await waitFor(() => livePid(t, 'many-a'), 5000, 'many-a created');
     const slow: number[] = [];
@@ -122,10 +144,14 @@ describe('watch repairs what dies', () => {
       const victim = (await livePid(t, 'many-a'))!;
       const since = Date.now();
       process.kill(victim, 'SIGKILL');
-      const r = await timeUntil(since, async () => {
-        const pid = await livePid(t, 'many-a');
-        return pid !== undefined && pid !== victim ? pid : undefined;
-      }, `many-a restarted after kill ${i + 1}`);
+      const r = await timeUntil(
+        since,
+        async () => {
+          const pid = await livePid(t, 'many-a');
+          return pid !== undefined && pid !== victim ? pid : undefined;
+        },
+        `many-a restarted after kill ${i + 1}`,
+      );
       if (r.ms >= BOUND_MS) slow.push(r.ms);
       await new Promise((res) => setTimeout(res, 100)); // let the new process settle in its pane
     }
@@ -135,9 +161,12 @@ describe('watch repairs what dies', () => {
   });
 
   it('backs a crash loop off: restarts spaced 0, ~1, ~2 s (initialSeconds 1), status says backoff, no spinning', async () => {
-    const file = t.writeSpec('crashloop/app.yaml', specDoc({
-      crash: quickSession('echo crashing; exit 3', { backoff: { initialSeconds: 1, maxSeconds: 60, resetAfterSeconds: 600 } }),
-    }));
+    const file = t.writeSpec(
+      'crashloop/app.yaml',
+      specDoc({
+        crash: quickSession('echo crashing; exit 3', { backoff: { initialSeconds: 1, maxSeconds: 60, resetAfterSeconds: 600 } }),
+      }),
+    );
     await startWatch(t, { args: ['-f', file] });
     await waitFor(() => eventsOf(t, 'restart', 'crash').length >= 3, 10_000, 'three restarts');
 
@@ -173,10 +202,13 @@ describe('watch repairs what dies', () => {
   });
 
   it('a run that lasted resetAfterSeconds resets the count: each such crash is restarted at once', async () => {
-    const file = t.writeSpec('reset/app.yaml', specDoc({
-      // Runs 1.3 s, longer than resetAfterSeconds (1); without the reset the 2nd restart would wait 3 s.
-      steady: quickSession('sleep 1.3; exit 1', { backoff: { initialSeconds: 3, maxSeconds: 60, resetAfterSeconds: 1 } }),
-    }));
+    const file = t.writeSpec(
+      'reset/app.yaml',
+      specDoc({
+        // Runs 1.3 s, longer than resetAfterSeconds (1); without the reset the 2nd restart would wait 3 s.
+        steady: quickSession('sleep 1.3; exit 1', { backoff: { initialSeconds: 3, maxSeconds: 60, resetAfterSeconds: 1 } }),
+      }),
+    );
     await startWatch(t, { args: ['-f', file] });
     await waitFor(() => eventsOf(t, 'restart', 'steady').length >= 3, 10_000, 'three restarts');
     const exits = eventsOf(t, 'exit', 'steady').map(at);
@@ -209,10 +241,13 @@ describe('watch repairs what dies', () => {
   });
 
   it('restart: never leaves an exited process alone, whatever its status', async () => {
-    const file = t.writeSpec('never/app.yaml', specDoc({
-      'nev-ok': quickSession(EXIT_ON_INPUT, { restart: 'never' }),
-      'nev-fail': quickSession(EXIT_ON_INPUT, { restart: 'never' }),
-    }));
+    const file = t.writeSpec(
+      'never/app.yaml',
+      specDoc({
+        'nev-ok': quickSession(EXIT_ON_INPUT, { restart: 'never' }),
+        'nev-fail': quickSession(EXIT_ON_INPUT, { restart: 'never' }),
+      }),
+    );
     await startWatch(t, { args: ['-f', file] });
     await waitFor(async () => (await livePid(t, 'nev-ok')) && (await livePid(t, 'nev-fail')), 5000, 'both created');
     await exitWith('nev-ok', 0);
@@ -226,20 +261,27 @@ describe('watch repairs what dies', () => {
   });
 
   it('restart: on-failure restarts a non-zero exit within 2 s and leaves a clean exit alone', async () => {
-    const file = t.writeSpec('onfail/app.yaml', specDoc({
-      'onf-ok': quickSession(EXIT_ON_INPUT, { restart: 'on-failure' }),
-      'onf-fail': quickSession(EXIT_ON_INPUT, { restart: 'on-failure' }),
-    }));
+    const file = t.writeSpec(
+      'onfail/app.yaml',
+      specDoc({
+        'onf-ok': quickSession(EXIT_ON_INPUT, { restart: 'on-failure' }),
+        'onf-fail': quickSession(EXIT_ON_INPUT, { restart: 'on-failure' }),
+      }),
+    );
     await startWatch(t, { args: ['-f', file] });
     await waitFor(async () => (await livePid(t, 'onf-ok')) && (await livePid(t, 'onf-fail')), 5000, 'both created');
     const failPid = (await livePid(t, 'onf-fail'))!;
 
     const since = Date.now();
     await exitWith('onf-fail', 5);
-    const r = await timeUntil(since, async () => {
-      const pid = await livePid(t, 'onf-fail');
-      return pid !== undefined && pid !== failPid ? pid : undefined;
-    }, 'onf-fail restarted');
+    const r = await timeUntil(
+      since,
+      async () => {
+        const pid = await livePid(t, 'onf-fail');
+        return pid !== undefined && pid !== failPid ? pid : undefined;
+      },
+      'onf-fail restarted',
+    );
     expect(r.ms).toBeLessThan(BOUND_MS);
     expect(await statusOf(t, ['-f', file], 'onf-fail')).toMatchObject({ state: 'running', restarts: 1, lastExitStatus: 5 });
 

@@ -37,20 +37,28 @@ describe('watch follows the spec files', () => {
     const bBefore = (await t.pane('fol-b'))!;
     since = Date.now();
     t.writeSpec('follow/b.yaml', specDoc({ 'fol-b': quickSession(['sleep', '100001']) }));
-    const edited = await timeUntil(since, async () => {
-      const p = await t.pane('fol-b');
-      return p && !p.dead && p.pid !== bBefore.pid && p.hash !== bBefore.hash ? p : undefined;
-    }, 'fol-b restarted with the new command');
+    const edited = await timeUntil(
+      since,
+      async () => {
+        const p = await t.pane('fol-b');
+        return p && !p.dead && p.pid !== bBefore.pid && p.hash !== bBefore.hash ? p : undefined;
+      },
+      'fol-b restarted with the new command',
+    );
     expect(edited.ms).toBeLessThan(BOUND_MS);
     expect(edited.value.sessionId).toBe(bBefore.sessionId);
 
     // The env file that a.yaml references (not a spec file itself).
     since = Date.now();
     t.writeFile('specs/follow/app.env', 'GREETING=bonjour\n');
-    const envApplied = await timeUntil(since, async () => {
-      const pid = await livePid(t, 'fol-a');
-      return pid !== undefined && pid !== a0 && environOf(pid).GREETING === 'bonjour' ? pid : undefined;
-    }, 'fol-a restarted with the new env file value');
+    const envApplied = await timeUntil(
+      since,
+      async () => {
+        const pid = await livePid(t, 'fol-a');
+        return pid !== undefined && pid !== a0 && environOf(pid).GREETING === 'bonjour' ? pid : undefined;
+      },
+      'fol-a restarted with the new env file value',
+    );
     expect(envApplied.ms).toBeLessThan(BOUND_MS);
 
     // The file removed: its session is no longer declared and goes.
@@ -95,19 +103,27 @@ describe('watch follows the spec files', () => {
     writeFileSync(tmp, JSON.stringify(specDoc({ 'nam-a': quickSession(['sleep', '100002']) })));
     // rename(2) replaces the watched inode, as vim and most IDEs save.
     renameSync(tmp, file);
-    const r = await timeUntil(since, async () => {
-      const pid = await livePid(t, 'nam-a');
-      return pid !== undefined && pid !== before ? pid : undefined;
-    }, 'nam-a restarted after the rename-save');
+    const r = await timeUntil(
+      since,
+      async () => {
+        const pid = await livePid(t, 'nam-a');
+        return pid !== undefined && pid !== before ? pid : undefined;
+      },
+      'nam-a restarted after the rename-save',
+    );
     expect(r.ms).toBeLessThan(BOUND_MS);
 
     // And the file is still followed after the rename.
     const since2 = Date.now();
     t.writeSpec('named/app.yaml', specDoc({ 'nam-a': quickSession(['sleep', '100003']) }));
-    const r2 = await timeUntil(since2, async () => {
-      const pid = await livePid(t, 'nam-a');
-      return pid !== undefined && pid !== r.value ? pid : undefined;
-    }, 'nam-a restarted after a second edit');
+    const r2 = await timeUntil(
+      since2,
+      async () => {
+        const pid = await livePid(t, 'nam-a');
+        return pid !== undefined && pid !== r.value ? pid : undefined;
+      },
+      'nam-a restarted after a second edit',
+    );
     expect(r2.ms).toBeLessThan(BOUND_MS);
   });
 
@@ -119,7 +135,10 @@ describe('watch follows the spec files', () => {
     const before = (await t.panes()).filter((p) => p.session.startsWith('brw-')).map((p) => [p.session, p.pid, p.hash]);
 
     // Line 5 has the bad enum; were the file half-read, brw-b would look undeclared and be pruned.
-    t.writeSpec('broken/app.yaml', 'version: 1\nsessions:\n  brw-a:\n    command: [sleep, "100000"]\n    restart: sometimes\n  brw-b:\n    command: [sleep, "100000"]\n');
+    t.writeSpec(
+      'broken/app.yaml',
+      'version: 1\nsessions:\n  brw-a:\n    command: [sleep, "100000"]\n    restart: sometimes\n  brw-b:\n    command: [sleep, "100000"]\n',
+    );
     const reported = await waitFor(
       () => /^.*specs\/broken\/app\.yaml:5:\d+: sessions\.brw-a\.restart must be one of: always, on-failure, never.*$/m.exec(w.stderr()),
       5000,

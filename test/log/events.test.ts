@@ -5,7 +5,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openEventLog, stableJson } from '../../src/log/events.js';
 
 const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 describe('event log', () => {
   it('appends one JSON line per event at once, keys sorted, with level, message and an ISO timestamp', async () => {

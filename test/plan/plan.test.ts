@@ -160,9 +160,19 @@ describe('plan(): desired + observed -> actions with reasons', () => {
       observed: observed(running(alpha)),
       want: ['update alpha (now declared in /specs/b.yaml)'],
     },
-    { name: 'dead, always, clean exit', desired: desired([alpha]), observed: observed(dead(alpha, { status: 0 })), want: ['restart alpha (exited with status 0)'] },
+    {
+      name: 'dead, always, clean exit',
+      desired: desired([alpha]),
+      observed: observed(dead(alpha, { status: 0 })),
+      want: ['restart alpha (exited with status 0)'],
+    },
     { name: 'dead, always, killed', desired: desired([alpha]), observed: observed(dead(alpha, { signal: 9 })), want: ['restart alpha (killed by signal 9)'] },
-    { name: 'dead, never', desired: desired([spec('alpha', { restart: 'never' })]), observed: observed(dead(spec('alpha', { restart: 'never' }), { status: 1 })), want: [] },
+    {
+      name: 'dead, never',
+      desired: desired([spec('alpha', { restart: 'never' })]),
+      observed: observed(dead(spec('alpha', { restart: 'never' }), { status: 1 })),
+      want: [],
+    },
     {
       name: 'dead, on-failure, clean exit',
       desired: desired([spec('alpha', { restart: 'on-failure' })]),
@@ -235,12 +245,17 @@ describe('plan(): desired + observed -> actions with reasons', () => {
     const [create] = plan(desired([alpha]), observed(), MANUAL).actions as Extract<Action, { kind: 'create' }>[];
     expect(create!.stamp).toEqual({ hash: specHash(alpha), restarts: 0, crashes: 0 });
 
-    const died = plan(desired([alpha]), observed(dead(alpha, { status: 3 }, { restarts: 4, crashes: 0 })), MANUAL).actions[0] as Extract<Action, { kind: 'restart' }>;
+    const died = plan(desired([alpha]), observed(dead(alpha, { status: 3 }, { restarts: 4, crashes: 0 })), MANUAL).actions[0] as Extract<
+      Action,
+      { kind: 'restart' }
+    >;
     expect(died.stamp).toEqual({ hash: specHash(alpha), restarts: 5, crashes: 1, lastExit: { status: 3 } });
 
     const changed = { ...alpha, cwd: '/new' };
-    const edit = plan(desired([changed]), observed(running(alpha, { restarts: 4, crashes: 2, lastExit: { signal: 9 } })), MANUAL)
-      .actions[0] as Extract<Action, { kind: 'restart' }>;
+    const edit = plan(desired([changed]), observed(running(alpha, { restarts: 4, crashes: 2, lastExit: { signal: 9 } })), MANUAL).actions[0] as Extract<
+      Action,
+      { kind: 'restart' }
+    >;
     expect(edit.stamp).toEqual({ hash: specHash(changed), restarts: 4, crashes: 0, lastExit: { signal: 9 } });
   });
 
@@ -272,15 +287,11 @@ describe('orphans', () => {
   });
 
   it('a matching process outside every managed session is stopped; one inside is not', () => {
-    expect(text(plan(desired([monitor]), procs(observed(running(monitor))), MANUAL))).toEqual([
-      'kill-orphan monitor (pid 501: python -m multi_monitor)',
-    ]);
+    expect(text(plan(desired([monitor]), procs(observed(running(monitor))), MANUAL))).toEqual(['kill-orphan monitor (pid 501: python -m multi_monitor)']);
   });
 
   it('nothing is stopped for a spec whose name a foreign session holds (that may be the user running it by hand)', () => {
-    expect(text(plan(desired([monitor]), procs(observed(foreign('monitor'))), MANUAL))).toEqual([
-      'conflict monitor (exists, not managed by tmuxctl)',
-    ]);
+    expect(text(plan(desired([monitor]), procs(observed(foreign('monitor'))), MANUAL))).toEqual(['conflict monitor (exists, not managed by tmuxctl)']);
   });
 });
 
@@ -313,8 +324,7 @@ describe('honourBackoff (the watch loop) vs a manual apply', () => {
   const backoff = { initialSeconds: 2, maxSeconds: 300, resetAfterSeconds: 600 };
   const s = spec('alpha', { backoff });
   /** Died `agoMs` ago after a short run, with `crashes` consecutive crashes before. */
-  const crashed = (crashes: number, agoMs: number, ranMs = 500) =>
-    dead(s, { status: 1 }, { crashes, startedAt: NOW - agoMs - ranMs }, agoMs);
+  const crashed = (crashes: number, agoMs: number, ranMs = 500) => dead(s, { status: 1 }, { crashes, startedAt: NOW - agoMs - ranMs }, agoMs);
 
   it('the first crash is restarted at once', () => {
     const p = plan(desired([s]), observed(crashed(0, 0)), WATCH);
@@ -366,13 +376,21 @@ describe('honourBackoff (the watch loop) vs a manual apply', () => {
 
 describe('sessionStatuses()', () => {
   type Row = [name: string, state: string, pid: number | null, restarts: number, lastExitStatus: number | null];
-  const rows = (d: DesiredState, o: ObservedState): Row[] =>
-    sessionStatuses(d, o).map((r) => [r.name, r.state, r.pid, r.restarts, r.lastExitStatus]);
+  const rows = (d: DesiredState, o: ObservedState): Row[] => sessionStatuses(d, o).map((r) => [r.name, r.state, r.pid, r.restarts, r.lastExitStatus]);
 
   it('one row per declared session and per owned undeclared one, by name', () => {
     const never = spec('g-never', { restart: 'never' });
     const onf = spec('h-onf', { restart: 'on-failure' });
-    const d = desired([spec('a-missing'), spec('b-running'), spec('c-drift', { cwd: '/x' }), spec('d-dead-drift', { cwd: '/x' }), spec('e-held'), spec('f-backoff'), never, onf]);
+    const d = desired([
+      spec('a-missing'),
+      spec('b-running'),
+      spec('c-drift', { cwd: '/x' }),
+      spec('d-dead-drift', { cwd: '/x' }),
+      spec('e-held'),
+      spec('f-backoff'),
+      never,
+      onf,
+    ]);
     const o = observed(
       running(spec('b-running'), { pane: { id: '%90', pid: 4242, dead: false }, restarts: 2, lastExit: { status: 1 } }),
       running(spec('c-drift'), { pane: { id: '%91', pid: 4243, dead: false } }),

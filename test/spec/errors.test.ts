@@ -26,9 +26,7 @@ describe('spec problems', () => {
   it('shows files outside the working directory as absolute paths', async () => {
     const elsewhere = path.join(fixtures, 'errors/bad-enum');
     const lines = await problemLines('valid/full', [path.join(elsewhere, 'specs')]);
-    expect(lines).toEqual([
-      `${path.join(elsewhere, 'specs/app.yaml')}:5:14: sessions.alpha.restart must be one of: always, on-failure, never`,
-    ]);
+    expect(lines).toEqual([`${path.join(elsewhere, 'specs/app.yaml')}:5:14: sessions.alpha.restart must be one of: always, on-failure, never`]);
   });
 
   it('never prints env values, only names', async () => {

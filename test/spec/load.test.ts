@@ -122,11 +122,7 @@ describe('folders', () => {
 
   it('takes a file given by name whatever its extension, and each file once', async () => {
     const state = await desired('valid/folder', ['specs', 'extra.spec', 'specs/a.yaml', './specs']);
-    expect(state.files).toEqual([
-      path.join(dir, 'specs/a.yaml'),
-      path.join(dir, 'specs/b.yml'),
-      path.join(dir, 'extra.spec'),
-    ]);
+    expect(state.files).toEqual([path.join(dir, 'specs/a.yaml'), path.join(dir, 'specs/b.yml'), path.join(dir, 'extra.spec')]);
     expect(state.roots).toEqual([path.join(dir, 'specs'), path.join(dir, 'extra.spec'), path.join(dir, 'specs/a.yaml')]);
     expect(state.sessions.map((s) => s.name)).toEqual(['alpha', 'beta', 'delta', 'gamma']);
   });

@@ -27,7 +27,15 @@ describe('deathTime: tmux times a death in whole seconds, watch in milliseconds'
 
 function observedWith(pid: number, dead = false): ObservedState {
   const s: ObservedSession = {
-    id: '$1', name: 'a', createdAt: 0, owned: true, hash: 'h', pane: { id: '%1', pid, dead }, restarts: 0, envKeys: [], crashes: 0,
+    id: '$1',
+    name: 'a',
+    createdAt: 0,
+    owned: true,
+    hash: 'h',
+    pane: { id: '%1', pid, dead },
+    restarts: 0,
+    envKeys: [],
+    crashes: 0,
   };
   return { sessions: new Map([['a', s]]), serverRunning: true, at: Date.now() };
 }
@@ -36,7 +44,7 @@ describe('followPanes: /proc between passes', () => {
   it('wakes watch once when a followed pane process exits, and not while it runs', async () => {
     const child = spawn('sleep', ['1000'], { stdio: 'ignore' });
     let wakes = 0;
-    const live = followPanes(() => (wakes += 1), 20);
+    const live = followPanes(() => (wakes += 1), 20, 20);
     try {
       live.follow(observedWith(child.pid!));
       await new Promise((r) => setTimeout(r, 150));
@@ -55,7 +63,7 @@ describe('followPanes: /proc between passes', () => {
 
   it('follows nothing of a pane already dead in tmux’s eyes', async () => {
     let wakes = 0;
-    const live = followPanes(() => (wakes += 1), 20);
+    const live = followPanes(() => (wakes += 1), 20, 20);
     try {
       live.follow(observedWith(2 ** 22 + 12345, true)); // no such pid
       await new Promise((r) => setTimeout(r, 100));

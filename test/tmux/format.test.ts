@@ -83,7 +83,18 @@ describe('sessionsFromRows', () => {
   it('picks the managed pane among several, and reads exits', () => {
     const rows = [
       row({ ...base, paneId: '%1', panePid: '100' }),
-      row({ ...base, paneId: '%2', panePid: '200', dead: '1', deadSignal: '9', deadTime: '1700000100', hash: 'h', managedPane: '%2', lastExit: 'status:3', envKeys: 'A,B' }),
+      row({
+        ...base,
+        paneId: '%2',
+        panePid: '200',
+        dead: '1',
+        deadSignal: '9',
+        deadTime: '1700000100',
+        hash: 'h',
+        managedPane: '%2',
+        lastExit: 'status:3',
+        envKeys: 'A,B',
+      }),
       row({ ...base, paneId: '%3', panePid: '300', managedPane: '%2' }),
     ];
     const s = sessionsFromRows(rows).get('alpha')!;

@@ -55,7 +55,7 @@ const FIXED = [
 
 /** Deterministic strings over the characters that matter to tmux's parser and to sh. */
 function fuzz(count: number): string[] {
-  const alphabet = [..."ab $;'\"\\#{}~%`()|&<>*?!=\n\t-é"];
+  const alphabet = [...'ab $;\'"\\#{}~%`()|&<>*?!=\n\t-é'];
   let seed = 12345;
   const rand = (n: number) => {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;

@@ -24,7 +24,17 @@ export function countingShims(env) {
     read: () => {
       const lines = existsSync(countFile) ? readFileSync(countFile, 'utf8').split('\n').filter(Boolean) : [];
       const tmux = lines.filter((l) => l.startsWith('tmux '));
-      return { tmux: tmux.length, flock: lines.length - tmux.length, commands: tmux.map((l) => l.replace(/^tmux -L \S+ /, '').replace(/^start-server ; /, '').split(' -F ')[0]) };
+      return {
+        tmux: tmux.length,
+        flock: lines.length - tmux.length,
+        commands: tmux.map(
+          (l) =>
+            l
+              .replace(/^tmux -L \S+ /, '')
+              .replace(/^start-server ; /, '')
+              .split(' -F ')[0],
+        ),
+      };
     },
   };
 }

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, readFileSync, watch as fsWatch, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync, watch as fsWatch } from 'node:fs';
 import path from 'node:path';
 import { cliPath } from '../env.mjs';
 import { names, writePm2Ecosystem, writeTmuxctlSpec } from '../fixtures.mjs';
@@ -121,10 +121,12 @@ export async function watchSection(env, tools, cfg) {
   // a. idle
   cfg.progress(`  idle: sampling watch (pid ${child.pid}) with ${w} sessions for ${cfg.idleSeconds} s`);
   const idle = await sampleIdle(child.pid, cfg.idleSeconds);
-  cfg.progress(`  idle: cpu ${idle.cpuPercent.toFixed(3)}% (+children ${idle.childCpuPercent.toFixed(3)}%), rss ${formatBytes(idle.rssStart)} -> ${formatBytes(idle.rssEnd)}`);
+  cfg.progress(
+    `  idle: cpu ${idle.cpuPercent.toFixed(3)}% (+children ${idle.childCpuPercent.toFixed(3)}%), rss ${formatBytes(idle.rssStart)} -> ${formatBytes(idle.rssEnd)}`,
+  );
 
   // b. crashes, side by side with pm2
-  let pm2 = undefined;
+  let pm2;
   const pm2Starts = env.dir('watch', 'pm2-starts');
   if (tools.pm2) {
     pm2 = pm2Daemon(env, tools.pm2.path);
@@ -157,7 +159,10 @@ export async function watchSection(env, tools, cfg) {
     await crashOnce('tmuxctl', path.join(startsDir, name));
     if (pm2) await crashOnce('pm2', path.join(pm2Starts, name));
     await sleep(cfg.crashGapMs);
-    if ((i + 1) % 10 === 0) cfg.progress(`  crashes: ${i + 1}/${c}: tmuxctl median ${formatMs(median(crashes.tmuxctl))}${pm2 ? `, pm2 median ${formatMs(median(crashes.pm2))}` : ''}`);
+    if ((i + 1) % 10 === 0)
+      cfg.progress(
+        `  crashes: ${i + 1}/${c}: tmuxctl median ${formatMs(median(crashes.tmuxctl))}${pm2 ? `, pm2 median ${formatMs(median(crashes.pm2))}` : ''}`,
+      );
   }
   if (pm2) await pm2.clear();
 
@@ -232,7 +237,9 @@ export function watchTable(d) {
   rows.push([
     `crash → replacement running (kill -9, first restart), ${c.count} crashes`,
     `median ${formatMs(c.tmuxctl.median)}, p95 ${formatMs(c.tmuxctl.p95)}, max ${formatMs(c.tmuxctl.max)}; missed ${c.missed.tmuxctl}, lost ${c.lost.tmuxctl}`,
-    pm2 ? `pm2 autorestart: median ${formatMs(pm2.median)}, p95 ${formatMs(pm2.p95)}, max ${formatMs(pm2.max)}; missed ${c.missed.pm2}` : 'pm2 not installed: skipped',
+    pm2
+      ? `pm2 autorestart: median ${formatMs(pm2.median)}, p95 ${formatMs(pm2.p95)}, max ${formatMs(pm2.max)}; missed ${c.missed.pm2}`
+      : 'pm2 not installed: skipped',
     pm2 ? `${(c.tmuxctl.median / pm2.median).toFixed(2)}x pm2 (median)` : '',
   ]);
   rows.push([

@@ -18,7 +18,9 @@ export interface ApplyOptions {
 export async function applyCommand(ctx: Context, opts: ApplyOptions): Promise<number> {
   const desired = await loadOrFail(ctx.io, opts.file);
   const dryRun = opts.dryRun ?? false;
-  const result = dryRun ? await reconcile(ctx.tmux, desired, { dryRun, honourBackoff: false, verify: false, logDir: ctx.logDir }) : await applyLocked(ctx, desired, opts);
+  const result = dryRun
+    ? await reconcile(ctx.tmux, desired, { dryRun, honourBackoff: false, verify: false, logDir: ctx.logDir })
+    : await applyLocked(ctx, desired, opts);
   printApply(ctx, desired, result, dryRun, opts.output);
   const failed = result.failures.length > 0 || result.plan.actions.some((a) => a.kind === 'conflict');
   return failed ? 3 : 0;

@@ -18,7 +18,12 @@ export async function statusCommand(ctx: Context, names: string[], opts: { file?
   if (opts.output === 'json') {
     ctx.io.out(JSON.stringify({ sessions: rows.map(jsonRow) }, null, 2) + '\n');
   } else {
-    ctx.io.out(renderTable(['NAME', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'LAST EXIT', 'HEALTH', 'SOURCE'], rows.map((r) => textRow(ctx, r, observed.at))) + '\n');
+    ctx.io.out(
+      renderTable(
+        ['NAME', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'LAST EXIT', 'HEALTH', 'SOURCE'],
+        rows.map((r) => textRow(ctx, r, observed.at)),
+      ) + '\n',
+    );
   }
   return 0;
 }
@@ -44,5 +49,14 @@ function textRow(ctx: Context, r: SessionStatus, now: number): string[] {
   const state = r.state === 'backoff' && r.nextRestartAt ? `backoff (restart in ${formatDuration(Date.parse(r.nextRestartAt) - now)})` : r.state;
   // The verdict only (`unhealthy`); its detail is in the JSON and the event log.
   const health = r.health === null ? '-' : r.health.split(':')[0]!;
-  return [r.name, state, r.pid === null ? '-' : String(r.pid), uptime, String(r.restarts), lastExit, health, (r.source ? displayPath(r.source, ctx.io.cwd) : '-')];
+  return [
+    r.name,
+    state,
+    r.pid === null ? '-' : String(r.pid),
+    uptime,
+    String(r.restarts),
+    lastExit,
+    health,
+    r.source ? displayPath(r.source, ctx.io.cwd) : '-',
+  ];
 }

@@ -1,0 +1,40 @@
+import { isAlive, type ProcInfo } from './table.js';
+
+/**
+ * The only code that sends signals. Everything tmuxctl stops or nudges goes through here, so the
+ * rule "only PIDs we own, still the process we saw" has one place to live.
+ */
+
+/**
+ * Signals a process that must still be the one observed (same pid and start time): a pid recycled
+ * since the scan is not ours. Returns whether the signal was delivered.
+ */
+export function signalProcess(p: Pick<ProcInfo, 'pid' | 'startTime'>, signal: NodeJS.Signals): boolean {
+  if (!isAlive(p)) return false;
+  return send(p.pid, signal);
+}
+
+/** Signals every member of a process group this process created itself (a health check it spawned detached). */
+export function signalOwnGroup(pgid: number, signal: NodeJS.Signals): boolean {
+  if (!Number.isInteger(pgid) || pgid <= 1) return false;
+  return send(-pgid, signal);
+}
+
+/**
+ * SIGCHLD to a tmux server: it reaps whatever child exits it missed (tmux/tmux#311) and records them.
+ * SIGCHLD is ignored by default, so even a pid recycled since the server was seen takes no harm.
+ */
+export function nudgeReap(serverPid: number): boolean {
+  if (!Number.isInteger(serverPid) || serverPid <= 1) return false;
+  return send(serverPid, 'SIGCHLD');
+}
+
+function send(pid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(pid, signal);
+    return true;
+  } catch {
+    // Already gone, or not ours to signal: either way nothing more to do for it.
+    return false;
+  }
+}
