@@ -1,0 +1,58 @@
+import { mkdirSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { TmuxctlError } from '../errors.js';
+
+/** The state dir (or a folder in it) cannot be used: exit 3, one line, no stack. */
+export class StateDirError extends TmuxctlError {
+  constructor(message: string) {
+    super(message, 3);
+  }
+}
+
+/** Mode of every folder tmuxctl makes under the state dir: the logs in it are the sessions' output. */
+export const PRIVATE_DIR_MODE = 0o700;
+/** Mode of every file tmuxctl creates there (event log, session logs, locks). */
+export const PRIVATE_FILE_MODE = 0o600;
+
+/**
+ * Makes `dir` (and its parents) private to this user, or says in one line why it cannot: a file
+ * where a folder should be, a read-only file system, no permission. Existing folders keep their mode
+ * (the user may have chosen it).
+ */
+export function ensurePrivateDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+  } catch (e) {
+    throw new StateDirError(describeDirFailure(dir, e));
+  }
+}
+
+/** ensurePrivateDir for the folder a file lives in. */
+export function ensureDirOf(file: string): void {
+  ensurePrivateDir(dirname(file));
+}
+
+function describeDirFailure(dir: string, e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  // mkdir -p reports ENOTDIR/EEXIST for a file on the way; name the file, not the folder asked for.
+  if (code === 'EEXIST' || code === 'ENOTDIR')
+    return `cannot use ${blockingFile(dir) ?? dir} as a folder: it is a file (state dir: set --state-dir or TMUXCTL_STATE_DIR)`;
+  if (code === 'EROFS') return `cannot create ${dir}: read-only file system (set --state-dir or TMUXCTL_STATE_DIR)`;
+  if (code === 'EACCES' || code === 'EPERM') return `cannot create ${dir}: permission denied (set --state-dir or TMUXCTL_STATE_DIR)`;
+  if (code === 'ENOSPC') return `cannot create ${dir}: no space left on device`;
+  return `cannot create ${dir}: ${code ?? String(e)}`;
+}
+
+/** The first path on the way to `dir` that exists and is not a folder. */
+function blockingFile(dir: string): string | undefined {
+  const chain: string[] = [];
+  for (let p = dir; p !== dirname(p); p = dirname(p)) chain.unshift(p);
+  for (const p of chain) {
+    try {
+      if (!statSync(p).isDirectory()) return p;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
