@@ -48,7 +48,10 @@ export class BenchEnv {
     const base = { ...process.env };
     delete base.TMUX;
     delete base.TMUX_PANE;
+    /** @type {NodeJS.ProcessEnv} what every tmux and tmuxctl the bench runs gets */
     this.env = { ...base, TMUX_TMPDIR: this.tmuxTmp, NO_COLOR: '1', TMUXCTL_STATE_DIR: this.dir('state-default') };
+    /** @type {import('./tools.mjs').Pm2Daemon | undefined} the one pm2 daemon, once a section needs it */
+    this.pm2 = undefined;
     this.tmux = which('tmux');
     if (!this.tmux) throw new Error('tmux is not installed: apt-get install -y tmux');
   }
@@ -118,9 +121,21 @@ export class BenchEnv {
 }
 
 /**
+ * The comparison tools found; a missing one is undefined (and its part of a section is skipped).
+ * @typedef {object} Tools
+ * @property {Tool} [tmuxp]
+ * @property {Tool} [tmuxinator]
+ * @property {Tool} [pm2]
+ * @property {string} [bash] a bash with $EPOCHREALTIME (bash 5), for the watch section's fixture
+ */
+
+/** @typedef {{ path: string, version: string | undefined }} Tool */
+
+/**
  * The comparison tools, when installed (the bench installs nothing): tmuxp and tmuxinator on PATH,
  * pm2 on PATH or in bench/.scratch/node_modules (`npm i --prefix bench/.scratch pm2`; git ignores it), or
  * wherever $BENCH_PM2 points.
+ * @returns {Tools}
  */
 export function detectTools() {
   const scratchPm2 = path.join(repoRoot, 'bench', '.scratch', 'node_modules', '.bin', 'pm2');

@@ -1,7 +1,10 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-/** Session names s0..s{n-1}. */
+/**
+ * Session names s0..s{n-1}.
+ * @param {number} n
+ */
 export const names = (n) => Array.from({ length: n }, (_, i) => `s${i}`);
 
 /** What every tool runs in each session: argv `sleep 100000`, no shell, in all tools alike. */
@@ -10,8 +13,18 @@ export const SLEEP_ARGV = ['sleep', '100000'];
 const q = (s) => JSON.stringify(String(s));
 
 /**
- * A tmuxctl spec with one session per name. `session(name)` may add fields, as YAML lines
- * (already indented by 4 spaces) to put under the session.
+ * @typedef {object} TmuxctlSpecOptions
+ * @property {readonly string[] | ((name: string) => readonly string[])} [command] argv of every session, or per session name (default SLEEP_ARGV)
+ * @property {number} [startSeconds] omitted from the spec when undefined
+ * @property {(name: string) => string[]} [extra] YAML lines (indented for you) to add under a session
+ */
+
+/**
+ * A tmuxctl spec with one session per name. `extra(name)` may add fields, as YAML lines
+ * (indented by 4 spaces for you) to put under the session.
+ * @param {string} file
+ * @param {readonly string[]} sessionNames
+ * @param {TmuxctlSpecOptions} [options]
  */
 export function writeTmuxctlSpec(file, sessionNames, { command = SLEEP_ARGV, startSeconds, extra } = {}) {
   const lines = ['version: 1', 'sessions:'];
@@ -64,7 +77,12 @@ export function writeTmuxinatorProjects(dir, tmuxinator, socket, sessionNames) {
   return script;
 }
 
-/** A pm2 ecosystem file with one app per session, restarted on exit without delay. */
+/**
+ * A pm2 ecosystem file with one app per session, restarted on exit without delay.
+ * @param {string} file
+ * @param {readonly string[]} sessionNames
+ * @param {{ argv?: (name: string) => readonly string[] }} [options] each app's argv, by session name
+ */
 export function writePm2Ecosystem(file, sessionNames, { argv = () => SLEEP_ARGV } = {}) {
   const apps = sessionNames.map((name) => {
     const [script, ...args] = argv(name);

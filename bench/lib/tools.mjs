@@ -14,26 +14,44 @@ import {
 } from './fixtures.mjs';
 import { timed } from './proc.mjs';
 
-/** Runs `node dist/cli/main.js ARGS` against one bench server and state dir. */
+/**
+ * Runs `node dist/cli/main.js ARGS` against one bench server and state dir.
+ * @param {import('./env.mjs').BenchEnv} env
+ */
 export function tmuxctl(env, socket, stateDir, args, opts = {}) {
   return timed(process.execPath, [cliPath, '-L', socket, '--state-dir', stateDir, ...args], { env: env.env, ...opts });
 }
 
+/** @param {import('./env.mjs').BenchEnv} env */
 function countSessions(env, socket) {
   const r = spawnSync(env.tmux, ['-L', socket, 'list-sessions', '-F', '#{session_name}'], { env: env.env, encoding: 'utf8' });
   return r.status === 0 ? r.stdout.split('\n').filter(Boolean).length : 0;
 }
 
+/** @param {import('./env.mjs').BenchEnv} env */
 function expectSessions(env, socket, n, who) {
   const got = countSessions(env, socket);
   if (got !== n) throw new Error(`${who}: expected ${n} sessions, found ${got}`);
 }
 
 /**
+ * One way of creating N sessions, as measured by the cold-apply sections.
+ * @typedef {object} Creator
+ * @property {string} id
+ * @property {string} label
+ * @property {boolean} [slow] seconds per run at large N: fewer runs there, and skipped above cfg.slowMaxN
+ * @property {(n: number) => Promise<number>} run sets up, times one command (the ms returned), checks, tears down
+ */
+
+/**
  * The ways of creating N detached sessions that run `sleep 100000`. Each `run(n)` sets up (untimed),
  * times exactly the one command a user would type, checks the result (untimed) and tears down.
+ * @param {import('./env.mjs').BenchEnv} env
+ * @param {import('./env.mjs').Tools} tools
+ * @returns {Creator[]}
  */
 export function creators(env, tools, { startSeconds }) {
+  /** @type {Creator[]} */
   const list = [];
   list.push({
     id: 'node0',
@@ -140,7 +158,21 @@ export function creators(env, tools, { startSeconds }) {
   return list;
 }
 
-/** One pm2 daemon with a private PM2_HOME, started on first use and killed at cleanup. */
+/**
+ * @typedef {object} Pm2Daemon
+ * @property {NodeJS.ProcessEnv} env what every pm2 client of this daemon runs with (its PM2_HOME)
+ * @property {string} home
+ * @property {() => Promise<void>} ensure starts the daemon once
+ * @property {() => Promise<void>} clear deletes every app
+ * @property {() => Promise<any[]>} jlist
+ */
+
+/**
+ * One pm2 daemon with a private PM2_HOME, started on first use and killed at cleanup.
+ * @param {import('./env.mjs').BenchEnv} env
+ * @param {string} bin
+ * @returns {Pm2Daemon}
+ */
 export function pm2Daemon(env, bin) {
   if (env.pm2) return env.pm2;
   const home = env.dir('pm2-home');
@@ -170,6 +202,7 @@ export function pm2Daemon(env, bin) {
  * The batch `tmuxctl apply` feeds to `tmux source-file -` for N sessions, captured once (untimed) by a
  * `tmux` shim first on PATH that copies that client's stdin to a file. Replaying it with a raw client
  * separates what tmux spends on tmuxctl's commands from what tmuxctl itself spends around them.
+ * @param {import('./env.mjs').BenchEnv} env
  */
 async function captureBatch(env, n, startSeconds) {
   const dir = env.dir('capture', String(n));

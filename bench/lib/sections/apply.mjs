@@ -5,6 +5,8 @@ import { formatMs, formatRatio, median } from '../stats.mjs';
  * Sections 1 and 2: cold `apply` of N sessions (fresh tmux server, fresh state dir) against one
  * batched raw tmux invocation creating the same sessions, and against tmuxp, tmuxinator and pm2 when
  * installed. All methods run side by side: run r of every method, then run r+1, the order rotated.
+ * @param {import('../env.mjs').BenchEnv} env
+ * @param {import('../env.mjs').Tools} tools
  */
 export async function coldApply(env, tools, cfg, { startSeconds }) {
   const methods = creators(env, tools, { startSeconds });

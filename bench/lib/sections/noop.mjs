@@ -8,6 +8,7 @@ import { tmuxctl } from '../tools.mjs';
  * Section 3: `apply` and `diff` when there is nothing to do, N sessions already converged, side by
  * side with `node -e 0` (the floor of any Node CLI) and one `tmux list-panes -a` (the floor of any
  * observation of tmux).
+ * @param {import('../env.mjs').BenchEnv} env
  */
 export async function noopSection(env, cfg) {
   const n = cfg.noopN;

@@ -8,6 +8,7 @@ import { tmuxctl } from '../tools.mjs';
  * A folder put first on PATH for tmuxctl only, with `tmux` and `flock` shims that append their argv
  * to a count file and exec the real program. The tmux server forks from the first client (no exec),
  * and the commands tmux itself runs are not tmux, so each line is one process tmuxctl spawned.
+ * @param {import('../env.mjs').BenchEnv} env
  */
 export function countingShims(env) {
   const dir = env.dir('shims');
@@ -39,7 +40,10 @@ export function countingShims(env) {
   };
 }
 
-/** Section 4: processes spawned per `apply`, no-op and cold, at each N. */
+/**
+ * Section 4: processes spawned per `apply`, no-op and cold, at each N.
+ * @param {import('../env.mjs').BenchEnv} env
+ */
 export async function spawnsSection(env, cfg) {
   const shims = countingShims(env);
   const rows = [];

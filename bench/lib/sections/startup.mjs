@@ -3,7 +3,10 @@ import { cliPath, repoRoot } from '../env.mjs';
 import { timed } from '../proc.mjs';
 import { formatMs, formatRatio, median } from '../stats.mjs';
 
-/** Section 6: CLI start-up, `--help` and `validate` of the examples, side by side with `node -e 0`. */
+/**
+ * Section 6: CLI start-up, `--help` and `validate` of the examples, side by side with `node -e 0`.
+ * @param {import('../env.mjs').BenchEnv} env
+ */
 export async function startupSection(env, cfg) {
   const methods = [
     { id: 'node0', label: '`node -e 0`', args: ['-e', '0'] },

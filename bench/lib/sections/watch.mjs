@@ -80,6 +80,8 @@ function usage(pid) {
  *     no backoff), side by side with pm2 autorestart of the same fixture when pm2 is installed;
  *  c. edits: a session's env changed in the spec file, to its restarted process running;
  *  d. RSS again after all that, to see growth.
+ * @param {import('../env.mjs').BenchEnv} env
+ * @param {import('../env.mjs').Tools} tools
  */
 export async function watchSection(env, tools, cfg) {
   if (!tools.bash) return { skipped: 'bash with $EPOCHREALTIME (bash 5) is needed for the crash fixture' };
