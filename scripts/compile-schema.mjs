@@ -8,7 +8,10 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const Ajv = require('ajv').default;
 const standaloneCode = require('ajv/dist/standalone').default;
-const { AJV_OPTIONS } = await import('../dist/spec/ajv-options.js');
+// The built module (this runs after tsc), typed by its source, so that type-checking this script does
+// not need a build first.
+/** @type {typeof import('../src/spec/ajv-options.js')} */
+const { AJV_OPTIONS } = await import(new URL('../dist/spec/ajv-options.js', import.meta.url).href);
 
 const schemaUrl = new URL('../schema/tmuxctl.schema.json', import.meta.url);
 const out = new URL('../dist/spec/schema-validator.js', import.meta.url);
