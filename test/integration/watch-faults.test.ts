@@ -69,17 +69,28 @@ function which(program: string): string {
   throw new Error(`${program} not found on PATH`);
 }
 
+/** CPU time a process and its reaped children (the tmux clients it ran) used so far, in seconds. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // utime, stime, cutime, cstime: fields 14-17 of stat(5), 12-15 after "pid (comm) ".
+  return fields.slice(11, 15).reduce((sum, f) => sum + Number(f), 0) / 100;
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('watch never spins', () => {
   it('reports a conflict (a hand-made session holding a declared name) once, then idles', async () => {
     await t.tmux('new-session', '-d', '-s', 'cf-mine', 'sleep', '100000');
     const file = t.writeSpec('conflict/app.yaml', specDoc({ 'cf-mine': quickSession(LONG_RUNNING), 'cf-other': quickSession(LONG_RUNNING) }));
-    const w = await startWatch(t, { args: ['-f', file, '--resync', '1'] });
+    const w = await startWatch(t, { args: ['-f', file, '--resync', '1.5'] });
     await waitFor(() => livePid(t, 'cf-other'), 5000, 'cf-other created');
     await waitFor(() => eventsOf(t, 'conflict', 'cf-mine').length > 0, 5000, 'the conflict reported');
+    await sleep(500); // the follow-up pass after the create
     const linesBefore = readEvents(t).length;
-    await sleep(3000); // three resyncs: each looks again, none re-reports
+    const cpuBefore = cpuSeconds(w.pid);
+    await sleep(3000); // two resyncs: each looks again, none re-reports
+    // Idle costs a few passes' worth of CPU; the spin was ~175 passes a second (41% of a core).
+    expect(cpuSeconds(w.pid) - cpuBefore).toBeLessThan(0.5);
     expect(eventsOf(t, 'conflict', 'cf-mine')).toHaveLength(1);
     expect(readEvents(t).length - linesBefore).toBeLessThan(10);
     expect(w.stderr().match(/conflict cf-mine/g)).toHaveLength(1);
