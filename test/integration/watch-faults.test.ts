@@ -4,7 +4,7 @@
  * stopped by the pid this file recorded.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, chmodSync, constants, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cliPath, isProcessAlive, LONG_RUNNING, quickSession, specDoc, useTmuxServer, waitFor } from '../helpers/tmux.js';
@@ -264,6 +264,24 @@ describe('watch stops promptly', () => {
     await waitFor(() => livePid(t, 'ss-a'), 5000, 'ss-a created');
     t.writeSpec('slowstop/app.yaml', spec(2)); // the restart waits up to 20 s for the old process
     await waitFor(() => eventsOf(t, 'restart', 'ss-a').length > 0, 5000, 'the restart under way');
+    const exit = await w.stop('SIGTERM');
+    expect([exit.code, exit.signal]).toEqual([0, null]);
+    expect(exit.ms).toBeLessThan(1500);
+  });
+
+  it('exits 0 within a second or so on SIGTERM while a slow health check runs', async () => {
+    const marker = t.path('slowcheck.started');
+    const file = t.writeSpec(
+      'slowcheck/app.yaml',
+      specDoc({
+        'sc-a': quickSession(LONG_RUNNING, {
+          healthCheck: { command: `touch '${marker}'; sleep 8`, intervalSeconds: 0.2, timeoutSeconds: 20, failureThreshold: 3 },
+        }),
+      }),
+    );
+    const w = await startWatch(t, { args: ['-f', file] });
+    await waitFor(() => livePid(t, 'sc-a'), 5000, 'sc-a created');
+    await waitFor(() => existsSync(marker), 5000, 'the health check running');
     const exit = await w.stop('SIGTERM');
     expect([exit.code, exit.signal]).toEqual([0, null]);
     expect(exit.ms).toBeLessThan(1500);
