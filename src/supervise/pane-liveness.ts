@@ -39,9 +39,7 @@ export function followPanes(onExit: () => void, nudgeMs: number, checkMs: number
   }, nudgeMs);
   nudger.unref();
 
-  // checkMs undefined: no /proc backstop (a test knob: deaths then reach watch only through the hook).
-  const checker = setInterval(() => {
-    if (checkMs === undefined) return;
+  const check = () => {
     if (followed.length === 0) return;
     // The server's identity is checked here, once a second, not on every nudge.
     if (server && readProc(server.pid)?.startTime !== server.startTime) server = undefined;
@@ -54,8 +52,10 @@ export function followPanes(onExit: () => void, nudgeMs: number, checkMs: number
     if (!exited) return;
     followed = []; // the pass this wakes follows the panes afresh
     onExit();
-  }, checkMs ?? 2 ** 30);
-  checker.unref();
+  };
+  // checkMs undefined: no /proc backstop (a test knob: deaths then reach watch only through the hook).
+  const checker = checkMs === undefined ? undefined : setInterval(check, checkMs);
+  checker?.unref();
 
   return {
     follow(observed) {
@@ -73,7 +73,7 @@ export function followPanes(onExit: () => void, nudgeMs: number, checkMs: number
     },
     stop: () => {
       clearInterval(nudger);
-      clearInterval(checker);
+      if (checker) clearInterval(checker);
     },
   };
 }

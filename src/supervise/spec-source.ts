@@ -83,7 +83,10 @@ export class SpecSource {
     const now = this.now();
     if (this.missing?.files !== files) {
       this.missing = { files, since: now };
-      this.opts.events.record({ event: 'spec-missing', reason: `${files.split('\n').join(', ')}: pruned if still missing in ${REMOVAL_CONFIRM_MS} ms` }, 'debug');
+      this.opts.events.record(
+        { event: 'spec-missing', reason: `${files.split('\n').join(', ')}: pruned if still missing in ${REMOVAL_CONFIRM_MS} ms` },
+        'debug',
+      );
     }
     const left = this.missing.since + REMOVAL_CONFIRM_MS - now;
     if (left <= 0) return true;

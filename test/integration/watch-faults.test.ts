@@ -38,7 +38,9 @@ function spawnWatch(args: readonly string[], env: Record<string, string> = t.env
   let err = '';
   child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
   child.stdout!.resume();
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   const w = { child, stderr: () => err, exited };
   raw.push(w);
   return w;
@@ -109,7 +111,10 @@ describe('watch never spins', () => {
       const w = spawnWatch(['-f', file], { ...t.env, PATH: dir });
       const exit = await Promise.race([w.exited, sleep(10_000).then(() => 'still running' as const)]);
       expect(exit, `${kind}: ${w.stderr()}`).toEqual({ code: 3, signal: null });
-      const errors = w.stderr().split('\n').filter((l) => l.startsWith('tmuxctl:'));
+      const errors = w
+        .stderr()
+        .split('\n')
+        .filter((l) => l.startsWith('tmuxctl:'));
       expect(errors, w.stderr()).toEqual([expect.stringMatching(kind === 'missing' ? /^tmuxctl: tmux not found on PATH/ : /^tmuxctl: cannot run tmux/)]);
       expect(w.stderr()).not.toMatch(/internal error|MaxListeners|\n\s+at /);
     }

@@ -32,7 +32,17 @@ function state(s: SessionSpec): { desired: DesiredState; observed: ObservedState
       sessions: new Map([
         [
           s.name,
-          { id: '$1', name: s.name, createdAt: STARTED, owned: true, pane: { id: '%1', pid: 1, dead: false }, startedAt: STARTED, restarts: 0, envKeys: [], crashes: 0 },
+          {
+            id: '$1',
+            name: s.name,
+            createdAt: STARTED,
+            owned: true,
+            pane: { id: '%1', pid: 1, dead: false },
+            startedAt: STARTED,
+            restarts: 0,
+            envKeys: [],
+            crashes: 0,
+          },
         ],
       ]),
       serverRunning: true,
