@@ -166,6 +166,14 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
 
   const loop = coalesce(pass, opts.debounceMs ?? 150, retry);
 
+  // The wait-for client starts after the first pass, which tells whether tmux can run at all (a
+  // death meanwhile is not lost: tmux keeps a signal nobody waited for).
+  let tmuxEvents: TmuxEvents | undefined;
+  let stopped = false;
+  const startTmuxEvents = () => {
+    if (!stopped) tmuxEvents ??= listenForTmuxEvents(tmux, () => loop.trigger(0), resyncMs);
+  };
+  const liveness = followPanes(() => loop.trigger(0), NUDGE_MS, opts.procBackstop === false ? undefined : LIVENESS_CHECK_MS);
   const onSpecEvent = (path: string) => {
     specs.markDirty();
     events.record({ event: 'spec-changed', reason: path }, 'debug');
@@ -184,14 +192,6 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
     specWatcher.setEnvFiles(envFilesOf(specs.desired));
   };
 
-  // The wait-for client starts after the first pass, which tells whether tmux can run at all (a
-  // death meanwhile is not lost: tmux keeps a signal nobody waited for).
-  let tmuxEvents: TmuxEvents | undefined;
-  let stopped = false;
-  const startTmuxEvents = () => {
-    if (!stopped) tmuxEvents ??= listenForTmuxEvents(tmux, () => loop.trigger(0), resyncMs);
-  };
-  const liveness = followPanes(() => loop.trigger(0), NUDGE_MS, opts.procBackstop === false ? undefined : LIVENESS_CHECK_MS);
   // The specs were read before the file watcher was ready: the first pass reads them again, so an
   // edit made in between is not lost until the next one (SpecSource starts dirty).
   loop.trigger(0);
