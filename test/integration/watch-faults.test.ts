@@ -104,6 +104,16 @@ describe('watch never spins', () => {
     expect((await t.pane('cf-other'))?.dead).toBe(false);
   });
 
+  it('a --resync beyond what a timer can hold (3000000 s) does not make the resync fire at once', async () => {
+    const file = t.writeSpec('hugeresync/app.yaml', specDoc({ 'hr-a': quickSession(LONG_RUNNING) }));
+    const w = await startWatch(t, { args: ['-f', file, '--resync', '3000000'] });
+    await waitFor(() => livePid(t, 'hr-a'), 5000, 'hr-a created');
+    await sleep(500); // the follow-up pass after the create
+    const cpuBefore = cpuSeconds(w.pid);
+    await sleep(2000);
+    expect(cpuSeconds(w.pid) - cpuBefore).toBeLessThan(0.5);
+  });
+
   it('without a runnable tmux, says so in one line and exits 3 (missing, or not executable)', async () => {
     const file = t.writeSpec('notmux/app.yaml', specDoc({ 'nt-a': quickSession(LONG_RUNNING) }));
     for (const kind of ['missing', 'not-executable'] as const) {
