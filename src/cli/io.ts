@@ -5,6 +5,11 @@ export interface Io {
   color: boolean;
   env: Record<string, string | undefined>;
   cwd: string;
+  /**
+   * Calls `listener` once per output stream that died (`stdout: EPIPE` when `tmuxctl watch | head -2`
+   * closed the pipe). Writes to a dead stream are dropped; a command goes on without it.
+   */
+  onOutputLost?(listener: (what: string) => void): void;
 }
 
 const CODES = { red: 31, green: 32, yellow: 33, cyan: 36, dim: 2, bold: 1 } as const;

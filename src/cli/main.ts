@@ -6,13 +6,33 @@ import type { Context } from './context.js';
 import type { Io } from './io.js';
 import type { GlobalOptions } from './options.js';
 
+/**
+ * A closed output pipe (`tmuxctl watch | head -2`) makes the next write fail with EPIPE, emitted as
+ * an 'error' on the stream, which with no listener ends the process: supervision would stop because
+ * nobody reads its chatter. Each stream's first error is told to the listeners (watch notes it in
+ * the event log); later writes to it are dropped.
+ */
+const lostStreams = new Set<'stdout' | 'stderr'>();
+const lostListeners: ((what: string) => void)[] = [];
+for (const name of ['stdout', 'stderr'] as const) {
+  process[name].on('error', (e: NodeJS.ErrnoException) => {
+    if (lostStreams.has(name)) return;
+    lostStreams.add(name);
+    for (const l of lostListeners) l(`${name}: ${e.code ?? e.message}`);
+  });
+}
+const write = (name: 'stdout' | 'stderr', text: string) => {
+  if (!lostStreams.has(name)) process[name].write(text);
+};
+
 /** The only module that touches `process`: streams, environment, exit code. */
 const io: Io = {
-  out: (t) => process.stdout.write(t),
-  err: (t) => process.stderr.write(t),
+  out: (t) => write('stdout', t),
+  err: (t) => write('stderr', t),
   color: !process.env.NO_COLOR && process.stdout.isTTY === true,
   env: process.env,
   cwd: process.cwd(),
+  onOutputLost: (listener) => lostListeners.push(listener),
 };
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -96,7 +116,12 @@ program
   .addOption(fileOption())
   .addOption(new Option('--resync <seconds>', 'full re-check at least this often, whatever happened').argParser(number(0.1)).default(30))
   .addOption(lockOption())
-  .action(async (o) => done((await import('./commands/watch.js')).watchCommand(await context(), o)));
+  .action(async (o) => {
+    // watch ends the process itself when it is done: a pass abandoned at SIGTERM may still hold
+    // timers and children, and the promise is to be gone within a second.
+    exitPromptly = true;
+    await done((await import('./commands/watch.js')).watchCommand(await context(), o));
+  });
 
 program
   .command('logs')
@@ -107,6 +132,7 @@ program
   .action(async (name: string, o) => done((await import('./commands/logs.js')).logsCommand(await context(), name, o)));
 
 let exitCode = 0;
+let exitPromptly = false;
 async function done(code: number | Promise<number>): Promise<void> {
   exitCode = await code;
 }
@@ -130,6 +156,8 @@ async function main(): Promise<void> {
     }
   }
   process.exitCode = exitCode;
+  // stdout and stderr are synchronous for files and pipes on Linux: nothing written is lost.
+  if (exitPromptly) process.exit(exitCode);
 }
 
 void main();

@@ -1,7 +1,14 @@
+import { setTimer } from './timers.js';
+
 /**
  * Single-flight with coalescing, the shape of the watch loop: bursts of triggers within `debounceMs`
  * make one run; runs never overlap; a trigger during a run queues exactly one more run after it.
  * Level-triggered: a trigger only means "look again", so nothing is carried but the fact of it.
+ *
+ * A run that fails (rejects) is retried after a delay that doubles from `retry.firstMs` up to
+ * `retry.maxMs`, and until then no trigger starts a run: whatever keeps failing (tmux missing or
+ * failing, the lock not obtained, a full disk), the loop never runs back to back. The first run that
+ * succeeds ends the back-off.
  */
 export interface Coalescer {
   /** Ask for a run after the debounce (0 = as soon as the current run, if any, is done). */
@@ -12,19 +19,42 @@ export interface Coalescer {
   stop(): Promise<void>;
 }
 
-export function coalesce(run: () => Promise<void>, defaultDebounceMs: number): Coalescer {
+export interface RetryPolicy {
+  firstMs: number;
+  maxMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { firstMs: 500, maxMs: 30_000 };
+
+/** The delay before the n-th consecutive retry (n from 1): firstMs, doubling, at most maxMs. */
+export function retryDelayMs(failures: number, p: RetryPolicy): number {
+  if (failures <= 0) return 0;
+  return Math.min(p.firstMs * 2 ** Math.min(failures - 1, 40), Math.max(p.maxMs, p.firstMs));
+}
+
+export function coalesce(run: () => Promise<void>, defaultDebounceMs: number, retry: RetryPolicy = DEFAULT_RETRY): Coalescer {
   let timer: ReturnType<typeof setTimeout> | undefined;
+  /** The pending run is due as soon as possible (or is the retry): no trigger pushes it back. */
   let urgent = false;
   let active: Promise<void> | undefined;
   let queued = false;
   let stopped = false;
   let idleWaiters: (() => void)[] = [];
+  let failures = 0;
+  /** While backing off after a failed run: no run starts before this time. */
+  let notBefore = 0;
 
   const settleIdle = () => {
     if (active || queued || timer) return;
     const w = idleWaiters;
     idleWaiters = [];
     for (const f of w) f();
+  };
+
+  const schedule = (delayMs: number, isUrgent: boolean) => {
+    if (timer) clearTimeout(timer);
+    urgent = isUrgent;
+    timer = setTimer(start, Math.max(delayMs, notBefore - Date.now()));
   };
 
   const start = () => {
@@ -35,17 +65,26 @@ export function coalesce(run: () => Promise<void>, defaultDebounceMs: number): C
       queued = true;
       return;
     }
+    let failed = false;
     active = run()
-      .catch(() => {}) // run reports its own failures; a failed pass must not stop the loop
+      .catch(() => {
+        failed = true; // run reports its own failures; the loop only backs off
+      })
       .finally(() => {
         active = undefined;
-        if (queued && !stopped) {
-          queued = false;
-          start();
+        if (failed) {
+          failures += 1;
+          notBefore = Date.now() + retryDelayMs(failures, retry);
         } else {
-          queued = false;
-          settleIdle();
+          failures = 0;
+          notBefore = 0;
         }
+        const again = queued || failed; // a failed run is looked at again, after the back-off
+        queued = false;
+        if (again && !stopped) {
+          if (failed) schedule(0, true);
+          else start();
+        } else settleIdle();
       });
   };
 
@@ -56,13 +95,9 @@ export function coalesce(run: () => Promise<void>, defaultDebounceMs: number): C
         queued = true;
         return;
       }
-      if (timer) {
-        // Nothing postpones a run already due at once; otherwise a burst pushes the run back.
-        if (urgent) return;
-        clearTimeout(timer);
-      }
-      urgent = debounceMs === 0;
-      timer = setTimeout(start, debounceMs);
+      // Nothing postpones a run already due at once (or a retry); otherwise a burst pushes the run back.
+      if (timer && urgent) return;
+      schedule(debounceMs, debounceMs === 0);
     },
     idle() {
       return new Promise((resolve) => {

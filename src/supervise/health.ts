@@ -5,6 +5,7 @@ import { paneArgv } from '../plan/hash.js';
 import { sessionLogFile } from '../session-log/files.js';
 import type { DesiredState, HealthCheck, SessionSpec } from '../spec/types.js';
 import { runCheck } from './run-check.js';
+import { setRepeating } from './timers.js';
 
 interface Tracked {
   spec: SessionSpec;
@@ -57,7 +58,7 @@ export class HealthMonitor {
       if (this.tracked.has(name) || !live?.owned || live.pane.dead || live.startedAt === undefined) continue;
       const check = spec.healthCheck!;
       const t: Tracked = { spec, check, startedAt: live.startedAt, failures: 0, running: false, timer: undefined as never };
-      t.timer = setInterval(() => void this.probe(t, live.id), check.intervalSeconds * 1000);
+      t.timer = setRepeating(() => void this.probe(t, live.id), check.intervalSeconds * 1000);
       t.timer.unref();
       this.tracked.set(name, t);
       this.stamp(t, live.id, 'starting');
@@ -93,7 +94,11 @@ export class HealthMonitor {
       const detail = `${t.failures} consecutive failure${t.failures === 1 ? '' : 's'}, last: ${r.detail}`;
       this.opts.events.record({ event: 'health-failed', session: t.spec.name, reason: r.detail, failures: t.failures }, 'warn');
       this.stamp(t, sessionId, `unhealthy: ${detail}`);
-      if (t.failures >= t.check.failureThreshold && !t.unhealthy) {
+      if (t.unhealthy) {
+        // Still sick while the restart waits out its backoff: the restart's reason tells the count
+        // the events told, not the one at the verdict. The verdict's time stays (backoff counts from it).
+        t.unhealthy = { ...t.unhealthy, detail: `health check failed (${detail})` };
+      } else if (t.failures >= t.check.failureThreshold) {
         t.unhealthy = { since: Date.now(), startedAt: t.startedAt, detail: `health check failed (${detail})` };
         this.opts.onUnhealthy();
       }

@@ -22,18 +22,24 @@ export interface PaneLiveness {
  * - every `checkMs`, the server's list of children is read from /proc (one file whatever N); a
  *   followed pane process no longer in it has exited and wakes watch directly, should the hook
  *   itself have been lost. This is the "within a second" guarantee.
- * observe() nudges the same way for a dead pane it finds unreaped (observe/lost-exits.ts).
+ * observe() nudges the same way for a dead pane it finds unreaped (observe/lost-exits.ts). Both send
+ * through the one nudge of process/signal.ts (nudgeReap); they differ only in when: observe() on
+ * evidence (a zombie pane process in one snapshot, for apply and status), this file blindly on a
+ * timer (between passes nothing is observed, and reading /proc per pane every 250 ms would cost more
+ * than the signal).
  */
-export function followPanes(onExit: () => void, nudgeMs: number, checkMs: number): PaneLiveness {
+export function followPanes(onExit: () => void, nudgeMs: number, checkMs: number | undefined): PaneLiveness {
   let followed: { pid: number; startTime: number }[] = [];
   let server: { pid: number; startTime: number } | undefined;
 
   const nudger = setInterval(() => {
-    if (followed.length > 0 && server) nudge(server.pid);
+    // SIGCHLD is ignored by default, so a pid recycled within the second before the checker below
+    // re-checks the server's identity takes no harm from it. Server gone: the wait-for client reports that.
+    if (followed.length > 0 && server) nudgeReap(server.pid);
   }, nudgeMs);
   nudger.unref();
 
-  const checker = setInterval(() => {
+  const check = () => {
     if (followed.length === 0) return;
     // The server's identity is checked here, once a second, not on every nudge.
     if (server && readProc(server.pid)?.startTime !== server.startTime) server = undefined;
@@ -46,8 +52,10 @@ export function followPanes(onExit: () => void, nudgeMs: number, checkMs: number
     if (!exited) return;
     followed = []; // the pass this wakes follows the panes afresh
     onExit();
-  }, checkMs);
-  checker.unref();
+  };
+  // checkMs undefined: no /proc backstop (a test knob: deaths then reach watch only through the hook).
+  const checker = checkMs === undefined ? undefined : setInterval(check, checkMs);
+  checker?.unref();
 
   return {
     follow(observed) {
@@ -65,7 +73,7 @@ export function followPanes(onExit: () => void, nudgeMs: number, checkMs: number
     },
     stop: () => {
       clearInterval(nudger);
-      clearInterval(checker);
+      if (checker) clearInterval(checker);
     },
   };
 }
@@ -81,12 +89,4 @@ function childrenOf(pid: number): Set<number> | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * SIGCHLD to the tmux server. Its identity is re-checked once a second by the checker; SIGCHLD is
- * ignored by default, so a pid recycled within that second would take no harm from it.
- */
-function nudge(pid: number): void {
-  nudgeReap(pid); // server gone: the wait-for client reports that
 }

@@ -1,21 +1,24 @@
 import { acquireLock } from '../apply/lock.js';
-import { exitFields, reconcile } from '../apply/reconcile.js';
-import { formatProblem } from '../errors.js';
+import { reconcile } from '../apply/reconcile.js';
+import { LockError, TmuxError, TmuxMissingError, type TmuxctlError } from '../errors.js';
 import type { EventLog } from '../log/events.js';
-import type { ObservedState } from '../observe/types.js';
-import { describeExit } from '../plan/restart-decision.js';
-import { appendMarker } from '../session-log/files.js';
+import type { Action, Plan } from '../plan/types.js';
 import type { LoadResult } from '../spec/load.js';
 import type { DesiredState } from '../spec/types.js';
 import type { TmuxClient } from '../tmux/client.js';
-import { commandLine } from '../tmux/quote.js';
-import { OPT } from '../tmux/options.js';
 import { wakeOnSessionClosed } from '../tmux/commands.js';
-import { coalesce } from './coalesce.js';
+import { coalesce, type RetryPolicy, retryDelayMs } from './coalesce.js';
+import { DeathLedger, errorText } from './deaths.js';
 import { HealthMonitor } from './health.js';
-import { watchSpecs } from './spec-watcher.js';
+import { stampHealth } from './health-stamp.js';
 import { followPanes } from './pane-liveness.js';
-import { listenForTmuxEvents } from './tmux-events.js';
+import { quietRepeats } from './repeat-filter.js';
+import { Requeue } from './requeue.js';
+import { realRoots } from './spec-fingerprint.js';
+import { envFilesOf, SpecSource } from './spec-source.js';
+import { type SpecWatcher, watchSpecs } from './spec-watcher.js';
+import { listenForTmuxEvents, type TmuxEvents } from './tmux-events.js';
+import { clampDelay } from './timers.js';
 
 export interface WatchOptions {
   tmux: TmuxClient;
@@ -30,6 +33,12 @@ export interface WatchOptions {
   env: NodeJS.ProcessEnv;
   /** Spec edits coalesce over this window; editors save in bursts. */
   debounceMs?: number;
+  /**
+   * Internal, for tests only (TMUXCTL_INTERNAL_NO_PROC_BACKSTOP=1): without the /proc backstop of
+   * pane-liveness.ts (the SIGCHLD nudge stays), a pane death reaches watch only through the
+   * pane-died hook or the resync, so a test can tell that the hook works.
+   */
+  procBackstop?: boolean;
 }
 
 export interface Watcher {
@@ -37,152 +46,193 @@ export interface Watcher {
   idle(): Promise<void>;
   /** Stops watching; sessions are left running. */
   stop(): Promise<void>;
-}
-
-/**
- * Keeps sessions converged: a pass (reload if specs changed, then observe/plan/execute under the
- * server lock) runs at start, on spec and env-file changes, on tmux hooks, when a backoff is due,
- * on failed health checks, and on the periodic resync. Every trigger only means "look again".
- */
-export async function startWatch(opts: WatchOptions): Promise<Watcher> {
-  const { events, tmux } = opts;
-  let desired = opts.initial;
-  let specsDirty = false;
-  let requeue: ReturnType<typeof setTimeout> | undefined;
-  /** Deaths still on screen, with when this watch first saw each. */
-  let seenDeaths = new Map<string, number>();
-  let hookedServer: number | undefined;
-
-  const health = new HealthMonitor({
-    logDir: opts.logDir,
-    events,
-    env: opts.env,
-    onUnhealthy: () => loop.trigger(0),
-    onChange: (sessionId, text) => {
-      void tmux.runScript([commandLine(['set-option', '-t', sessionId, OPT.health, text])]).catch(() => {});
-    },
-  });
-
-  const reload = async () => {
-    specsDirty = false;
-    const result = await opts.load();
-    if (!result.ok) {
-      for (const p of result.problems) events.record({ event: 'invalid-spec', reason: formatProblem(p) }, 'error');
-      events.record({ event: 'invalid-spec', reason: 'keeping the last valid specs; nothing changed' }, 'warn');
-      return;
-    }
-    desired = result.desired;
-    specWatcher?.setEnvFiles(envFilesOf(desired));
-    events.record({ event: 'specs-loaded', reason: `${desired.sessions.length} sessions` });
-  };
-
-  const pass = async () => {
-    let acted = false;
-    try {
-      acted = await reconcileOnce();
-    } catch (e) {
-      // A failed pass (lock not obtained, tmux failing) is reported; the next trigger tries again.
-      events.record({ event: 'error', reason: e instanceof Error ? e.message : String(e) }, 'error');
-    }
-    // Look once more after acting: health checks follow the new runs, and a start that died at
-    // once is seen even if its hook was missed.
-    if (acted) loop.trigger(0);
-  };
-
-  const reconcileOnce = async (): Promise<boolean> => {
-    if (specsDirty) await reload();
-    const lock = await acquireLock(opts.lockFile, opts.lockTimeoutSeconds);
-    try {
-      const r = await reconcile(tmux, desired, {
-        dryRun: false,
-        honourBackoff: true,
-        verify: false,
-        logDir: opts.logDir,
-        events,
-        unhealthy: health.verdicts(),
-        extraLines: [wakeOnSessionClosed()],
-        onObserved: noteDeaths,
-      });
-      health.sync(desired, r.observed);
-      liveness.follow(r.observed);
-      if (r.observed.serverPid !== undefined && r.observed.serverPid !== hookedServer) {
-        // A pass that acts installs the hook with its batch; one in sync (watch started on a
-        // converged server, or a server restarted since) must install it too.
-        await tmux.runScript([wakeOnSessionClosed()]);
-        hookedServer = r.observed.serverPid;
-      }
-      if (requeue) clearTimeout(requeue);
-      requeue = r.plan.requeueAfterMs === undefined ? undefined : setTimeout(() => loop.trigger(0), r.plan.requeueAfterMs + 5);
-      requeue?.unref(); // a due restart is no reason to outlive a stop
-      return r.plan.actions.length > 0;
-    } finally {
-      await lock.release();
-    }
-  };
-
-  /** Exit events and log markers, once per death this watch sees; death times made exact for backoff. */
-  const noteDeaths = (observed: ObservedState): ObservedState => {
-    const deadNow = new Map<string, number>();
-    const sessions = new Map(observed.sessions);
-    for (const s of observed.sessions.values()) {
-      if (!s.owned || !s.pane.dead) continue;
-      const key = `${s.id}:${s.pane.pid}`;
-      const firstSeen = seenDeaths.get(key) ?? observed.at;
-      deadNow.set(key, firstSeen);
-      sessions.set(s.name, { ...s, pane: { ...s.pane, deadAt: deathTime(s.pane.deadAt, firstSeen) } });
-      if (seenDeaths.has(key)) continue;
-      events.record({ event: 'exit', session: s.name, reason: describeExit(s), ...exitFields(s.pane) }, 'warn');
-      appendMarker(opts.logDir, s.name, describeExit(s));
-    }
-    // Remember only deaths still on screen, so a long crash loop does not grow this set.
-    seenDeaths = deadNow;
-    return { ...observed, sessions };
-  };
-
-  const loop = coalesce(pass, opts.debounceMs ?? 150);
-  const specWatcher = await watchSpecs(desired.roots, (path) => {
-    specsDirty = true;
-    events.record({ event: 'spec-changed', reason: path }, 'debug');
-    loop.trigger();
-  });
-  specWatcher.setEnvFiles(envFilesOf(desired));
-  const tmuxEvents = listenForTmuxEvents(tmux, () => loop.trigger(0), opts.resyncSeconds * 1000);
-  const liveness = followPanes(() => loop.trigger(0), NUDGE_MS, LIVENESS_CHECK_MS);
-  // The specs were read before the file watcher was ready: the first pass reads them again, so an
-  // edit made in between is not lost until the next one.
-  specsDirty = true;
-  loop.trigger(0);
-
-  return {
-    idle: () => loop.idle(),
-    async stop() {
-      tmuxEvents.stop();
-      liveness.stop();
-      health.stop();
-      await specWatcher.close();
-      await loop.stop();
-      // After the last pass: one that ended during the stop may have set it.
-      if (requeue) clearTimeout(requeue);
-    },
-  };
+  /**
+   * Settles with the error when watch cannot work at all: its first pass found no runnable tmux (or
+   * flock). Later failures never end watch: they are reported and retried with a growing delay.
+   */
+  readonly fatal: Promise<TmuxctlError>;
 }
 
 /** Between passes: how often tmux is nudged to reap, and how often /proc is checked (pane-liveness.ts). */
 const NUDGE_MS = 250;
 const LIVENESS_CHECK_MS = 1000;
+/** The first retry of a failed pass; the delay doubles up to the resync interval. */
+const FIRST_RETRY_MS = 500;
 
 /**
- * tmux keeps a pane's death time in whole seconds, which would make a 1 s backoff anything from 0
- * to 1 s. Watch usually sees a death within milliseconds (hook, /proc poll), so its first sight is
- * the better time when it falls within tmux's second; seen later (watch started after the death),
- * the end of that second, so that a backoff is never cut short. A death tmux has not timed at all
- * (its SIGCHLD was lost) is timed by the first sight alone.
+ * Keeps sessions converged: a pass (reload if specs changed, then observe/plan/execute under the
+ * server lock) runs at start, on spec and env-file changes, on tmux hooks, when a backoff is due,
+ * on failed health checks, and on the periodic resync. Every trigger only means "look again".
+ * This file wires the parts together; each job has its own file: the coalescing loop (coalesce.ts),
+ * the desired state kept current (spec-source.ts), deaths (deaths.ts), the backoff wake-up
+ * (requeue.ts), health checks (health.ts, health-stamp.ts), and the triggers (spec-watcher.ts,
+ * tmux-events.ts, pane-liveness.ts).
  */
-export function deathTime(tmuxDeadAt: number | undefined, firstSeen: number): number {
-  if (tmuxDeadAt === undefined) return firstSeen;
-  return Math.max(tmuxDeadAt, Math.min(firstSeen, tmuxDeadAt + 999));
+export async function startWatch(opts: WatchOptions): Promise<Watcher> {
+  const { events, tmux } = opts;
+  const resyncMs = clampDelay(opts.resyncSeconds * 1000);
+  const retry: RetryPolicy = { firstMs: FIRST_RETRY_MS, maxMs: Math.max(FIRST_RETRY_MS, resyncMs) };
+  let hookedServer: number | undefined;
+  let firstPass = true;
+  let failures = 0;
+  /** What the last pass changed, to tell progress from a plan that keeps coming back unchanged. */
+  let lastChanges = '';
+  let failWatch: (e: TmuxctlError) => void = () => {};
+  const fatal = new Promise<TmuxctlError>((resolve) => (failWatch = resolve));
+
+  const deaths = new DeathLedger(opts.logDir, events);
+  const repeats = quietRepeats(events);
+  const requeue = new Requeue(() => loop.trigger(0));
+  const specs = new SpecSource({ initial: opts.initial, load: opts.load, events, recheck: () => loop.trigger(0) });
+  const health = new HealthMonitor({
+    logDir: opts.logDir,
+    events,
+    env: opts.env,
+    onUnhealthy: () => loop.trigger(0),
+    onChange: stampHealth(tmux, events),
+  });
+
+  /** A side effect after planning (health, liveness, the hook) may fail; the pass goes on. */
+  const safely = async (what: string, effect: () => unknown): Promise<void> => {
+    try {
+      await effect();
+    } catch (e) {
+      events.record({ event: 'error', reason: `${what}: ${errorText(e)}` }, 'error');
+    }
+  };
+
+  const reconcileOnce = async (): Promise<Plan> => {
+    if (await specs.refresh()) specWatcher.setEnvFiles(envFilesOf(specs.desired));
+    await followRoots();
+    const desired = specs.desired;
+    const lock = await acquireLock(opts.lockFile, opts.lockTimeoutSeconds);
+    try {
+      repeats.nextPass();
+      const r = await reconcile(tmux, desired, {
+        dryRun: false,
+        honourBackoff: true,
+        verify: false,
+        logDir: opts.logDir,
+        events: repeats.events,
+        unhealthy: health.verdicts(),
+        extraLines: [wakeOnSessionClosed()],
+        onObserved: (o) => deaths.note(o),
+      });
+      // The wake-up first: nothing after this line can cancel a due restart.
+      requeue.set(r.plan.requeueAfterMs);
+      await safely('health checks', () => health.sync(desired, r.observed));
+      await safely('pane liveness', () => liveness.follow(r.observed));
+      if (r.observed.serverPid !== undefined && r.observed.serverPid !== hookedServer) {
+        // A pass that acts installs the hook with its batch; one in sync (watch started on a
+        // converged server, or a server restarted since) must install it too.
+        await safely('session-closed hook', async () => {
+          await tmux.runScript([wakeOnSessionClosed()]);
+          hookedServer = r.observed.serverPid;
+        });
+      }
+      return r.plan;
+    } finally {
+      await lock.release();
+    }
+  };
+
+  const pass = async () => {
+    let plan: Plan;
+    try {
+      plan = await reconcileOnce();
+    } catch (e) {
+      if (firstPass && cannotRunAtAll(e)) {
+        firstPass = false;
+        failWatch(e); // nothing can work: the command reports it and exits 3
+        throw e;
+      }
+      failures += 1;
+      const delay = retryDelayMs(failures, retry);
+      events.record({ event: 'error', reason: `${errorText(e)}; next try in ${formatSeconds(delay)}` }, 'error');
+      throw e; // the loop holds every trigger until then
+    } finally {
+      if (firstPass) startTmuxEvents();
+      firstPass = false;
+    }
+    if (failures > 0) events.record({ event: 'recovered', reason: `after ${failures} failed pass${failures === 1 ? '' : 'es'}` });
+    failures = 0;
+    // Look once more after changing something: health checks follow the new runs, and a start that
+    // died at once is seen even if its hook was missed. A conflict changes nothing, and a plan that
+    // comes back unchanged made no progress: neither is looked at again at once (that was a spin).
+    const changes = changeSignature(plan.actions);
+    if (changes && changes !== lastChanges) loop.trigger(0);
+    lastChanges = changes;
+  };
+
+  const loop = coalesce(pass, opts.debounceMs ?? 150, retry);
+
+  // The wait-for client starts after the first pass, which tells whether tmux can run at all (a
+  // death meanwhile is not lost: tmux keeps a signal nobody waited for).
+  let tmuxEvents: TmuxEvents | undefined;
+  let stopped = false;
+  const startTmuxEvents = () => {
+    if (!stopped) tmuxEvents ??= listenForTmuxEvents(tmux, () => loop.trigger(0), resyncMs);
+  };
+  const liveness = followPanes(() => loop.trigger(0), NUDGE_MS, opts.procBackstop === false ? undefined : LIVENESS_CHECK_MS);
+  const onSpecEvent = (path: string) => {
+    specs.markDirty();
+    events.record({ event: 'spec-changed', reason: path }, 'debug');
+    loop.trigger();
+  };
+  let specWatcher: SpecWatcher = await watchSpecs(opts.initial.roots, onSpecEvent);
+  specWatcher.setEnvFiles(envFilesOf(opts.initial));
+  let watchedRoots = await realRoots(opts.initial.roots);
+  /** A root swapped under its name (a symlink-swap deploy): the file watcher follows the new folder. */
+  const followRoots = async () => {
+    const now = await realRoots(specs.desired.roots);
+    if (now === watchedRoots) return;
+    watchedRoots = now;
+    await specWatcher.close();
+    specWatcher = await watchSpecs(specs.desired.roots, onSpecEvent);
+    specWatcher.setEnvFiles(envFilesOf(specs.desired));
+  };
+
+  // The specs were read before the file watcher was ready: the first pass reads them again, so an
+  // edit made in between is not lost until the next one (SpecSource starts dirty).
+  loop.trigger(0);
+
+  return {
+    idle: () => loop.idle(),
+    fatal,
+    async stop() {
+      stopped = true;
+      tmuxEvents?.stop();
+      liveness.stop();
+      health.stop();
+      specs.stop();
+      await specWatcher.close();
+      await loop.stop();
+      // After the last pass: one that ended during the stop may have set it.
+      requeue.clear();
+    },
+  };
 }
 
-function envFilesOf(d: DesiredState): string[] {
-  return [...new Set(d.sessions.flatMap((s) => s.envFiles))];
+/** The kinds of action that change something; a conflict only reports. */
+function changeSignature(actions: readonly Action[]): string {
+  return actions
+    .filter((a) => a.kind !== 'conflict')
+    .map((a) => `${a.kind} ${a.session} ${a.reason}`)
+    .join('\n');
+}
+
+/**
+ * A first pass that cannot even run tmux (not installed, not executable) or flock will never work:
+ * watch says so in one line and exits 3, as apply does. Anything else may pass (a lock held for
+ * long, a server restarting) and is retried.
+ */
+function cannotRunAtAll(e: unknown): e is TmuxctlError {
+  if (e instanceof TmuxMissingError) return true;
+  if (e instanceof TmuxError) return /^cannot run tmux/.test(e.message);
+  if (e instanceof LockError) return /^flock not found/.test(e.message);
+  return false;
+}
+
+function formatSeconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10}s`;
 }

@@ -135,7 +135,9 @@ describe('watch repairs what dies', () => {
   it('notices every one of 12 quick kills within 2 s (tmux may lose a SIGCHLD; watch must not)', async () => {
     const file = t.writeSpec(
       'many/app.yaml',
-      specDoc({ 'many-a': quickSession(LONG_RUNNING, { backoff: { initialSeconds: 0, maxSeconds: 0, resetAfterSeconds: 600 } }) }),
+      // Each run outlasts resetAfterSeconds, so every restart is a first one (immediate): this is about
+      // noticing deaths, not about the floor on crash-loop spacing (src/plan/backoff.ts).
+      specDoc({ 'many-a': quickSession(LONG_RUNNING, { backoff: { initialSeconds: 0, maxSeconds: 0, resetAfterSeconds: 0.3 } }) }),
     );
     await startWatch(t, { args: ['-f', file] });
     await waitFor(() => livePid(t, 'many-a'), 5000, 'many-a created');
@@ -153,7 +155,7 @@ describe('watch repairs what dies', () => {
         `many-a restarted after kill ${i + 1}`,
       );
       if (r.ms >= BOUND_MS) slow.push(r.ms);
-      await new Promise((res) => setTimeout(res, 100)); // let the new process settle in its pane
+      await new Promise((res) => setTimeout(res, 400)); // settle in its pane, and outlast resetAfterSeconds
     }
     expect(slow).toEqual([]);
     const s = await statusOf(t, ['-f', file], 'many-a');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ObservedSession, ObservedState } from '../../src/observe/types.js';
-import { backoffDelayMs, crashesAfterRun } from '../../src/plan/backoff.js';
+import { backoffDelayMs, crashesAfterRun, MIN_RESTART_SPACING_MS } from '../../src/plan/backoff.js';
 import { specHash } from '../../src/plan/hash.js';
 import { plan, planDelete, withinRoots } from '../../src/plan/plan.js';
 import { sessionStatuses } from '../../src/plan/status.js';
@@ -310,7 +310,15 @@ describe('backoff arithmetic', () => {
   it('first restart immediate, then initialSeconds doubling up to maxSeconds', () => {
     expect([0, 1, 2, 3, 4, 5, 6, 50].map((n) => backoffDelayMs(n, b))).toEqual([0, 2000, 4000, 8000, 16000, 30000, 30000, 30000]);
     expect(backoffDelayMs(-1, b)).toBe(0);
-    expect([1, 2, 3].map((n) => backoffDelayMs(n, { initialSeconds: 0.25, maxSeconds: 0.75, resetAfterSeconds: 1 }))).toEqual([250, 500, 750]);
+    expect([1, 2, 3].map((n) => backoffDelayMs(n, { initialSeconds: 1.25, maxSeconds: 3.75, resetAfterSeconds: 1 }))).toEqual([1250, 2500, 3750]);
+  });
+
+  it('consecutive crash restarts are never closer than MIN_RESTART_SPACING_MS, whatever the spec says', () => {
+    const zero = { initialSeconds: 0, maxSeconds: 0, resetAfterSeconds: 600 };
+    expect([0, 1, 2, 50].map((n) => backoffDelayMs(n, zero))).toEqual([0, MIN_RESTART_SPACING_MS, MIN_RESTART_SPACING_MS, MIN_RESTART_SPACING_MS]);
+    expect(backoffDelayMs(1, { initialSeconds: 0.25, maxSeconds: 0.75, resetAfterSeconds: 1 })).toBe(MIN_RESTART_SPACING_MS);
+    expect(backoffDelayMs(3, { initialSeconds: Number.NaN, maxSeconds: Number.NaN, resetAfterSeconds: 1 })).toBe(MIN_RESTART_SPACING_MS);
+    expect(MIN_RESTART_SPACING_MS).toBe(1000);
   });
 
   it('a run of resetAfterSeconds or more wipes the crash count', () => {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { coalesce } from '../../src/supervise/coalesce.js';
+import { coalesce, retryDelayMs } from '../../src/supervise/coalesce.js';
 
 /**
  * A run the test finishes by hand, counting how many are active at once: the watch loop's pass,
@@ -142,18 +142,67 @@ describe('coalesce: the watch loop', () => {
     expect(r.maxActive).toBe(1);
   });
 
-  it('a failed run does not stop the loop', async () => {
+  it('a failed run does not stop the loop: it is retried after the back-off', async () => {
     let calls = 0;
     const run = vi.fn(async () => {
       calls += 1;
       if (calls === 1) throw new Error('tmux went away');
     });
-    const loop = coalesce(run, 150);
+    const loop = coalesce(run, 150, { firstMs: 500, maxMs: 4000 });
     loop.trigger(0);
     await flush();
+    expect(run).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(run).toHaveBeenCalledTimes(2); // the retry, with no trigger at all
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(run).toHaveBeenCalledTimes(2); // it succeeded: nothing more
+  });
+
+  it('never runs back to back while runs keep failing: delays double up to the maximum, whatever the triggers', async () => {
+    const run = vi.fn(async () => {
+      throw new Error('spawn tmux ENOENT');
+    });
+    const loop = coalesce(run, 150, { firstMs: 500, maxMs: 4000 });
+    const t0 = Date.now();
+    const startedAt: number[] = [];
+    run.mockImplementation(async () => {
+      startedAt.push(Date.now() - t0);
+      throw new Error('spawn tmux ENOENT');
+    });
+    loop.trigger(0);
+    // A storm of urgent triggers (a wait-for client failing at once, the liveness timer...).
+    for (let i = 0; i < 2000; i++) {
+      loop.trigger(i % 3 === 0 ? undefined : 0);
+      await vi.advanceTimersByTimeAsync(10);
+    }
+    expect(startedAt.slice(0, 6)).toEqual([0, 500, 1500, 3500, 7500, 11500]);
+    for (let i = 1; i < startedAt.length; i++) expect(startedAt[i]! - startedAt[i - 1]!).toBeGreaterThanOrEqual(500);
+    expect(run.mock.calls.length).toBeLessThan(10); // 20 s of triggers every 10 ms
+    await loop.stop();
+  });
+
+  it('the first run that succeeds ends the back-off', async () => {
+    let fail = true;
+    const run = vi.fn(async () => {
+      if (fail) throw new Error('lock not obtained');
+    });
+    const loop = coalesce(run, 150, { firstMs: 500, maxMs: 4000 });
     loop.trigger(0);
     await flush();
-    expect(run).toHaveBeenCalledTimes(2);
+    await vi.advanceTimersByTimeAsync(500 + 1000 + 2000); // three failures: next retry in 4 s
+    expect(run).toHaveBeenCalledTimes(4);
+    fail = false;
+    await vi.advanceTimersByTimeAsync(4000);
+    expect(run).toHaveBeenCalledTimes(5);
+    loop.trigger(0);
+    await flush();
+    expect(run).toHaveBeenCalledTimes(6); // at once again
+    await loop.stop();
+  });
+
+  it('retryDelayMs doubles from firstMs and stops at maxMs, without overflowing', () => {
+    const p = { firstMs: 500, maxMs: 30_000 };
+    expect([0, 1, 2, 3, 7, 8, 1e6].map((n) => retryDelayMs(n, p))).toEqual([0, 500, 1000, 2000, 30_000, 30_000, 30_000]);
   });
 
   it('idle() resolves only when no run is active, queued or due', async () => {

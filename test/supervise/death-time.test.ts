@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { ObservedSession, ObservedState } from '../../src/observe/types.js';
 import { followPanes } from '../../src/supervise/pane-liveness.js';
-import { deathTime } from '../../src/supervise/watch.js';
+import { deathTime } from '../../src/supervise/deaths.js';
 
 describe('deathTime: tmux times a death in whole seconds, watch in milliseconds', () => {
   const SECOND = Date.parse('2026-01-01T00:00:07Z'); // what tmux says: died during second 7

@@ -1,5 +1,5 @@
 import { startWatch } from '../../supervise/watch.js';
-import { eventLog, loadOrFail, type Context } from '../context.js';
+import { type Context, eventLog, loadOrFail } from '../context.js';
 
 export interface WatchCommandOptions {
   file?: string[];
@@ -8,8 +8,17 @@ export interface WatchCommandOptions {
 }
 
 /**
+ * How long a stop waits for the pass under way (it may be stopping a slow process) and then for the
+ * event log to flush. Together well under the second the README promises from SIGTERM to exit; the
+ * CLI then ends the process at once (main.ts), whatever that pass still holds.
+ */
+const STOP_PASS_MS = 400;
+const STOP_LOG_MS = 200;
+
+/**
  * Runs until SIGINT/SIGTERM, then stops within a second and exits 0, leaving every session running:
- * a controller stopping is no reason to stop what it manages.
+ * a controller stopping is no reason to stop what it manages. A first pass that finds no runnable
+ * tmux ends it with that error (one line, exit 3), as apply would.
  */
 export async function watchCommand(ctx: Context, opts: WatchCommandOptions): Promise<number> {
   const desired = await loadOrFail(ctx.io, opts.file); // an invalid start is exit 2, like apply
@@ -21,6 +30,9 @@ export async function watchCommand(ctx: Context, opts: WatchCommandOptions): Pro
     process.once('SIGTERM', () => resolve('SIGTERM'));
   });
   const events = eventLog(ctx, true);
+  // Nobody reads watch's output any more (`tmuxctl watch | head -2`): supervision goes on, and the
+  // event log, which nobody's pipe can close, says so.
+  ctx.io.onOutputLost?.((what) => events.record({ event: 'output-lost', reason: `${what}; watching on, events only in events.log` }, 'warn'));
   events.record({ event: 'watch-started', reason: `${desired.sessions.length} sessions, resync every ${opts.resync}s` });
   const watcher = await startWatch({
     tmux: ctx.tmux,
@@ -32,15 +44,24 @@ export async function watchCommand(ctx: Context, opts: WatchCommandOptions): Pro
     logDir: ctx.logDir,
     resyncSeconds: opts.resync,
     env: ctx.io.env as NodeJS.ProcessEnv,
+    procBackstop: ctx.io.env.TMUXCTL_INTERNAL_NO_PROC_BACKSTOP !== '1',
   });
-  const signal = await signalled;
-  events.record({ event: 'watch-stopping', reason: signal });
+  const outcome = await Promise.race([signalled.then((signal) => ({ signal })), watcher.fatal.then((error) => ({ error }))]);
+  if ('error' in outcome) {
+    await within(STOP_PASS_MS, watcher.stop());
+    await within(STOP_LOG_MS, events.close());
+    throw outcome.error; // one line from the CLI, exit 3
+  }
+  events.record({ event: 'watch-stopping', reason: outcome.signal });
   // Never wait long on a pass that is mid-way through stopping a slow process: it is abandoned (its
-  // session keeps running; the next pass of any tmuxctl finishes the job), and the process exits
-  // even though that pass still holds timers and children.
-  const stopped = await Promise.race([watcher.stop().then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 500).unref())]);
+  // session keeps running; the next pass of any tmuxctl finishes the job).
+  const stopped = await within(STOP_PASS_MS, watcher.stop());
   if (!stopped) events.record({ event: 'watch-stopping', reason: 'abandoning the pass under way' }, 'warn');
-  await events.close();
-  if (!stopped) setTimeout(() => process.exit(), 50).unref();
+  await within(STOP_LOG_MS, events.close());
   return 0;
+}
+
+/** Whether `p` settled within `ms`. */
+function within(ms: number, p: Promise<unknown>): Promise<boolean> {
+  return Promise.race([p.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), ms).unref())]);
 }

@@ -1,0 +1,60 @@
+import { exitFields } from '../apply/reconcile.js';
+import type { EventLog } from '../log/events.js';
+import type { ObservedState } from '../observe/types.js';
+import { describeExit } from '../plan/restart-decision.js';
+import { appendMarker } from '../session-log/files.js';
+
+/**
+ * Death bookkeeping of one watch: an `exit` event and a log marker once per death it sees, and
+ * death times made exact for backoff. Only deaths still on screen are remembered, so a long crash
+ * loop does not grow the ledger. Writing the event or the marker may fail (a full disk): that is
+ * reported by the writers and never stops the pass that plans the restart.
+ */
+export class DeathLedger {
+  /** `sessionId:panePid` -> when this watch first saw that death. */
+  private seen = new Map<string, number>();
+
+  constructor(
+    private readonly logDir: string,
+    private readonly events: EventLog,
+  ) {}
+
+  /** Records deaths new in this snapshot; returns it with each death's time refined. */
+  note(observed: ObservedState): ObservedState {
+    const deadNow = new Map<string, number>();
+    const sessions = new Map(observed.sessions);
+    for (const s of observed.sessions.values()) {
+      if (!s.owned || !s.pane.dead) continue;
+      const key = `${s.id}:${s.pane.pid}`;
+      const firstSeen = this.seen.get(key) ?? observed.at;
+      deadNow.set(key, firstSeen);
+      sessions.set(s.name, { ...s, pane: { ...s.pane, deadAt: deathTime(s.pane.deadAt, firstSeen) } });
+      if (this.seen.has(key)) continue;
+      const why = describeExit(s);
+      this.events.record({ event: 'exit', session: s.name, reason: why, ...exitFields(s.pane) }, 'warn');
+      try {
+        appendMarker(this.logDir, s.name, why);
+      } catch (e) {
+        this.events.record({ event: 'log-error', session: s.name, reason: `cannot write the exit marker: ${errorText(e)}` }, 'warn');
+      }
+    }
+    this.seen = deadNow;
+    return { ...observed, sessions };
+  }
+}
+
+/**
+ * tmux keeps a pane's death time in whole seconds, which would make a 1 s backoff anything from 0
+ * to 1 s. Watch usually sees a death within milliseconds (hook, /proc poll), so its first sight is
+ * the better time when it falls within tmux's second; seen later (watch started after the death),
+ * the end of that second, so that a backoff is never cut short. A death tmux has not timed at all
+ * (its SIGCHLD was lost) is timed by the first sight alone.
+ */
+export function deathTime(tmuxDeadAt: number | undefined, firstSeen: number): number {
+  if (tmuxDeadAt === undefined) return firstSeen;
+  return Math.max(tmuxDeadAt, Math.min(firstSeen, tmuxDeadAt + 999));
+}
+
+export function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

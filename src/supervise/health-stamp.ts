@@ -1,0 +1,16 @@
+import type { EventLog } from '../log/events.js';
+import type { TmuxClient } from '../tmux/client.js';
+import { setStamps } from '../tmux/commands.js';
+
+/**
+ * Health as watch judges it is stamped on the session, so `status` (another process) can show it.
+ * Fire and forget: a stamp that cannot be written (the session just went, tmux busy) is replaced by
+ * the next verdict, and must never hold up or fail a pass.
+ */
+export function stampHealth(tmux: TmuxClient, events: EventLog): (sessionId: string, health: string) => void {
+  return (sessionId, health) => {
+    tmux.runScript(setStamps(sessionId, { health })).catch((e: unknown) => {
+      events.record({ event: 'health-stamp-failed', reason: e instanceof Error ? e.message : String(e) }, 'debug');
+    });
+  };
+}

@@ -1,0 +1,97 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { EventLog, TmuxctlEvent } from '../../src/log/events.js';
+import type { ObservedState } from '../../src/observe/types.js';
+import type { DesiredState, HealthCheck, SessionSpec } from '../../src/spec/types.js';
+import { HealthMonitor } from '../../src/supervise/health.js';
+
+const STARTED = Date.now() - 10_000;
+
+function spec(healthCheck: HealthCheck): SessionSpec {
+  return {
+    name: 'hc',
+    source: '/specs/app.yaml',
+    command: { kind: 'argv', argv: ['sleep', '100000'] },
+    cwd: tmpdir(),
+    env: {},
+    envFiles: [],
+    restart: 'always',
+    startSeconds: 0,
+    stopTimeoutSeconds: 1,
+    backoff: { initialSeconds: 1, maxSeconds: 300, resetAfterSeconds: 600 },
+    healthCheck,
+  };
+}
+
+function state(s: SessionSpec): { desired: DesiredState; observed: ObservedState } {
+  return {
+    desired: { sessions: [s], files: [s.source], roots: ['/specs'] },
+    observed: {
+      sessions: new Map([
+        [
+          s.name,
+          {
+            id: '$1',
+            name: s.name,
+            createdAt: STARTED,
+            owned: true,
+            pane: { id: '%1', pid: 1, dead: false },
+            startedAt: STARTED,
+            restarts: 0,
+            envKeys: [],
+            crashes: 0,
+          },
+        ],
+      ]),
+      serverRunning: true,
+      at: Date.now(),
+    },
+  };
+}
+
+function recorder(): EventLog & { events: TmuxctlEvent[] } {
+  const events: TmuxctlEvent[] = [];
+  return { events, record: (e) => events.push(e), close: async () => {} };
+}
+
+let monitor: HealthMonitor | undefined;
+let logDir: string | undefined;
+afterEach(() => {
+  monitor?.stop();
+  if (logDir) rmSync(logDir, { recursive: true, force: true });
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('HealthMonitor', () => {
+  it('the restart reason counts the failures the events counted, also those seen while the restart waits', async () => {
+    const events = recorder();
+    let verdicts = 0;
+    logDir = mkdtempSync(path.join(tmpdir(), 'tmuxctl-health-'));
+    monitor = new HealthMonitor({ logDir, events, env: process.env, onUnhealthy: () => (verdicts += 1), onChange: () => {} });
+    const s = spec({ kind: 'command', command: { kind: 'argv', argv: ['false'] }, intervalSeconds: 0.05, timeoutSeconds: 2, failureThreshold: 2 });
+    const { desired, observed } = state(s);
+    monitor.sync(desired, observed);
+    // Nobody restarts it (a backoff is being waited out): failures go on past the threshold.
+    const deadline = Date.now() + 10_000;
+    while (events.events.filter((e) => e.event === 'health-failed').length < 4 && Date.now() < deadline) await sleep(20);
+    const failed = events.events.filter((e) => e.event === 'health-failed');
+    const last = failed.at(-1)!.failures as number;
+    expect(last).toBeGreaterThanOrEqual(4);
+    expect(verdicts).toBe(1); // one verdict, one restart asked for
+    expect(monitor.verdicts().get('hc')!.detail).toBe(`health check failed (${last} consecutive failures, last: exit status 1)`);
+  });
+
+  it('an interval beyond what a timer can hold (intervalSeconds: 3000000) never runs the check early', async () => {
+    const events = recorder();
+    logDir = mkdtempSync(path.join(tmpdir(), 'tmuxctl-health-'));
+    monitor = new HealthMonitor({ logDir, events, env: process.env, onUnhealthy: () => {}, onChange: () => {} });
+    const s = spec({ kind: 'command', command: { kind: 'argv', argv: ['false'] }, intervalSeconds: 3_000_000, timeoutSeconds: 2, failureThreshold: 1 });
+    const { desired, observed } = state(s);
+    monitor.sync(desired, observed);
+    await sleep(500); // Node fires an overflowing timer after 1 ms: hundreds of checks by now
+    expect(events.events.filter((e) => e.event === 'health-failed')).toEqual([]);
+  });
+});
