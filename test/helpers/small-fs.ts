@@ -43,7 +43,8 @@ export function mountSmallFs(sizeKiB = 256): SmallFs {
     },
     unmount() {
       try {
-        execFileSync('umount', [dir], { stdio: 'pipe' });
+        // Lazy: a process of a failed test may still hold a file open in it; the mount goes when it does.
+        execFileSync('umount', ['-l', dir], { stdio: 'pipe' });
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
