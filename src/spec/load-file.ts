@@ -8,6 +8,7 @@ import { findNodes, positionOf, type Position } from './positions.js';
 import type { EnvFileReader } from './read-env-file.js';
 import type { RawSession } from './raw-spec.js';
 import { readRegularFile } from './read-regular-file.js';
+import { isSessionName } from './session-name.js';
 import type { SessionSpec, SpecProblem } from './types.js';
 import { validateSpec } from './validate.js';
 
@@ -32,8 +33,6 @@ export interface LoadedFile {
   /** Problems located in this spec file, in document order. */
   problems: SpecProblem[];
 }
-
-const SESSION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
 export async function loadSpecFile(source: string, ctx: FileContext): Promise<LoadedFile> {
   const file = displayPath(source, ctx.cwd);
@@ -79,7 +78,7 @@ export async function loadSpecFile(source: string, ctx: FileContext): Promise<Lo
   const sessions: DeclaredSession[] = [];
   const rawSessions = isRecord(data) && isRecord(data.sessions) ? data.sessions : {};
   for (const [name, raw] of Object.entries(rawSessions)) {
-    if (!SESSION_NAME.test(name)) continue;
+    if (!isSessionName(name)) continue;
     const declared: DeclaredSession = { name, position: positionOf(doc, lineCounter, ['sessions', name], 'key') };
     sessions.push(declared);
     // Not a map at all: the schema said so, and there is nothing more to check.
