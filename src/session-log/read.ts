@@ -81,15 +81,18 @@ export function followLines(file: string, n: number, write: (text: string) => vo
     text = text.replace(/\r\n/g, '\n');
     if (text !== '') write(text);
   };
-  const drain = (): void => {
-    if (fd === undefined) return;
+  /** Prints what `from` holds past `at`; returns the new offset. */
+  const readFrom = (from: number, at: number): number => {
     const buf = Buffer.alloc(CHUNK);
     for (;;) {
-      const got = readSync(fd, buf, 0, buf.length, offset);
-      if (got <= 0) return;
-      offset += got;
+      const got = readSync(from, buf, 0, buf.length, at);
+      if (got <= 0) return at;
+      at += got;
       emit(buf.subarray(0, got));
     }
+  };
+  const drain = (): void => {
+    if (fd !== undefined) offset = readFrom(fd, offset);
   };
   const poll = (): void => {
     try {
@@ -101,13 +104,31 @@ export function followLines(file: string, n: number, write: (text: string) => vo
       drain();
       const next = openOrUndefined(file);
       if (next === undefined) return;
-      if (fd !== undefined) closeSync(fd);
+      if (fd !== undefined) {
+        const oldIno = fstatSync(fd).ino;
+        closeSync(fd);
+        fd = undefined;
+        printBetween(oldIno, fstatSync(next).ino);
+      }
       fd = next;
       offset = 0;
       decoder = new StringDecoder('utf8');
       drain();
     } catch {
       // A read that fails now (the file vanished) is tried again at the next poll.
+    }
+  };
+  /** Two rotations between polls: the file in between is NAME.log.1 now, whole; print it first. */
+  const printBetween = (oldIno: number, newIno: number): void => {
+    const between = openOrUndefined(`${file}.1`);
+    if (between === undefined) return;
+    try {
+      const ino = fstatSync(between).ino;
+      if (ino === oldIno || ino === newIno) return;
+      decoder = new StringDecoder('utf8');
+      readFrom(between, 0);
+    } finally {
+      closeSync(between);
     }
   };
 
