@@ -1,7 +1,9 @@
-import { appendFileSync, copyFileSync, mkdirSync, statSync, truncateSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createLineAppender } from '../log/append-line.js';
+import { PRIVATE_FILE_MODE } from '../state/dirs.js';
 
-/** Default cap of one session's log before it is rotated to NAME.log.1. */
+/** Cap of one session's log (and of events.log): at this size it becomes NAME.log.1, replacing the previous one. */
 export const LOG_CAP_BYTES = 10 * 1024 * 1024;
 
 export function sessionLogFile(logDir: string, session: string): string {
@@ -10,24 +12,31 @@ export function sessionLogFile(logDir: string, session: string): string {
 
 /**
  * A marker line between runs, so one file reads as a history: `[tmuxctl 2026-11-25T16:00:00Z] started (not found)`.
- * Appended with O_APPEND like the pane's own `cat >>`, so lines never overwrite each other.
+ * Appended with O_APPEND like the pane's own writer, so lines never overwrite each other, and under the
+ * same cap. Never throws: a full disk or an unusable log folder must not stop a start, a restart or
+ * watch's next wake-up. Returns whether the marker was written.
  */
-export function appendMarker(logDir: string, session: string, text: string, at = Date.now()): void {
-  mkdirSync(logDir, { recursive: true });
-  appendFileSync(sessionLogFile(logDir, session), `[tmuxctl ${new Date(at).toISOString()}] ${text}\n`);
+export function appendMarker(logDir: string, session: string, text: string, at = Date.now()): boolean {
+  const append = createLineAppender(sessionLogFile(logDir, session), { capBytes: LOG_CAP_BYTES });
+  return append(`[tmuxctl ${new Date(at).toISOString()}] ${text}`).ok;
 }
 
 /**
- * copytruncate, as logrotate does it: the pane's `cat` keeps its O_APPEND descriptor and simply
- * continues at the start of the emptied file. Lines written between copy and truncate are lost;
- * that is the price of never signalling the pipe.
+ * A backstop for a log that grew past the cap without its writer rotating it (a pane started by an
+ * older tmuxctl, whose writer was a plain `cat >>`): copytruncate, as logrotate does it, since that
+ * `cat` keeps its O_APPEND descriptor and simply continues at the start of the emptied file. Only the
+ * last `capBytes` are copied, so a huge file costs no more than a capped one. Never throws.
  */
 export function rotateIfLarge(logDir: string, session: string, capBytes = LOG_CAP_BYTES): boolean {
   if (!logIsLarge(logDir, session, capBytes)) return false;
   const file = sessionLogFile(logDir, session);
-  copyFileSync(file, `${file}.1`);
-  truncateSync(file, 0);
-  return true;
+  try {
+    writeFileSync(`${file}.1`, readTail(file, capBytes), { mode: PRIVATE_FILE_MODE });
+    truncateSync(file, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Whether a session's log has reached the cap, so that a pass would rotate it. */
@@ -36,5 +45,17 @@ export function logIsLarge(logDir: string, session: string, capBytes = LOG_CAP_B
     return statSync(sessionLogFile(logDir, session)).size >= capBytes;
   } catch {
     return false;
+  }
+}
+
+function readTail(file: string, bytes: number): Buffer {
+  const fd = openSync(file, 'r');
+  try {
+    const size = statSync(file).size;
+    const buf = Buffer.alloc(Math.min(bytes, size));
+    const n = readSync(fd, buf, 0, buf.length, size - buf.length);
+    return buf.subarray(0, n);
+  } finally {
+    closeSync(fd);
   }
 }

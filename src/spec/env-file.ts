@@ -1,3 +1,5 @@
+import { MAX_ARG_BYTES } from './argument-limits.js';
+
 /**
  * A dotenv parser that reports where each malformed line is. The `dotenv` package silently skips
  * lines it cannot read, and a silently missing secret only shows up later as a confusing crash.
@@ -45,6 +47,23 @@ export function parseEnvFile(text: string): ParsedEnvFile {
     const eol = src.indexOf('\n', from);
     return eol < 0 ? src.length : eol;
   };
+  /**
+   * Keeps a value only if a process can receive it whole: a NUL byte would cut it short without a word,
+   * and a NAME=value past the kernel's per-string limit makes the pane's exec fail.
+   */
+  const setVar = (key: string, keyAt: number, spanStart: number, spanEnd: number, value: string): void => {
+    const nul = src.indexOf('\0', spanStart);
+    if (nul >= 0 && nul < spanEnd) {
+      report(nul, `the value of ${key} contains a NUL byte, which would silently cut it short; remove it`);
+      return;
+    }
+    const bytes = Buffer.byteLength(`${key}=${value}`, 'utf8');
+    if (bytes > MAX_ARG_BYTES) {
+      report(keyAt, `${key}=value is ${bytes} bytes long; the kernel accepts at most ${MAX_ARG_BYTES} bytes (128 KiB) per environment variable`);
+      return;
+    }
+    vars.set(key, value);
+  };
   const skipBlanks = (from: number, end: number): number => {
     while (from < end && (src[from] === ' ' || src[from] === '\t')) from++;
     return from;
@@ -86,7 +105,7 @@ export function parseEnvFile(text: string): ParsedEnvFile {
         report(skipBlanks(close + 1, restEnd), 'unexpected text after the closing quote (a comment starts with #)');
         return restEnd + 1;
       }
-      vars.set(key, quote === '"' ? unescapeDoubleQuoted(raw) : raw);
+      setVar(key, p, v + 1, close, quote === '"' ? unescapeDoubleQuoted(raw) : raw);
       return restEnd + 1;
     }
 
@@ -97,7 +116,7 @@ export function parseEnvFile(text: string): ParsedEnvFile {
         break;
       }
     }
-    vars.set(key, src.slice(v, valueEnd).trim());
+    setVar(key, p, v, valueEnd, src.slice(v, valueEnd).trim());
     return end + 1;
   };
 

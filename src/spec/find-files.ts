@@ -1,4 +1,5 @@
 import { readdir, stat } from 'node:fs/promises';
+import { kindOf } from './read-regular-file.js';
 import path from 'node:path';
 import { displayPath } from './display-path.js';
 import type { SpecProblem } from './types.js';
@@ -36,7 +37,9 @@ export async function findSpecFiles(paths: readonly string[], cwd: string): Prom
     try {
       const info = await stat(root);
       if (!info.isDirectory()) {
-        addFile(root);
+        // Reading a FIFO would block for ever (watch included); only a regular file can be a spec.
+        if (!info.isFile()) problems.push({ file, message: `is ${kindOf(info)}, not a regular file (a spec must be a file or a folder of them)` });
+        else addFile(root);
         continue;
       }
       const found = await specFilesIn(root);

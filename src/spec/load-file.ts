@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isScalar } from './yaml.js';
 import { displayPath } from './display-path.js';
@@ -8,6 +7,8 @@ import { parseYaml } from './parse-yaml.js';
 import { findNodes, positionOf, type Position } from './positions.js';
 import type { EnvFileReader } from './read-env-file.js';
 import type { RawSession } from './raw-spec.js';
+import { readRegularFile } from './read-regular-file.js';
+import { isSessionName } from './session-name.js';
 import type { SessionSpec, SpecProblem } from './types.js';
 import { validateSpec } from './validate.js';
 
@@ -33,16 +34,15 @@ export interface LoadedFile {
   problems: SpecProblem[];
 }
 
-const SESSION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
-
 export async function loadSpecFile(source: string, ctx: FileContext): Promise<LoadedFile> {
   const file = displayPath(source, ctx.cwd);
-  let text: string;
-  try {
-    text = await readFile(source, 'utf8');
-  } catch (error) {
-    return { sessions: [], problems: [{ file, message: `cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}` }] };
+  // The file may have been swapped for a FIFO since it was listed: read it only if it is a regular file.
+  const read = await readRegularFile(source);
+  if (!read.ok) {
+    const message = read.code === 'ENOTREG' ? `${read.reason} (a spec must be a regular file)` : `cannot read: ${read.reason}`;
+    return { sessions: [], problems: [{ file, message }] };
   }
+  const text = read.text;
 
   const parsed = parseYaml(text);
   const problems: SpecProblem[] = parsed.problems.map((p) => ({ file, ...p }));
@@ -78,7 +78,7 @@ export async function loadSpecFile(source: string, ctx: FileContext): Promise<Lo
   const sessions: DeclaredSession[] = [];
   const rawSessions = isRecord(data) && isRecord(data.sessions) ? data.sessions : {};
   for (const [name, raw] of Object.entries(rawSessions)) {
-    if (!SESSION_NAME.test(name)) continue;
+    if (!isSessionName(name)) continue;
     const declared: DeclaredSession = { name, position: positionOf(doc, lineCounter, ['sessions', name], 'key') };
     sessions.push(declared);
     // Not a map at all: the schema said so, and there is nothing more to check.

@@ -1,3 +1,4 @@
+import { argumentProblem, commandIssues } from './argument-limits.js';
 import { normaliseHealthCheck } from './health-check.js';
 import { formatPath, type Issue } from './issue.js';
 import type { RawSession } from './raw-spec.js';
@@ -30,7 +31,15 @@ export async function normaliseSession(
   const accepted = (...keys: string[]): boolean => keys.every((key) => !rejected.has(key));
   const issues: Issue[] = [];
 
-  const cwd = accepted('cwd') ? await resolveCwd(raw.cwd, [...at, 'cwd'], ctx) : undefined;
+  // What reaches a process must reach it whole: no NUL byte, no argument past the kernel's limit.
+  if (accepted('command') && raw.command !== undefined) issues.push(...commandIssues(raw.command, [...at, 'command']));
+  if (accepted('healthCheck') && raw.healthCheck?.command !== undefined) {
+    issues.push(...commandIssues(raw.healthCheck.command, [...at, 'healthCheck', 'command']));
+  }
+  const cwdProblem = accepted('cwd') && raw.cwd !== undefined ? argumentProblem(raw.cwd, 'path') : undefined;
+  if (cwdProblem) issues.push({ path: [...at, 'cwd'], at: 'value', message: `${formatPath([...at, 'cwd'])} ${cwdProblem}` });
+
+  const cwd = accepted('cwd') && !cwdProblem ? await resolveCwd(raw.cwd, [...at, 'cwd'], ctx) : undefined;
   if (cwd && 'issue' in cwd) issues.push(cwd.issue);
 
   const env = accepted('env', 'envFile', 'requiredEnv') ? await resolveEnv(raw, { ...ctx, at }) : undefined;

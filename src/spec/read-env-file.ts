@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { displayPath } from './display-path.js';
 import { parseEnvFile } from './env-file.js';
+import { readRegularFile } from './read-regular-file.js';
 import type { SpecProblem } from './types.js';
 
 export type EnvFileRead =
@@ -19,16 +19,14 @@ export function createEnvFileReader(cwd: string): EnvFileReader {
   let problems: SpecProblem[] = [];
 
   const load = async (absolutePath: string): Promise<EnvFileRead> => {
-    let text: string;
-    try {
-      text = await readFile(absolutePath, 'utf8');
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return { ok: false, reason: 'not found' };
-      if (code === 'EISDIR') return { ok: false, reason: 'is a folder, not a file' };
-      return { ok: false, reason: `cannot be read (${code ?? String(error)})` };
+    // A FIFO as an env file would block the load for ever: only regular files are read.
+    const read = await readRegularFile(absolutePath);
+    if (!read.ok) {
+      if (read.code === 'ENOENT') return { ok: false, reason: 'not found' };
+      if (read.code === 'EISDIR' || read.code === 'ENOTREG') return { ok: false, reason: read.reason };
+      return { ok: false, reason: `cannot be read (${read.code})` };
     }
-    const parsed = parseEnvFile(text);
+    const parsed = parseEnvFile(read.text);
     const file = displayPath(absolutePath, cwd);
     problems.push(...parsed.problems.map((p) => ({ file, ...p })));
     return { ok: true, vars: parsed.vars, malformed: parsed.problems.length > 0 };

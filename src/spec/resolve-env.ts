@@ -1,3 +1,4 @@
+import { envEntryProblem } from './argument-limits.js';
 import { displayPath } from './display-path.js';
 import { formatPath, type DocPath, type Issue } from './issue.js';
 import type { EnvFileReader } from './read-env-file.js';
@@ -32,10 +33,16 @@ export async function resolveEnv(raw: RawSession, ctx: EnvContext): Promise<Reso
   const issues: Issue[] = [];
   const merged = new Map<string, string>();
   const required = raw.requiredEnv ?? [];
-  for (const name of required) {
+  required.forEach((name, i) => {
     const value = ctx.callerEnv[name];
-    if (value !== undefined) merged.set(name, value);
-  }
+    if (value === undefined) return;
+    const problem = envEntryProblem(name, value);
+    if (problem) {
+      const path = [...ctx.at, 'requiredEnv', i];
+      issues.push({ path, at: 'value', message: `${formatPath(path)}: ${name} in the environment tmuxctl runs in ${problem}` });
+    }
+    merged.set(name, value);
+  });
 
   const envFiles: string[] = [];
   let complete = true;
@@ -57,7 +64,11 @@ export async function resolveEnv(raw: RawSession, ctx: EnvContext): Promise<Reso
   }
 
   for (const [name, value] of Object.entries(raw.env ?? {})) {
-    merged.set(name, typeof value === 'string' ? value : (ctx.sourceText([...ctx.at, 'env', name]) ?? String(value)));
+    const path = [...ctx.at, 'env', name];
+    const text = typeof value === 'string' ? value : (ctx.sourceText(path) ?? String(value));
+    const problem = envEntryProblem(name, text);
+    if (problem) issues.push({ path, at: 'value', message: `${formatPath(path)} ${problem}` });
+    merged.set(name, text);
   }
 
   // With an env file missing or partly unreadable, "not set" would blame the wrong thing.

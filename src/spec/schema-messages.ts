@@ -83,7 +83,9 @@ function explainError(e: ErrorObject, at: DocPath): Issue {
     case 'minItems':
       return value(params.limit === 1 ? 'must not be an empty list' : `must have at least ${params.limit} items`);
     case 'minimum':
-      return value(`must be at least ${params.limit}`);
+      return value(`must be at least ${params.limit}${Number(params.limit) > 0 && String(at.at(-1)).endsWith('Seconds') ? ' seconds' : ''}`);
+    case 'maximum':
+      return value(`must be at most ${params.limit}${durationName(Number(params.limit), at)}`);
     case 'exclusiveMinimum':
       return value(`must be greater than ${params.limit}`);
     case 'pattern':
@@ -144,6 +146,14 @@ function pathOf(pointer: string, data: unknown): DocPath {
     }
   }
   return out;
+}
+
+const DURATION_NAMES: Record<number, string> = { 3600: 'an hour', 86400: 'a day', 604800: 'a week' };
+
+/** ` (a day)` after a limit in seconds, so nobody has to divide 86400 to see what the bound means. */
+function durationName(limit: number, at: DocPath): string {
+  const name = DURATION_NAMES[limit];
+  return name !== undefined && String(at.at(-1)).endsWith('Seconds') ? ` seconds (${name})` : '';
 }
 
 const TYPE_NAMES: Record<string, string> = {

@@ -1,4 +1,5 @@
-import { commandLine, shQuote } from './quote.js';
+import { logWriterScript } from '../session-log/writer.js';
+import { commandLine } from './quote.js';
 import { GLOBAL_HOOK_INDEX, OPT, WAKE_CHANNEL } from './options.js';
 
 /**
@@ -19,13 +20,15 @@ export interface StartArgs {
 const WAKE = commandLine(['wait-for', '-S', WAKE_CHANNEL]);
 
 /**
- * Keeps the session's output in a file. Never `-o`: that toggles (an open pipe is closed and no new
- * one opened), and a pane's pipe outlives its death, so a respawn with `-o` stopped the logging of
- * every other run. Without it, any old pipe is replaced by a fresh one.
+ * Keeps the session's output in a file, capped while it is written (session-log/writer.ts). Never
+ * `-o`: that toggles (an open pipe is closed and no new one opened), and a pane's pipe outlives its
+ * death, so a respawn with `-o` stopped the logging of every other run. Without it, any old pipe is
+ * replaced by a fresh one (the old writer sees the end of its input and exits).
  */
 function pipeOutput(target: string, logFile: string): string {
-  // pipe-pane expands formats in its command too.
-  return commandLine(['pipe-pane', '-t', target, formatLiteral(`exec cat >> ${shQuote(logFile)}`)]);
+  // pipe-pane expands formats in its command, and strftime sequences too (`stat -c %s` became
+  // `stat -c 1795775917`, and a '%' in a log path was mangled): '#' and '%' are doubled.
+  return commandLine(['pipe-pane', '-t', target, formatLiteral(logWriterScript(logFile)).replace(/%/g, '%%')]);
 }
 
 /**

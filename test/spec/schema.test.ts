@@ -12,4 +12,26 @@ describe('the JSON Schema', () => {
     expect(ajv.validateSchema(schema), JSON.stringify(ajv.errors)).toBe(true);
     expect(() => ajv.compile(schema)).not.toThrow();
   });
+
+  it('bounds every duration (a *Seconds property) far below what a Node timer can hold', () => {
+    const schema = JSON.parse(readFileSync(schemaUrl, 'utf8')) as unknown;
+    const durations: [string, { minimum?: number; exclusiveMinimum?: number; maximum?: number }][] = [];
+    const walk = (node: unknown, at: string): void => {
+      if (typeof node !== 'object' || node === null) return;
+      for (const [key, value] of Object.entries(node)) {
+        if (key.endsWith('Seconds') && typeof value === 'object' && value !== null) durations.push([`${at}/${key}`, value]);
+        walk(value, `${at}/${key}`);
+      }
+    };
+    walk(schema, '');
+    expect(durations.length).toBeGreaterThanOrEqual(8);
+    // setTimeout holds at most 2^31-1 ms (24.8 days); past it Node fires at once, and watch spun.
+    const timerLimitSeconds = (2 ** 31 - 1) / 1000;
+    for (const [where, d] of durations) {
+      expect(d.maximum, where).toBeDefined();
+      expect(d.maximum, where).toBeLessThanOrEqual(604800);
+      expect(d.maximum, where).toBeLessThan(timerLimitSeconds);
+      expect(d.minimum ?? d.exclusiveMinimum, where).toBeDefined();
+    }
+  });
 });

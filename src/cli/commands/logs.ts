@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { UsageError } from '../../errors.js';
 import { sessionLogFile } from '../../session-log/files.js';
-import { fileSize, follow, tailLines } from '../../session-log/read.js';
+import { followLines, tailLines } from '../../session-log/read.js';
+import { isSessionName } from '../../spec/session-name.js';
 import type { Context } from '../context.js';
 
 export interface LogsOptions {
@@ -11,15 +12,26 @@ export interface LogsOptions {
 
 /** A session's kept output, whether its process is running, dead, or restarted since. */
 export async function logsCommand(ctx: Context, name: string, opts: LogsOptions): Promise<number> {
+  // Only a name a spec could declare has a log: `logs ../../events` read a file outside the log folder.
+  if (!isSessionName(name)) {
+    throw new UsageError(`invalid session name ${JSON.stringify(name)}: use 1 to 64 letters, digits, '_' or '-'`);
+  }
   const file = sessionLogFile(ctx.logDir, name);
   if (!existsSync(file) && !existsSync(`${file}.1`)) throw new UsageError(`no logs for session "${name}" (looked in ${file})`);
   if (!Number.isInteger(opts.lines) || opts.lines < 0) throw new UsageError('-n must be a whole number of lines');
-  const lines = tailLines(file, opts.lines);
-  if (lines.length > 0) ctx.io.out(lines.join('\n') + '\n');
-  if (!opts.follow) return 0;
+  if (!opts.follow) {
+    printLines(ctx, tailLines(file, opts.lines));
+    return 0;
+  }
   const stop = new AbortController();
   process.once('SIGINT', () => stop.abort());
   process.once('SIGTERM', () => stop.abort());
-  await follow(file, fileSize(file), (t) => ctx.io.out(t), stop.signal);
+  const followed = followLines(file, opts.lines, (t) => ctx.io.out(t), stop.signal);
+  printLines(ctx, followed.lines);
+  await followed.done;
   return 0;
+}
+
+function printLines(ctx: Context, lines: string[]): void {
+  if (lines.length > 0) ctx.io.out(`${lines.join('\n')}\n`);
 }

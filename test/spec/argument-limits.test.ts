@@ -1,0 +1,63 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { formatProblem } from '../../src/errors.js';
+import { MAX_ARG_BYTES } from '../../src/spec/argument-limits.js';
+import { parseEnvFile } from '../../src/spec/env-file.js';
+import { loadDesiredState } from '../../src/spec/load.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'tmuxctl-args-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+async function problems(yaml: string, env: Record<string, string> = {}): Promise<string[]> {
+  writeFileSync(path.join(dir, 'app.yaml'), yaml);
+  const result = await loadDesiredState(['app.yaml'], { cwd: dir, env, home: '/nonexistent-home' });
+  return result.ok ? [] : result.problems.map(formatProblem);
+}
+
+describe('what a process cannot receive whole is a validation error', () => {
+  it('MAX_ARG_BYTES is the kernel limit: 128 KiB per string, its terminating NUL included', () => {
+    expect(MAX_ARG_BYTES).toBe(131071);
+  });
+
+  it('a command string longer than the kernel accepts', async () => {
+    const ok = 'x'.repeat(MAX_ARG_BYTES);
+    expect(await problems(`version: 1\nsessions:\n  long:\n    command: "${ok}"\n`)).toEqual([]);
+    expect(await problems(`version: 1\nsessions:\n  long:\n    command: "${ok}y"\n`)).toEqual([
+      'app.yaml:4:14: sessions.long.command is 131072 bytes long; the kernel accepts at most 131071 bytes (128 KiB) per argument',
+    ]);
+  });
+
+  it('counts bytes, not characters', async () => {
+    const euros = '€'.repeat(Math.ceil(MAX_ARG_BYTES / 3));
+    expect(await problems(`version: 1\nsessions:\n  long:\n    command: [echo, "${euros}"]\n`)).toEqual([
+      `app.yaml:4:21: sessions.long.command[1] is ${euros.length * 3} bytes long; the kernel accepts at most 131071 bytes (128 KiB) per argument`,
+    ]);
+  });
+
+  it('an env value whose NAME=value is too long, from the spec, an env file or the caller', async () => {
+    const big = 'v'.repeat(MAX_ARG_BYTES);
+    writeFileSync(path.join(dir, 'big.env'), `FROM_FILE=${big}\n`);
+    const yaml = `version: 1\nsessions:\n  long:\n    command: env\n    env: {IN_SPEC: "${big}"}\n    envFile: big.env\n    requiredEnv: [FROM_CALLER]\n`;
+    expect(await problems(yaml, { FROM_CALLER: big })).toEqual([
+      'app.yaml:5:20: sessions.long.env.IN_SPEC is 131079 bytes long; the kernel accepts at most 131071 bytes (128 KiB) per environment variable (NAME=value)',
+      'app.yaml:7:19: sessions.long.requiredEnv[0]: FROM_CALLER in the environment tmuxctl runs in is 131083 bytes long; the kernel accepts at most 131071 bytes (128 KiB) per environment variable (NAME=value)',
+      'big.env:1:1: FROM_FILE=value is 131081 bytes long; the kernel accepts at most 131071 bytes (128 KiB) per environment variable',
+    ]);
+  });
+});
+
+describe('parseEnvFile and NUL bytes', () => {
+  it('reports a NUL byte in a value at the NUL itself, and drops the variable', () => {
+    const parsed = parseEnvFile('A=before\0after\nB="quoted\0"\nC=fine\n');
+    expect(parsed.problems).toEqual([
+      { line: 1, col: 9, message: 'the value of A contains a NUL byte, which would silently cut it short; remove it' },
+      { line: 2, col: 10, message: 'the value of B contains a NUL byte, which would silently cut it short; remove it' },
+    ]);
+    expect(parsed.vars).toEqual(new Map([['C', 'fine']]));
+  });
+});
