@@ -125,7 +125,7 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
     const deadNow = new Map<string, number>();
     const sessions = new Map(observed.sessions);
     for (const s of observed.sessions.values()) {
-      if (!s.owned || !s.pane.dead) continue;
+      if (!s.owned || !s.pane?.dead) continue;
       const key = `${s.id}:${s.pane.pid}`;
       const firstSeen = seenDeaths.get(key) ?? observed.at;
       deadNow.set(key, firstSeen);
