@@ -4,7 +4,7 @@ import { LONG_RUNNING, quickSession, specDoc, useTmuxServer } from '../helpers/t
 const t = useTmuxServer();
 
 describe('one session name declared in two spec folders', () => {
-  it('applying or deleting the second folder leaves the first folder\'s session alone; --take-over moves it', async () => {
+  it("applying or deleting the second folder leaves the first folder's session alone; --take-over moves it", async () => {
     t.writeSpec('A/a.yaml', specDoc({ twin: quickSession(LONG_RUNNING) }));
     t.writeSpec('B/b.yaml', specDoc({ twin: quickSession(['sleep', '200001']), other: quickSession(LONG_RUNNING) }));
     expect((await t.tmuxctl(['apply', '-f', 'specs/A'])).exitCode).toBe(0);

@@ -55,11 +55,8 @@ function pidsMatching(text: string): number[] {
 describe('orphans across tmux servers', () => {
   const PATTERN = `orph_srv_${TOKEN}`;
 
-  it('two servers applying one spec never stop each other\'s monitor; one left behind by a dead session is still an orphan', async () => {
-    const file = t.writeSpec(
-      'servers/mon.yaml',
-      specDoc({ mon: quickSession(['sh', '-c', 'sleep 100000; :', PATTERN], { orphans: { match: PATTERN } }) }),
-    );
+  it("two servers applying one spec never stop each other's monitor; one left behind by a dead session is still an orphan", async () => {
+    const file = t.writeSpec('servers/mon.yaml', specDoc({ mon: quickSession(['sh', '-c', 'sleep 100000; :', PATTERN], { orphans: { match: PATTERN } }) }));
     expect((await t.tmuxctl(['apply', '-f', file])).exitCode).toBe(0);
     const onA = (await t.pane('mon'))!.pid;
     const b = await u.tmuxctl(['apply', '-f', file]);
@@ -93,10 +90,10 @@ describe('orphans across tmux servers', () => {
   });
 });
 
-describe('orphan candidates leave tmuxctl\'s machinery and the user\'s tools alone', () => {
+describe("orphan candidates leave tmuxctl's machinery and the user's tools alone", () => {
   const PATTERN = `orph_tool_${TOKEN}`;
 
-  it('tmux jobs (pipe-pane, run-shell), a tail -f of a log named like it, a grep of it, and watch\'s pipeline are spared; the real orphan is stopped', async () => {
+  it("tmux jobs (pipe-pane, run-shell), a tail -f of a log named like it, a grep of it, and watch's pipeline are spared; the real orphan is stopped", async () => {
     const file = t.writeSpec('tools/mon.yaml', specDoc({ tooled: quickSession(LONG_RUNNING, { orphans: { match: PATTERN } }) }));
     await t.tmux('new-session', '-d', '-s', 'plain', 'sleep 100000');
     // tmux's own children: a pipe-pane writer and a run-shell job whose command lines carry the pattern.
@@ -131,7 +128,11 @@ describe('orphan candidates leave tmuxctl\'s machinery and the user\'s tools alo
     });
     mine.push(pipeline.pid!);
     const logger = await waitFor(() => pidsMatching(`${PATTERN}_logger`)[0], 5000, 'the pipeline reader');
-    const watchPid = await waitFor(() => allCmdlines().find((p) => p.argv[1] === cliPath && p.argv.includes('watch') && p.argv.includes(file))?.pid, 5000, 'watch');
+    const watchPid = await waitFor(
+      () => allCmdlines().find((p) => p.argv[1] === cliPath && p.argv.includes('watch') && p.argv.includes(file))?.pid,
+      5000,
+      'watch',
+    );
     mine.push(logger, watchPid);
     // Watch's first pass has run once it installed its hook; then a manual apply.
     await waitFor(async () => (await t.tmuxResult(['show-hooks', '-g', 'session-closed'])).stdout.includes('tmuxctl'), 10_000, 'watch passed');
