@@ -74,8 +74,9 @@ export function sessionsFromRows(rows: Row<Key>[]): Map<string, ObservedSession>
   }
   for (const [name, list] of bySession) {
     const first = list[0]!;
-    const owned = first.hash !== '';
-    if (!owned) {
+    // Session options read the same on every pane's row; any row carrying the hash will do.
+    const stampedRow = list.find((r) => r.hash !== '');
+    if (!stampedRow) {
       byName.set(name, toSession(first, toPane(first)));
       continue;
     }
@@ -84,7 +85,7 @@ export function sessionsFromRows(rows: Row<Key>[]): Map<string, ObservedSession>
       stamped.length > 0
         ? (stamped.find((r) => r.paneId === r.managedPane) ?? stamped[0])
         : list.find((r) => r.managedPane !== '' && r.paneId === r.managedPane);
-    byName.set(name, toSession(first, managed && toPane(managed)));
+    byName.set(name, toSession(managed ?? stampedRow, managed && toPane(managed)));
   }
   return byName;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ObservedProcess, ObservedSession, ObservedState } from '../../src/observe/types.js';
+import { sessionsFromRows } from '../../src/observe/snapshot.js';
 import { specHash } from '../../src/plan/hash.js';
 import { plan, planDelete } from '../../src/plan/plan.js';
 import { sessionStatuses } from '../../src/plan/status.js';
@@ -182,5 +183,34 @@ describe('orphans.match breadth', () => {
     expect(text(plan(desired([mon]), observed([elsewhere], { processes: [proc(650, 'worker 1')] }), MANUAL))).toEqual([
       'conflict mon (owned by /specs/A/a.yaml)',
     ]);
+  });
+});
+
+describe('observe: which pane is the managed one (sessionsFromRows)', () => {
+  type SnapshotRow = Parameters<typeof sessionsFromRows>[0][number];
+  const row = (fields: Partial<SnapshotRow>): SnapshotRow =>
+    new Proxy(fields, { get: (target, key) => (target as Record<string | symbol, string | undefined>)[key] ?? '' }) as SnapshotRow;
+  const session = { sessionId: '$1', created: '1700000000', dead: '0', name: 'web', hash: 'h', managedPane: '%1' };
+
+  it('the stamped pane, wherever it is listed', () => {
+    const rows = [row({ ...session, paneId: '%2', panePid: '200' }), row({ ...session, paneId: '%1', panePid: '100', paneStamp: '1' })];
+    expect(sessionsFromRows(rows).get('web')!.pane).toMatchObject({ id: '%1', pid: 100 });
+  });
+
+  it("none when the managed pane is gone: the user's pane never stands in for it", () => {
+    const rows = [row({ ...session, paneId: '%2', panePid: '200' })];
+    const s = sessionsFromRows(rows).get('web')!;
+    expect(s.owned).toBe(true);
+    expect(s.pane).toBeUndefined();
+  });
+
+  it('a session stamped before panes were (no pane stamp anywhere): the pane whose id it recorded', () => {
+    const rows = [row({ ...session, paneId: '%2', panePid: '200' }), row({ ...session, paneId: '%1', panePid: '100' })];
+    expect(sessionsFromRows(rows).get('web')!.pane).toMatchObject({ id: '%1' });
+  });
+
+  it('reads the stamped stop timeout', () => {
+    const rows = [row({ ...session, paneId: '%1', panePid: '100', paneStamp: '1', stopTimeout: '2.5' })];
+    expect(sessionsFromRows(rows).get('web')!.stopTimeoutSeconds).toBe(2.5);
   });
 });
