@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { listProcs, processTree, readCmdline, type ProcInfo } from '../process/table.js';
+import { listProcs, processTrees, readCmdline, type ProcInfo } from '../process/table.js';
 import { SESSION_ENV_MARKER } from '../tmux/options.js';
 import type { ObservedProcess, ObservedState } from './types.js';
 
@@ -25,13 +25,15 @@ export function orphanCandidates(
 ): ObservedProcess[] {
   const procs = listProcs();
   const byPid = new Map(procs.map((p) => [p.pid, p]));
+  // Indexed once: one tree per session would otherwise cost a pass over the whole table each.
+  const treeOf = processTrees(procs);
   const protectedPids = new Set<number>();
   const protectedGroups = new Set<number>();
   const protectedPipes = new Set<string>();
   const protect = (pid: number) => {
     protectedPids.add(pid);
     for (let p = byPid.get(pid), hops = 0; p && p.ppid > 0 && hops < 1000; p = byPid.get(p.ppid), hops++) protectedPids.add(p.ppid);
-    for (const p of processTree(pid, procs)) protectedPids.add(p.pid);
+    for (const p of treeOf(pid)) protectedPids.add(p.pid);
     const me = byPid.get(pid);
     if (me && me.pgid > 1) protectedGroups.add(me.pgid);
     for (const pipe of stdioPipes(pid)) protectedPipes.add(pipe);
@@ -45,7 +47,8 @@ export function orphanCandidates(
   const sessionOf = new Map<number, string>();
   for (const s of observed.sessions.values()) {
     if (!s.owned || !s.pane) continue;
-    const members = s.pane.dead ? procs.filter((p) => p.sid === s.pane!.pid) : processTree(s.pane.pid, procs);
+    const pid = s.pane.pid;
+    const members = s.pane.dead ? treeOf(pid).filter((p) => p.sid === pid) : treeOf(pid);
     for (const p of members) sessionOf.set(p.pid, s.name);
   }
 
