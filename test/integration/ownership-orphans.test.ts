@@ -98,7 +98,8 @@ describe("orphan candidates leave tmuxctl's machinery and the user's tools alone
     await t.tmux('new-session', '-d', '-s', 'plain', 'sleep 100000');
     // tmux's own children: a pipe-pane writer and a run-shell job whose command lines carry the pattern.
     await t.tmux('pipe-pane', '-t', '=plain:', `exec sh -c 'cat > /dev/null; :' ${PATTERN}_pipe`);
-    await t.tmux('run-shell', '-b', `sleep 100006 # ${PATTERN}_job`);
+    // One long-lived process whose argv keeps the token (a sh would exec a plain sleep, which teardown could not tell as ours).
+    await t.tmux('run-shell', '-b', `exec ${shQuote(process.execPath)} -e 'setInterval(()=>{},1e9)' ${PATTERN}_job`);
     // A viewer of a log file named like the monitor, and a search for the pattern.
     const log = t.writeFile(`${PATTERN}.log`, 'x\n');
     const tail = spawn('tail', ['-f', log], { detached: true, stdio: 'ignore' });
