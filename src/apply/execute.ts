@@ -3,7 +3,7 @@ import { paneArgv } from '../plan/hash.js';
 import type { Action, Plan, StartStamp } from '../plan/types.js';
 import type { SessionSpec } from '../spec/types.js';
 import type { TmuxClient } from '../tmux/client.js';
-import { exactSession, killSession, newSession, respawn, setStamps, type StartArgs } from '../tmux/commands.js';
+import { exactSession, killSession, newManagedWindow, newSession, respawn, setStamps, type StartArgs } from '../tmux/commands.js';
 import { appendMarker, sessionLogFile } from '../session-log/files.js';
 import { stopTrees } from './stop.js';
 
@@ -34,7 +34,11 @@ export async function executePlan(tmux: TmuxClient, plan: Plan, opts: ExecuteOpt
   const now = opts.now ?? Date.now;
   await stopTrees(
     plan.actions.flatMap((a) => {
-      if (a.kind === 'kill' || a.kind === 'restart') return [{ pid: a.observed.pane.pid, dead: a.observed.pane.dead, timeoutSeconds: stopTimeout(a) }];
+      if (a.kind === 'kill' || a.kind === 'restart') {
+        // A session whose managed pane is gone has no tree of tmuxctl's to stop (the user's panes are theirs).
+        const pane = a.observed.pane;
+        return pane ? [{ pid: pane.pid, dead: pane.dead, timeoutSeconds: stopTimeout(a) }] : [];
+      }
       if (a.kind === 'kill-orphan') return [{ pid: a.pid, startTime: a.startTime, dead: false, timeoutSeconds: a.stopTimeoutSeconds }];
       return [];
     }),
@@ -67,12 +71,14 @@ function linesFor(a: Action, at: number, logDir: string): string[] {
     }
     case 'restart': {
       const { id, pane, envKeys } = a.observed;
-      return [...respawn(id, pane.id, startArgs(a.spec, logDir), envKeys), ...setStamps(id, stampValues(a.stamp, a.spec, at))];
+      const start = startArgs(a.spec, logDir);
+      const run = pane ? respawn(id, pane.id, start, envKeys) : newManagedWindow(id, start, envKeys);
+      return [...run, ...setStamps(id, stampValues(a.stamp, a.spec, at))];
     }
     case 'kill':
       return killSession(a.observed.id);
     case 'update':
-      return setStamps(a.observed.id, { source: a.source });
+      return setStamps(a.observed.id, { source: a.source, stopTimeout: a.stopTimeoutSeconds?.toString() });
     case 'conflict':
     case 'kill-orphan': // stopped by signals above; nothing for tmux to do
       return [];
@@ -105,5 +111,6 @@ function stampValues(s: StartStamp, spec: SessionSpec, at: number) {
     crashes: String(s.crashes),
     lastExit: s.lastExit ? formatExit(s.lastExit) : undefined,
     envKeys: Object.keys(spec.env).join(','),
+    stopTimeout: String(spec.stopTimeoutSeconds),
   };
 }

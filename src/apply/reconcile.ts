@@ -1,5 +1,6 @@
 import type { EventLog } from '../log/events.js';
 import { withProcesses } from '../observe/orphan-candidates.js';
+import { withMissingCwds } from '../observe/cwds.js';
 import { observe } from '../observe/snapshot.js';
 import { rotateIfLarge } from '../session-log/files.js';
 import type { ObservedState, Unhealthy } from '../observe/types.js';
@@ -27,6 +28,10 @@ export interface ReconcileOptions {
   /** tmux lines to add to any batch that runs (watch re-installs its global hook this way). */
   extraLines?: string[];
   now?: () => number;
+  /** `apply --take-over`: sessions of these names declared in other spec files become these specs'. */
+  takeOver?: boolean;
+  /** How paths appear in reasons. */
+  displayPath?: (absolute: string) => string;
 }
 
 export interface ReconcileResult {
@@ -38,14 +43,17 @@ export interface ReconcileResult {
 /** Observe, plan (pure), execute, verify: one level-triggered pass. */
 export async function reconcile(tmux: TmuxClient, desired: DesiredState, opts: ReconcileOptions): Promise<ReconcileResult> {
   const now = opts.now ?? Date.now;
-  const snapshot = withProcesses(
-    await observe(tmux, now()),
-    desired.sessions.some((s) => s.orphans),
+  const snapshot = withMissingCwds(
+    withProcesses(
+      await observe(tmux, now()),
+      desired.sessions.flatMap((s) => (s.orphans ? [s.orphans.match] : [])),
+    ),
+    desired,
   );
   const seen = opts.unhealthy ? { ...snapshot, unhealthy: opts.unhealthy } : snapshot;
   const observed = opts.onObserved?.(seen) ?? seen;
   if (!opts.dryRun) for (const s of observed.sessions.values()) if (s.owned) rotateIfLarge(opts.logDir, s.name);
-  const plan = makePlan(desired, observed, { now: now(), honourBackoff: opts.honourBackoff });
+  const plan = makePlan(desired, observed, { now: now(), honourBackoff: opts.honourBackoff, takeOver: opts.takeOver, displayPath: opts.displayPath });
   if (opts.dryRun || plan.actions.length === 0) return { plan, observed, failures: [] };
   recordPlan(opts.events, plan);
   const { started, errors } = await executePlan(tmux, plan, { logDir: opts.logDir, now, extraLines: opts.extraLines });
@@ -58,7 +66,7 @@ export async function reconcile(tmux: TmuxClient, desired: DesiredState, opts: R
 function recordPlan(events: EventLog | undefined, plan: Plan): void {
   if (!events) return;
   for (const a of plan.actions) {
-    const extra = a.kind === 'restart' && a.observed.pane.exit ? exitFields({ exit: a.observed.pane.exit }) : {};
+    const extra = a.kind === 'restart' && a.observed.pane?.exit ? exitFields({ exit: a.observed.pane.exit }) : {};
     events.record({ event: a.kind, session: a.session, reason: a.reason, ...extra }, a.kind === 'conflict' ? 'warn' : 'info');
   }
 }

@@ -1,5 +1,5 @@
 import { signalProcess } from '../process/signal.js';
-import { isAlive, listProcs, processTree, type ProcInfo } from '../process/table.js';
+import { isAlive, listProcs, processTrees, type ProcInfo } from '../process/table.js';
 
 export interface StopTarget {
   /** The pane's process: root of the tree to stop. */
@@ -14,38 +14,61 @@ export interface StopTarget {
   timeoutSeconds: number;
 }
 
-const POLL_MS = 25;
+/** After SIGKILL, how long to wait for the kernel to finish the job before moving on. */
+const KILL_GRACE_MS = 2000;
+/** First look soon (most processes die at once on SIGTERM), then less and less often. */
+const FIRST_POLL_MS = 10;
+const MAX_POLL_MS = 200;
+
+interface Stopping {
+  alive: ProcInfo[];
+  /** SIGKILL is due at this time; after it, the tree gets KILL_GRACE_MS more. */
+  deadline: number;
+  killed: boolean;
+}
 
 /**
- * SIGTERM to every process of each tree, SIGKILL to what is left after its timeout. All trees in
- * parallel, so stopping N sessions costs the slowest one, not the sum. Resolves when none is left.
+ * SIGTERM to every process of each tree, SIGKILL to what is left of a tree after its timeout. All
+ * trees at once, watched by one loop: each look reads every remaining process once, and looks grow
+ * rarer while processes linger (10 ms up to 200 ms), so stopping N trees costs about the slowest
+ * one plus N reads per look, never N timers polling /proc each on its own. Resolves when none is
+ * left, or at the latest the longest timeout plus KILL_GRACE_MS after it started.
  */
 export async function stopTrees(targets: readonly StopTarget[]): Promise<void> {
   if (targets.length === 0) return;
   const procs = listProcs();
-  await Promise.all(
-    targets.map((t) => {
-      if (t.startTime !== undefined && !procs.some((p) => p.pid === t.pid && p.startTime === t.startTime)) return Promise.resolve();
-      const tree = t.dead ? procs.filter((p) => p.sid === t.pid && p.pid !== t.pid) : processTree(t.pid, procs);
-      return stopTree(tree, t.timeoutSeconds);
-    }),
-  );
-}
-
-async function stopTree(tree: ProcInfo[], timeoutSeconds: number): Promise<void> {
-  signalAll(tree, 'SIGTERM');
-  const deadline = Date.now() + timeoutSeconds * 1000;
-  let alive = tree.filter(isAlive);
-  while (alive.length > 0 && Date.now() < deadline) {
-    await sleep(POLL_MS);
-    alive = alive.filter(isAlive);
+  const byPid = new Map(procs.map((p) => [p.pid, p]));
+  const treeOf = processTrees(procs);
+  const start = Date.now();
+  let stopping: Stopping[] = [];
+  for (const t of targets) {
+    if (t.startTime !== undefined && byPid.get(t.pid)?.startTime !== t.startTime) continue;
+    const tree = t.dead ? treeOf(t.pid).filter((p) => p.sid === t.pid && p.pid !== t.pid) : treeOf(t.pid);
+    if (tree.length > 0) stopping.push({ alive: tree, deadline: start + t.timeoutSeconds * 1000, killed: false });
   }
-  if (alive.length === 0) return;
-  signalAll(alive, 'SIGKILL');
-  const killDeadline = Date.now() + 2000;
-  while (alive.length > 0 && Date.now() < killDeadline) {
-    await sleep(POLL_MS);
-    alive = alive.filter(isAlive);
+  for (const s of stopping) signalAll(s.alive, 'SIGTERM');
+
+  let pollMs = FIRST_POLL_MS;
+  while (stopping.length > 0) {
+    const now = Date.now();
+    const next: Stopping[] = [];
+    for (const s of stopping) {
+      s.alive = s.alive.filter(isAlive);
+      if (s.alive.length === 0) continue;
+      if (!s.killed && now >= s.deadline) {
+        signalAll(s.alive, 'SIGKILL');
+        s.killed = true;
+        s.deadline = now + KILL_GRACE_MS;
+      } else if (s.killed && now >= s.deadline) {
+        continue; // unkillable (uninterruptible sleep): nothing more to do, and no reason to hang
+      }
+      next.push(s);
+    }
+    stopping = next;
+    if (stopping.length === 0) return;
+    const soonest = Math.min(...stopping.map((s) => s.deadline));
+    await sleep(Math.max(1, Math.min(pollMs, soonest - Date.now())));
+    pollMs = Math.min(pollMs * 2, MAX_POLL_MS);
   }
 }
 

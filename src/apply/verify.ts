@@ -1,5 +1,6 @@
 import { observe } from '../observe/snapshot.js';
 import type { ExitInfo, ObservedState } from '../observe/types.js';
+import { PANE_GONE } from '../plan/plan.js';
 import { describeExit } from '../plan/restart-decision.js';
 import type { TmuxClient } from '../tmux/client.js';
 import type { Started } from './execute.js';
@@ -51,6 +52,8 @@ async function judge(tmux: TmuxClient, group: Started[], obs: ObservedState, bat
     if (!live?.owned) {
       const why = batchErrors.find((e) => mentions(e, spec.name)) ?? batchErrors[0] ?? 'session not found after start';
       out.push({ session: spec.name, reason: `did not start: ${why}`, output: [] });
+    } else if (!live.pane) {
+      out.push({ session: spec.name, reason: `${PANE_GONE} within ${spec.startSeconds}s of starting`, output: [] });
     } else if (live.pane.dead) {
       const output = await lastOutput(tmux, live.pane.id);
       out.push({ session: spec.name, reason: `${describeExit(live)} within ${spec.startSeconds}s of starting`, exit: live.pane.exit, output });

@@ -82,6 +82,7 @@ program
   .description('create, restart and remove sessions until tmux matches the specs')
   .addOption(fileOption())
   .option('--dry-run', 'print the plan, change nothing')
+  .option('--take-over', "make declared sessions recorded as declared in other spec files these specs' own")
   .addOption(outputOption())
   .addOption(lockOption())
   .action(async (o) => done((await import('./commands/apply.js')).applyCommand(await context(), o)));

@@ -16,7 +16,7 @@ export function nudgeLostExits(observed: ObservedState): boolean {
   const server = observed.serverPid;
   if (server === undefined || server <= 1) return false;
   const lost = [...observed.sessions.values()].some((s) => {
-    if (!s.pane.dead || s.pane.exit) return false;
+    if (!s.pane?.dead || s.pane.exit) return false;
     const p = readProc(s.pane.pid);
     return p !== undefined && p.state === 'Z' && p.ppid === server;
   });

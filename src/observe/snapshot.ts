@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { isNoServer, tmuxFailure, type TmuxClient } from '../tmux/client.js';
 import { buildFormat, parseRows, type Row } from '../tmux/format.js';
-import { OPT } from '../tmux/options.js';
+import { OPT, PANE_STAMP } from '../tmux/options.js';
 import { nudgeLostExits } from './lost-exits.js';
 import type { ExitInfo, ObservedPane, ObservedSession, ObservedState } from './types.js';
 
@@ -17,6 +17,8 @@ const FIELDS = {
   hash: OPT.hash,
   source: OPT.source,
   managedPane: OPT.pane,
+  paneStamp: PANE_STAMP,
+  stopTimeout: OPT.stopTimeout,
   started: OPT.started,
   restarts: OPT.restarts,
   lastExit: OPT.lastExit,
@@ -56,18 +58,39 @@ async function snapshot(tmux: TmuxClient, now: number): Promise<ObservedState> {
   return { sessions: sessionsFromRows(rows), serverRunning: true, serverPid, at: now };
 }
 
+/**
+ * One session per name. An owned session's managed pane is the pane stamped as such (a pane option,
+ * which panes the user splits off do not inherit), or, for a session made before panes were stamped,
+ * the pane whose id the session recorded (tmux never reuses a pane id within a server's life). No
+ * other pane ever stands in for it: when it is gone the session has no managed pane.
+ */
 export function sessionsFromRows(rows: Row<Key>[]): Map<string, ObservedSession> {
   const byName = new Map<string, ObservedSession>();
+  const bySession = new Map<string, Row<Key>[]>();
   for (const row of rows) {
-    const existing = byName.get(row.name);
-    const isManagedPane = row.managedPane !== '' && row.managedPane === row.paneId;
-    if (existing && !isManagedPane) continue;
-    byName.set(row.name, toSession(row));
+    const list = bySession.get(row.name);
+    if (list) list.push(row);
+    else bySession.set(row.name, [row]);
+  }
+  for (const [name, list] of bySession) {
+    const first = list[0]!;
+    // Session options read the same on every pane's row; any row carrying the hash will do.
+    const stampedRow = list.find((r) => r.hash !== '');
+    if (!stampedRow) {
+      byName.set(name, toSession(first, toPane(first)));
+      continue;
+    }
+    const stamped = list.filter((r) => r.paneStamp !== '');
+    const managed =
+      stamped.length > 0
+        ? (stamped.find((r) => r.paneId === r.managedPane) ?? stamped[0])
+        : list.find((r) => r.managedPane !== '' && r.paneId === r.managedPane);
+    byName.set(name, toSession(managed ?? stampedRow, managed && toPane(managed)));
   }
   return byName;
 }
 
-function toSession(row: Row<Key>): ObservedSession {
+function toSession(row: Row<Key>, pane: ObservedPane | undefined): ObservedSession {
   return {
     id: row.sessionId,
     name: row.name,
@@ -75,13 +98,14 @@ function toSession(row: Row<Key>): ObservedSession {
     owned: row.hash !== '',
     hash: row.hash || undefined,
     source: row.source || undefined,
-    pane: toPane(row),
+    pane,
     startedAt: optInt(row.started),
     restarts: int(row.restarts),
     lastExit: parseExit(row.lastExit),
     envKeys: row.envKeys ? row.envKeys.split(',') : [],
     crashes: int(row.crashes),
     health: row.health || undefined,
+    stopTimeoutSeconds: row.stopTimeout === '' ? undefined : positiveNumber(row.stopTimeout),
   };
 }
 
@@ -112,6 +136,11 @@ export function parseExit(s: string): ExitInfo | undefined {
 function int(s: string): number {
   const n = parseInt(s, 10);
   return Number.isFinite(n) ? n : 0;
+}
+
+function positiveNumber(s: string): number | undefined {
+  const n = Number(s);
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
 }
 
 function optInt(s: string): number | undefined {

@@ -21,8 +21,12 @@ export interface ObservedSession {
   owned: boolean;
   hash?: string;
   source?: string;
-  /** The pane running the managed command (for a foreign session, its first pane). */
-  pane: ObservedPane;
+  /**
+   * The pane running the managed command: for an owned session only a pane carrying tmuxctl's pane
+   * stamp (undefined when that pane is gone, e.g. killed by the user, whatever other panes the
+   * session still has); for a foreign session its first pane.
+   */
+  pane?: ObservedPane;
   startedAt?: number;
   restarts: number;
   lastExit?: ExitInfo;
@@ -30,6 +34,8 @@ export interface ObservedSession {
   crashes: number;
   /** What watch last stamped about health checks, e.g. `healthy`, `unhealthy: 3 failures`. */
   health?: string;
+  /** The stopTimeoutSeconds declared when it was last applied (a prune or `delete NAME` has no spec). */
+  stopTimeoutSeconds?: number;
 }
 
 /** A process an orphans.match pattern may be tested against (protected processes never appear). */
@@ -37,7 +43,13 @@ export interface ObservedProcess {
   pid: number;
   startTime: number;
   cmdline: string;
-  /** The owned session whose pane it runs in, if any. */
+  /**
+   * The arguments a pattern is tested against: argv without those naming a file the process holds
+   * open and that is not executable (a `tail -f` or `less` of a log named like the monitor views
+   * data; it does not run the monitor).
+   */
+  matchArgv: string[];
+  /** The tmuxctl session (on this server or any other) whose pane it runs in, if any. */
   session?: string;
 }
 
@@ -59,6 +71,8 @@ export interface ObservedState {
   serverPid?: number;
   /** Filled only when some spec declares orphans.match (reading every command line costs). */
   processes?: ObservedProcess[];
+  /** Declared cwds found missing when this snapshot was taken (a session is never started elsewhere). */
+  missingCwds?: ReadonlySet<string>;
   /** Health verdicts (watch only). */
   unhealthy?: ReadonlyMap<string, Unhealthy>;
   /** Epoch milliseconds of the snapshot. */

@@ -1,35 +1,69 @@
 import { dirname } from 'node:path';
 import type { ObservedSession, ObservedState } from '../observe/types.js';
-import type { DesiredState } from '../spec/types.js';
+import type { DesiredState, SessionSpec } from '../spec/types.js';
 import { describeHashChange, specHash } from './hash.js';
 import { backoffDelayMs, crashesAfterRun } from './backoff.js';
 import { judgeDeadPane } from './restart-decision.js';
+import { planOrphans } from './orphans.js';
 import type { Action, Plan, PlanOptions } from './types.js';
 
 export const NOT_OWNED = 'exists, not managed by tmuxctl';
+export const PANE_GONE = 'managed pane gone';
+const DEFAULT_STOP_TIMEOUT_SECONDS = 10;
 
 /**
  * Pure: from what is declared and what one snapshot saw, the actions that converge them, each with
- * its reason. Sessions tmuxctl does not own are never acted on.
+ * its reason. Sessions tmuxctl does not own, and owned sessions declared outside the applied paths,
+ * are never acted on.
  */
 export function plan(desired: DesiredState, observed: ObservedState, opts: PlanOptions): Plan {
   const actions: Action[] = [];
   let requeueAfterMs: number | undefined;
+  const requeue = (ms: number) => {
+    requeueAfterMs = Math.min(requeueAfterMs ?? Infinity, ms);
+  };
   const declared = new Set<string>();
+  const show = opts.displayPath ?? ((p: string) => p);
+  /** Declared sessions tmuxctl leaves alone (so are their orphans: it starts nothing in their place). */
+  const refused = new Set<string>();
 
   for (const spec of desired.sessions) {
     declared.add(spec.name);
     const live = observed.sessions.get(spec.name);
     const hash = specHash(spec);
-    if (!live) {
-      actions.push({ kind: 'create', session: spec.name, reason: 'not found', spec, stamp: { hash, restarts: 0, crashes: 0 } });
+    const conflict = conflictOf(spec, live, desired, opts, show);
+    if (conflict) {
+      refused.add(spec.name);
+      actions.push({ kind: 'conflict', session: spec.name, reason: conflict });
       continue;
     }
-    if (!live.owned) {
-      actions.push({ kind: 'conflict', session: spec.name, reason: NOT_OWNED });
+    // A start in a directory that is gone would silently run elsewhere (tmux falls back to another
+    // one): report it, keep what runs, and look again after the backoff delay.
+    const cwdGone = observed.missingCwds?.has(spec.cwd) === true;
+    const blocked = (): void => {
+      actions.push({ kind: 'conflict', session: spec.name, reason: `cwd ${show(spec.cwd)} no longer exists` });
+      requeue(Math.max(backoffDelayMs(Math.max(1, live?.crashes ?? 0), spec.backoff), 1000));
+    };
+    if (!live) {
+      if (cwdGone) blocked();
+      else actions.push({ kind: 'create', session: spec.name, reason: 'not found', spec, stamp: { hash, restarts: 0, crashes: 0 } });
+      continue;
+    }
+    if (!live.pane) {
+      // The user killed the managed pane and kept panes of their own: those are theirs, and the
+      // command gets a new window of its own in the same session. Counted as a death.
+      if (cwdGone) blocked();
+      else {
+        const stamp = { hash, restarts: live.restarts + 1, crashes: live.crashes, lastExit: live.lastExit };
+        actions.push({ kind: 'restart', session: spec.name, reason: PANE_GONE, spec, observed: live, stamp });
+      }
       continue;
     }
     if (live.hash !== hash) {
+      if (cwdGone) {
+        blocked();
+        continue;
+      }
       // A spec change is not a crash: the restart count (OPT.restarts) only counts deaths.
       const stamp = { hash, restarts: live.restarts, crashes: 0, lastExit: live.pane.exit ?? live.lastExit };
       actions.push({ kind: 'restart', session: spec.name, reason: describeHashChange(live.hash ?? '', hash), spec, observed: live, stamp });
@@ -39,8 +73,9 @@ export function plan(desired: DesiredState, observed: ObservedState, opts: PlanO
       const verdict = judgeDeadPane(spec, live);
       if (verdict.restart) {
         if (opts.honourBackoff && verdict.dueAt > opts.now) {
-          const wait = verdict.dueAt - opts.now;
-          requeueAfterMs = Math.min(requeueAfterMs ?? Infinity, wait);
+          requeue(verdict.dueAt - opts.now);
+        } else if (cwdGone) {
+          blocked();
         } else {
           const stamp = { hash, restarts: live.restarts + 1, crashes: verdict.crashes, lastExit: live.pane.exit };
           actions.push({ kind: 'restart', session: spec.name, reason: verdict.why, spec, observed: live, stamp });
@@ -54,19 +89,20 @@ export function plan(desired: DesiredState, observed: ObservedState, opts: PlanO
       const crashes = crashesAfterRun(live.crashes, sick.since - sick.startedAt, spec.backoff);
       const dueAt = sick.since + backoffDelayMs(crashes, spec.backoff);
       if (opts.honourBackoff && dueAt > opts.now) {
-        requeueAfterMs = Math.min(requeueAfterMs ?? Infinity, dueAt - opts.now);
+        requeue(dueAt - opts.now);
+      } else if (cwdGone) {
+        blocked();
       } else {
         const stamp = { hash, restarts: live.restarts + 1, crashes: crashes + 1, lastExit: live.lastExit };
         actions.push({ kind: 'restart', session: spec.name, reason: sick.detail, spec, observed: live, stamp });
       }
       continue;
     }
-    if (live.source !== spec.source) {
-      actions.push({ kind: 'update', session: spec.name, reason: `now declared in ${spec.source}`, observed: live, source: spec.source });
-    }
+    const update = stampUpdate(spec, live, show);
+    if (update) actions.push(update);
   }
 
-  actions.push(...planOrphans(desired, observed));
+  actions.push(...planOrphans(desired, observed, refused));
 
   for (const live of observed.sessions.values()) {
     if (declared.has(live.name) || !live.owned) continue;
@@ -76,13 +112,52 @@ export function plan(desired: DesiredState, observed: ObservedState, opts: PlanO
         session: live.name,
         reason: 'no longer declared',
         observed: live,
-        stopTimeoutSeconds: opts.defaultStopTimeoutSeconds ?? 10,
+        stopTimeoutSeconds: live.stopTimeoutSeconds ?? opts.defaultStopTimeoutSeconds ?? DEFAULT_STOP_TIMEOUT_SECONDS,
       });
     }
   }
 
   actions.sort(byKindThenName);
   return requeueAfterMs === undefined ? { actions } : { actions, requeueAfterMs };
+}
+
+/**
+ * Why tmuxctl must leave a declared session alone, if it must: the name is held by a session it does
+ * not own, or by one declared in a spec file outside the applied paths (another folder's session of
+ * the same name: `apply --take-over` makes it this one's). A move between files within the applied
+ * paths is no conflict: the recorded source is updated.
+ */
+function conflictOf(
+  spec: SessionSpec,
+  live: ObservedSession | undefined,
+  desired: DesiredState,
+  opts: PlanOptions,
+  show: (p: string) => string,
+): string | undefined {
+  if (!live) return undefined;
+  if (!live.owned) return NOT_OWNED;
+  if (opts.takeOver || live.source === undefined || live.source === spec.source) return undefined;
+  if (withinRoots(live.source, desired.roots)) return undefined;
+  return `owned by ${show(live.source)}`;
+}
+
+/** Stamps to bring up to date on a session that is otherwise as declared. */
+function stampUpdate(spec: SessionSpec, live: ObservedSession, show: (p: string) => string): Action | undefined {
+  const moved = live.source !== spec.source;
+  // A session stamped by an older tmuxctl has no stop timeout stamp; it gets one at its next start.
+  const stopChanged = live.stopTimeoutSeconds !== undefined && live.stopTimeoutSeconds !== spec.stopTimeoutSeconds;
+  if (!moved && !stopChanged) return undefined;
+  const reasons: string[] = [];
+  if (moved) reasons.push(`now declared in ${show(spec.source)}`);
+  if (stopChanged) reasons.push(`stopTimeoutSeconds ${live.stopTimeoutSeconds} -> ${spec.stopTimeoutSeconds}`);
+  return {
+    kind: 'update',
+    session: spec.name,
+    reason: reasons.join(', '),
+    observed: live,
+    ...(moved && { source: spec.source }),
+    ...(stopChanged && { stopTimeoutSeconds: spec.stopTimeoutSeconds }),
+  };
 }
 
 /**
@@ -94,36 +169,6 @@ export function withinRoots(source: string, roots: readonly string[]): boolean {
   return roots.some((r) => source === r || dirname(source) === r);
 }
 
-/**
- * A process matching a session's orphans.match that runs outside every managed session: a monitor
- * left behind by a dead session, or a second copy started by hand. (Processes inside any managed
- * session are left alone: two specs must not fight over each other's processes.)
- */
-function planOrphans(desired: DesiredState, observed: ObservedState): Action[] {
-  const out: Action[] = [];
-  for (const spec of desired.sessions) {
-    if (!spec.orphans || !observed.processes) continue;
-    // The name is held by a session tmuxctl does not own (a conflict): its process may well be the
-    // user's own copy of this command, and tmuxctl starts nothing in its place.
-    const live = observed.sessions.get(spec.name);
-    if (live && !live.owned) continue;
-    const re = new RegExp(spec.orphans.match);
-    for (const p of observed.processes) {
-      if (p.session !== undefined || !re.test(p.cmdline)) continue;
-      out.push({
-        kind: 'kill-orphan',
-        session: spec.name,
-        reason: `pid ${p.pid}: ${p.cmdline}`,
-        pid: p.pid,
-        startTime: p.startTime,
-        command: p.cmdline,
-        stopTimeoutSeconds: spec.stopTimeoutSeconds,
-      });
-    }
-  }
-  return out;
-}
-
 const KIND_ORDER: Record<Action['kind'], number> = { conflict: 0, 'kill-orphan': 1, kill: 2, restart: 3, create: 4, update: 5 };
 
 function byKindThenName(a: Action, b: Action): number {
@@ -131,9 +176,20 @@ function byKindThenName(a: Action, b: Action): number {
   return KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || (a.session < b.session ? -1 : a.session > b.session ? 1 : 0);
 }
 
-/** Plan for `delete`: stop and remove owned sessions, by declaration or by name. */
-export function planDelete(names: readonly string[], observed: ObservedState, stopTimeouts: ReadonlyMap<string, number>): Plan {
+export interface DeleteScope {
+  /** The -f paths the names came from: a session recorded as declared elsewhere is not theirs to delete. */
+  roots: readonly string[];
+  displayPath?: (absolute: string) => string;
+}
+
+/**
+ * Plan for `delete`: stop and remove owned sessions, by declaration or by name. With a scope (the
+ * names come from specs), only what those specs own: a session whose recorded source lies outside
+ * them is reported as a conflict and left alone.
+ */
+export function planDelete(names: readonly string[], observed: ObservedState, stopTimeouts: ReadonlyMap<string, number>, scope?: DeleteScope): Plan {
   const actions: Action[] = [];
+  const show = scope?.displayPath ?? ((p: string) => p);
   for (const name of names) {
     const live: ObservedSession | undefined = observed.sessions.get(name);
     if (!live) continue;
@@ -141,7 +197,12 @@ export function planDelete(names: readonly string[], observed: ObservedState, st
       actions.push({ kind: 'conflict', session: name, reason: NOT_OWNED });
       continue;
     }
-    actions.push({ kind: 'kill', session: name, reason: 'deleted', observed: live, stopTimeoutSeconds: stopTimeouts.get(name) ?? 10 });
+    if (scope && live.source !== undefined && !withinRoots(live.source, scope.roots)) {
+      actions.push({ kind: 'conflict', session: name, reason: `owned by ${show(live.source)}` });
+      continue;
+    }
+    const stopTimeoutSeconds = stopTimeouts.get(name) ?? live.stopTimeoutSeconds ?? DEFAULT_STOP_TIMEOUT_SECONDS;
+    actions.push({ kind: 'kill', session: name, reason: 'deleted', observed: live, stopTimeoutSeconds });
   }
   actions.sort(byKindThenName);
   return { actions };

@@ -6,18 +6,18 @@ import { backoffDelayMs, crashesAfterRun } from './backoff.js';
 export type DeadVerdict = { restart: false; why: string } | { restart: true; why: string; dueAt: number; crashes: number };
 
 export function describeExit(s: ObservedSession): string {
-  const e = s.pane.exit;
+  const e = s.pane?.exit;
   if (!e) return 'exited';
   return 'status' in e ? `exited with status ${e.status}` : `killed by signal ${e.signal}`;
 }
 
 export function judgeDeadPane(spec: SessionSpec, s: ObservedSession): DeadVerdict {
-  const exit = s.pane.exit;
+  const exit = s.pane?.exit;
   const failed = !exit || !('status' in exit) || exit.status !== 0;
   if (spec.restart === 'never') return { restart: false, why: `${describeExit(s)}, restart: never` };
   if (spec.restart === 'on-failure' && !failed) return { restart: false, why: `${describeExit(s)}, restart: on-failure` };
-  const ranMs = s.startedAt !== undefined && s.pane.deadAt !== undefined ? s.pane.deadAt - s.startedAt : undefined;
+  const deadAt = s.pane?.deadAt;
+  const ranMs = s.startedAt !== undefined && deadAt !== undefined ? deadAt - s.startedAt : undefined;
   const crashes = crashesAfterRun(s.crashes, ranMs, spec.backoff);
-  const deadAt = s.pane.deadAt ?? 0;
-  return { restart: true, why: describeExit(s), dueAt: deadAt + backoffDelayMs(crashes, spec.backoff), crashes: crashes + 1 };
+  return { restart: true, why: describeExit(s), dueAt: (deadAt ?? 0) + backoffDelayMs(crashes, spec.backoff), crashes: crashes + 1 };
 }

@@ -1,6 +1,7 @@
 import type { ExitInfo, ObservedSession, ObservedState } from '../observe/types.js';
 import type { DesiredState, SessionSpec } from '../spec/types.js';
 import { specHash } from './hash.js';
+import { withinRoots } from './plan.js';
 import { judgeDeadPane } from './restart-decision.js';
 
 export type SessionState = 'running' | 'missing' | 'drifted' | 'exited' | 'backoff' | 'conflict' | 'undeclared';
@@ -28,7 +29,7 @@ export function sessionStatuses(desired: DesiredState, observed: ObservedState):
   const declared = new Set<string>();
   for (const spec of desired.sessions) {
     declared.add(spec.name);
-    out.push(statusOf(spec, observed.sessions.get(spec.name), observed.at));
+    out.push(statusOf(spec, observed.sessions.get(spec.name), desired, observed.at));
   }
   for (const live of observed.sessions.values()) {
     if (live.owned && !declared.has(live.name)) out.push(row(live.name, 'undeclared', live, live.source ?? null));
@@ -37,9 +38,14 @@ export function sessionStatuses(desired: DesiredState, observed: ObservedState):
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-function statusOf(spec: SessionSpec, live: ObservedSession | undefined, now: number): SessionStatus {
+function statusOf(spec: SessionSpec, live: ObservedSession | undefined, desired: DesiredState, now: number): SessionStatus {
   if (!live) return row(spec.name, 'missing', undefined, spec.source);
   if (!live.owned) return row(spec.name, 'conflict', live, spec.source);
+  // Declared by a spec outside the paths given: that file's session, shown with its source.
+  if (live.source !== undefined && live.source !== spec.source && !withinRoots(live.source, desired.roots))
+    return row(spec.name, 'conflict', live, live.source);
+  // The managed pane is gone (the session lives on with the user's panes only): nothing of ours runs.
+  if (!live.pane) return row(spec.name, 'missing', live, spec.source);
   if (live.pane.dead) {
     if (live.hash !== specHash(spec)) return row(spec.name, 'drifted', live, spec.source);
     const verdict = judgeDeadPane(spec, live);
@@ -50,11 +56,11 @@ function statusOf(spec: SessionSpec, live: ObservedSession | undefined, now: num
 }
 
 function row(name: string, state: SessionState, live: ObservedSession | undefined, source: string | null): SessionStatus {
-  const exit: ExitInfo | undefined = live?.pane.exit ?? live?.lastExit;
+  const exit: ExitInfo | undefined = live?.pane?.exit ?? live?.lastExit;
   return {
     name,
     state,
-    pid: live && !live.pane.dead ? live.pane.pid : null,
+    pid: live?.pane && !live.pane.dead ? live.pane.pid : null,
     restarts: live?.restarts ?? 0,
     lastExitStatus: exit === undefined ? null : 'status' in exit ? exit.status : 128 + exit.signal,
     lastExitSignal: exit !== undefined && 'signal' in exit ? exit.signal : null,

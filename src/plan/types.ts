@@ -11,9 +11,15 @@ export interface StartStamp {
 
 export type Action =
   | { kind: 'create'; session: string; reason: string; spec: SessionSpec; stamp: StartStamp }
+  /** Respawns the managed pane, or, when the session lost it (`observed.pane` undefined), starts it in a new window. */
   | { kind: 'restart'; session: string; reason: string; spec: SessionSpec; observed: ObservedSession; stamp: StartStamp }
   | { kind: 'kill'; session: string; reason: string; observed: ObservedSession; stopTimeoutSeconds: number }
-  | { kind: 'update'; session: string; reason: string; observed: ObservedSession; source: string }
+  /** Stamps that change nothing the process sees: where it is declared, how long a stop may take. */
+  | { kind: 'update'; session: string; reason: string; observed: ObservedSession; source?: string; stopTimeoutSeconds?: number }
+  /**
+   * Declared, but tmuxctl will not act on it: the name is held by a session it does not own, or one
+   * declared outside the applied paths, its cwd is gone, or its orphans.match is too broad.
+   */
   | { kind: 'conflict'; session: string; reason: string }
   | { kind: 'kill-orphan'; session: string; reason: string; pid: number; startTime: number; command: string; stopTimeoutSeconds: number };
 
@@ -29,6 +35,10 @@ export interface PlanOptions {
   now: number;
   /** watch honours backoff; a manual apply restarts at once (a person asked for it now). */
   honourBackoff: boolean;
-  /** Defaults for sessions undeclared and unknown (delete by name). */
+  /** For sessions that carry no stop timeout stamp (made by an older tmuxctl). Default 10. */
   defaultStopTimeoutSeconds?: number;
+  /** `apply --take-over`: a declared session recorded as declared outside the applied paths becomes this spec's. */
+  takeOver?: boolean;
+  /** How paths appear in reasons (relative to the user's cwd); identity by default. */
+  displayPath?: (absolute: string) => string;
 }

@@ -74,6 +74,39 @@ export function processTree(root: number, procs: readonly ProcInfo[]): ProcInfo[
   return [...found.values()];
 }
 
+/**
+ * processTree for many roots at once: the parent, session and group maps are built once, so N trees
+ * cost one pass over the table plus their own size (processTree per root would cost N passes).
+ */
+export function processTrees(procs: readonly ProcInfo[]): (root: number) => ProcInfo[] {
+  const children = new Map<number, ProcInfo[]>();
+  const bySidOrPgid = new Map<number, ProcInfo[]>();
+  const add = (m: Map<number, ProcInfo[]>, k: number, p: ProcInfo) => {
+    const list = m.get(k);
+    if (list) list.push(p);
+    else m.set(k, [p]);
+  };
+  const byPid = new Map<number, ProcInfo>();
+  for (const p of procs) {
+    byPid.set(p.pid, p);
+    add(children, p.ppid, p);
+    add(bySidOrPgid, p.sid, p);
+    if (p.pgid !== p.sid) add(bySidOrPgid, p.pgid, p);
+  }
+  return (root) => {
+    const found = new Map<number, ProcInfo>();
+    const self = byPid.get(root);
+    const stack = [...(self ? [self] : []), ...(bySidOrPgid.get(root) ?? [])];
+    while (stack.length > 0) {
+      const p = stack.pop()!;
+      if (found.has(p.pid)) continue;
+      found.set(p.pid, p);
+      stack.push(...(children.get(p.pid) ?? []));
+    }
+    return [...found.values()];
+  };
+}
+
 /** Alive and not a zombie (kill(pid, 0) succeeds on zombies), and still the same process. */
 export function isAlive(p: Pick<ProcInfo, 'pid' | 'startTime'>): boolean {
   const now = readProc(p.pid);

@@ -75,7 +75,7 @@ export async function normaliseSession(
       stopTimeoutSeconds: raw.stopTimeoutSeconds,
       backoff: { ...raw.backoff },
       ...(raw.healthCheck && { healthCheck: normaliseHealthCheck(raw.healthCheck) }),
-      ...(raw.orphans && { orphans: { match: raw.orphans.match } }),
+      ...(raw.orphans && { orphans: { match: raw.orphans.match, ...(raw.orphans.maxMatches !== undefined && { maxMatches: raw.orphans.maxMatches }) } }),
     },
     issues: [],
   };

@@ -22,7 +22,7 @@ export interface RawSession {
   stopTimeoutSeconds: number;
   backoff: Backoff;
   healthCheck?: RawHealthCheck;
-  orphans?: { match: string };
+  orphans?: { match: string; maxMatches?: number };
 }
 
 export interface RawHealthCheck {

@@ -34,7 +34,8 @@ export interface SessionSpec {
   stopTimeoutSeconds: number;
   backoff: Backoff;
   healthCheck?: HealthCheck;
-  orphans?: { match: string };
+  /** maxMatches: absent means the default (plan/orphans.ts). */
+  orphans?: { match: string; maxMatches?: number };
 }
 
 /** Everything that was asked for, loaded all-or-nothing from the given paths. */

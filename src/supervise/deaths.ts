@@ -24,18 +24,18 @@ export class DeathLedger {
     const deadNow = new Map<string, number>();
     const sessions = new Map(observed.sessions);
     for (const s of observed.sessions.values()) {
-      if (!s.owned || !s.pane.dead) continue;
-      const key = `${s.id}:${s.pane.pid}`;
+      const pane = s.pane;
+      if (!s.owned || !pane?.dead) continue;
+      const key = `${s.id}:${pane.pid}`;
       const firstSeen = this.seen.get(key) ?? observed.at;
       deadNow.set(key, firstSeen);
-      sessions.set(s.name, { ...s, pane: { ...s.pane, deadAt: deathTime(s.pane.deadAt, firstSeen) } });
+      sessions.set(s.name, { ...s, pane: { ...pane, deadAt: deathTime(pane.deadAt, firstSeen) } });
       if (this.seen.has(key)) continue;
       const why = describeExit(s);
-      this.events.record({ event: 'exit', session: s.name, reason: why, ...exitFields(s.pane) }, 'warn');
-      try {
-        appendMarker(this.logDir, s.name, why);
-      } catch (e) {
-        this.events.record({ event: 'log-error', session: s.name, reason: `cannot write the exit marker: ${errorText(e)}` }, 'warn');
+      this.events.record({ event: 'exit', session: s.name, reason: why, ...exitFields(pane) }, 'warn');
+      // The marker writer never throws (session-log/files.ts); a failed write is told, never fatal to the pass.
+      if (!appendMarker(this.logDir, s.name, why)) {
+        this.events.record({ event: 'log-error', session: s.name, reason: 'cannot write the exit marker' }, 'warn');
       }
     }
     this.seen = deadNow;

@@ -45,7 +45,7 @@ export class HealthMonitor {
     for (const [name, t] of this.tracked) {
       const live = observed.sessions.get(name);
       const spec = wanted.get(name);
-      const sameRun = live?.owned && !live.pane.dead && live.startedAt === t.startedAt;
+      const sameRun = live?.owned && live.pane && !live.pane.dead && live.startedAt === t.startedAt;
       if (!spec || !sameRun || JSON.stringify(spec.healthCheck) !== JSON.stringify(t.check)) {
         clearInterval(t.timer);
         this.tracked.delete(name);
@@ -55,7 +55,7 @@ export class HealthMonitor {
     }
     for (const [name, spec] of wanted) {
       const live = observed.sessions.get(name);
-      if (this.tracked.has(name) || !live?.owned || live.pane.dead || live.startedAt === undefined) continue;
+      if (this.tracked.has(name) || !live?.owned || !live.pane || live.pane.dead || live.startedAt === undefined) continue;
       const check = spec.healthCheck!;
       const t: Tracked = { spec, check, startedAt: live.startedAt, failures: 0, running: false, timer: undefined as never };
       t.timer = setRepeating(() => void this.probe(t, live.id), check.intervalSeconds * 1000);

@@ -65,7 +65,7 @@ export function followPanes(onExit: () => void, nudgeMs: number, checkMs: number
       for (const s of observed.sessions.values()) {
         if (!s.owned) continue;
         // A pane dead in tmux's eyes but never reaped is observe()'s to nudge (observe/lost-exits.ts).
-        if (s.pane.dead) continue;
+        if (!s.pane || s.pane.dead) continue;
         const proc = readProc(s.pane.pid);
         // Already gone or a zombie: startTime -1 never matches, so the next check reports it.
         followed.push({ pid: s.pane.pid, startTime: proc && proc.state !== 'Z' ? proc.startTime : -1 });

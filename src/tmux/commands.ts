@@ -1,6 +1,6 @@
 import { logWriterScript } from '../session-log/writer.js';
 import { commandLine } from './quote.js';
-import { GLOBAL_HOOK_INDEX, OPT, WAKE_CHANNEL } from './options.js';
+import { GLOBAL_HOOK_INDEX, OPT, PANE_STAMP, SESSION_ENV_MARKER, WAKE_CHANNEL } from './options.js';
 
 /**
  * Builders for the lines tmuxctl feeds to `tmux source-file -`. Every target is exact: a session
@@ -61,24 +61,63 @@ export function exactSession(name: string): string {
 
 /** A new detached session whose first pane runs argv, kept visible after it exits. */
 export function newSession(a: StartArgs): string[] {
-  const envArgs = Object.entries(a.env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+  // The marker is no secret (the session name), so it may sit in argv like the rest of -e.
+  const env = { ...a.env, [SESSION_ENV_MARKER]: a.name };
+  const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
   const target = exactSession(a.name);
   return [
     commandLine(['new-session', '-d', '-s', a.name, '-c', formatLiteral(a.cwd), ...envArgs, '--', ...a.argv]),
-    // Per window, never global: the user's own windows keep their setting.
-    commandLine(['set-option', '-w', '-t', target, 'remain-on-exit', 'on']),
-    commandLine(['set-option', '-F', '-t', target, OPT.pane, '#{pane_id}']),
+    ...managePane(target),
     wakeOnDeath(target),
+    pipeOutput(target, a.logFile),
+  ];
+}
+
+/**
+ * Marks the active pane of `windowTarget` as the managed one: on the pane itself (a pane the user
+ * splits off does not inherit it) and, by id, on the session. Per window, never global:
+ * remain-on-exit keeps the dead pane visible, and the user's own windows keep their setting.
+ */
+function managePane(windowTarget: string): string[] {
+  return [
+    commandLine(['set-option', '-w', '-t', windowTarget, 'remain-on-exit', 'on']),
+    commandLine(['set-option', '-p', '-t', windowTarget, PANE_STAMP, '1']),
+    commandLine(['set-option', '-F', '-t', windowTarget, OPT.pane, '#{pane_id}']),
+  ];
+}
+
+/** Sets the session environment tmuxctl manages: old names unset, new values (and the marker) set. */
+function sessionEnv(sessionId: string, a: StartArgs, oldEnvKeys: readonly string[]): string[] {
+  const lines = oldEnvKeys.filter((k) => !(k in a.env)).map((k) => commandLine(['set-environment', '-t', sessionId, '-u', k]));
+  for (const [k, v] of Object.entries(a.env)) lines.push(commandLine(['set-environment', '-t', sessionId, k, v]));
+  lines.push(commandLine(['set-environment', '-t', sessionId, SESSION_ENV_MARKER, a.name]));
+  return lines;
+}
+
+/**
+ * The session lost its managed pane (the user killed it) but lives on with the user's panes: the
+ * command gets a window of its own, which becomes the session's current window, and the user's
+ * panes are left exactly as they are.
+ */
+export function newManagedWindow(sessionId: string, a: StartArgs, oldEnvKeys: readonly string[]): string[] {
+  // Without -d the new window is current, so `$id:` names it (and its only pane) below.
+  const target = `${sessionId}:`;
+  return [
+    ...sessionEnv(sessionId, a, oldEnvKeys),
+    commandLine(['new-window', '-t', target, '-c', formatLiteral(a.cwd), '--', ...a.argv]),
+    ...managePane(target),
+    wakeOnDeath(sessionId),
     pipeOutput(target, a.logFile),
   ];
 }
 
 /** Replaces the session environment tmuxctl set (old names unset) and respawns the pane with it. */
 export function respawn(sessionId: string, paneId: string, a: StartArgs, oldEnvKeys: readonly string[]): string[] {
-  const lines = oldEnvKeys.filter((k) => !(k in a.env)).map((k) => commandLine(['set-environment', '-t', sessionId, '-u', k]));
-  for (const [k, v] of Object.entries(a.env)) lines.push(commandLine(['set-environment', '-t', sessionId, k, v]));
+  const lines = sessionEnv(sessionId, a, oldEnvKeys);
   lines.push(commandLine(['clear-history', '-t', paneId]));
   lines.push(commandLine(['respawn-pane', '-k', '-t', paneId, '-c', formatLiteral(a.cwd), '--', ...a.argv]));
+  // Stamped at every start: a pane made by a tmuxctl that stamped only the session gets it here.
+  lines.push(commandLine(['set-option', '-p', '-t', paneId, PANE_STAMP, '1']));
   lines.push(wakeOnDeath(sessionId), pipeOutput(paneId, a.logFile));
   return lines;
 }

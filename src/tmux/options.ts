@@ -21,7 +21,22 @@ export const OPT = {
   crashes: '@tmuxctl-crashes',
   /** Health as watch last judged it, for `status` (another process) to show. */
   health: '@tmuxctl-health',
+  /** The declared stopTimeoutSeconds, so a prune or `delete NAME` (no spec at hand) honours it. */
+  stopTimeout: '@tmuxctl-stop-timeout',
 } as const;
+
+/**
+ * Set on the managed pane itself (a pane option): a pane without it is never the managed pane,
+ * whatever the session's options say (a pane the user split off is the user's).
+ */
+export const PANE_STAMP = '@tmuxctl-managed-pane';
+
+/**
+ * An environment variable tmuxctl sets in every session it makes (value: the session name). A
+ * process carrying it, still inside a live tmux pane, runs in some tmuxctl session on some server:
+ * never an orphan (observe/orphan-candidates.ts).
+ */
+export const SESSION_ENV_MARKER = 'TMUXCTL_SESSION';
 
 /** The wait-for channel that hooks signal and `watch` waits on: "something changed, look again". */
 export const WAKE_CHANNEL = 'tmuxctl-changed';

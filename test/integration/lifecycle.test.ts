@@ -52,13 +52,14 @@ describe('stopping leaves no process behind', () => {
     expect(again.stdout).toContain('del-a: not found, nothing to delete');
   });
 
-  it('delete -f stops every declared session; a tree that ignores SIGTERM is SIGKILLed after stopTimeoutSeconds', async () => {
+  it('delete -f stops every declared session; a tree that ignores SIGTERM and SIGHUP is SIGKILLed after stopTimeoutSeconds', async () => {
     const pidsFile = t.path('stubborn.pids');
     const file = t.writeSpec(
       'stubborn/app.yaml',
       specDoc({
-        // trap '' TERM is inherited by the children: only SIGKILL ends this family.
-        'del-stubborn': { command: `trap '' TERM\n${FAMILY}`, env: { PIDS: pidsFile }, startSeconds: 0, stopTimeoutSeconds: 0.5 },
+        // Ignored signals are inherited by the children: only SIGKILL ends this family. HUP too, since
+        // kill-session hangs up the pane's terminal, which would otherwise do the escalation's work.
+        'del-stubborn': { command: `trap '' TERM HUP\n${FAMILY}`, env: { PIDS: pidsFile }, startSeconds: 0, stopTimeoutSeconds: 0.5 },
         'del-plain': quickSession(LONG_RUNNING),
       }),
     );

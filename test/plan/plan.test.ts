@@ -53,7 +53,7 @@ function running(s: SessionSpec, o: Partial<ObservedSession> = {}): ObservedSess
 /** The same session with its pane dead since `agoMs`. */
 function dead(s: SessionSpec, exit: { status: number } | { signal: number }, o: Partial<ObservedSession> = {}, agoMs = 1000): ObservedSession {
   const live = running(s, o);
-  return { ...live, pane: { ...live.pane, dead: true, exit, deadAt: NOW - agoMs } };
+  return { ...live, pane: { ...live.pane!, dead: true, exit, deadAt: NOW - agoMs } };
 }
 
 function foreign(name: string): ObservedSession {
@@ -280,9 +280,9 @@ describe('orphans', () => {
   const procs = (o: ObservedState): ObservedState => ({
     ...o,
     processes: [
-      { pid: 501, startTime: 1, cmdline: 'python -m multi_monitor' },
-      { pid: 502, startTime: 1, cmdline: 'python -m multi_monitor', session: 'monitor' },
-      { pid: 503, startTime: 1, cmdline: 'vim notes.txt' },
+      { pid: 501, startTime: 1, cmdline: 'python -m multi_monitor', matchArgv: ['python', '-m', 'multi_monitor'] },
+      { pid: 502, startTime: 1, cmdline: 'python -m multi_monitor', matchArgv: ['python', '-m', 'multi_monitor'], session: 'monitor' },
+      { pid: 503, startTime: 1, cmdline: 'vim notes.txt', matchArgv: ['vim', 'notes.txt'] },
     ],
   });
 

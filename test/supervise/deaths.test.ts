@@ -43,7 +43,7 @@ describe('DeathLedger', () => {
     const ledger = new DeathLedger(dir, log);
     const at = Date.now();
     const refined = ledger.note(deadSession(at));
-    expect(refined.sessions.get('dd')!.pane.deadAt).toBe(at);
+    expect(refined.sessions.get('dd')!.pane!.deadAt).toBe(at);
     expect(events.map((e) => e.event)).toEqual(['exit', 'log-error']);
     // Seen again: nothing new to report.
     ledger.note(deadSession(at + 100));

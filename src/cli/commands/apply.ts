@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { acquireLock } from '../../apply/lock.js';
 import { reconcile, type ReconcileResult } from '../../apply/reconcile.js';
 import { logIsLarge } from '../../session-log/files.js';
+import { displayPath } from '../../spec/display-path.js';
 import { socketPath } from '../../state/paths.js';
 import type { DesiredState } from '../../spec/types.js';
 import { eventLog, loadOrFail, type Context } from '../context.js';
@@ -11,6 +12,7 @@ import type { OutputFormat } from '../options.js';
 export interface ApplyOptions {
   file?: string[];
   dryRun?: boolean;
+  takeOver?: boolean;
   output: OutputFormat;
   lockTimeout: number;
 }
@@ -19,7 +21,7 @@ export async function applyCommand(ctx: Context, opts: ApplyOptions): Promise<nu
   const desired = await loadOrFail(ctx.io, opts.file);
   const dryRun = opts.dryRun ?? false;
   const result = dryRun
-    ? await reconcile(ctx.tmux, desired, { dryRun, honourBackoff: false, verify: false, logDir: ctx.logDir })
+    ? await reconcile(ctx.tmux, desired, { dryRun, honourBackoff: false, verify: false, logDir: ctx.logDir, ...planning(ctx, opts) })
     : await applyLocked(ctx, desired, opts);
   printApply(ctx, desired, result, dryRun, opts.output);
   const failed = result.failures.length > 0 || result.plan.actions.some((a) => a.kind === 'conflict');
@@ -32,18 +34,23 @@ async function applyLocked(ctx: Context, desired: DesiredState, opts: ApplyOptio
   // again under the lock from a fresh observation, so no two reconcilers act on one view. With no
   // server socket there is nothing to look at yet (a cold start): straight to the lock.
   if (existsSync(socketPath(ctx.server, ctx.io.env))) {
-    const look = await reconcile(ctx.tmux, desired, { dryRun: true, honourBackoff: false, verify: false, logDir: ctx.logDir });
+    const look = await reconcile(ctx.tmux, desired, { dryRun: true, honourBackoff: false, verify: false, logDir: ctx.logDir, ...planning(ctx, opts) });
     const owned = [...look.observed.sessions.values()].filter((s) => s.owned);
     if (look.plan.actions.length === 0 && !owned.some((s) => logIsLarge(ctx.logDir, s.name))) return look;
   }
   const events = eventLog(ctx, false);
   const lock = await acquireLock(ctx.lockFile, opts.lockTimeout);
   try {
-    return await reconcile(ctx.tmux, desired, { dryRun: false, honourBackoff: false, verify: true, logDir: ctx.logDir, events });
+    return await reconcile(ctx.tmux, desired, { dryRun: false, honourBackoff: false, verify: true, logDir: ctx.logDir, events, ...planning(ctx, opts) });
   } finally {
     await lock.release();
     await events.close();
   }
+}
+
+/** Planning choices of this command: --take-over, and paths in reasons as the user would type them. */
+function planning(ctx: Context, opts: ApplyOptions) {
+  return { takeOver: opts.takeOver ?? false, displayPath: (p: string) => displayPath(p, ctx.io.cwd) };
 }
 
 function printApply(ctx: Context, desired: DesiredState, r: ReconcileResult, dryRun: boolean, output: OutputFormat): void {

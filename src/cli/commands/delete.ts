@@ -2,6 +2,7 @@ import { acquireLock } from '../../apply/lock.js';
 import { executePlan } from '../../apply/execute.js';
 import { observe } from '../../observe/snapshot.js';
 import { planDelete } from '../../plan/plan.js';
+import { displayPath } from '../../spec/display-path.js';
 import { eventLog, loadOrFail, type Context } from '../context.js';
 import { actionLine } from '../format-plan.js';
 
@@ -20,7 +21,9 @@ export async function deleteCommand(ctx: Context, names: string[], opts: { file?
   const lock = await acquireLock(ctx.lockFile, opts.lockTimeout);
   try {
     const observed = await observe(ctx.tmux);
-    const p = planDelete(targets, observed, timeouts);
+    // Names that come from specs (or with -f) are limited to what those specs own.
+    const scope = desired && { roots: desired.roots, displayPath: (path: string) => displayPath(path, ctx.io.cwd) };
+    const p = planDelete(targets, observed, timeouts, scope);
     for (const a of p.actions) events.record({ event: a.kind === 'kill' ? 'delete' : a.kind, session: a.session, reason: a.reason });
     const { errors } = await executePlan(ctx.tmux, p, { logDir: ctx.logDir });
     const lines = p.actions.map((a) => actionLine(ctx.io, a));

@@ -1,0 +1,53 @@
+import type { ObservedState } from '../observe/types.js';
+import type { DesiredState } from '../spec/types.js';
+import type { Action } from './types.js';
+
+/** A pattern matching more processes than this on one look is refused, unless orphans.maxMatches says otherwise. */
+export const DEFAULT_MAX_MATCHES = 5;
+
+/**
+ * A process matching a session's orphans.match that runs outside every tmuxctl session (on this
+ * server or any other): a monitor left behind by a dead session, or a second copy started by hand.
+ * Processes inside a tmuxctl session are left alone: two specs, or two servers applying one spec,
+ * must not fight over each other's processes.
+ *
+ * The pattern is tested against `matchArgv`: arguments naming a data file the process holds open
+ * are left out (see ObservedProcess), so a `tail -f` of a log named like the monitor is no match.
+ *
+ * A pattern that matches more than maxMatches processes is refused as a whole (it is more likely
+ * too broad than a crowd of orphans): reported with the count, nothing stopped.
+ */
+export function planOrphans(desired: DesiredState, observed: ObservedState, refused: ReadonlySet<string>): Action[] {
+  const out: Action[] = [];
+  if (!observed.processes) return out;
+  for (const spec of desired.sessions) {
+    if (!spec.orphans) continue;
+    // The name is held by a session tmuxctl leaves alone (a conflict): its process may well be the
+    // user's own copy of this command, and tmuxctl starts nothing in its place.
+    if (refused.has(spec.name)) continue;
+    const { match } = spec.orphans;
+    const re = new RegExp(match);
+    const found = observed.processes.filter((p) => p.session === undefined && re.test(p.matchArgv.join(' ')));
+    const max = spec.orphans.maxMatches ?? DEFAULT_MAX_MATCHES;
+    if (found.length > max) {
+      out.push({
+        kind: 'conflict',
+        session: spec.name,
+        reason: `orphans.match ${JSON.stringify(match)} matches ${found.length} processes, more than orphans.maxMatches (${max}): none stopped`,
+      });
+      continue;
+    }
+    for (const p of found) {
+      out.push({
+        kind: 'kill-orphan',
+        session: spec.name,
+        reason: `pid ${p.pid}: ${p.cmdline}`,
+        pid: p.pid,
+        startTime: p.startTime,
+        command: p.cmdline,
+        stopTimeoutSeconds: spec.stopTimeoutSeconds,
+      });
+    }
+  }
+  return out;
+}
