@@ -162,7 +162,15 @@ export class TmuxClient {
     await this.checkVersion();
     const args = ['start-server', ';', 'source-file', '-'];
     const timeoutMs = opts.timeoutMs ?? batchTimeoutMs(lines.length, this.timeoutMs);
-    const r = await this.exec(args, { ...opts, timeoutMs, input: lines.join('\n') + '\n' });
+    let r: TmuxResult;
+    try {
+      r = await this.exec(args, { ...opts, timeoutMs, input: lines.join('\n') + '\n' });
+    } catch (e) {
+      // Some of the batch may have been applied: say so, so that nobody reads the failure as "nothing changed".
+      if (!(e instanceof TmuxNotRespondingError)) throw e;
+      const what = `${e.message.replace(/no answer to tmux start-server/, `no answer to a batch of ${lines.length} line${lines.length === 1 ? '' : 's'}`)}`;
+      throw new TmuxNotRespondingError(`${what} (some of it may have been applied: tmuxctl status shows what is there)`, e.args, e.stderr, e.serverPid);
+    }
     const errors = r.stderr
       .split('\n')
       .map((l) => l.trim())

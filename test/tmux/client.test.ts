@@ -119,6 +119,16 @@ describe('a tmux that answers nothing', () => {
     }
   });
 
+  it('a batch that times out says some of it may have been applied', async () => {
+    const tmux = fakeTmux('case "$*" in *-V*) echo "tmux 3.3a"; exit 0;; esac\nexec sleep 300');
+    const client = new TmuxClient({}, { PATH: '/usr/bin:/bin', TMUXCTL_TMUX_TIMEOUT_MS: '200' }, tmux);
+    const err = await client.runScript(['new-session -d -s a', 'new-session -d -s b']).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TmuxNotRespondingError);
+    expect((err as Error).message).toBe(
+      `tmux server not responding: no answer to a batch of 2 lines within ${200 + 2 * BATCH_MS_PER_LINE} ms (some of it may have been applied: tmuxctl status shows what is there)`,
+    );
+  });
+
   it('an expected timeout (the wait-for resync) resolves with timedOut', async () => {
     const tmux = fakeTmux('exec sleep 300');
     const client = new TmuxClient({}, { PATH: '/usr/bin:/bin' }, tmux);
