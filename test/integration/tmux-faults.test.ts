@@ -231,11 +231,13 @@ describe('the state dir', () => {
     mkdirSync(dir, { recursive: true });
     const args = (cmd: string) => [cliPath, '-L', t.socket, '--state-dir', dir, cmd, '-f', t.path('specs/state')];
     let run: (cmd: string) => Promise<{ exitCode?: number; stderr: string }>;
+    const plain = (cmd: string) => execa(process.execPath, args(cmd), { env: t.env, extendEnv: false, reject: false, timeout: 20_000 });
+    let unmount = false;
     if (uid !== 0) {
       chmodSync(dir, 0o555); // not root: permission is enough
-      run = (cmd) => execa(process.execPath, args(cmd), { env: t.env, extendEnv: false, reject: false, timeout: 20_000 });
-    } else {
-      // root writes anywhere it has permission bits for: a read-only bind mount in a private mount namespace.
+      run = plain;
+    } else if ((await execa('unshare', ['-rm', 'true'], { reject: false })).exitCode === 0) {
+      // root writes anywhere: a read-only bind mount, in a private mount namespace so nothing else sees it.
       run = (cmd) =>
         execa('unshare', ['-rm', 'sh', '-c', 'mount --bind -o ro "$0" "$0" && exec "$@"', dir, process.execPath, ...args(cmd)], {
           env: t.env,
@@ -243,6 +245,12 @@ describe('the state dir', () => {
           reject: false,
           timeout: 20_000,
         });
+    } else {
+      // No user namespaces here (a container): a plain read-only bind mount of this test's own folder.
+      const m = await execa('mount', ['--bind', '-o', 'ro', dir, dir], { reject: false });
+      if (m.exitCode !== 0) throw new Error(`cannot make a read-only folder for this test (needs unshare -rm, or mount as root): ${m.stderr}`);
+      unmount = true;
+      run = plain;
     }
     try {
       const r = await run('apply');
@@ -252,6 +260,7 @@ describe('the state dir', () => {
       const s = await run('status');
       expect(s.exitCode, s.stderr).toBe(0);
     } finally {
+      if (unmount) await execa('umount', [dir], { reject: false });
       chmodSync(dir, 0o755);
     }
   });
