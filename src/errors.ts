@@ -42,16 +42,57 @@ export class TmuxError extends TmuxctlError {
   }
 }
 
-/** tmux is not installed. Exit 3. */
+/**
+ * No runnable tmux: not on PATH, or on PATH but not executable (EACCES). Exit 3. The message may
+ * also name flock when both are missing (tmux/tools.ts), so that one run says everything to install.
+ */
 export class TmuxMissingError extends TmuxctlError {
-  constructor() {
-    super('tmux not found on PATH: install it (Debian/Ubuntu: apt-get install -y tmux; macOS: brew install tmux)', 3);
+  constructor(message = TMUX_INSTALL_LINE) {
+    super(message, 3);
   }
 }
 
-/** The per-server reconcile lock could not be taken in time. Exit 3. */
+/** Linux-only tool: the install hint names Linux package managers. */
+export const TMUX_INSTALL_LINE = 'tmux not found on PATH: install it (Debian/Ubuntu: apt-get install -y tmux; Fedora: dnf install -y tmux)';
+
+/**
+ * A tmux client got no answer within its timeout: the server is stopped (SIGSTOP), hung, or
+ * swamped. `serverPid` when it could be found from the socket. Exit 3.
+ */
+export class TmuxNotRespondingError extends TmuxError {
+  constructor(
+    message: string,
+    args: readonly string[],
+    stderr: string,
+    readonly serverPid?: number,
+  ) {
+    super(message, args, stderr);
+  }
+}
+
+/** The tmux on PATH is older than the oldest version tmuxctl supports. Exit 3. */
+export class TmuxVersionError extends TmuxctlError {
+  constructor(message: string) {
+    super(message, 3);
+  }
+}
+
+/**
+ * `-S PATH` names something that exists and is not a socket: tmux would replace it with its
+ * socket. Invalid input, refused before any tmux call, nothing changed: exit 2.
+ */
+export class SocketPathError extends TmuxctlError {
+  constructor(message: string) {
+    super(message, 2);
+  }
+}
+
+/** The per-server reconcile lock could not be taken (in time, or at all). Exit 3. */
 export class LockError extends TmuxctlError {
   constructor(message: string) {
     super(message, 3);
   }
 }
+
+/** flock(1) is not on PATH or cannot be run (tmux is there: else TmuxMissingError names both). Exit 3. */
+export class FlockMissingError extends LockError {}

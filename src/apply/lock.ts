@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { LockError } from '../errors.js';
+import { closeSync, fchmodSync, fstatSync, openSync } from 'node:fs';
+import { FlockMissingError, LockError, TmuxMissingError } from '../errors.js';
+import { ensureDirOf, PRIVATE_FILE_MODE, StateDirError } from '../state/dirs.js';
+import { missingToolsLine } from '../tmux/tools.js';
 
 export interface HeldLock {
   release(): Promise<void>;
@@ -15,10 +17,14 @@ const TIMEOUT_EXIT = 75;
  * close-on-exec, so no tmux server or command started meanwhile inherits it). Closing it releases
  * the lock; so does dying in any way. No stale lock files, no pid files to trust, and one
  * short-lived helper process per pass instead of a holder that lives as long as the lock.
+ *
+ * The lock file is 0600 in a 0700 folder (state/dirs.ts): another user who could open it could
+ * also hold it and block every reconcile. A state dir that cannot be used (a file in the way,
+ * read-only, no permission) is one StateDirError line, exit 3.
  */
 export async function acquireLock(path: string, timeoutSeconds: number): Promise<HeldLock> {
-  mkdirSync(path.slice(0, path.lastIndexOf('/')), { recursive: true });
-  let fd: number | undefined = openSync(path, 'a');
+  ensureDirOf(path);
+  let fd: number | undefined = openLockFile(path);
   try {
     await new Promise<void>((resolve, reject) => {
       const child = spawn('flock', ['-x', '-w', String(timeoutSeconds), '-E', String(TIMEOUT_EXIT), '3'], {
@@ -27,7 +33,7 @@ export async function acquireLock(path: string, timeoutSeconds: number): Promise
       let err = '';
       child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
       child.on('error', (e: NodeJS.ErrnoException) =>
-        reject(new LockError(e.code === 'ENOENT' ? 'flock not found on PATH: install util-linux' : `cannot take lock ${path}: ${e.message}`)),
+        reject(e.code === 'ENOENT' || e.code === 'EACCES' ? flockMissing() : new LockError(`cannot take lock ${path}: ${e.message}`)),
       );
       child.on('close', (code) => {
         if (code === 0) resolve();
@@ -47,4 +53,31 @@ export async function acquireLock(path: string, timeoutSeconds: number): Promise
       fd = undefined;
     },
   };
+}
+
+/** Opens (creating 0600) the lock file; one made by an older tmuxctl with a wider mode is narrowed. */
+function openLockFile(path: string): number {
+  let fd: number;
+  try {
+    fd = openSync(path, 'a', PRIVATE_FILE_MODE);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EISDIR') throw new StateDirError(`cannot use ${path} as the lock file: it is a folder (remove it, or set --state-dir or TMUXCTL_STATE_DIR)`);
+    if (code === 'EROFS') throw new StateDirError(`cannot create ${path}: read-only file system (set --state-dir or TMUXCTL_STATE_DIR)`);
+    if (code === 'EACCES' || code === 'EPERM') throw new StateDirError(`cannot open ${path}: permission denied (set --state-dir or TMUXCTL_STATE_DIR)`);
+    if (code === 'ENOSPC') throw new StateDirError(`cannot create ${path}: no space left on device`);
+    throw new StateDirError(`cannot open ${path}: ${code ?? String(e)}`);
+  }
+  try {
+    if ((fstatSync(fd).mode & 0o777) !== PRIVATE_FILE_MODE) fchmodSync(fd, PRIVATE_FILE_MODE);
+  } catch {
+    // Not ours to change (another owner): the 0700 folder still keeps others out.
+  }
+  return fd;
+}
+
+/** flock cannot be run: one line, naming tmux too when it is missing as well. */
+function flockMissing(): LockError | TmuxMissingError {
+  const line = missingToolsLine(process.env.PATH) ?? 'flock could not be run: install util-linux (Debian/Ubuntu: apt-get install -y util-linux)';
+  return line.includes('tmux') ? new TmuxMissingError(line) : new FlockMissingError(line);
 }

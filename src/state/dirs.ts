@@ -1,4 +1,4 @@
-import { mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { TmuxctlError } from '../errors.js';
 
@@ -23,7 +23,26 @@ export function ensurePrivateDir(dir: string): void {
   try {
     mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
   } catch (e) {
-    throw new StateDirError(describeDirFailure(dir, e));
+    throw new StateDirError(describeDirFailure(dir, realFailure(dir, e)));
+  }
+}
+
+/**
+ * Node's recursive mkdir reports ENOENT for a parent it could not create on a read-only file
+ * system; a plain mkdir of the first missing folder gives the kernel's own reason (EROFS, EACCES).
+ */
+function realFailure(dir: string, e: unknown): unknown {
+  if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return e;
+  let missing = dir;
+  for (let p = dir; p !== dirname(p); p = dirname(p)) {
+    if (existsSync(p)) break;
+    missing = p;
+  }
+  try {
+    mkdirSync(missing, { mode: PRIVATE_DIR_MODE });
+    return e; // it could be made now: keep the first report
+  } catch (again) {
+    return again;
   }
 }
 

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execa } from 'execa';
 import { signalOwnGroup } from '../process/signal.js';
 
 export interface CheckResult {
@@ -7,27 +7,42 @@ export interface CheckResult {
   detail: string;
 }
 
+/** Process groups of the checks running now, so that a stopping watch can end them (killRunningChecks). */
+const running = new Set<number>();
+
 /**
  * Runs a health-check command in its own process group and kills the whole group on timeout, so a
  * `sh -c 'curl ...'` cannot leave its curl behind. Output is discarded: only the exit status counts.
+ *
+ * execa does the spawning and turns every way a process can end (exit status, signal, spawn error)
+ * into one result. Its own `timeout` is not used: it kills only the group leader, and only after
+ * the leader is reaped would the group be killed here, when its id may no longer be ours. Our timer
+ * kills the group while the leader still holds the id.
  */
-export function runCheck(argv: readonly string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<CheckResult> {
-  return new Promise((resolve) => {
-    const child = spawn(argv[0]!, argv.slice(1), { cwd, env, stdio: 'ignore', detached: true });
-    let done = false;
-    const finish = (r: CheckResult) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      resolve(r);
-    };
-    const timer = setTimeout(() => {
-      signalOwnGroup(child.pid!, 'SIGKILL'); // the whole group: a `sh -c 'curl ...'` leaves no curl behind
-      finish({ ok: false, detail: `timed out after ${timeoutMs / 1000}s` });
-    }, timeoutMs);
-    child.on('error', (e: NodeJS.ErrnoException) => finish({ ok: false, detail: `cannot run: ${e.code ?? e.message}` }));
-    child.on('exit', (code, signal) =>
-      finish(code === 0 ? { ok: true, detail: 'exit status 0' } : { ok: false, detail: signal ? `killed by ${signal}` : `exit status ${code}` }),
-    );
-  });
+export async function runCheck(argv: readonly string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<CheckResult> {
+  // extendEnv false: the check gets exactly `env` (the caller already merged tmuxctl's own environment).
+  const subprocess = execa(argv[0]!, argv.slice(1), { cwd, env, extendEnv: false, stdio: 'ignore', detached: true, reject: false });
+  const pgid = subprocess.pid;
+  let timedOut = false;
+  if (pgid !== undefined) running.add(pgid);
+  const timer = setTimeout(() => {
+    timedOut = true;
+    if (pgid !== undefined) signalOwnGroup(pgid, 'SIGKILL'); // the whole group: a `sh -c 'curl ...'` leaves no curl behind
+  }, timeoutMs);
+  try {
+    const r = await subprocess;
+    if (timedOut) return { ok: false, detail: `timed out after ${timeoutMs / 1000}s` };
+    if (r.exitCode === 0) return { ok: true, detail: 'exit status 0' };
+    if (r.signal) return { ok: false, detail: `killed by ${r.signal}` };
+    if (r.exitCode !== undefined) return { ok: false, detail: `exit status ${r.exitCode}` };
+    return { ok: false, detail: `cannot run: ${(r.cause as NodeJS.ErrnoException | undefined)?.code ?? r.shortMessage}` };
+  } finally {
+    clearTimeout(timer);
+    if (pgid !== undefined) running.delete(pgid);
+  }
+}
+
+/** Kills every check still running (watch stopping): a detached group would otherwise outlive watch. */
+export function killRunningChecks(): void {
+  for (const pgid of running) signalOwnGroup(pgid, 'SIGKILL');
 }

@@ -1,0 +1,30 @@
+import { UsageError } from '../errors.js';
+
+/** How long one tmux client may take before the server is deemed not responding. */
+export const DEFAULT_TIMEOUT_MS = 15_000;
+
+/**
+ * Extra time per line of a batch (one line is one action: a new session and its stamps, hooks and
+ * pipe). Creating sessions grows with their number (each starts processes and touches every other
+ * session's status): 600 new sessions took 6.5 s here on a loaded 2-core machine, about 11 ms a
+ * line; 50 ms a line leaves four times that. A fixed 15 s failed a 2000-session apply that had
+ * succeeded. The timeout is there to find a dead server, not to bound a big batch.
+ */
+export const BATCH_MS_PER_LINE = 50;
+
+export function batchTimeoutMs(lines: number, baseMs: number): number {
+  return baseMs + Math.max(0, lines) * BATCH_MS_PER_LINE;
+}
+
+/**
+ * TMUXCTL_TMUX_TIMEOUT_MS overrides the base timeout (tests use a short one to find a stopped
+ * server quickly; a slow machine may want more). Anything but a whole number of at least 100 is a
+ * usage error, never silently ignored.
+ */
+export function timeoutFromEnv(env: Record<string, string | undefined>): number {
+  const raw = env.TMUXCTL_TMUX_TIMEOUT_MS;
+  if (raw === undefined || raw === '') return DEFAULT_TIMEOUT_MS;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 100) throw new UsageError(`TMUXCTL_TMUX_TIMEOUT_MS must be a whole number of milliseconds, at least 100 (got "${raw}")`);
+  return n;
+}
