@@ -229,11 +229,29 @@ export function createTmuxServer(): TmuxServer {
   return self;
 }
 
+/**
+ * kill-server returns before the server has exited, and the session log writers (jobs of the server)
+ * end only when its pipes close; a writer still running would recreate the folder being removed. So
+ * the server and its children are waited for (by the pids read before the kill) before the temp dir goes.
+ */
 export async function destroyTmuxServer(server: TmuxServer): Promise<void> {
   try {
+    const r = await server.tmuxResult(['display-message', '-p', '#{pid}']);
+    const serverPid = r.exitCode === 0 ? Number(r.stdout.trim()) : NaN;
+    const pids = Number.isInteger(serverPid) ? [serverPid, ...childrenOf(serverPid)] : [];
     await server.tmuxResult(['kill-server']);
+    const deadline = Date.now() + 5000;
+    while (pids.some(isProcessAlive) && Date.now() < deadline) await new Promise((done) => setTimeout(done, 25));
   } finally {
-    rmSync(server.root, { recursive: true, force: true });
+    rmSync(server.root, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
+  }
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+  } catch {
+    return [];
   }
 }
 
