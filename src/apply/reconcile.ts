@@ -1,3 +1,4 @@
+import { TmuxError } from '../errors.js';
 import type { EventLog } from '../log/events.js';
 import { withProcesses } from '../observe/orphan-candidates.js';
 import { withMissingCwds } from '../observe/cwds.js';
@@ -38,6 +39,11 @@ export interface ReconcileResult {
   plan: Plan;
   observed: ObservedState;
   failures: StartFailure[];
+  /**
+   * The batch of changes failed as a whole (tmux timed out or could not be run): some of it may have
+   * taken effect. The plan is still returned, so the caller can say what was attempted.
+   */
+  batchError?: TmuxError;
 }
 
 /** Observe, plan (pure), execute, verify: one level-triggered pass. */
@@ -56,7 +62,15 @@ export async function reconcile(tmux: TmuxClient, desired: DesiredState, opts: R
   const plan = makePlan(desired, observed, { now: now(), honourBackoff: opts.honourBackoff, takeOver: opts.takeOver, displayPath: opts.displayPath });
   if (opts.dryRun || plan.actions.length === 0) return { plan, observed, failures: [] };
   recordPlan(opts.events, plan);
-  const { started, errors } = await executePlan(tmux, plan, { logDir: opts.logDir, now, extraLines: opts.extraLines });
+  let executed: Awaited<ReturnType<typeof executePlan>>;
+  try {
+    executed = await executePlan(tmux, plan, { logDir: opts.logDir, now, extraLines: opts.extraLines });
+  } catch (e) {
+    if (!(e instanceof TmuxError)) throw e;
+    opts.events?.record({ event: 'tmux-error', reason: e.message }, 'error');
+    return { plan, observed, failures: [], batchError: e };
+  }
+  const { started, errors } = executed;
   for (const e of errors) opts.events?.record({ event: 'tmux-error', reason: e }, 'error');
   const failures = opts.verify ? await verifyStarted(tmux, started, errors, now) : [];
   for (const f of failures) opts.events?.record({ event: 'start-failed', session: f.session, reason: f.reason, ...exitFields(f) }, 'error');

@@ -1,6 +1,6 @@
 import { acquireLock } from '../apply/lock.js';
 import { reconcile } from '../apply/reconcile.js';
-import { LockError, TmuxError, TmuxMissingError, type TmuxctlError } from '../errors.js';
+import { FlockMissingError, TmuxError, TmuxMissingError, TmuxVersionError, type TmuxctlError } from '../errors.js';
 import type { EventLog } from '../log/events.js';
 import type { Action, Plan } from '../plan/types.js';
 import type { LoadResult } from '../spec/load.js';
@@ -17,6 +17,7 @@ import { Requeue } from './requeue.js';
 import { realRoots } from './spec-fingerprint.js';
 import { envFilesOf, SpecSource } from './spec-source.js';
 import { type SpecWatcher, watchSpecs } from './spec-watcher.js';
+import { killRunningChecks } from './run-check.js';
 import { listenForTmuxEvents, type TmuxEvents } from './tmux-events.js';
 import { clampDelay } from './timers.js';
 
@@ -120,6 +121,8 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
       });
       // The wake-up first: nothing after this line can cancel a due restart.
       requeue.set(r.plan.requeueAfterMs);
+      // A batch that failed as a whole fails the pass: reported, and retried after a delay.
+      if (r.batchError) throw r.batchError;
       await safely('health checks', () => health.sync(desired, r.observed));
       await safely('pane liveness', () => liveness.follow(r.observed));
       if (r.observed.serverPid !== undefined && r.observed.serverPid !== hookedServer) {
@@ -171,7 +174,12 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
   let tmuxEvents: TmuxEvents | undefined;
   let stopped = false;
   const startTmuxEvents = () => {
-    if (!stopped) tmuxEvents ??= listenForTmuxEvents(tmux, () => loop.trigger(0), resyncMs);
+    if (stopped) return;
+    tmuxEvents ??= listenForTmuxEvents(tmux, () => loop.trigger(0), {
+      resyncMs,
+      // Reported once per distinct failure; the pass loop reports its own failures and backs off.
+      onError: (e) => events.record({ event: 'error', reason: `waiting for tmux events: ${e.message}` }, 'warn'),
+    });
   };
   const liveness = followPanes(() => loop.trigger(0), NUDGE_MS, opts.procBackstop === false ? undefined : LIVENESS_CHECK_MS);
   const onSpecEvent = (path: string) => {
@@ -204,6 +212,7 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
       tmuxEvents?.stop();
       liveness.stop();
       health.stop();
+      killRunningChecks(); // a slow health check must not outlive watch
       specs.stop();
       await specWatcher.close();
       await loop.stop();
@@ -227,9 +236,9 @@ function changeSignature(actions: readonly Action[]): string {
  * long, a server restarting) and is retried.
  */
 function cannotRunAtAll(e: unknown): e is TmuxctlError {
-  if (e instanceof TmuxMissingError) return true;
+  if (e instanceof TmuxMissingError || e instanceof TmuxVersionError) return true;
   if (e instanceof TmuxError) return /^cannot run tmux/.test(e.message);
-  if (e instanceof LockError) return /^flock not found/.test(e.message);
+  if (e instanceof FlockMissingError) return true;
   return false;
 }
 

@@ -186,6 +186,23 @@ describe('tmux on PATH', () => {
     expect(w.calls().slice(before)).toEqual([expect.stringMatching(/ list-panes /)]);
   });
 
+  it('that applies a batch and then never answers: apply still prints every action it attempted, then one error line, exit 3', async () => {
+    // The batch takes effect, then the client hangs (as a 2000-session batch past its timeout did):
+    // the actions must not be lost from the report.
+    const dir = t.path('hang-after-batch');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'tmux'), `#!/bin/sh\ncase " $* " in *" source-file "*) '${realTmux}' "$@"; exec sleep 30;; esac\nexec '${realTmux}' "$@"\n`);
+    chmodSync(path.join(dir, 'tmux'), 0o755);
+    t.writeSpec('hang/a.yaml', specDoc({ 'hang-a': quickSession(LONG_RUNNING), 'hang-b': quickSession(LONG_RUNNING) }));
+    const r = await t.tmuxctl(['apply', '-f', t.path('specs/hang')], { env: { PATH: `${dir}:${t.env.PATH}`, TMUXCTL_TMUX_TIMEOUT_MS: '500' } });
+    expect(r.exitCode).toBe(3);
+    expect(r.stdout).toContain('+ create hang-a (not found)');
+    expect(r.stdout).toContain('+ create hang-b (not found)');
+    expect(stderrLines(r.stderr)).toHaveLength(1);
+    expect(r.stderr).toMatch(/^tmuxctl: .*some of it may have been applied/);
+    await waitFor(async () => (await t.pane('hang-a')) && (await t.pane('hang-b')), 5000, 'both sessions made by the batch');
+  });
+
   it('missing, with flock missing too: one line naming both, exit 3', async () => {
     const empty = t.path('empty-bin');
     mkdirSync(empty, { recursive: true });

@@ -24,7 +24,9 @@ export async function applyCommand(ctx: Context, opts: ApplyOptions): Promise<nu
     ? await reconcile(ctx.tmux, desired, { dryRun, honourBackoff: false, verify: false, logDir: ctx.logDir, ...planning(ctx, opts) })
     : await applyLocked(ctx, desired, opts);
   printApply(ctx, desired, result, dryRun, opts.output);
-  const failed = result.failures.length > 0 || result.plan.actions.some((a) => a.kind === 'conflict');
+  // What was attempted is printed above; the batch's own failure last, as one line.
+  if (result.batchError) ctx.io.err(`tmuxctl: ${result.batchError.message}\n`);
+  const failed = result.failures.length > 0 || result.batchError !== undefined || result.plan.actions.some((a) => a.kind === 'conflict');
   return failed ? 3 : 0;
 }
 
@@ -56,7 +58,13 @@ function planning(ctx: Context, opts: ApplyOptions) {
 function printApply(ctx: Context, desired: DesiredState, r: ReconcileResult, dryRun: boolean, output: OutputFormat): void {
   const summary = summarise(r.plan, r.failures);
   if (output === 'json') {
-    const json = { actions: r.plan.actions.map(actionJson), failures: r.failures.map(failureJson), summary, dryRun };
+    const json = {
+      actions: r.plan.actions.map(actionJson),
+      failures: r.failures.map(failureJson),
+      summary,
+      dryRun,
+      ...(r.batchError && { error: r.batchError.message }),
+    };
     ctx.io.out(JSON.stringify(json, null, 2) + '\n');
     return;
   }
