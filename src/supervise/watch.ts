@@ -178,7 +178,7 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
     tmuxEvents ??= listenForTmuxEvents(tmux, () => loop.trigger(0), {
       resyncMs,
       // Reported once per distinct failure; the pass loop reports its own failures and backs off.
-      onError: (e) => events.record({ event: 'error', reason: `waiting for tmux events: ${e.message}` }, 'warn'),
+      onError: (e) => events.record({ event: 'wake-error', reason: `waiting for tmux events: ${e.message}` }, 'warn'),
     });
   };
   const liveness = followPanes(() => loop.trigger(0), NUDGE_MS, opts.procBackstop === false ? undefined : LIVENESS_CHECK_MS);

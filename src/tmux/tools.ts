@@ -42,7 +42,9 @@ export function missingToolsLine(pathEnv: string | undefined): string | undefine
   const tools = problems.map((p) => p.tool);
   const notes = problems.flatMap((p) => (p.found.kind === 'not-executable' ? [`${p.found.path} is not executable`] : []));
   const packages = [...new Set(tools.map((t) => INSTALL[t]))].join(' ');
-  const what = tools.length === 1 ? `${tools[0]} not found on PATH` : `${tools.join(' and ')} not found on PATH`;
+  // "cannot be run" when something is there but not executable: "not found" would send people looking for it.
+  const verb = notes.length === 0 ? 'not found on PATH' : 'cannot be run';
+  const what = `${tools.join(' and ')} ${verb}`;
   if (tools.length === 1 && tools[0] === 'tmux' && notes.length === 0) return TMUX_INSTALL_LINE;
   const note = notes.length > 0 ? ` (${notes.join(', ')})` : '';
   return `${what}${note}: install ${tools.length === 1 ? 'it' : 'them'} (Debian/Ubuntu: apt-get install -y ${packages}; Fedora: dnf install -y ${packages})`;
