@@ -33,10 +33,14 @@ export function makeContext(io: Io, global: GlobalOptions): Context {
   };
 }
 
-/** Loads specs all-or-nothing; any problem is a SpecError (exit 2) and nothing live is touched. */
-export async function loadOrFail(io: Io, files: string[] | undefined): Promise<DesiredState> {
+/**
+ * Loads specs all-or-nothing; any problem is a SpecError (exit 2) and nothing live is touched.
+ * `inspect`: for commands that start nothing (status, delete), a declared cwd that no longer exists
+ * is not a problem.
+ */
+export async function loadOrFail(io: Io, files: string[] | undefined, purpose: 'start' | 'inspect' = 'start'): Promise<DesiredState> {
   const { loadDesiredState } = await import('../spec/load.js');
-  const result = await loadDesiredState(files && files.length > 0 ? files : ['specs'], { cwd: io.cwd, env: io.env });
+  const result = await loadDesiredState(files && files.length > 0 ? files : ['specs'], { cwd: io.cwd, env: io.env, cwdMustExist: purpose === 'start' });
   if (!result.ok) throw new SpecError(result.problems);
   return result.desired;
 }

@@ -17,6 +17,7 @@ export interface FileContext {
   home: string;
   callerEnv: Record<string, string | undefined>;
   envFiles: EnvFileReader;
+  cwdMustExist: boolean;
 }
 
 export interface DeclaredSession {
@@ -70,6 +71,7 @@ export async function loadSpecFile(source: string, ctx: FileContext): Promise<Lo
     cwd: ctx.cwd,
     callerEnv: ctx.callerEnv,
     envFiles: ctx.envFiles,
+    cwdMustExist: ctx.cwdMustExist,
     sourceText: (at: DocPath) => {
       const found = findNodes(doc, at);
       return found.complete && isScalar(found.value) && found.value.type === 'PLAIN' ? found.value.source : undefined;

@@ -13,6 +13,12 @@ export interface LoadOptions {
   env: Record<string, string | undefined>;
   /** For `~` in paths; defaults to os.homedir(). */
   home?: string;
+  /**
+   * Whether each `cwd` must exist now (default true: what is loaded is about to be started). False
+   * for commands that only look or stop (`status`, `delete`): a folder removed since the session
+   * started must not keep you from seeing or removing it.
+   */
+  cwdMustExist?: boolean;
 }
 
 export type LoadResult = { ok: true; desired: DesiredState } | { ok: false; problems: SpecProblem[] };
@@ -28,7 +34,7 @@ export async function loadDesiredState(paths: string[], opts: LoadOptions): Prom
   const found = await findSpecFiles(paths, cwd);
   const problems: SpecProblem[] = [...found.problems];
   const envFiles = createEnvFileReader(cwd);
-  const ctx = { cwd, home: opts.home ?? os.homedir(), callerEnv: opts.env, envFiles };
+  const ctx = { cwd, home: opts.home ?? os.homedir(), callerEnv: opts.env, envFiles, cwdMustExist: opts.cwdMustExist ?? true };
 
   // Imported here, not at the top: yaml and ajv behind it cost tens of milliseconds that commands
   // which never load a spec (help, version) should not pay at start-up.

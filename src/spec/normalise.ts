@@ -10,6 +10,8 @@ import type { SessionSpec } from './types.js';
 export interface SessionContext extends Omit<EnvContext, 'at'> {
   /** Absolute path of the spec file. */
   source: string;
+  /** See LoadOptions.cwdMustExist. */
+  cwdMustExist: boolean;
 }
 
 /**

@@ -10,10 +10,11 @@ import { resolveSpecPath } from './resolve-path.js';
 export async function resolveCwd(
   cwd: string | undefined,
   at: DocPath,
-  ctx: { specDir: string; home: string; cwd: string },
+  ctx: { specDir: string; home: string; cwd: string; cwdMustExist: boolean },
 ): Promise<{ cwd: string } | { issue: Issue }> {
   if (cwd === undefined) return { cwd: ctx.specDir };
   const resolved = resolveSpecPath(cwd, ctx.specDir, ctx.home);
+  if (!ctx.cwdMustExist) return { cwd: resolved };
   const info = await stat(resolved).catch(() => undefined);
   if (info?.isDirectory()) return { cwd: resolved };
   const shown = displayPath(resolved, ctx.cwd);

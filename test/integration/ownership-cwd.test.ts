@@ -33,3 +33,26 @@ describe('a declared cwd removed while watch runs', () => {
     expect((await t.tmux('display-message', '-p', '-t', '=cw:', '#{pane_current_path}')).trim()).toBe(workdir);
   });
 });
+
+describe('a declared cwd removed after apply', () => {
+  it('does not keep status -f from showing the session, nor delete -f from removing it; apply still refuses to start there', async () => {
+    const workdir = t.path('work', 'gone');
+    mkdirSync(workdir, { recursive: true });
+    const file = t.writeSpec('gone/app.yaml', specDoc({ gn: { command: ['sleep', '100005'], cwd: workdir, startSeconds: 0, stopTimeoutSeconds: 1 } }));
+    expect((await t.tmuxctl(['apply', '-f', file])).exitCode).toBe(0);
+    rmSync(workdir, { recursive: true });
+
+    const status = await t.tmuxctl(['status', '-f', file, '-o', 'json']);
+    expect(status.exitCode, status.stderr).toBe(0);
+    const rows = (JSON.parse(status.stdout) as { sessions: { name: string; state: string }[] }).sessions;
+    expect(rows.filter((r) => r.name === 'gn')).toEqual([expect.objectContaining({ name: 'gn', state: 'running' })]);
+    // Starting something there is still refused at load, with the position.
+    const apply = await t.tmuxctl(['apply', '-f', file]);
+    expect(apply.exitCode).toBe(2);
+    expect(apply.stderr).toMatch(/app\.yaml:\d+:\d+: sessions\.gn\.cwd: folder .* not found/);
+
+    const del = await t.tmuxctl(['delete', '-f', file]);
+    expect(del.exitCode, del.stderr).toBe(0);
+    expect(await t.pane('gn')).toBeUndefined();
+  });
+});

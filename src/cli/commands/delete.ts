@@ -13,7 +13,7 @@ import { actionLine } from '../format-plan.js';
  */
 export async function deleteCommand(ctx: Context, names: string[], opts: { file?: string[]; lockTimeout: number }): Promise<number> {
   const fromSpecs = names.length === 0 || (opts.file?.length ?? 0) > 0;
-  const desired = fromSpecs ? await loadOrFail(ctx.io, opts.file) : undefined;
+  const desired = fromSpecs ? await loadOrFail(ctx.io, opts.file, 'inspect') : undefined;
   const targets = names.length > 0 ? names : (desired?.sessions.map((s) => s.name) ?? []);
   const timeouts = new Map((desired?.sessions ?? []).map((s) => [s.name, s.stopTimeoutSeconds]));
 

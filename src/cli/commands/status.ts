@@ -7,7 +7,7 @@ import { formatDuration, renderTable } from '../table.js';
 import { UsageError } from '../../errors.js';
 
 export async function statusCommand(ctx: Context, names: string[], opts: { file?: string[]; output: OutputFormat }): Promise<number> {
-  const desired = await loadOrFail(ctx.io, opts.file);
+  const desired = await loadOrFail(ctx.io, opts.file, 'inspect');
   const observed = await observe(ctx.tmux);
   let rows = sessionStatuses(desired, observed);
   if (names.length > 0) {
