@@ -103,6 +103,10 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
   };
 
   const reconcileOnce = async (): Promise<Plan> => {
+    // Whether tmux can work at all is asked on every pass, not left to the batch (where apply asks
+    // it): a first pass on a converged server runs no batch, and a tmux too old then went unnoticed,
+    // its failures reported as errors pass after pass. Cached once it succeeded (client.ts).
+    await tmux.checkVersion();
     if (await specs.refresh()) specWatcher.setEnvFiles(envFilesOf(specs.desired));
     await followRoots();
     const desired = specs.desired;
