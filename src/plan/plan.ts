@@ -41,6 +41,7 @@ export function plan(desired: DesiredState, observed: ObservedState, opts: PlanO
     // one): report it, keep what runs, and look again after the backoff delay.
     const cwdGone = observed.missingCwds?.has(spec.cwd) === true;
     const blocked = (): void => {
+      refused.add(spec.name); // nothing starts in its place, so a copy running outside is not stopped either
       actions.push({ kind: 'conflict', session: spec.name, reason: `cwd ${show(spec.cwd)} no longer exists` });
       requeue(Math.max(backoffDelayMs(Math.max(1, live?.crashes ?? 0), spec.backoff), 1000));
     };
