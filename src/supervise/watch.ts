@@ -191,7 +191,14 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
     events.record({ event: 'spec-changed', reason: path }, 'debug');
     loop.trigger();
   };
-  let specWatcher: SpecWatcher = await watchSpecs(opts.initial.roots, onSpecEvent);
+  let lastWatcherError: string | undefined;
+  /** Told once per distinct error in a row: a watcher failing on every event must not flood the log. */
+  const onWatcherError = (e: Error) => {
+    if (e.message === lastWatcherError) return;
+    lastWatcherError = e.message;
+    events.record({ event: 'error', reason: `watching spec files: ${e.message}; changes are still found by the next pass` }, 'warn');
+  };
+  let specWatcher: SpecWatcher = await watchSpecs(opts.initial.roots, onSpecEvent, onWatcherError);
   specWatcher.setEnvFiles(envFilesOf(opts.initial));
   let watchedRoots = await realRoots(opts.initial.roots);
   /** A root swapped under its name (a symlink-swap deploy): the file watcher follows the new folder. */
@@ -200,7 +207,7 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
     if (now === watchedRoots) return;
     watchedRoots = now;
     await specWatcher.close();
-    specWatcher = await watchSpecs(specs.desired.roots, onSpecEvent);
+    specWatcher = await watchSpecs(specs.desired.roots, onSpecEvent, onWatcherError);
     specWatcher.setEnvFiles(envFilesOf(specs.desired));
   };
 

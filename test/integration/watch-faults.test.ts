@@ -247,6 +247,24 @@ describe('watch reads the specs again when a file event was missed', () => {
     );
   });
 
+  it('survives a file watcher error (a root swapped for a symlink loop): reported, and watch goes on', async () => {
+    const v1 = t.path('looped', 'v1');
+    mkdirSync(v1, { recursive: true });
+    writeFileSync(path.join(v1, 'app.yaml'), JSON.stringify(specDoc({ 'lp-a': quickSession(LONG_RUNNING) })));
+    const link = t.path('looped', 'specs');
+    symlinkSync(v1, link);
+    const w = await startWatch(t, { args: ['-f', link, '--resync', '0.5'] });
+    await waitFor(() => livePid(t, 'lp-a'), 5000, 'lp-a created');
+
+    // The swap makes the next pass follow the new root, and chokidar fails on it with ELOOP: an
+    // 'error' event nobody listened to ended watch (exit 1, a stack trace).
+    symlinkSync(link, `${link}.new`);
+    renameSync(`${link}.new`, link);
+    await waitFor(() => eventsOf(t, 'error').some((e) => /watching spec files: .*ELOOP/.test(String(e.reason))), 10_000, 'the watcher error reported');
+    expect(isProcessAlive(w.pid), w.stderr()).toBe(true);
+    expect(w.stderr()).not.toMatch(/\n\s+at /);
+  });
+
   it('keeps the sessions of a spec file missing for 300 ms (deleted, then written again): no kill, no recreate', async () => {
     const folder = t.path('specs', 'flicker');
     t.writeSpec('flicker/a.yaml', specDoc({ 'fl-a': quickSession(LONG_RUNNING) }));
