@@ -137,9 +137,16 @@ function conflictOf(
 ): string | undefined {
   if (!live) return undefined;
   if (!live.owned) return NOT_OWNED;
-  if (opts.takeOver || live.source === undefined || live.source === spec.source) return undefined;
-  if (withinRoots(live.source, desired.roots)) return undefined;
-  return `owned by ${show(live.source)}`;
+  if (opts.takeOver || !declaredElsewhere(spec, live, desired.roots)) return undefined;
+  return `owned by ${show(live.source!)}`;
+}
+
+/**
+ * An owned session recorded as declared in a spec file outside `roots`: another folder's session of
+ * the same name. A move between files within the roots is not (its recorded source is updated).
+ */
+export function declaredElsewhere(spec: SessionSpec, live: ObservedSession, roots: readonly string[]): boolean {
+  return live.source !== undefined && live.source !== spec.source && !withinRoots(live.source, roots);
 }
 
 /** Stamps to bring up to date on a session that is otherwise as declared. */
