@@ -1,6 +1,6 @@
 import { acquireLock } from '../apply/lock.js';
 import { reconcile } from '../apply/reconcile.js';
-import { FlockMissingError, TmuxError, TmuxMissingError, TmuxVersionError, type TmuxctlError } from '../errors.js';
+import { errorText, FlockMissingError, TmuxError, TmuxMissingError, TmuxVersionError, type TmuxctlError } from '../errors.js';
 import type { EventLog } from '../log/events.js';
 import type { Action, Plan } from '../plan/types.js';
 import type { LoadResult } from '../spec/load.js';
@@ -8,7 +8,7 @@ import type { DesiredState } from '../spec/types.js';
 import type { TmuxClient } from '../tmux/client.js';
 import { wakeOnSessionClosed } from '../tmux/commands.js';
 import { coalesce, type RetryPolicy, retryDelayMs } from './coalesce.js';
-import { DeathLedger, errorText } from './deaths.js';
+import { DeathLedger } from './deaths.js';
 import { HealthMonitor } from './health.js';
 import { stampHealth } from './health-stamp.js';
 import { followPanes } from './pane-liveness.js';
