@@ -185,14 +185,18 @@ export class TmuxClient {
    * server, so a stopped server cannot make it hang. A failed check is not cached.
    */
   checkVersion(): Promise<void> {
-    this.versionChecked ??= (async () => {
-      const r = await this.exec(['-V']);
-      const problem = versionProblem(r.stdout);
-      if (problem) throw new TmuxVersionError(problem);
-    })();
-    this.versionChecked.catch(() => {
-      this.versionChecked = undefined;
-    });
+    if (!this.versionChecked) {
+      const check = (async () => {
+        const r = await this.exec(['-V']);
+        const problem = versionProblem(r.stdout);
+        if (problem) throw new TmuxVersionError(problem);
+      })();
+      // Forgotten once it failed, so the next call asks again (watch asks on every pass).
+      check.catch(() => {
+        if (this.versionChecked === check) this.versionChecked = undefined;
+      });
+      this.versionChecked = check;
+    }
     return this.versionChecked;
   }
 
