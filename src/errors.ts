@@ -96,3 +96,8 @@ export class LockError extends TmuxctlError {
 
 /** flock(1) is not on PATH or cannot be run (tmux is there: else TmuxMissingError names both). Exit 3. */
 export class FlockMissingError extends LockError {}
+
+/** The message of anything thrown, for one line in an event or a report. */
+export function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -6,10 +6,11 @@ export interface Io {
   env: Record<string, string | undefined>;
   cwd: string;
   /**
-   * Calls `listener` once per output stream that died (`stdout: EPIPE` when `tmuxctl watch | head -2`
-   * closed the pipe). Writes to a dead stream are dropped; a command goes on without it.
+   * Calls `listener` once per output stream that died (`stdout`, `EPIPE` when `tmuxctl watch | head -2`
+   * closed the pipe). Writes to a dead stream are dropped; each command decides whether it goes on
+   * (watch supervises on) or stops (`logs --follow` has nobody left to follow for).
    */
-  onOutputLost?(listener: (what: string) => void): void;
+  onOutputLost?(listener: (stream: 'stdout' | 'stderr', reason: string) => void): void;
 }
 
 const CODES = { red: 31, green: 32, yellow: 33, cyan: 36, dim: 2, bold: 1 } as const;

@@ -13,12 +13,12 @@ import type { GlobalOptions } from './options.js';
  * the event log); later writes to it are dropped.
  */
 const lostStreams = new Set<'stdout' | 'stderr'>();
-const lostListeners: ((what: string) => void)[] = [];
+const lostListeners: ((stream: 'stdout' | 'stderr', reason: string) => void)[] = [];
 for (const name of ['stdout', 'stderr'] as const) {
   process[name].on('error', (e: NodeJS.ErrnoException) => {
     if (lostStreams.has(name)) return;
     lostStreams.add(name);
-    for (const l of lostListeners) l(`${name}: ${e.code ?? e.message}`);
+    for (const l of lostListeners) l(name, e.code ?? e.message);
   });
 }
 const write = (name: 'stdout' | 'stderr', text: string) => {

@@ -1,3 +1,4 @@
+import { errorText } from '../errors.js';
 import { closeSync, fchmodSync, fstatSync, ftruncateSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
 import { ensureDirOf, PRIVATE_FILE_MODE } from '../state/dirs.js';
 
@@ -38,12 +39,12 @@ export function createLineAppender(file: string, opts: AppendLineOptions = {}): 
       if (error) {
         // Cut back, the file is as before (an earlier torn line still needs its newline); else this one is torn.
         if (!cutTail(fd, before, written)) torn = true;
-        return { ok: false, message: describe(error) };
+        return { ok: false, message: errorText(error) };
       }
       torn = false;
       return { ok: true };
     } catch (error) {
-      return { ok: false, message: describe(error) };
+      return { ok: false, message: errorText(error) };
     } finally {
       if (fd !== undefined) closeSync(fd);
     }
@@ -103,9 +104,4 @@ function cutTail(fd: number, before: number, written: number): boolean {
   } catch {
     return false;
   }
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return String(error);
 }

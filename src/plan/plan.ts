@@ -41,6 +41,7 @@ export function plan(desired: DesiredState, observed: ObservedState, opts: PlanO
     // one): report it, keep what runs, and look again after the backoff delay.
     const cwdGone = observed.missingCwds?.has(spec.cwd) === true;
     const blocked = (): void => {
+      refused.add(spec.name); // nothing starts in its place, so a copy running outside is not stopped either
       actions.push({ kind: 'conflict', session: spec.name, reason: `cwd ${show(spec.cwd)} no longer exists` });
       requeue(Math.max(backoffDelayMs(Math.max(1, live?.crashes ?? 0), spec.backoff), 1000));
     };
@@ -136,9 +137,16 @@ function conflictOf(
 ): string | undefined {
   if (!live) return undefined;
   if (!live.owned) return NOT_OWNED;
-  if (opts.takeOver || live.source === undefined || live.source === spec.source) return undefined;
-  if (withinRoots(live.source, desired.roots)) return undefined;
-  return `owned by ${show(live.source)}`;
+  if (opts.takeOver || !declaredElsewhere(spec, live, desired.roots)) return undefined;
+  return `owned by ${show(live.source!)}`;
+}
+
+/**
+ * An owned session recorded as declared in a spec file outside `roots`: another folder's session of
+ * the same name. A move between files within the roots is not (its recorded source is updated).
+ */
+export function declaredElsewhere(spec: SessionSpec, live: ObservedSession, roots: readonly string[]): boolean {
+  return live.source !== undefined && live.source !== spec.source && !withinRoots(live.source, roots);
 }
 
 /** Stamps to bring up to date on a session that is otherwise as declared. */

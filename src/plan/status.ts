@@ -1,7 +1,7 @@
 import type { ExitInfo, ObservedSession, ObservedState } from '../observe/types.js';
 import type { DesiredState, SessionSpec } from '../spec/types.js';
 import { specHash } from './hash.js';
-import { withinRoots } from './plan.js';
+import { declaredElsewhere } from './plan.js';
 import { judgeDeadPane } from './restart-decision.js';
 
 export type SessionState = 'running' | 'missing' | 'drifted' | 'exited' | 'backoff' | 'conflict' | 'undeclared';
@@ -42,8 +42,7 @@ function statusOf(spec: SessionSpec, live: ObservedSession | undefined, desired:
   if (!live) return row(spec.name, 'missing', undefined, spec.source);
   if (!live.owned) return row(spec.name, 'conflict', live, spec.source);
   // Declared by a spec outside the paths given: that file's session, shown with its source.
-  if (live.source !== undefined && live.source !== spec.source && !withinRoots(live.source, desired.roots))
-    return row(spec.name, 'conflict', live, live.source);
+  if (declaredElsewhere(spec, live, desired.roots)) return row(spec.name, 'conflict', live, live.source ?? null);
   // The managed pane is gone (the session lives on with the user's panes only): nothing of ours runs.
   if (!live.pane) return row(spec.name, 'missing', live, spec.source);
   if (live.pane.dead) {

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { isAlive, type ProcInfo } from './table.js';
 
 /**
@@ -27,6 +28,14 @@ export function signalOwnGroup(pgid: number, signal: NodeJS.Signals): boolean {
 export function nudgeReap(serverPid: number): boolean {
   if (!Number.isInteger(serverPid) || serverPid <= 1) return false;
   return send(serverPid, 'SIGCHLD');
+}
+
+/**
+ * Signals a child this process spawned (a tmux client past its timeout, or aborted). Node knows
+ * whether it was reaped, so a recycled pid is never hit.
+ */
+export function signalChild(child: ChildProcess, signal: NodeJS.Signals): boolean {
+  return child.kill(signal);
 }
 
 function send(pid: number, signal: NodeJS.Signals): boolean {

@@ -55,28 +55,8 @@ export function readCmdline(pid: number): string {
  * Everything that belongs to a pane's process: its descendants by parentage, plus anything still in
  * its session or process group (a backgrounded helper whose parent already exited was reparented
  * away from the tree, but tmux made the pane process a session leader, so the sid still names it).
- */
-export function processTree(root: number, procs: readonly ProcInfo[]): ProcInfo[] {
-  const children = new Map<number, ProcInfo[]>();
-  for (const p of procs) {
-    const list = children.get(p.ppid);
-    if (list) list.push(p);
-    else children.set(p.ppid, [p]);
-  }
-  const found = new Map<number, ProcInfo>();
-  const stack = procs.filter((p) => p.pid === root || p.sid === root || p.pgid === root);
-  while (stack.length > 0) {
-    const p = stack.pop()!;
-    if (found.has(p.pid)) continue;
-    found.set(p.pid, p);
-    stack.push(...(children.get(p.pid) ?? []));
-  }
-  return [...found.values()];
-}
-
-/**
- * processTree for many roots at once: the parent, session and group maps are built once, so N trees
- * cost one pass over the table plus their own size (processTree per root would cost N passes).
+ * Returns a lookup for any root: the parent, session and group maps are built once, so N trees cost
+ * one pass over the table plus their own size.
  */
 export function processTrees(procs: readonly ProcInfo[]): (root: number) => ProcInfo[] {
   const children = new Map<number, ProcInfo[]>();

@@ -54,7 +54,3 @@ export function deathTime(tmuxDeadAt: number | undefined, firstSeen: number): nu
   if (tmuxDeadAt === undefined) return firstSeen;
   return Math.max(tmuxDeadAt, Math.min(firstSeen, tmuxDeadAt + 999));
 }
-
-export function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}

@@ -1,3 +1,4 @@
+import { errorText } from '../errors.js';
 import type { EventLog } from '../log/events.js';
 import type { TmuxClient } from '../tmux/client.js';
 import { setStamps } from '../tmux/commands.js';
@@ -10,7 +11,7 @@ import { setStamps } from '../tmux/commands.js';
 export function stampHealth(tmux: TmuxClient, events: EventLog): (sessionId: string, health: string) => void {
   return (sessionId, health) => {
     tmux.runScript(setStamps(sessionId, { health })).catch((e: unknown) => {
-      events.record({ event: 'health-stamp-failed', reason: e instanceof Error ? e.message : String(e) }, 'debug');
+      events.record({ event: 'health-stamp-failed', reason: errorText(e) }, 'debug');
     });
   };
 }

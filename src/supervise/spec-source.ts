@@ -25,12 +25,18 @@ export interface SpecSourceOptions {
  * The desired state watch works from, kept current. Reloads when a file event said so (markDirty)
  * and also whenever the fingerprint of the spec and env files differs from the one taken before the
  * last load, so that no missed event leaves stale specs in force. An invalid edit is reported once
- * and the last valid specs stay.
+ * (and again when its problems change) and the last valid specs stay.
  */
 export class SpecSource {
   private current: DesiredState;
   private loadedFingerprint: string | undefined;
   private dirty = true;
+  /**
+   * The problems of the last load, when it failed. While set, every refresh loads again: the fix may
+   * be a file neither the fingerprint nor the file watcher covers (an env file that only the invalid
+   * specs name, created afterwards). Problems are reported when they change, not on every load.
+   */
+  private invalid: string | undefined;
   /** Spec files missing since (first missed at), while their removal is being confirmed. */
   private missing: { files: string; since: number } | undefined;
   private recheckTimer: ReturnType<typeof setTimeout> | undefined;
@@ -54,16 +60,21 @@ export class SpecSource {
   async refresh(): Promise<boolean> {
     // Taken before reading: an edit made during the load shows as a difference next time.
     const fingerprint = await fingerprintSpecs(this.current.roots, envFilesOf(this.current));
-    if (!this.dirty && fingerprint === this.loadedFingerprint) return false;
+    if (!this.dirty && this.invalid === undefined && fingerprint === this.loadedFingerprint) return false;
     this.dirty = false;
     this.loadedFingerprint = fingerprint;
     const result = await this.opts.load();
     if (!result.ok) {
       this.missing = undefined;
-      for (const p of result.problems) this.opts.events.record({ event: 'invalid-spec', reason: formatProblem(p) }, 'error');
-      this.opts.events.record({ event: 'invalid-spec', reason: 'keeping the last valid specs; nothing changed' }, 'warn');
+      const problems = result.problems.map(formatProblem);
+      if (problems.join('\n') !== this.invalid) {
+        for (const p of problems) this.opts.events.record({ event: 'invalid-spec', reason: p }, 'error');
+        this.opts.events.record({ event: 'invalid-spec', reason: 'keeping the last valid specs; nothing changed' }, 'warn');
+      }
+      this.invalid = problems.join('\n');
       return false;
     }
+    this.invalid = undefined;
     const gone = this.current.files.filter((f) => !result.desired.files.includes(f));
     if (gone.length > 0 && !this.removalConfirmed(gone.join('\n'))) return false;
     this.missing = undefined;

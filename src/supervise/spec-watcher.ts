@@ -12,9 +12,10 @@ export interface SpecWatcher {
 /**
  * Calls onChange for anything that can change the desired state: a spec file written, added or
  * removed in a watched folder, a spec file given by name, or a referenced env file. chokidar 4 has no
- * globs, so folders are watched at depth 0 and filtered the way the loader reads them.
+ * globs, so folders are watched at depth 0 and filtered the way the loader reads them. `onError` is
+ * told what the watcher cannot follow; it never stops the watcher.
  */
-export async function watchSpecs(roots: readonly string[], onChange: (path: string) => void): Promise<SpecWatcher> {
+export async function watchSpecs(roots: readonly string[], onChange: (path: string) => void, onError: (e: Error) => void): Promise<SpecWatcher> {
   const { watch } = await import('chokidar');
   const folders = new Set(roots.filter(isFolder));
   let envFiles = new Set<string>();
@@ -24,6 +25,9 @@ export async function watchSpecs(roots: readonly string[], onChange: (path: stri
   watcher.on('all', (_event, path) => {
     if (relevant(path)) onChange(path);
   });
+  // An 'error' event with no listener would end the process (ELOOP, EACCES, the inotify limit):
+  // watch goes on without that event, and the next pass's fingerprint still notices any change.
+  watcher.on('error', (e) => onError(e instanceof Error ? e : new Error(String(e))));
   await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
 
   return {

@@ -35,8 +35,7 @@ const AT_ONCE_ALLOWED = 3;
  * the resync interval, and comes back down once a wait works. Every client's abort listener is
  * removed when it ends (client.ts), so nothing accumulates however long this runs.
  */
-export function listenForTmuxEvents(tmux: TmuxClient, onWake: (why: string) => void, options: number | TmuxEventsOptions): TmuxEvents {
-  const opts = typeof options === 'number' ? { resyncMs: options } : options;
+export function listenForTmuxEvents(tmux: TmuxClient, onWake: (why: string) => void, opts: TmuxEventsOptions): TmuxEvents {
   const abort = new AbortController();
   const { resyncMs } = opts;
   const firstBackoff = Math.min(opts.firstBackoffMs ?? 250, resyncMs);

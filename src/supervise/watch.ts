@@ -1,6 +1,6 @@
 import { acquireLock } from '../apply/lock.js';
 import { reconcile } from '../apply/reconcile.js';
-import { FlockMissingError, TmuxError, TmuxMissingError, TmuxVersionError, type TmuxctlError } from '../errors.js';
+import { errorText, FlockMissingError, TmuxError, TmuxMissingError, TmuxVersionError, type TmuxctlError } from '../errors.js';
 import type { EventLog } from '../log/events.js';
 import type { Action, Plan } from '../plan/types.js';
 import type { LoadResult } from '../spec/load.js';
@@ -8,7 +8,7 @@ import type { DesiredState } from '../spec/types.js';
 import type { TmuxClient } from '../tmux/client.js';
 import { wakeOnSessionClosed } from '../tmux/commands.js';
 import { coalesce, type RetryPolicy, retryDelayMs } from './coalesce.js';
-import { DeathLedger, errorText } from './deaths.js';
+import { DeathLedger } from './deaths.js';
 import { HealthMonitor } from './health.js';
 import { stampHealth } from './health-stamp.js';
 import { followPanes } from './pane-liveness.js';
@@ -103,6 +103,10 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
   };
 
   const reconcileOnce = async (): Promise<Plan> => {
+    // Whether tmux can work at all is asked on every pass, not left to the batch (where apply asks
+    // it): a first pass on a converged server runs no batch, and a tmux too old then went unnoticed,
+    // its failures reported as errors pass after pass. Cached once it succeeded (client.ts).
+    await tmux.checkVersion();
     if (await specs.refresh()) specWatcher.setEnvFiles(envFilesOf(specs.desired));
     await followRoots();
     const desired = specs.desired;
@@ -187,7 +191,14 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
     events.record({ event: 'spec-changed', reason: path }, 'debug');
     loop.trigger();
   };
-  let specWatcher: SpecWatcher = await watchSpecs(opts.initial.roots, onSpecEvent);
+  let lastWatcherError: string | undefined;
+  /** Told once per distinct error in a row: a watcher failing on every event must not flood the log. */
+  const onWatcherError = (e: Error) => {
+    if (e.message === lastWatcherError) return;
+    lastWatcherError = e.message;
+    events.record({ event: 'error', reason: `watching spec files: ${e.message}; changes are still found by the next pass` }, 'warn');
+  };
+  let specWatcher: SpecWatcher = await watchSpecs(opts.initial.roots, onSpecEvent, onWatcherError);
   specWatcher.setEnvFiles(envFilesOf(opts.initial));
   let watchedRoots = await realRoots(opts.initial.roots);
   /** A root swapped under its name (a symlink-swap deploy): the file watcher follows the new folder. */
@@ -196,7 +207,7 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
     if (now === watchedRoots) return;
     watchedRoots = now;
     await specWatcher.close();
-    specWatcher = await watchSpecs(specs.desired.roots, onSpecEvent);
+    specWatcher = await watchSpecs(specs.desired.roots, onSpecEvent, onWatcherError);
     specWatcher.setEnvFiles(envFilesOf(specs.desired));
   };
 

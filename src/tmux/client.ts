@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { SocketPathError, TmuxError, TmuxMissingError, TmuxNotRespondingError, TmuxVersionError } from '../errors.js';
+import { signalChild } from '../process/signal.js';
 import { socketPath } from '../state/paths.js';
 import { clientEnv } from './client-env.js';
 import { findServerPid, isStopped } from './server-pid.js';
@@ -95,7 +96,7 @@ export class TmuxClient {
       let drain: ReturnType<typeof setTimeout> | undefined;
       const result = (code: number): TmuxResult => ({ stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), code });
 
-      const onAbort = () => child.kill('SIGTERM');
+      const onAbort = () => signalChild(child, 'SIGTERM');
       /** Every way out goes through here: timers cleared, the abort listener removed, pipes let go. */
       const settle = (finish: () => void) => {
         if (settled) return;
@@ -108,7 +109,7 @@ export class TmuxClient {
       };
 
       const timer = setTimeout(() => {
-        if (exitCode === undefined) child.kill('SIGKILL');
+        if (exitCode === undefined) signalChild(child, 'SIGKILL');
         if (opts.timeoutIsExpected) settle(() => resolve({ ...result(exitCode ?? 124), timedOut: true }));
         else settle(() => reject(this.notResponding(args, argv, timeoutMs, result(0).stderr)));
       }, timeoutMs);
@@ -184,14 +185,18 @@ export class TmuxClient {
    * server, so a stopped server cannot make it hang. A failed check is not cached.
    */
   checkVersion(): Promise<void> {
-    this.versionChecked ??= (async () => {
-      const r = await this.exec(['-V']);
-      const problem = versionProblem(r.stdout);
-      if (problem) throw new TmuxVersionError(problem);
-    })();
-    this.versionChecked.catch(() => {
-      this.versionChecked = undefined;
-    });
+    if (!this.versionChecked) {
+      const check = (async () => {
+        const r = await this.exec(['-V']);
+        const problem = versionProblem(r.stdout);
+        if (problem) throw new TmuxVersionError(problem);
+      })();
+      // Forgotten once it failed, so the next call asks again (watch asks on every pass).
+      check.catch(() => {
+        if (this.versionChecked === check) this.versionChecked = undefined;
+      });
+      this.versionChecked = check;
+    }
     return this.versionChecked;
   }
 

@@ -98,6 +98,26 @@ describe('session logs are capped while written, read in bounded memory, and onl
     expect(numbers.every((n, i) => Number(n) === i + 1)).toBe(true);
   }, 90_000);
 
+  it('logs --follow ends when its reader goes (`logs NAME --follow | grep -m1 ready` must not hang)', async () => {
+    mkdirSync(logDir(), { recursive: true });
+    const log = logFile('reader-gone');
+    writeFileSync(log, 'first\n');
+    const follower = spawn(process.execPath, [cliPath, '-L', t.socket, 'logs', 'reader-gone', '--follow', '-n', '1'], {
+      env: t.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((resolve) => follower.on('exit', (code) => resolve(code)));
+    try {
+      await new Promise((resolve) => follower.stdout.once('data', resolve));
+      follower.stdout.destroy(); // the reader exits: the next write fails with EPIPE
+      writeFileSync(log, 'second\n', { flag: 'a' });
+      const code = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve('still following'), 5000))]);
+      expect(code).toBe(0);
+    } finally {
+      follower.kill('SIGKILL');
+    }
+  });
+
   it('logs NAME accepts only a session name: no path reaches another file', async () => {
     writeFileSync(path.join(t.stateDir, 'events.log'), '{"event":"secret"}\n');
     for (const name of ['../../events', '../events', 'a/b', 'web.1']) {

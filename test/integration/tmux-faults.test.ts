@@ -176,6 +176,17 @@ describe('tmux on PATH', () => {
     expect(await t.pane('old-a')).toBeUndefined();
   });
 
+  it('older than 3.3 ends watch at once (one line, exit 3) even on a converged server, where no batch runs', async () => {
+    t.writeSpec('old-watch/a.yaml', specDoc({ 'oldw-a': quickSession(LONG_RUNNING) }));
+    expect((await t.tmuxctl(['apply', '-f', t.path('specs/old-watch')])).exitCode).toBe(0);
+    const w = wrapper('old-tmux-watch', '3.2a');
+    // Without the check on the first pass, watch ran on (and the helper's timeout fails the test).
+    const r = await t.tmuxctl(['watch', '-f', t.path('specs/old-watch')], { env: w.env, timeoutMs: 10_000 });
+    expect(r.exitCode, r.stderr).toBe(3);
+    expect(stderrLines(r.stderr).filter((l) => l.startsWith('tmuxctl:'))).toEqual([expect.stringMatching(/^tmuxctl: tmux 3\.2a is too old/)]);
+    expect((await t.pane('oldw-a'))?.dead).toBe(false);
+  });
+
   it('is asked its version once when there is something to do, and not at all by a no-op apply (one tmux process)', async () => {
     const w = wrapper('count-tmux');
     t.writeSpec('count/a.yaml', specDoc({ 'count-a': quickSession(LONG_RUNNING) }));

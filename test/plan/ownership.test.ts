@@ -148,6 +148,12 @@ describe('a declared cwd that no longer exists', () => {
   it('a running session is left running', () => {
     expect(text(plan(desired([web]), observed([running(web)], gone), WATCH))).toEqual([]);
   });
+
+  it('stops no orphan while nothing can be started in its place (the copy running may be the only one)', () => {
+    const mon = spec('mon', { cwd: '/src/x', orphans: { match: 'worker' } });
+    const worker: ObservedProcess = { pid: 650, startTime: 1, cmdline: 'worker 1', matchArgv: ['worker', '1'] };
+    expect(text(plan(desired([mon]), observed([], { ...gone, processes: [worker] }), MANUAL))).toEqual(['conflict mon (cwd /src/x no longer exists)']);
+  });
 });
 
 describe('orphans.match breadth', () => {

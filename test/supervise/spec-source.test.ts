@@ -94,6 +94,22 @@ describe('SpecSource: no missed file event leaves stale specs', () => {
   });
 });
 
+describe('SpecSource: an invalid edit', () => {
+  it('fixed by creating the env file it names, is picked up (no file event or fingerprint covers that file)', async () => {
+    root = mkdtempSync(path.join(tmpdir(), 'tmuxctl-specsrc-'));
+    const folder = path.join(root, 'specs');
+    await setUp(folder, { 'a.yaml': doc({ a: 'sleep 1' }) });
+    const { source, events } = await open(folder);
+    writeFileSync(path.join(folder, 'a.yaml'), JSON.stringify({ version: 1, sessions: { a: { command: 'sleep 1', envFile: 'new.env' } } }));
+    expect(await source.refresh()).toBe(false); // new.env is not there yet
+    expect(await source.refresh()).toBe(false);
+    writeFileSync(path.join(folder, 'new.env'), 'X=1\n');
+    expect(await source.refresh()).toBe(true);
+    expect(source.desired.sessions[0]!.env).toEqual({ X: '1' });
+    expect(events.filter((e) => /keeping the last valid specs/.test(String(e.reason)))).toHaveLength(1);
+  });
+});
+
 describe('SpecSource: a removed spec file is confirmed by a second look', () => {
   it(`keeps a file missing for less than ${REMOVAL_CONFIRM_MS} ms, and asks for the second look`, async () => {
     root = mkdtempSync(path.join(tmpdir(), 'tmuxctl-specsrc-'));

@@ -26,6 +26,11 @@ export async function logsCommand(ctx: Context, name: string, opts: LogsOptions)
   const stop = new AbortController();
   process.once('SIGINT', () => stop.abort());
   process.once('SIGTERM', () => stop.abort());
+  // Its reader is gone (`logs NAME --follow | grep -m1 ready` found its line): nobody is left to
+  // follow for, and following on would never end.
+  ctx.io.onOutputLost?.((stream) => {
+    if (stream === 'stdout') stop.abort();
+  });
   const followed = followLines(file, opts.lines, (t) => ctx.io.out(t), stop.signal);
   printLines(ctx, followed.lines);
   await followed.done;

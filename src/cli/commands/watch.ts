@@ -32,7 +32,9 @@ export async function watchCommand(ctx: Context, opts: WatchCommandOptions): Pro
   const events = eventLog(ctx, true);
   // Nobody reads watch's output any more (`tmuxctl watch | head -2`): supervision goes on, and the
   // event log, which nobody's pipe can close, says so.
-  ctx.io.onOutputLost?.((what) => events.record({ event: 'output-lost', reason: `${what}; watching on, events only in events.log` }, 'warn'));
+  ctx.io.onOutputLost?.((stream, reason) =>
+    events.record({ event: 'output-lost', reason: `${stream}: ${reason}; watching on, events only in events.log` }, 'warn'),
+  );
   events.record({ event: 'watch-started', reason: `${desired.sessions.length} sessions, resync every ${opts.resync}s` });
   const watcher = await startWatch({
     tmux: ctx.tmux,
