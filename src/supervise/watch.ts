@@ -1,6 +1,7 @@
 import { acquireLock } from '../apply/lock.js';
 import { reconcile } from '../apply/reconcile.js';
 import { errorText, FlockMissingError, TmuxError, TmuxMissingError, TmuxVersionError, type TmuxctlError } from '../errors.js';
+import { StateDirError } from '../state/dirs.js';
 import type { EventLog } from '../log/events.js';
 import type { Action, Plan } from '../plan/types.js';
 import type { LoadResult } from '../spec/load.js';
@@ -205,10 +206,11 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
   const followRoots = async () => {
     const now = await realRoots(specs.desired.roots);
     if (now === watchedRoots) return;
-    watchedRoots = now;
     await specWatcher.close();
     specWatcher = await watchSpecs(specs.desired.roots, onSpecEvent, onWatcherError);
     specWatcher.setEnvFiles(envFilesOf(specs.desired));
+    // Only once the new watcher stands: a failed attempt is tried again at the next pass.
+    watchedRoots = now;
   };
 
   // The specs were read before the file watcher was ready: the first pass reads them again, so an
@@ -250,6 +252,8 @@ function cannotRunAtAll(e: unknown): e is TmuxctlError {
   if (e instanceof TmuxMissingError || e instanceof TmuxVersionError) return true;
   if (e instanceof TmuxError) return /^cannot run tmux/.test(e.message);
   if (e instanceof FlockMissingError) return true;
+  // The state dir is a file, or read-only: no pass can take the lock, so watch could supervise nothing.
+  if (e instanceof StateDirError) return true;
   return false;
 }
 

@@ -62,6 +62,8 @@ export function serverArgs(server: ServerAddress): string[] {
 export class TmuxClient {
   /** Base timeout of one client (TMUXCTL_TMUX_TIMEOUT_MS, default 15 s); batches get more. */
   readonly timeoutMs: number;
+  /** Clients still running, so a command that gives up (watch stopping) leaves none behind. */
+  private readonly running = new Set<ChildProcess>();
   private versionChecked: Promise<void> | undefined;
 
   constructor(
@@ -70,6 +72,15 @@ export class TmuxClient {
     private readonly binary = 'tmux',
   ) {
     this.timeoutMs = timeoutFromEnv(env);
+  }
+
+  /**
+   * Kills every client still running (SIGKILL): for a command that stops waiting, e.g. watch
+   * abandoning a pass while the server is stopped, whose client would otherwise outlive it.
+   */
+  abandon(): void {
+    for (const child of this.running) signalChild(child, 'SIGKILL');
+    this.running.clear();
   }
 
   /**
@@ -89,6 +100,7 @@ export class TmuxClient {
         // stdin 'ignore' unless we feed it, so tmux never waits on a terminal or an inherited pipe.
         stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       });
+      this.running.add(child);
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       let settled = false;
@@ -105,6 +117,7 @@ export class TmuxClient {
         clearTimeout(drain);
         opts.signal?.removeEventListener('abort', onAbort);
         letGo(child);
+        this.running.delete(child);
         finish();
       };
 

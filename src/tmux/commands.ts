@@ -1,4 +1,4 @@
-import { logWriterScript } from '../session-log/writer.js';
+import { logWriterScript } from './log-writer.js';
 import { commandLine } from './quote.js';
 import { GLOBAL_HOOK_INDEX, OPT, PANE_STAMP, SESSION_ENV_MARKER, WAKE_CHANNEL } from './options.js';
 

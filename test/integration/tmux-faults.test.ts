@@ -8,7 +8,18 @@ import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'nod
 import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { cliPath, createTmuxServer, destroyTmuxServer, LONG_RUNNING, quickSession, specDoc, type TmuxServer, useTmuxServer, waitFor } from '../helpers/tmux.js';
+import {
+  allCmdlines,
+  cliPath,
+  createTmuxServer,
+  destroyTmuxServer,
+  LONG_RUNNING,
+  quickSession,
+  specDoc,
+  type TmuxServer,
+  useTmuxServer,
+  waitFor,
+} from '../helpers/tmux.js';
 import { startWatch } from '../helpers/watch.js';
 
 const t = useTmuxServer();
@@ -62,6 +73,25 @@ describe('a stopped (SIGSTOP) tmux server', () => {
       expect(exit).not.toBe('hung');
     } finally {
       delete t.env.TMUXCTL_TMUX_TIMEOUT_MS;
+      if (pid !== undefined) process.kill(pid, 'SIGCONT');
+    }
+  });
+
+  it('never outlives watch: a client blocked on the stopped server is killed when watch stops', async () => {
+    t.writeSpec('stopped-client/a.yaml', specDoc({ 'stopc-a': quickSession(LONG_RUNNING) }));
+    let pid: number | undefined;
+    // The default 15 s timeout: the client would wait that long (a hung server: for ever) on its own.
+    const clients = () => allCmdlines().filter((p) => p.pid !== pid && /(^|\/)tmux$/.test(p.argv[0]!) && p.argv.includes(t.socket));
+    try {
+      const w = await startWatch(t, { args: ['-f', t.path('specs/stopped-client'), '--resync', '0.5'] });
+      await waitFor(async () => (await t.pane('stopc-a'))?.dead === false, 10_000, 'stopc-a running');
+      pid = await serverPid(t);
+      process.kill(pid, 'SIGSTOP');
+      await waitFor(() => clients().some((c) => c.argv.includes('list-panes')), 5000, 'a pass blocked on the stopped server');
+      const exit = await Promise.race([w.stop('SIGTERM'), new Promise<'hung'>((r) => setTimeout(() => r('hung'), 5000))]);
+      expect(exit).not.toBe('hung');
+      await waitFor(() => clients().length === 0, 3000, 'no tmux client left behind');
+    } finally {
       if (pid !== undefined) process.kill(pid, 'SIGCONT');
     }
   });
@@ -240,6 +270,12 @@ describe('the state dir', () => {
     expect(r.stderr).toContain(`tmuxctl: cannot use ${file} as a folder: it is a file`);
     expect((await t.tmuxctl(['--state-dir', file, 'status', '-f', t.path('specs/state')])).exitCode).toBe(0);
     expect((await t.tmuxctl(['--state-dir', file, 'diff', '-f', t.path('specs/state')])).exitCode).toBe(1);
+    // watch could take no lock, so supervise nothing: it says so and exits 3 rather than retry for ever.
+    const w = await t.tmuxctl(['--state-dir', file, 'watch', '-f', t.path('specs/state')], { timeoutMs: 15_000 });
+    expect(w.exitCode).toBe(3);
+    expect(w.stderr.split('\n').filter((l) => l.startsWith('tmuxctl:') && !l.startsWith('tmuxctl: warning:'))).toEqual([
+      expect.stringContaining(`cannot use ${file} as a folder: it is a file`),
+    ]);
   });
 
   it('whose locks folder is a file: apply says so in one line, exit 3', async () => {

@@ -1,9 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { logWriterScript } from '../../src/session-log/writer.js';
+import { logWriterScript } from '../../src/tmux/log-writer.js';
 import { mountSmallFs, type SmallFs } from '../helpers/small-fs.js';
 import { waitFor } from '../helpers/tmux.js';
 
@@ -19,8 +19,8 @@ function tempDir(): string {
 }
 
 /** The writer as pipe-pane runs it (`sh -c SCRIPT`, output on stdin); resolves its exit code. */
-function startWriter(file: string, capBytes: number): { child: ChildProcess; exited: Promise<number | null> } {
-  const child = spawn('sh', ['-c', logWriterScript(file, capBytes)], { stdio: ['pipe', 'ignore', 'ignore'] });
+function startWriter(file: string, capBytes: number, env?: NodeJS.ProcessEnv): { child: ChildProcess; exited: Promise<number | null> } {
+  const child = spawn('sh', ['-c', logWriterScript(file, capBytes)], { stdio: ['pipe', 'ignore', 'ignore'], ...(env && { env }) });
   cleanups.push(() => child.kill('SIGKILL'));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, exited };
@@ -48,6 +48,21 @@ describe('the session-log writer (what pipe-pane runs)', () => {
     const kept = readFileSync(`${file}.1`, 'utf8') + readFileSync(file, 'utf8');
     expect(input.endsWith(kept)).toBe(true);
     expect(kept.length).toBeGreaterThan(cap);
+  });
+
+  it('without GNU stdbuf (BusyBox), keeps every byte with a plain append instead of stopping at the first chunk', async () => {
+    const dir = tempDir();
+    // A PATH with the tools the writer uses, but no stdbuf.
+    const bin = path.join(dir, 'bin');
+    mkdirSync(bin);
+    for (const tool of ['sh', 'cat', 'head', 'tee', 'wc', 'stat', 'mkdir', 'mv', 'sleep']) {
+      symlinkSync(execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim(), path.join(bin, tool));
+    }
+    const file = path.join(dir, 'app.log');
+    const { child, exited } = startWriter(file, 1_000_000, { PATH: bin });
+    child.stdin!.end(numbered(1, 3000));
+    expect(await exited).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe(numbered(1, 3000));
   });
 
   it('creates its folder 0700 and its files 0600 (they hold the session output)', async () => {

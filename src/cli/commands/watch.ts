@@ -58,7 +58,10 @@ export async function watchCommand(ctx: Context, opts: WatchCommandOptions): Pro
   // Never wait long on a pass that is mid-way through stopping a slow process: it is abandoned (its
   // session keeps running; the next pass of any tmuxctl finishes the job).
   const stopped = await within(STOP_PASS_MS, watcher.stop());
-  if (!stopped) events.record({ event: 'watch-stopping', reason: 'abandoning the pass under way' }, 'warn');
+  if (!stopped) {
+    events.record({ event: 'watch-stopping', reason: 'abandoning the pass under way' }, 'warn');
+    ctx.tmux.abandon(); // its tmux client too: a stopped server would keep it for ever
+  }
   await within(STOP_LOG_MS, events.close());
   return 0;
 }

@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
-import { shQuote } from '../tmux/quote.js';
-import { LOG_CAP_BYTES } from './files.js';
+import { shQuote } from './quote.js';
+import { LOG_CAP_BYTES } from '../session-log/files.js';
 
 /** The writer re-checks the file (size, rotation, a vanished or full disk) at least every this many bytes. */
 const CHUNK_BYTES = 1024 * 1024;
@@ -23,13 +23,19 @@ const CHUNK_BYTES = 1024 * 1024;
  *   pauses a second whenever a chunk did not grow the file; the next chunk reopens the file, so
  *   writing resumes with the first output after room returns. A removed folder is made again.
  * - umask 077: the folder and the file it creates are the user's alone (0700, 0600).
+ * - Without GNU coreutils' stdbuf and `tee --output-error`, it falls back to `cat >>`.
  */
 export function logWriterScript(logFile: string, capBytes = LOG_CAP_BYTES): string {
   const cap = Math.max(1, Math.floor(capBytes));
   const chunk = Math.min(CHUNK_BYTES, cap);
   // One line: tmux reads the pipe-pane command as one argument of a command line.
   return [
-    `umask 077; d=${shQuote(dirname(logFile))}; f=${shQuote(logFile)}; while :; do`,
+    `umask 077; d=${shQuote(dirname(logFile))}; f=${shQuote(logFile)};`,
+    // Without GNU stdbuf and tee (BusyBox), the loop below would end at its first chunk and the log
+    // would stop for good: keep every byte with a plain append instead (the pass-time rotation backstop
+    // still caps it).
+    '{ command -v stdbuf && tee --output-error=exit </dev/null; } >/dev/null 2>&1 || exec cat >> "$f";',
+    'while :; do',
     '[ -d "$d" ] || mkdir -p -- "$d" 2>/dev/null;',
     's=$(stat -c %s -- "$f" 2>/dev/null) || s=0;',
     `if [ "$s" -ge ${cap} ]; then mv -f -- "$f" "$f.1" 2>/dev/null || sleep 1; continue; fi;`,
