@@ -14,8 +14,10 @@ import type { ObservedProcess, ObservedState } from './types.js';
  * - every tmux client and server, and tmux's own jobs: `pipe-pane` log writers, `run-shell` and
  *   hook commands run in the server's process session, where no pane process ever is (tmux makes
  *   each pane's process a session leader);
- * - a text or process searcher (its program, as the kernel knows it, is one of SEARCHERS): a
- *   `pgrep -f PATTERN` or `grep PATTERN` is looking for the monitor, not running it.
+ * - a process that looks at the monitor rather than runs it: a searcher, pager, editor or
+ *   `watch` (its program, as the kernel knows it, is one of LOOKERS: `pgrep -f PATTERN`, `vim
+ *   monitor.py`, `less monitor.log`), or a shell or `watch` whose command line invokes a searcher
+ *   (`sh -c 'while sleep 1; do pgrep -f monitor; done'`, `watch pgrep -af monitor`).
  */
 export function orphanCandidates(
   observed: ObservedState,
@@ -62,7 +64,7 @@ export function orphanCandidates(
     if (uid !== undefined && ownerOf(p.pid) !== uid) continue;
     const cmdline = readCmdline(p.pid);
     if (cmdline === '' || !patterns.some((re) => re.test(cmdline))) continue; // '': kernel threads
-    if (stdioPipes(p.pid).some((pipe) => protectedPipes.has(pipe)) || isSearcher(p.pid)) continue;
+    if (stdioPipes(p.pid).some((pipe) => protectedPipes.has(pipe)) || looksAt(p.pid, cmdline)) continue;
     const session = sessionOf.get(p.pid) ?? tmuxctlSessionElsewhere(p, byPid, tmuxPids);
     out.push({ pid: p.pid, startTime: p.startTime, cmdline, matchArgv: matchArgv(p.pid), session });
   }
@@ -184,15 +186,26 @@ function realPath(path: string | undefined): string | undefined {
   }
 }
 
-/** Programs that take a pattern as an argument to look for it; known by /proc/PID/exe, which argv cannot fake. */
+/** Programs that take a pattern as an argument to look for it. */
 const SEARCHERS = new Set(['grep', 'egrep', 'fgrep', 'pgrep', 'pkill', 'pidwait', 'rg', 'ag', 'ack']);
+/**
+ * Programs that look at files or commands named like the monitor without being it: searchers,
+ * pagers, editors, `watch`. Known by /proc/PID/exe, which argv cannot fake.
+ */
+const LOOKERS = new Set([
+  ...SEARCHERS,
+  ...['less', 'more', 'most', 'bat', 'batcat', 'cat', 'head', 'tail', 'watch'],
+  ...['vi', 'vim', 'vim.basic', 'vim.tiny', 'nvim', 'view', 'emacs', 'nano', 'micro', 'hx', 'kak', 'code'],
+]);
 
-function isSearcher(pid: number): boolean {
+function looksAt(pid: number, cmdline: string): boolean {
   try {
-    return SEARCHERS.has(basename(readlinkSync(`/proc/${pid}/exe`)));
+    if (LOOKERS.has(basename(readlinkSync(`/proc/${pid}/exe`)))) return true;
   } catch {
-    return false;
+    return false; // gone: nothing to stop either way
   }
+  // A shell loop or a `watch` around a searcher: a word of its command line names one.
+  return cmdline.split(/[\s;|&()'"`<>]+/).some((word) => SEARCHERS.has(basename(word)));
 }
 
 function isTmux(p: ProcInfo): boolean {

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   allCmdlines,
@@ -104,10 +104,17 @@ describe("orphan candidates leave tmuxctl's machinery and the user's tools alone
     const log = t.writeFile(`${PATTERN}.log`, 'x\n');
     const tail = spawn('tail', ['-f', log], { detached: true, stdio: 'ignore' });
     const grep = spawn('grep', [PATTERN], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
-    mine.push(tail.pid!, grep.pid!);
+    // A shell loop around a search for it, and an editor of its source (known by its program: a copy of
+    // sleep named nano, whose argv names the monitor's file as an editor's would).
+    const loop = spawn('sh', ['-c', `while sleep 1; do pgrep -f ${PATTERN} >/dev/null; done`], { detached: true, stdio: 'ignore' });
+    const nano = t.path('bin-editor', 'nano');
+    execFileSync('sh', ['-c', `mkdir -p ${shQuote(t.path('bin-editor'))} && cp "$(command -v sleep)" ${shQuote(nano)}`]);
+    const editor = spawn('bash', ['-c', `exec -a ${shQuote(`nano ${PATTERN}.py`)} ${shQuote(nano)} 100000`], { detached: true, stdio: 'ignore' });
+    mine.push(tail.pid!, grep.pid!, loop.pid!, editor.pid!);
+    await waitFor(() => pidsMatching(`nano ${PATTERN}.py`).length > 0, 5000, 'the editor running');
     const real = await idler(`${PATTERN}_real`);
     await waitFor(() => pidsMatching(`${PATTERN}_pipe`).length > 0 && pidsMatching(`${PATTERN}_job`).length > 0, 5000, 'tmux jobs running');
-    const spared = [...pidsMatching(`${PATTERN}_pipe`), ...pidsMatching(`${PATTERN}_job`), tail.pid!, grep.pid!];
+    const spared = [...pidsMatching(`${PATTERN}_pipe`), ...pidsMatching(`${PATTERN}_job`), tail.pid!, grep.pid!, loop.pid!, editor.pid!];
 
     const diff = await t.tmuxctl(['diff', '-f', file]);
     expect(diff.stdout.split('\n').filter((l) => l.includes('kill-orphan'))).toEqual([`- kill-orphan tooled (pid ${real}: ${PATTERN}_real)`]);
