@@ -61,6 +61,8 @@ export async function reconcile(tmux: TmuxClient, desired: DesiredState, opts: R
   if (!opts.dryRun) for (const s of observed.sessions.values()) if (s.owned) rotateIfLarge(opts.logDir, s.name);
   const plan = makePlan(desired, observed, { now: now(), honourBackoff: opts.honourBackoff, takeOver: opts.takeOver, displayPath: opts.displayPath });
   if (opts.dryRun || plan.actions.length === 0) return { plan, observed, failures: [] };
+  // Before anything is recorded or printed as done: a tmux too old (or not runnable) changes nothing.
+  await tmux.checkVersion();
   recordPlan(opts.events, plan);
   let executed: Awaited<ReturnType<typeof executePlan>>;
   try {

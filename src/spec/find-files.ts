@@ -42,8 +42,9 @@ export async function findSpecFiles(paths: readonly string[], cwd: string): Prom
         else addFile(root);
         continue;
       }
-      const found = await specFilesIn(root);
-      if (found.length === 0) problems.push({ file, message: 'no spec files (*.yaml, *.yml) in this folder' });
+      const before = problems.length;
+      const found = await specFilesIn(root, cwd, problems);
+      if (found.length === 0 && problems.length === before) problems.push({ file, message: 'no spec files (*.yaml, *.yml) in this folder' });
       found.forEach(addFile);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
@@ -53,13 +54,26 @@ export async function findSpecFiles(paths: readonly string[], cwd: string): Prom
   return { files, roots, problems };
 }
 
-async function specFilesIn(folder: string): Promise<string[]> {
+/**
+ * The spec files of a folder. A spec-named entry that is not a regular file (a FIFO, a device, a
+ * symlink that leads nowhere or to one of those) is a problem, never skipped: skipping it would read
+ * as "that file's sessions are no longer declared" and prune them (a deploy link pointing at a
+ * release not there yet). Only a folder named like a spec is passed over.
+ */
+async function specFilesIn(folder: string, cwd: string, problems: SpecProblem[]): Promise<string[]> {
   const names: string[] = [];
   for (const entry of await readdir(folder, { withFileTypes: true })) {
     if (!isSpecFileName(entry.name)) continue;
-    // A symlink counts when it leads to a file (stat follows it); a dangling one is not a spec.
-    const isFile = entry.isFile() || (entry.isSymbolicLink() && (await stat(path.join(folder, entry.name)).catch(() => undefined))?.isFile());
-    if (isFile) names.push(entry.name);
+    if (entry.isFile()) {
+      names.push(entry.name);
+      continue;
+    }
+    const full = path.join(folder, entry.name);
+    const info = await stat(full).catch(() => undefined); // follows a symlink
+    if (info?.isFile()) names.push(entry.name);
+    else if (info?.isDirectory()) continue;
+    else if (!info) problems.push({ file: displayPath(full, cwd), message: 'is a broken symbolic link (what it points to does not exist)' });
+    else problems.push({ file: displayPath(full, cwd), message: `is ${kindOf(info)}, not a regular file (a spec must be a file or a folder of them)` });
   }
   return names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((name) => path.join(folder, name));
 }

@@ -10,6 +10,7 @@ import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import {
   allCmdlines,
+  readIfExists,
   cliPath,
   createTmuxServer,
   destroyTmuxServer,
@@ -204,6 +205,9 @@ describe('tmux on PATH', () => {
       'tmuxctl: tmux 3.2a is too old: tmuxctl needs tmux 3.3 or later (it reads #{pane_dead_signal} and #{pane_dead_time}, new in 3.3)',
     ]);
     expect(await t.pane('old-a')).toBeUndefined();
+    // Nothing was done, so nothing is reported or recorded as done.
+    expect(r.stdout).not.toMatch(/create/);
+    expect(readIfExists(path.join(t.stateDir, 'events.log')) ?? '').not.toMatch(/"session":"old-a"/);
   });
 
   it('older than 3.3 ends watch at once (one line, exit 3) even on a converged server, where no batch runs', async () => {

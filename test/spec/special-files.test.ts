@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -32,10 +32,22 @@ describe('only regular files are read as specs and env files', () => {
     expect(await problems(['/dev/zero'])).toEqual(['/dev/zero: is a character device, not a regular file (a spec must be a file or a folder of them)']);
   });
 
-  it('a FIFO named like a spec inside a folder is not a spec', { timeout: HANG }, async () => {
+  it('a FIFO named like a spec inside a folder is a problem, never skipped (skipped, its sessions would be pruned)', { timeout: HANG }, async () => {
     mkdirSync(path.join(dir, 'specs'));
     mkfifo(path.join(dir, 'specs/app.yaml'));
-    expect(await problems(['specs'])).toEqual(['specs: no spec files (*.yaml, *.yml) in this folder']);
+    writeFileSync(path.join(dir, 'specs/b.yaml'), 'version: 1\nsessions:\n  beta:\n    command: sleep 1\n');
+    expect(await problems(['specs'])).toEqual(['specs/app.yaml: is a FIFO (named pipe), not a regular file (a spec must be a file or a folder of them)']);
+  });
+
+  it('a spec in a folder that became a broken symlink (a deploy link to a release not there yet) is a problem, never skipped', async () => {
+    mkdirSync(path.join(dir, 'specs'));
+    symlinkSync(path.join(dir, 'releases/v2/app.yaml'), path.join(dir, 'specs/app.yaml'));
+    writeFileSync(path.join(dir, 'specs/b.yaml'), 'version: 1\nsessions:\n  beta:\n    command: sleep 1\n');
+    expect(await problems(['specs'])).toEqual(['specs/app.yaml: is a broken symbolic link (what it points to does not exist)']);
+    // Dot files stay skipped: emacs' lock file `.#app.yaml` is a dangling symlink by design.
+    rmSync(path.join(dir, 'specs/app.yaml'));
+    symlinkSync('user@host.1234', path.join(dir, 'specs/.#app.yaml'));
+    expect(await problems(['specs'])).toEqual([]);
   });
 
   it('a FIFO as an env file is a positioned problem, not a hang', { timeout: HANG }, async () => {
