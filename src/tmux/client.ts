@@ -202,7 +202,8 @@ export class TmuxClient {
       const check = (async () => {
         const r = await this.exec(['-V']).catch((e: unknown) => {
           // `tmux -V` asks no server: a timeout here is the binary itself hanging, not a server.
-          if (e instanceof TmuxNotRespondingError) throw new TmuxError(`tmux -V did not answer within ${Math.round(this.timeoutMs / 1000)} s: the tmux on PATH hangs`, ['-V'], '');
+          if (e instanceof TmuxNotRespondingError)
+            throw new TmuxError(`tmux -V did not answer within ${Math.round(this.timeoutMs / 1000)} s: the tmux on PATH hangs`, ['-V'], '');
           throw e;
         });
         const problem = versionProblem(r.stdout);
