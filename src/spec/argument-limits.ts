@@ -37,3 +37,20 @@ export function envEntryProblem(name: string, value: string): string | undefined
   if (value.includes('\0')) return argumentProblem(value);
   return argumentProblem(`${name}=${value}`, 'environment variable (NAME=value)');
 }
+
+/**
+ * What one start may carry in all: the kernel's ARG_MAX (2 MiB with the usual 8 MiB stack) for argv
+ * and environment together, less room for the tmux server's own environment, which the pane also
+ * gets. Every string counts its bytes, its NUL and its pointer.
+ */
+export const MAX_START_BYTES = 2 * 1024 * 1024 - 128 * 1024;
+
+/** Why a command and environment cannot start together (each part may be under MAX_ARG_BYTES), or undefined. */
+export function startSizeProblem(argv: readonly string[], env: Readonly<Record<string, string>>): string | undefined {
+  const size = (s: string) => Buffer.byteLength(s, 'utf8') + 1 + 8;
+  let bytes = 8 * 2; // the two NULL pointers that end argv and envp
+  for (const a of argv) bytes += size(a);
+  for (const [k, v] of Object.entries(env)) bytes += size(`${k}=${v}`);
+  if (bytes <= MAX_START_BYTES) return undefined;
+  return `its command and environment add up to ${bytes} bytes; one start can carry at most ${MAX_START_BYTES} (the kernel's 2 MiB for arguments and environment together, less room for tmux's own environment)`;
+}

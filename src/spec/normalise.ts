@@ -1,4 +1,4 @@
-import { argumentProblem, commandIssues } from './argument-limits.js';
+import { argumentProblem, commandIssues, startSizeProblem } from './argument-limits.js';
 import { normaliseHealthCheck } from './health-check.js';
 import { formatPath, type Issue } from './issue.js';
 import type { RawSession } from './raw-spec.js';
@@ -64,11 +64,15 @@ export async function normaliseSession(
   }
 
   if (rejected.size > 0 || issues.length > 0 || !cwd || 'issue' in cwd || !env) return { issues };
+  // Each string may be under the kernel's limit while all of them together are over it.
+  const command = toCommand(raw.command);
+  const tooBig = startSizeProblem(command.kind === 'shell' ? ['sh', '-c', command.script] : command.argv, env.env);
+  if (tooBig) return { issues: [{ path: at, at: 'key', message: `${formatPath(at)}: ${tooBig}` }] };
   return {
     spec: {
       name,
       source: ctx.source,
-      command: toCommand(raw.command),
+      command,
       cwd: cwd.cwd,
       env: env.env,
       envFiles: env.envFiles,

@@ -11,8 +11,8 @@ export interface CheckResult {
 const running = new Set<number>();
 
 /**
- * Runs a health-check command in its own process group and kills the whole group on timeout, so a
- * `sh -c 'curl ...'` cannot leave its curl behind. Output is discarded: only the exit status counts.
+ * Runs a health-check command in its own process group and kills the whole group on timeout, and
+ * whatever is left of it when the check ends, so a `sh -c 'curl ...'` cannot leave its curl behind. Output is discarded: only the exit status counts.
  *
  * execa does the spawning and turns every way a process can end (exit status, signal, spawn error)
  * into one result. Its own `timeout` is not used: it kills only the group leader, and only after
@@ -38,7 +38,13 @@ export async function runCheck(argv: readonly string[], cwd: string, env: NodeJS
     return { ok: false, detail: `cannot run: ${(r.cause as NodeJS.ErrnoException | undefined)?.code ?? r.shortMessage}` };
   } finally {
     clearTimeout(timer);
-    if (pgid !== undefined) running.delete(pgid);
+    if (pgid !== undefined) {
+      running.delete(pgid);
+      // What the check left in its group (`sleep 60 & exit 0`) goes with it: one leaked process per
+      // check otherwise, for as long as watch runs and after. A group with members keeps its id (the
+      // kernel hands out no pid still in use as a group id), so the id is still ours to signal.
+      signalOwnGroup(pgid, 'SIGKILL');
+    }
   }
 }
 

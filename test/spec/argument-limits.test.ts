@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatProblem } from '../../src/errors.js';
-import { MAX_ARG_BYTES } from '../../src/spec/argument-limits.js';
+import { MAX_ARG_BYTES, MAX_START_BYTES } from '../../src/spec/argument-limits.js';
 import { parseEnvFile } from '../../src/spec/env-file.js';
 import { loadDesiredState } from '../../src/spec/load.js';
 
@@ -22,6 +22,16 @@ async function problems(yaml: string, env: Record<string, string> = {}): Promise
 describe('what a process cannot receive whole is a validation error', () => {
   it('MAX_ARG_BYTES is the kernel limit: 128 KiB per string, its terminating NUL included', () => {
     expect(MAX_ARG_BYTES).toBe(131071);
+  });
+
+  it('a command and environment that are each short enough but together over what one start can carry', async () => {
+    // 20 values of 100 000 bytes: each far under 128 KiB, 2 MB together (the kernel's limit is 2 MiB for all).
+    const env = Array.from({ length: 20 }, (_, i) => `      V${i}: "${'y'.repeat(100_000)}"\n`).join('');
+    expect(await problems(`version: 1\nsessions:\n  big:\n    command: sleep 1\n    env:\n${env}`)).toEqual([
+      `app.yaml:3:3: sessions.big: its command and environment add up to 2000304 bytes; one start can carry at most ${MAX_START_BYTES} (the kernel's 2 MiB for arguments and environment together, less room for tmux's own environment)`,
+    ]);
+    const fits = Array.from({ length: 15 }, (_, i) => `      V${i}: "${'y'.repeat(100_000)}"\n`).join('');
+    expect(await problems(`version: 1\nsessions:\n  big:\n    command: sleep 1\n    env:\n${fits}`)).toEqual([]);
   });
 
   it('a command string longer than the kernel accepts', async () => {

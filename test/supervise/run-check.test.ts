@@ -38,6 +38,18 @@ describe('runCheck', () => {
     }
   });
 
+  it('when the check ends, what it left in its group goes too (`sleep & exit 0` leaked one process per check)', async () => {
+    const pidFile = path.join(tmp.dir, 'left.pid');
+    const r = await runCheck(['sh', '-c', `sleep 301 & echo $! > ${pidFile}; exit 0`], tmp.dir, env, 5000);
+    expect(r).toEqual({ ok: true, detail: 'exit status 0' });
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    try {
+      await waitFor(() => !isProcessAlive(pid), 5000, 'the background child killed with its group');
+    } finally {
+      killOwned([pid], 'sleep');
+    }
+  });
+
   it('killRunningChecks ends a check still running (watch stopping)', async () => {
     const pending = runCheck(['sleep', '300'], tmp.dir, env, 60_000);
     await new Promise((r) => setTimeout(r, 200));
