@@ -1,10 +1,11 @@
 import type { Backoff } from '../spec/types.js';
 
 /**
- * The closest two starts of one session ever come, whatever the spec says (`backoff:
- * {initialSeconds: 0, maxSeconds: 0}` restarted ~53 times a second, and `resetAfterSeconds: 0`
- * made every crash a "first" one, restarted at once, ~18 a second): a crash loop costs at most one
- * restart a second. A restart after a run of a second or more stays immediate.
+ * The closest two consecutive crash restarts of one session ever come, whatever the spec says
+ * (`backoff: {initialSeconds: 0, maxSeconds: 0}` restarted ~53 times a second): a crash loop costs
+ * at most one restart a second. The first restart after a healthy run stays immediate; and since a
+ * run shorter than this never counts as healthy (`resetAfterSeconds: 0` made every crash a "first"
+ * one, restarted at once, ~18 a second), no combination of backoff fields gets round it.
  */
 export const MIN_RESTART_SPACING_MS = 1000;
 
@@ -21,18 +22,10 @@ export function backoffDelayMs(crashesBefore: number, b: Backoff): number {
 }
 
 /**
- * When a dead run may be restarted: its death plus the backoff for the crashes before it, and never
- * sooner than MIN_RESTART_SPACING_MS after its own start. The floor is on the start, not on the
- * delay alone, so no combination of backoff fields (a count reset by `resetAfterSeconds: 0`
- * included) can make two starts closer.
+ * A run that lasted resetAfterSeconds wipes the crash count, so an old crash does not slow a new one.
+ * A run shorter than MIN_RESTART_SPACING_MS never does, whatever resetAfterSeconds says.
  */
-export function restartDueAt(diedAt: number, startedAt: number | undefined, crashesBefore: number, b: Backoff): number {
-  const byBackoff = diedAt + backoffDelayMs(crashesBefore, b);
-  return startedAt === undefined ? byBackoff : Math.max(byBackoff, startedAt + MIN_RESTART_SPACING_MS);
-}
-
-/** A run that lasted resetAfterSeconds wipes the crash count, so an old crash does not slow a new one. */
 export function crashesAfterRun(crashesBefore: number, ranMs: number | undefined, b: Backoff): number {
-  if (ranMs !== undefined && ranMs >= b.resetAfterSeconds * 1000) return 0;
+  if (ranMs !== undefined && ranMs >= Math.max(b.resetAfterSeconds * 1000, MIN_RESTART_SPACING_MS)) return 0;
   return crashesBefore;
 }

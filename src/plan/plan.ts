@@ -2,7 +2,7 @@ import { dirname } from 'node:path';
 import type { ObservedSession, ObservedState } from '../observe/types.js';
 import type { DesiredState, SessionSpec } from '../spec/types.js';
 import { describeHashChange, specHash } from './hash.js';
-import { backoffDelayMs, crashesAfterRun, restartDueAt } from './backoff.js';
+import { backoffDelayMs, crashesAfterRun } from './backoff.js';
 import { judgeDeadPane } from './restart-decision.js';
 import { planOrphans } from './orphans.js';
 import type { Action, Plan, PlanOptions } from './types.js';
@@ -88,7 +88,7 @@ export function plan(desired: DesiredState, observed: ObservedState, opts: PlanO
     if (!live.pane.dead && sick && sick.startedAt === live.startedAt) {
       // A failed health check restarts like a crash: counted, and spaced by backoff.
       const crashes = crashesAfterRun(live.crashes, sick.since - sick.startedAt, spec.backoff);
-      const dueAt = restartDueAt(sick.since, sick.startedAt, crashes, spec.backoff);
+      const dueAt = sick.since + backoffDelayMs(crashes, spec.backoff);
       if (opts.honourBackoff && dueAt > opts.now) {
         requeue(dueAt - opts.now);
       } else if (cwdGone) {

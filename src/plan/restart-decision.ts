@@ -1,6 +1,6 @@
 import type { ObservedSession } from '../observe/types.js';
 import type { SessionSpec } from '../spec/types.js';
-import { crashesAfterRun, restartDueAt } from './backoff.js';
+import { backoffDelayMs, crashesAfterRun } from './backoff.js';
 
 /** What the restart policy says about a dead pane. */
 export type DeadVerdict = { restart: false; why: string } | { restart: true; why: string; dueAt: number; crashes: number };
@@ -19,5 +19,5 @@ export function judgeDeadPane(spec: SessionSpec, s: ObservedSession): DeadVerdic
   const deadAt = s.pane?.deadAt;
   const ranMs = s.startedAt !== undefined && deadAt !== undefined ? deadAt - s.startedAt : undefined;
   const crashes = crashesAfterRun(s.crashes, ranMs, spec.backoff);
-  return { restart: true, why: describeExit(s), dueAt: restartDueAt(deadAt ?? 0, s.startedAt, crashes, spec.backoff), crashes: crashes + 1 };
+  return { restart: true, why: describeExit(s), dueAt: (deadAt ?? 0) + backoffDelayMs(crashes, spec.backoff), crashes: crashes + 1 };
 }
