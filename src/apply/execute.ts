@@ -28,6 +28,8 @@ export interface ExecuteOptions {
   logDir: string;
   now?: () => number;
   extraLines?: string[];
+  /** Sessions on the server before this plan: the batch's time allowance grows with them. */
+  serverSessions?: number;
 }
 
 export async function executePlan(tmux: TmuxClient, plan: Plan, opts: ExecuteOptions): Promise<Executed> {
@@ -55,7 +57,7 @@ export async function executePlan(tmux: TmuxClient, plan: Plan, opts: ExecuteOpt
     if (a.kind === 'create' || a.kind === 'restart') started.push({ spec: a.spec, at });
   }
   if (lines.length > 0 && opts.extraLines) lines.push(...opts.extraLines);
-  const errors = await tmux.runScript(lines);
+  const errors = await tmux.runScript(lines, { serverSessions: opts.serverSessions });
   return { started, errors };
 }
 

@@ -66,7 +66,7 @@ export async function reconcile(tmux: TmuxClient, desired: DesiredState, opts: R
   recordPlan(opts.events, plan);
   let executed: Awaited<ReturnType<typeof executePlan>>;
   try {
-    executed = await executePlan(tmux, plan, { logDir: opts.logDir, now, extraLines: opts.extraLines });
+    executed = await executePlan(tmux, plan, { logDir: opts.logDir, now, extraLines: opts.extraLines, serverSessions: observed.sessions.size });
   } catch (e) {
     if (!(e instanceof TmuxError)) throw e;
     opts.events?.record({ event: 'tmux-error', reason: e.message }, 'error');

@@ -235,10 +235,15 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
   };
 }
 
-/** The kinds of action that change something; a conflict only reports. */
+/**
+ * What a pass changed that is worth an immediate second look: its own sessions' starts and stops.
+ * A conflict only reports; a stopped orphan needs no look at its session, and something outside
+ * that starts the stray copy again (a shell loop, a `Restart=always` unit) made every pass stop a
+ * new pid and start the next at once: a spin. The next one is stopped at the next trigger or resync.
+ */
 function changeSignature(actions: readonly Action[]): string {
   return actions
-    .filter((a) => a.kind !== 'conflict')
+    .filter((a) => a.kind !== 'conflict' && a.kind !== 'kill-orphan')
     .map((a) => `${a.kind} ${a.session} ${a.reason}`)
     .join('\n');
 }

@@ -26,6 +26,8 @@ export interface RunOptions {
    * resolve with `timedOut` instead of failing, and do not go looking for the server's pid.
    */
   timeoutIsExpected?: boolean;
+  /** For a batch: how many sessions the server holds before it (a batch's cost grows with them). */
+  serverSessions?: number;
 }
 
 export interface TmuxResult {
@@ -175,7 +177,7 @@ export class TmuxClient {
     if (lines.length === 0) return [];
     await this.checkVersion();
     const args = ['start-server', ';', 'source-file', '-'];
-    const timeoutMs = opts.timeoutMs ?? batchTimeoutMs(lines.length, this.timeoutMs);
+    const timeoutMs = opts.timeoutMs ?? batchTimeoutMs(lines.length, this.timeoutMs, opts.serverSessions);
     let r: TmuxResult;
     try {
       r = await this.exec(args, { ...opts, timeoutMs, input: lines.join('\n') + '\n' });

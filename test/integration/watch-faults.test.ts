@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cliPath, isProcessAlive, LONG_RUNNING, quickSession, specDoc, useTmuxServer, waitFor } from '../helpers/tmux.js';
+import { allCmdlines, cliPath, isProcessAlive, killOwned, LONG_RUNNING, quickSession, specDoc, useTmuxServer, waitFor } from '../helpers/tmux.js';
 import { eventsOf, livePid, readEvents, startWatch } from '../helpers/watch.js';
 
 const t = useTmuxServer();
@@ -179,6 +179,34 @@ describe('watch never spins', () => {
     w.child.kill('SIGTERM');
     const exit = await Promise.race([w.exited, sleep(5000).then(() => 'still running' as const)]);
     expect(exit).toEqual({ code: 0, signal: null });
+  });
+
+  it('does not spin on an orphan that something outside keeps starting again: one stopped per pass, not one per millisecond', async () => {
+    const pattern = `stray_${Math.random().toString(36).slice(2, 8)}`;
+    // The respawner's own command line does not carry the pattern (it is in the script file), so it
+    // stays, as a `Restart=always` unit would; each copy it starts does.
+    const script = t.writeFile('respawner.sh', `while :; do bash -c 'exec -a "$P" sleep 1000'; done\n`);
+    const respawner = spawn('bash', [script], { detached: true, stdio: 'ignore', env: { ...process.env, P: `${pattern}_copy` } });
+    try {
+      const file = t.writeSpec('respawned/app.yaml', specDoc({ rs: quickSession(LONG_RUNNING, { orphans: { match: `${pattern}_copy` } }) }));
+      const w = await startWatch(t, { args: ['-f', file, '--resync', '30'] });
+      await waitFor(() => eventsOf(t, 'kill-orphan', 'rs').length >= 1, 10_000, 'a first copy stopped');
+      const cpuBefore = cpuSeconds(w.pid);
+      const before = eventsOf(t, 'kill-orphan', 'rs').length;
+      await sleep(3000);
+      // Before the fix: ~20 stopped a second, at half a core.
+      expect(eventsOf(t, 'kill-orphan', 'rs').length - before).toBeLessThanOrEqual(3);
+      expect(cpuSeconds(w.pid) - cpuBefore).toBeLessThan(0.5);
+    } finally {
+      process.kill(respawner.pid!, 'SIGKILL'); // the loop this test started, by its pid
+      // and the copy it left, known by the random pattern this test gave it
+      killOwned(
+        allCmdlines()
+          .filter((p) => p.argv[0] === `${pattern}_copy`)
+          .map((p) => p.pid),
+        pattern,
+      );
+    }
   });
 
   it('spaces a crash loop of backoff {initialSeconds: 0, maxSeconds: 0, resetAfterSeconds: 0} at least a second apart', async () => {
