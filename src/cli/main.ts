@@ -54,7 +54,8 @@ const program = new Command('tmuxctl')
   .option('--state-dir <dir>', 'state directory (default: $TMUXCTL_STATE_DIR, $XDG_STATE_HOME/tmuxctl, ~/.local/state/tmuxctl)')
   .option('--log-level <level>', 'console log level: error, warn, info, debug', 'info')
   .option('--no-color', 'no colour (also off under NO_COLOR or when not a terminal)')
-  .showHelpAfterError()
+  // One line and a pointer, as kubectl does; 20-35 lines of help buried the error.
+  .showHelpAfterError('(add --help for usage)')
   .exitOverride()
   .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
 
