@@ -1,48 +1,45 @@
+import { spawnSync } from 'node:child_process';
 import { dirname } from 'node:path';
-import { shQuote } from './quote.js';
 import { LOG_CAP_BYTES } from '../session-log/files.js';
-
-/** The writer re-checks the file (size, rotation, a vanished or full disk) at least every this many bytes. */
-const CHUNK_BYTES = 1024 * 1024;
+import { shQuote } from './quote.js';
 
 /**
  * The shell script `pipe-pane` runs to keep a session's output: it enforces the cap while writing.
  * A pass-time check let 200 MB of output grow a 10 MiB-capped log to 204 MB, and rotating it then
- * copied 200 MB. No node process per session: `sh`, with `head -c` taking at most the bytes left
- * before the cap (or a chunk), `tee -a` appending them and `wc -c` counting them (GNU coreutils).
- * `stdbuf -o0`: head's stdio would hold output in a 4 KiB buffer, and a quiet session's lines would
- * reach the file (and the output health check, which reads its mtime) only much later.
+ * copied 200 MB. No node process per session: GNU `split` cuts the output into chunks of the cap
+ * and hands each to a filter that appends it to NAME.log, renaming the full one to NAME.log.1 first.
+ * Three small processes per session (`split`, the filter's `sh`, its `cat`), three spawns at start;
+ * an earlier `head | tee | wc` loop cost five and seven, which more than doubled a cold apply.
  *
- * - The size is the file's own (`stat`), not a count of what was written: tmuxctl appends markers
- *   to the same file, and a pass may rotate it too. At the cap, NAME.log becomes NAME.log.1 (a
- *   rename: nothing is copied, nothing lost) and the next chunk opens a fresh NAME.log.
- * - End of output is a chunk of 0 bytes (`head` blocks until output comes or the pipe closes), never
- *   a small file: so the writer exits when tmux closes the pipe (the pane died or was respawned),
- *   and never spins.
- * - A failed write (a full disk) ends the chunk at once (`--output-error=exit`), and the writer
- *   pauses a second whenever a chunk did not grow the file; the next chunk reopens the file, so
- *   writing resumes with the first output after room returns. A removed folder is made again.
- * - umask 077: the folder and the file it creates are the user's alone (0700, 0600).
- * - Without GNU coreutils' stdbuf and `tee --output-error`, it falls back to `cat >>`.
+ * - split writes what it reads as it reads it (no stdio buffer), so a quiet session's line reaches
+ *   the file (and the output health check, which reads its mtime) at once.
+ * - Each run starts counting afresh: a log that already held output from earlier runs may reach up
+ *   to twice the cap before this run's first cut (the pass-time rotation in reconcile still applies).
+ * - End of output closes the filter's input: `cat` ends, the filter ends, split ends; nothing spins.
+ * - A failed write (a full disk) ends `cat`; the filter waits a second and starts another on the
+ *   rest of the chunk, so writing resumes with the first output after room returns (what arrived
+ *   meanwhile is lost). A removed folder is made again.
+ * - umask 077: the folder and the files it creates are the user's alone (0700, 0600).
+ * - The filter runs under /bin/sh whatever the user's SHELL is (split runs it with $SHELL).
+ * - Without GNU split (BusyBox has no --filter), a plain `cat >>`: every byte kept, capped only by
+ *   the pass-time rotation.
  */
-export function logWriterScript(logFile: string, capBytes = LOG_CAP_BYTES): string {
+export function logWriterScript(logFile: string, capBytes = LOG_CAP_BYTES, gnuSplit = hasGnuSplit()): string {
   const cap = Math.max(1, Math.floor(capBytes));
-  const chunk = Math.min(CHUNK_BYTES, cap);
-  // One line: tmux reads the pipe-pane command as one argument of a command line.
-  return [
-    `umask 077; d=${shQuote(dirname(logFile))}; f=${shQuote(logFile)};`,
-    // Without GNU stdbuf and tee (BusyBox), the loop below would end at its first chunk and the log
-    // would stop for good: keep every byte with a plain append instead (the pass-time rotation backstop
-    // still caps it).
-    '{ command -v stdbuf && tee --output-error=exit </dev/null; } >/dev/null 2>&1 || exec cat >> "$f";',
-    'while :; do',
-    '[ -d "$d" ] || mkdir -p -- "$d" 2>/dev/null;',
-    's=$(stat -c %s -- "$f" 2>/dev/null) || s=0;',
-    `if [ "$s" -ge ${cap} ]; then mv -f -- "$f" "$f.1" 2>/dev/null || sleep 1; continue; fi;`,
-    `k=$((${cap} - s)); [ "$k" -le ${chunk} ] || k=${chunk};`,
-    'n=$(stdbuf -o0 head -c "$k" | tee --output-error=exit -a -- "$f" 2>/dev/null | wc -c);',
-    '[ "$n" -gt 0 ] || exit 0;',
-    't=$(stat -c %s -- "$f" 2>/dev/null) || t=0; [ "$t" -gt "$s" ] || sleep 1;',
-    'done',
+  const setup = `umask 077; d=${shQuote(dirname(logFile))}; f=${shQuote(logFile)}; [ -d "$d" ] || mkdir -p -- "$d";`;
+  if (!gnuSplit) return `${setup} exec cat >> "$f"`;
+  const filter = [
+    'case $FILE in *000000000) ;; *) mv -f -- "$f" "$f.1" 2>/dev/null;; esac;',
+    'while :; do [ -d "$d" ] || mkdir -p -- "$d" 2>/dev/null; cat >> "$f" && exit 0; sleep 1; done',
   ].join(' ');
+  // One line: tmux reads the pipe-pane command as one argument of a command line.
+  return `${setup} export d f; SHELL=/bin/sh exec split -b ${cap} -a 9 -d --filter=${shQuote(filter)} - "$f."`;
+}
+
+let gnu: boolean | undefined;
+
+/** Whether `split` is GNU's (it has --filter); asked once per process, and only by a command that starts panes. */
+export function hasGnuSplit(): boolean {
+  gnu ??= /GNU coreutils/.test(spawnSync('split', ['--version'], { encoding: 'utf8', timeout: 2000, stdio: ['ignore', 'pipe', 'ignore'] }).stdout ?? '');
+  return gnu;
 }

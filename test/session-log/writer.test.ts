@@ -1,5 +1,5 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -50,19 +50,36 @@ describe('the session-log writer (what pipe-pane runs)', () => {
     expect(kept.length).toBeGreaterThan(cap);
   });
 
-  it('without GNU stdbuf (BusyBox), keeps every byte with a plain append instead of stopping at the first chunk', async () => {
+  it('without GNU split (BusyBox has no --filter), keeps every byte with a plain append', async () => {
     const dir = tempDir();
-    // A PATH with the tools the writer uses, but no stdbuf.
-    const bin = path.join(dir, 'bin');
-    mkdirSync(bin);
-    for (const tool of ['sh', 'cat', 'head', 'tee', 'wc', 'stat', 'mkdir', 'mv', 'sleep']) {
-      symlinkSync(execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim(), path.join(bin, tool));
-    }
     const file = path.join(dir, 'app.log');
-    const { child, exited } = startWriter(file, 1_000_000, { PATH: bin });
+    const child = spawn('sh', ['-c', logWriterScript(file, 1000, false)], { stdio: ['pipe', 'ignore', 'ignore'] });
+    cleanups.push(() => child.kill('SIGKILL'));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     child.stdin!.end(numbered(1, 3000));
     expect(await exited).toBe(0);
     expect(readFileSync(file, 'utf8')).toBe(numbered(1, 3000));
+  });
+
+  it("writes a quiet session's line at once (no buffer waits for more output)", async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'app.log');
+    const { child, exited } = startWriter(file, 1_000_000);
+    child.stdin!.write('one line\n');
+    await waitFor(() => existsSync(file) && readFileSync(file, 'utf8') === 'one line\n', 5000, 'the line in the file while the input stays open');
+    child.stdin!.end();
+    expect(await exited).toBe(0);
+  });
+
+  it('runs its filter under /bin/sh whatever SHELL says', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'app.log');
+    const { child, exited } = startWriter(file, 100, { ...process.env, SHELL: '/nonexistent/fish' });
+    child.stdin!.end(numbered(1, 30));
+    expect(await exited).toBe(0);
+    const kept = readFileSync(`${file}.1`, 'utf8') + readFileSync(file, 'utf8');
+    expect(kept.length).toBeGreaterThan(100);
+    expect(numbered(1, 30).endsWith(kept)).toBe(true);
   });
 
   it('creates its folder 0700 and its files 0600 (they hold the session output)', async () => {
