@@ -1,5 +1,5 @@
 import { readdir, stat } from 'node:fs/promises';
-import { kindOf } from './read-regular-file.js';
+import { fileKind } from '../file-kind.js';
 import path from 'node:path';
 import { displayPath } from './display-path.js';
 import type { SpecProblem } from './types.js';
@@ -38,7 +38,7 @@ export async function findSpecFiles(paths: readonly string[], cwd: string): Prom
       const info = await stat(root);
       if (!info.isDirectory()) {
         // Reading a FIFO would block for ever (watch included); only a regular file can be a spec.
-        if (!info.isFile()) problems.push({ file, message: `is ${kindOf(info)}, not a regular file (a spec must be a file or a folder of them)` });
+        if (!info.isFile()) problems.push({ file, message: notASpec(info) });
         else addFile(root);
         continue;
       }
@@ -73,7 +73,11 @@ async function specFilesIn(folder: string, cwd: string, problems: SpecProblem[])
     if (info?.isFile()) names.push(entry.name);
     else if (info?.isDirectory()) continue;
     else if (!info) problems.push({ file: displayPath(full, cwd), message: 'is a broken symbolic link (what it points to does not exist)' });
-    else problems.push({ file: displayPath(full, cwd), message: `is ${kindOf(info)}, not a regular file (a spec must be a file or a folder of them)` });
+    else problems.push({ file: displayPath(full, cwd), message: notASpec(info) });
   }
   return names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((name) => path.join(folder, name));
+}
+
+function notASpec(info: Parameters<typeof fileKind>[0]): string {
+  return `is ${fileKind(info)}, not a regular file (a spec must be a file or a folder of them)`;
 }

@@ -1,5 +1,6 @@
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { fileKind } from '../file-kind.js';
 
 export type RegularFileRead = { ok: true; text: string } | { ok: false; code: string; reason: string };
 
@@ -20,7 +21,7 @@ export async function readRegularFile(file: string): Promise<RegularFileRead> {
   try {
     const info = await handle.stat();
     if (info.isDirectory()) return { ok: false, code: 'EISDIR', reason: 'is a folder, not a file' };
-    if (!info.isFile()) return { ok: false, code: 'ENOTREG', reason: `is ${kindOf(info)}, not a regular file` };
+    if (!info.isFile()) return { ok: false, code: 'ENOTREG', reason: `is ${fileKind(info)}, not a regular file` };
     return { ok: true, text: await handle.readFile('utf8') };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
@@ -28,13 +29,4 @@ export async function readRegularFile(file: string): Promise<RegularFileRead> {
   } finally {
     await handle.close().catch(() => {});
   }
-}
-
-/** `a FIFO (named pipe)`, `a character device`, ... for the message. */
-export function kindOf(info: { isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): string {
-  if (info.isFIFO()) return 'a FIFO (named pipe)';
-  if (info.isSocket()) return 'a socket';
-  if (info.isCharacterDevice()) return 'a character device';
-  if (info.isBlockDevice()) return 'a block device';
-  return 'a special file';
 }

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
+import { fileKind } from '../file-kind.js';
 import { SocketPathError, TmuxError, TmuxMissingError, TmuxNotRespondingError, TmuxVersionError } from '../errors.js';
 import { signalChild } from '../process/signal.js';
 import { socketPath } from '../state/paths.js';
@@ -244,8 +245,7 @@ function refuseNonSocket(path: string | undefined): void {
     return; // not there (yet), or not reachable: tmux says what is wrong
   }
   if (st.isSocket()) return;
-  const kind = st.isDirectory() ? 'a folder' : st.isFile() ? 'a regular file' : st.isFIFO() ? 'a FIFO' : 'not a socket';
-  throw new SocketPathError(`-S ${path}: exists and is ${kind}, not a tmux socket; give a socket path, or a path that does not exist yet`);
+  throw new SocketPathError(`-S ${path}: exists and is ${fileKind(st)}, not a tmux socket; give a socket path, or a path that does not exist yet`);
 }
 
 /** Stops reading a client's pipes, which a stopped server may hold open after the client is gone. */
