@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { closeSync, fchmodSync, fstatSync, openSync } from 'node:fs';
+import { closeSync } from 'node:fs';
 import { FlockMissingError, LockError, TmuxMissingError } from '../errors.js';
-import { ensureDirOf, PRIVATE_FILE_MODE, StateDirError } from '../state/dirs.js';
+import { openPrivateFile } from '../state/dirs.js';
 import { missingToolsLine } from '../tmux/tools.js';
 
 export interface HeldLock {
@@ -23,8 +23,7 @@ const TIMEOUT_EXIT = 75;
  * read-only, no permission) is one StateDirError line, exit 3.
  */
 export async function acquireLock(path: string, timeoutSeconds: number): Promise<HeldLock> {
-  ensureDirOf(path);
-  let fd: number | undefined = openLockFile(path);
+  let fd: number | undefined = openPrivateFile(path);
   try {
     await new Promise<void>((resolve, reject) => {
       const child = spawn('flock', ['-x', '-w', String(timeoutSeconds), '-E', String(TIMEOUT_EXIT), '3'], {
@@ -53,27 +52,6 @@ export async function acquireLock(path: string, timeoutSeconds: number): Promise
       fd = undefined;
     },
   };
-}
-
-/** Opens (creating 0600) the lock file; one made by an older tmuxctl with a wider mode is narrowed. */
-function openLockFile(path: string): number {
-  let fd: number;
-  try {
-    fd = openSync(path, 'a', PRIVATE_FILE_MODE);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EISDIR') throw new StateDirError(`cannot use ${path} as the lock file: it is a folder (remove it, or set --state-dir or TMUXCTL_STATE_DIR)`);
-    if (code === 'EROFS') throw new StateDirError(`cannot create ${path}: read-only file system (set --state-dir or TMUXCTL_STATE_DIR)`);
-    if (code === 'EACCES' || code === 'EPERM') throw new StateDirError(`cannot open ${path}: permission denied (set --state-dir or TMUXCTL_STATE_DIR)`);
-    if (code === 'ENOSPC') throw new StateDirError(`cannot create ${path}: no space left on device`);
-    throw new StateDirError(`cannot open ${path}: ${code ?? String(e)}`);
-  }
-  try {
-    if ((fstatSync(fd).mode & 0o777) !== PRIVATE_FILE_MODE) fchmodSync(fd, PRIVATE_FILE_MODE);
-  } catch {
-    // Not ours to change (another owner): the 0700 folder still keeps others out.
-  }
-  return fd;
 }
 
 /** flock cannot be run: one line, naming tmux too when it is missing as well. */

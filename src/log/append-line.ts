@@ -1,6 +1,6 @@
 import { errorText } from '../errors.js';
-import { closeSync, fchmodSync, fstatSync, ftruncateSync, openSync, renameSync, statSync, writeSync } from 'node:fs';
-import { ensureDirOf, PRIVATE_FILE_MODE } from '../state/dirs.js';
+import { closeSync, fstatSync, ftruncateSync, renameSync, statSync, writeSync } from 'node:fs';
+import { openPrivateFile } from '../state/dirs.js';
 
 export interface AppendLineOptions {
   /** When the file has reached this size, it is renamed to FILE.1 (replacing the previous one) first. */
@@ -28,10 +28,10 @@ export function createLineAppender(file: string, opts: AppendLineOptions = {}): 
     const text = `${torn ? '\n' : ''}${line.endsWith('\n') ? line : `${line}\n`}`;
     let fd: number | undefined;
     try {
-      fd = openForAppend(file);
+      fd = openPrivateFile(file);
       if (opts.capBytes !== undefined && fstatSync(fd).size >= opts.capBytes && rotate(file, fd)) {
         closeSync(fd);
-        fd = openForAppend(file);
+        fd = openPrivateFile(file);
       }
       const data = Buffer.from(text);
       const before = fstatSync(fd).size;
@@ -49,21 +49,6 @@ export function createLineAppender(file: string, opts: AppendLineOptions = {}): 
       if (fd !== undefined) closeSync(fd);
     }
   };
-}
-
-function openForAppend(file: string): number {
-  let fd: number;
-  try {
-    fd = openSync(file, 'a', PRIVATE_FILE_MODE);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
-    ensureDirOf(file);
-    fd = openSync(file, 'a', PRIVATE_FILE_MODE);
-  }
-  // A file an older tmuxctl created 0644 is made private too; the mode only applies at creation.
-  if ((fstatSync(fd).mode & 0o077) !== 0) fchmodSync(fd, PRIVATE_FILE_MODE);
-  return fd;
 }
 
 /**

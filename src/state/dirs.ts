@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, fchmodSync, fstatSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { TmuxctlError } from '../errors.js';
 
@@ -51,15 +51,55 @@ export function ensureDirOf(file: string): void {
   ensurePrivateDir(dirname(file));
 }
 
+/**
+ * Opens `file` for appending, created 0600 (its folder 0700 when it must be made), or says in one
+ * StateDirError line why it cannot. A file an older tmuxctl left readable by others is narrowed to
+ * 0600 when it is ours to change (the mode only applies at creation). The event log, the session-log
+ * markers and the lock file all open through here.
+ */
+export function openPrivateFile(file: string): number {
+  let fd: number;
+  try {
+    fd = openAppend(file);
+  } catch (e) {
+    if (e instanceof StateDirError) throw e;
+    throw new StateDirError(describeFailure(file, e, 'open'));
+  }
+  try {
+    if ((fstatSync(fd).mode & 0o077) !== 0) fchmodSync(fd, PRIVATE_FILE_MODE);
+  } catch {
+    // Not ours to change (another owner): the 0700 folder still keeps others out.
+  }
+  return fd;
+}
+
+/** The folder is made only when the open says it is missing: most opens find it there. */
+function openAppend(file: string): number {
+  try {
+    return openSync(file, 'a', PRIVATE_FILE_MODE);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw e;
+    ensureDirOf(file);
+    return openSync(file, 'a', PRIVATE_FILE_MODE);
+  }
+}
+
 function describeDirFailure(dir: string, e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code;
   // mkdir -p reports ENOTDIR/EEXIST for a file on the way; name the file, not the folder asked for.
   if (code === 'EEXIST' || code === 'ENOTDIR')
     return `cannot use ${blockingFile(dir) ?? dir} as a folder: it is a file (state dir: set --state-dir or TMUXCTL_STATE_DIR)`;
-  if (code === 'EROFS') return `cannot create ${dir}: read-only file system (set --state-dir or TMUXCTL_STATE_DIR)`;
-  if (code === 'EACCES' || code === 'EPERM') return `cannot create ${dir}: permission denied (set --state-dir or TMUXCTL_STATE_DIR)`;
-  if (code === 'ENOSPC') return `cannot create ${dir}: no space left on device`;
-  return `cannot create ${dir}: ${code ?? String(e)}`;
+  return describeFailure(dir, e, 'create');
+}
+
+function describeFailure(path: string, e: unknown, verb: 'create' | 'open'): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'EISDIR') return `cannot use ${path} as a file: it is a folder (remove it, or set --state-dir or TMUXCTL_STATE_DIR)`;
+  if (code === 'EROFS') return `cannot ${verb} ${path}: read-only file system (set --state-dir or TMUXCTL_STATE_DIR)`;
+  if (code === 'EACCES' || code === 'EPERM') return `cannot ${verb} ${path}: permission denied (set --state-dir or TMUXCTL_STATE_DIR)`;
+  if (code === 'ENOSPC') return `cannot ${verb} ${path}: no space left on device`;
+  return `cannot ${verb} ${path}: ${code ?? String(e)}`;
 }
 
 /** The first path on the way to `dir` that exists and is not a folder. */
