@@ -22,6 +22,10 @@ export interface Coalescer {
 export interface RetryPolicy {
   firstMs: number;
   maxMs: number;
+  /** A run failed: its error, when the next try is due, and how many runs have failed in a row. */
+  onFailure?: (error: unknown, retryInMs: number, failures: number) => void;
+  /** A run succeeded after `failures` failed ones. */
+  onRecovered?: (failures: number) => void;
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { firstMs: 500, maxMs: 30_000 };
@@ -66,16 +70,21 @@ export function coalesce(run: () => Promise<void>, defaultDebounceMs: number, re
       return;
     }
     let failed = false;
+    let error: unknown;
     active = run()
-      .catch(() => {
-        failed = true; // run reports its own failures; the loop only backs off
+      .catch((e: unknown) => {
+        failed = true;
+        error = e;
       })
       .finally(() => {
         active = undefined;
         if (failed) {
           failures += 1;
-          notBefore = Date.now() + retryDelayMs(failures, retry);
+          const delay = retryDelayMs(failures, retry);
+          notBefore = Date.now() + delay;
+          retry.onFailure?.(error, delay, failures);
         } else {
+          if (failures > 0) retry.onRecovered?.(failures);
           failures = 0;
           notBefore = 0;
         }

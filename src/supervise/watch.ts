@@ -8,7 +8,7 @@ import type { LoadResult } from '../spec/load.js';
 import type { DesiredState } from '../spec/types.js';
 import type { TmuxClient } from '../tmux/client.js';
 import { wakeOnSessionClosed } from '../tmux/commands.js';
-import { coalesce, type RetryPolicy, retryDelayMs } from './coalesce.js';
+import { coalesce, type RetryPolicy } from './coalesce.js';
 import { DeathLedger } from './deaths.js';
 import { HealthMonitor } from './health.js';
 import { stampHealth } from './health-stamp.js';
@@ -73,10 +73,18 @@ const FIRST_RETRY_MS = 500;
 export async function startWatch(opts: WatchOptions): Promise<Watcher> {
   const { events, tmux } = opts;
   const resyncMs = clampDelay(opts.resyncSeconds * 1000);
-  const retry: RetryPolicy = { firstMs: FIRST_RETRY_MS, maxMs: Math.max(FIRST_RETRY_MS, resyncMs) };
   let hookedServer: number | undefined;
   let firstPass = true;
-  let failures = 0;
+  /** The error that ends watch (its first pass cannot run tmux at all): not a failure to retry. */
+  let fatalError: unknown;
+  const retry: RetryPolicy = {
+    firstMs: FIRST_RETRY_MS,
+    maxMs: Math.max(FIRST_RETRY_MS, resyncMs),
+    onFailure: (e, retryInMs) => {
+      if (e !== fatalError) events.record({ event: 'error', reason: `${errorText(e)}; next try in ${formatSeconds(retryInMs)}` }, 'error');
+    },
+    onRecovered: (failures) => events.record({ event: 'recovered', reason: `after ${failures} failed pass${failures === 1 ? '' : 'es'}` }),
+  };
   /** What the last pass changed, to tell progress from a plan that keeps coming back unchanged. */
   let lastChanges = '';
   let failWatch: (e: TmuxctlError) => void = () => {};
@@ -150,20 +158,15 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
       plan = await reconcileOnce();
     } catch (e) {
       if (firstPass && cannotRunAtAll(e)) {
-        firstPass = false;
+        firstPass = false; // no wait-for client either: watch is ending
+        fatalError = e;
         failWatch(e); // nothing can work: the command reports it and exits 3
-        throw e;
       }
-      failures += 1;
-      const delay = retryDelayMs(failures, retry);
-      events.record({ event: 'error', reason: `${errorText(e)}; next try in ${formatSeconds(delay)}` }, 'error');
-      throw e; // the loop holds every trigger until then
+      throw e; // reported by retry.onFailure; the loop holds every trigger until the retry
     } finally {
       if (firstPass) startTmuxEvents();
       firstPass = false;
     }
-    if (failures > 0) events.record({ event: 'recovered', reason: `after ${failures} failed pass${failures === 1 ? '' : 'es'}` });
-    failures = 0;
     // Look once more after changing something: health checks follow the new runs, and a start that
     // died at once is seen even if its hook was missed. A conflict changes nothing, and a plan that
     // comes back unchanged made no progress: neither is looked at again at once (that was a spin).

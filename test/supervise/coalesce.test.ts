@@ -200,6 +200,25 @@ describe('coalesce: the watch loop', () => {
     await loop.stop();
   });
 
+  it('tells each failure with its error and when the next try is due, and the recovery with the count', async () => {
+    let fail = 2;
+    const run = vi.fn(async () => {
+      if (fail-- > 0) throw new Error('tmux busy');
+    });
+    const told: string[] = [];
+    const loop = coalesce(run, 150, {
+      firstMs: 500,
+      maxMs: 4000,
+      onFailure: (e, retryInMs, failures) => told.push(`${(e as Error).message} ${retryInMs} ${failures}`),
+      onRecovered: (failures) => told.push(`recovered after ${failures}`),
+    });
+    loop.trigger(0);
+    await flush();
+    await vi.advanceTimersByTimeAsync(500 + 1000);
+    expect(told).toEqual(['tmux busy 500 1', 'tmux busy 1000 2', 'recovered after 2']);
+    await loop.stop();
+  });
+
   it('retryDelayMs doubles from firstMs and stops at maxMs, without overflowing', () => {
     const p = { firstMs: 500, maxMs: 30_000 };
     expect([0, 1, 2, 3, 7, 8, 1e6].map((n) => retryDelayMs(n, p))).toEqual([0, 500, 1000, 2000, 30_000, 30_000, 30_000]);
