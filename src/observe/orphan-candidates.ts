@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { listProcs, processTrees, readCmdline, type ProcInfo } from '../process/table.js';
+import { listProcs, processTrees, readArgv, type ProcInfo } from '../process/table.js';
 import { SESSION_ENV_MARKER } from '../tmux/options.js';
 import type { ObservedProcess, ObservedState } from './types.js';
 
@@ -62,11 +62,13 @@ export function orphanCandidates(
     if (tmuxPids.has(p.sid)) continue;
     // Only the user's own processes: run as root, a pattern must not reach other users' programs.
     if (uid !== undefined && ownerOf(p.pid) !== uid) continue;
-    const cmdline = readCmdline(p.pid);
+    // The full command line, arguments joined by spaces, is what a pattern is tested against.
+    const argv = readArgv(p.pid);
+    const cmdline = argv.join(' ');
     if (cmdline === '' || !patterns.some((re) => re.test(cmdline))) continue; // '': kernel threads
     if (stdioPipes(p.pid).some((pipe) => protectedPipes.has(pipe)) || looksAt(p.pid, cmdline)) continue;
     const session = sessionOf.get(p.pid) ?? tmuxctlSessionElsewhere(p, byPid, tmuxPids);
-    out.push({ pid: p.pid, startTime: p.startTime, cmdline, matchArgv: matchArgv(p.pid), session });
+    out.push({ pid: p.pid, startTime: p.startTime, cmdline, matchArgv: matchArgv(p.pid, argv), session });
   }
   return out;
 }
@@ -95,8 +97,7 @@ function tmuxctlSessionElsewhere(p: ProcInfo, byPid: ReadonlyMap<number, ProcInf
  * (`bash monitor.sh`, which holds it open) is executable and stays; `python monitor.py` does not
  * hold its script open and stays too.
  */
-function matchArgv(pid: number): string[] {
-  const argv = readArgv(pid);
+function matchArgv(pid: number, argv: string[]): string[] {
   const open = openFiles(pid);
   if (open.size === 0) return argv;
   let cwd: string;
@@ -106,14 +107,6 @@ function matchArgv(pid: number): string[] {
     return argv;
   }
   return argv.filter((arg, i) => i === 0 || !open.has(resolve(cwd, arg)) || isExecutable(resolve(cwd, arg)));
-}
-
-function readArgv(pid: number): string[] {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0+$/, '').split('\0');
-  } catch {
-    return [];
-  }
 }
 
 /** Paths of the regular files the process has open (fd links), for the few processes a pattern matched. */

@@ -42,13 +42,15 @@ export function listProcs(): ProcInfo[] {
   return out;
 }
 
-/** The full command line, arguments joined by spaces; '' for kernel threads and vanished processes. */
-export function readCmdline(pid: number): string {
+/** The arguments of a process; [] for kernel threads and vanished processes. */
+export function readArgv(pid: number): string[] {
+  let raw: string;
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0+$/, '').split('\0').join(' ');
+    raw = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0+$/, '');
   } catch {
-    return '';
+    return [];
   }
+  return raw === '' ? [] : raw.split('\0');
 }
 
 /**
