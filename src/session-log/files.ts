@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLineAppender } from '../log/append-line.js';
 import { PRIVATE_FILE_MODE } from '../state/dirs.js';
@@ -51,7 +51,7 @@ export function logIsLarge(logDir: string, session: string, capBytes = LOG_CAP_B
 function readTail(file: string, bytes: number): Buffer {
   const fd = openSync(file, 'r');
   try {
-    const size = statSync(file).size;
+    const size = fstatSync(fd).size; // of the file opened: it may be rotated away meanwhile
     const buf = Buffer.alloc(Math.min(bytes, size));
     const n = readSync(fd, buf, 0, buf.length, size - buf.length);
     return buf.subarray(0, n);
