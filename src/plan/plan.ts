@@ -40,34 +40,31 @@ export function plan(desired: DesiredState, observed: ObservedState, opts: PlanO
     // A start in a directory that is gone would silently run elsewhere (tmux falls back to another
     // one): report it, keep what runs, and look again after the backoff delay.
     const cwdGone = observed.missingCwds?.has(spec.cwd) === true;
-    const blocked = (): void => {
+    /** Every create and restart goes through here: none starts in a cwd that is gone. */
+    const start = (action: Extract<Action, { kind: 'create' | 'restart' }>): void => {
+      if (!cwdGone) {
+        actions.push(action);
+        return;
+      }
       refused.add(spec.name); // nothing starts in its place, so a copy running outside is not stopped either
       actions.push({ kind: 'conflict', session: spec.name, reason: `cwd ${show(spec.cwd)} no longer exists` });
       requeue(Math.max(backoffDelayMs(Math.max(1, live?.crashes ?? 0), spec.backoff), 1000));
     };
     if (!live) {
-      if (cwdGone) blocked();
-      else actions.push({ kind: 'create', session: spec.name, reason: 'not found', spec, stamp: { hash, restarts: 0, crashes: 0 } });
+      start({ kind: 'create', session: spec.name, reason: 'not found', spec, stamp: { hash, restarts: 0, crashes: 0 } });
       continue;
     }
     if (!live.pane) {
       // The user killed the managed pane and kept panes of their own: those are theirs, and the
       // command gets a new window of its own in the same session. Counted as a death.
-      if (cwdGone) blocked();
-      else {
-        const stamp = { hash, restarts: live.restarts + 1, crashes: live.crashes, lastExit: live.lastExit };
-        actions.push({ kind: 'restart', session: spec.name, reason: PANE_GONE, spec, observed: live, stamp });
-      }
+      const stamp = { hash, restarts: live.restarts + 1, crashes: live.crashes, lastExit: live.lastExit };
+      start({ kind: 'restart', session: spec.name, reason: PANE_GONE, spec, observed: live, stamp });
       continue;
     }
     if (live.hash !== hash) {
-      if (cwdGone) {
-        blocked();
-        continue;
-      }
       // A spec change is not a crash: the restart count (OPT.restarts) only counts deaths.
       const stamp = { hash, restarts: live.restarts, crashes: 0, lastExit: live.pane.exit ?? live.lastExit };
-      actions.push({ kind: 'restart', session: spec.name, reason: describeHashChange(live.hash ?? '', hash), spec, observed: live, stamp });
+      start({ kind: 'restart', session: spec.name, reason: describeHashChange(live.hash ?? '', hash), spec, observed: live, stamp });
       continue;
     }
     if (live.pane.dead) {
@@ -75,11 +72,9 @@ export function plan(desired: DesiredState, observed: ObservedState, opts: PlanO
       if (verdict.restart) {
         if (opts.honourBackoff && verdict.dueAt > opts.now) {
           requeue(verdict.dueAt - opts.now);
-        } else if (cwdGone) {
-          blocked();
         } else {
           const stamp = { hash, restarts: live.restarts + 1, crashes: verdict.crashes, lastExit: live.pane.exit };
-          actions.push({ kind: 'restart', session: spec.name, reason: verdict.why, spec, observed: live, stamp });
+          start({ kind: 'restart', session: spec.name, reason: verdict.why, spec, observed: live, stamp });
         }
         continue;
       }
@@ -91,11 +86,9 @@ export function plan(desired: DesiredState, observed: ObservedState, opts: PlanO
       const dueAt = sick.since + backoffDelayMs(crashes, spec.backoff);
       if (opts.honourBackoff && dueAt > opts.now) {
         requeue(dueAt - opts.now);
-      } else if (cwdGone) {
-        blocked();
       } else {
         const stamp = { hash, restarts: live.restarts + 1, crashes: crashes + 1, lastExit: live.lastExit };
-        actions.push({ kind: 'restart', session: spec.name, reason: sick.detail, spec, observed: live, stamp });
+        start({ kind: 'restart', session: spec.name, reason: sick.detail, spec, observed: live, stamp });
       }
       continue;
     }
