@@ -133,6 +133,23 @@ program
   .option('--follow', 'keep printing new output until interrupted')
   .action(async (name: string, o) => done((await import('./commands/logs.js')).logsCommand(await context(), name, o)));
 
+program
+  .command('import')
+  .description('print a spec equivalent to tmuxinator, tmuxp, smug, process-compose, Procfile or pm2 files')
+  .argument('<files...>', 'files to import (one session each)')
+  .addOption(
+    new Option('--from <format>', 'the format of every file (default: told by name and content)').choices([
+      'tmuxinator',
+      'tmuxp',
+      'smug',
+      'process-compose',
+      'procfile',
+      'pm2',
+    ]),
+  )
+  // process.execPath: pm2's ecosystem.config.js is loaded by the same node, in a child process.
+  .action(async (files: string[], o) => done((await import('./commands/import.js')).importCommand(io, files, { from: o.from, nodePath: process.execPath })));
+
 let exitCode = 0;
 let exitPromptly = false;
 async function done(code: number | Promise<number>): Promise<void> {
