@@ -23,7 +23,9 @@ export function emitSpec(sessions: DraftSession[]): string {
     key.commentBefore = comment([`from ${s.file} (${s.format})`, ...s.remarks, ...s.notImported]);
     const value = pair.value as YAMLMap;
     const windows = value.get('windows') as YAMLSeq;
-    s.windows.forEach((w, j) => decorateWindow(windows.items[j] as YAMLMap, w));
+    s.windows.forEach((w, j) => {
+      decorateWindow(windows.items[j] as YAMLMap, w);
+    });
   });
   return `${SCHEMA_LINE}\n${doc.toString({ lineWidth: 0, flowCollectionPadding: false })}`;
 }
