@@ -6,7 +6,8 @@ import type { Options } from 'ajv';
  */
 export const AJV_OPTIONS: Options = {
   allErrors: true,
-  useDefaults: true,
+  // No defaults in the schema: they are applied after inheritance (defaults.ts).
+  useDefaults: false,
   // verbose gives each error its schema and data, which the messages need (allowed keys, oneOf branches).
   verbose: true,
   allowUnionTypes: true,
