@@ -80,6 +80,12 @@ export class Fields {
     this.note(key, this.source[key], why);
   }
 
+  /** Like skip, but a value that is the source tool's own default asks for nothing and is not noted (`is_daemon: false`). */
+  skipUnlessDefault(key: string, byDefault: unknown, why: string): void {
+    if (this.source[key] === byDefault) this.ignore(key);
+    else this.skip(key, why);
+  }
+
   /** Marks `key` used without a note: it means nothing at all here (a format's own version number). */
   ignore(key: string): void {
     this.used.add(key);

@@ -27,6 +27,8 @@ export interface ImportOptions {
   env: Record<string, string | undefined>;
   /** The node binary that loads an ecosystem.config.js. */
   nodePath: string;
+  /** How long an ecosystem.config.js may take to load (default PM2_LOAD_TIMEOUT_MS). */
+  pm2LoadTimeoutMs?: number;
 }
 
 export interface ImportResult {
@@ -93,7 +95,8 @@ async function mapFile(file: SourceFile, text: string, format: Format, opts: Imp
     case 'procfile':
       return fromProcfile(text, file);
     case 'pm2': {
-      if (/\.(c|m)?js$/i.test(file.path)) return fromPm2(await loadEcosystemJs(file, { nodePath: opts.nodePath, env: opts.env }), file);
+      if (/\.(c|m)?js$/i.test(file.path))
+        return fromPm2(await loadEcosystemJs(file, { nodePath: opts.nodePath, env: opts.env, timeoutMs: opts.pm2LoadTimeoutMs }), file);
       return fromPm2(parseSource(text, file, { erb: false }).data, file);
     }
     case 'tmuxinator': {

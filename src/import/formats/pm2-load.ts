@@ -1,6 +1,7 @@
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { SpecError } from '../../errors.js';
+import { signalOwnGroup } from '../../process/signal.js';
 import type { SourceFile } from '../source.js';
 
 /** How long the user's ecosystem file may take to load before it is given up on. */
@@ -45,39 +46,25 @@ const fail = (e) => {
 /**
  * pm2's `ecosystem.config.js` is the user's own program: it is run as pm2 runs it, in a child
  * `node` (never in tmuxctl's process), in the file's folder, with the caller's environment (it may
- * read process.env), for at most PM2_LOAD_TIMEOUT_MS.
+ * read process.env), for at most PM2_LOAD_TIMEOUT_MS. The child leads a process group of its own,
+ * so a program that hangs is stopped with whatever it started.
  */
-export async function loadEcosystemJs(file: SourceFile, opts: { nodePath: string; env: Record<string, string | undefined> }): Promise<unknown> {
-  const stdout = await new Promise<string>((resolve, reject) => {
-    execFile(
-      opts.nodePath,
-      ['-e', LOADER, file.path],
-      { cwd: path.dirname(file.path), env: opts.env as NodeJS.ProcessEnv, timeout: PM2_LOAD_TIMEOUT_MS, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024 },
-      (error, out) => {
-        if (error && !out.includes(MARKER)) {
-          const e = error as NodeJS.ErrnoException & { killed?: boolean };
-          if (e.killed)
-            reject(
-              problem(
-                file,
-                `loading it took longer than ${PM2_LOAD_TIMEOUT_MS / 1000} s (it was stopped); pm2 would wait for it too: fix the program, or export the config as ecosystem.config.json`,
-              ),
-            );
-          else if (e.code === 'ENOENT') reject(problem(file, `cannot run node (${opts.nodePath}) to load it`));
-          else reject(problem(file, `loading it with node failed (exit ${e.code ?? 'unknown'})`));
-          return;
-        }
-        resolve(out);
-      },
+export async function loadEcosystemJs(
+  file: SourceFile,
+  opts: { nodePath: string; env: Record<string, string | undefined>; timeoutMs?: number },
+): Promise<unknown> {
+  const timeoutMs = opts.timeoutMs ?? PM2_LOAD_TIMEOUT_MS;
+  const run = await runLoader(file, opts.nodePath, opts.env, timeoutMs);
+  if (run.kind === 'timeout') {
+    throw problem(
+      file,
+      `loading it took longer than ${timeoutMs / 1000} s and was stopped (pm2 would hang on it too): fix the program, or write the config as ecosystem.config.json`,
     );
-  });
-  const payload = JSON.parse(stdout.slice(stdout.lastIndexOf(MARKER) + MARKER.length)) as {
-    config?: unknown;
-    empty?: boolean;
-    error?: string;
-    line?: number;
-    col?: number;
-  };
+  }
+  if (run.kind === 'spawn-error') throw problem(file, `cannot run node (${opts.nodePath}) to load it: ${run.code}`);
+  const at = run.stdout.lastIndexOf(MARKER);
+  if (at < 0) throw problem(file, `loading it with node ended without a result (exit ${run.exit}): does it call process.exit?`);
+  const payload = JSON.parse(run.stdout.slice(at + MARKER.length)) as { config?: unknown; empty?: boolean; error?: string; line?: number; col?: number };
   if (payload.empty) {
     throw problem(
       file,
@@ -87,6 +74,36 @@ export async function loadEcosystemJs(file: SourceFile, opts: { nodePath: string
   if (payload.error !== undefined)
     throw new SpecError([{ file: file.display, line: payload.line, col: payload.col, message: `loading it as pm2 does failed: ${payload.error}` }]);
   return payload.config;
+}
+
+type LoaderRun = { kind: 'done'; stdout: string; exit: number | null } | { kind: 'timeout' } | { kind: 'spawn-error'; code: string };
+
+function runLoader(file: SourceFile, nodePath: string, env: Record<string, string | undefined>, timeoutMs: number): Promise<LoaderRun> {
+  return new Promise((resolve) => {
+    // stderr is not kept: the user's program may print anything there, secrets included.
+    const child = spawn(nodePath, ['-e', LOADER, file.path], {
+      cwd: path.dirname(file.path),
+      env: env as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'ignore'],
+      detached: true,
+    });
+    const out: Buffer[] = [];
+    let settled = false;
+    const settle = (result: LoaderRun) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      child.stdout?.destroy();
+      resolve(result);
+    };
+    const timer = setTimeout(() => {
+      if (child.pid !== undefined) signalOwnGroup(child.pid, 'SIGKILL');
+      settle({ kind: 'timeout' });
+    }, timeoutMs);
+    child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
+    child.on('error', (e: NodeJS.ErrnoException) => settle({ kind: 'spawn-error', code: e.code ?? e.message }));
+    child.on('close', (exit) => settle({ kind: 'done', stdout: Buffer.concat(out).toString(), exit }));
+  });
 }
 
 function problem(file: SourceFile, message: string): SpecError {

@@ -95,10 +95,12 @@ function mapApp(a: Fields, pane: DraftNode, script: string | undefined, folder: 
   }
 
   a.skip('max_restarts', 'tmuxctl keeps restarting, with backoff');
-  a.skip('instances', 'one process per pane: declare a pane per instance');
-  a.skip('exec_mode', "pm2's cluster mode shares a port between node processes; tmuxctl runs one process per pane");
+  a.skipUnlessDefault('instances', 1, 'one process per pane: declare a pane per instance');
+  if (a.source.exec_mode === 'fork' || a.source.exec_mode === 'fork_mode') a.ignore('exec_mode');
+  else a.skip('exec_mode', "pm2's cluster mode shares a port between node processes; tmuxctl runs one process per pane");
   a.skip('cron_restart', 'tmuxctl restarts on exit and failed health checks, not on a schedule');
-  for (const key of ['watch', 'ignore_watch', 'watch_delay', 'watch_options']) a.skip(key, "tmuxctl watch follows spec and env files, not the program's files");
+  a.skipUnlessDefault('watch', false, "tmuxctl watch follows spec and env files, not the program's files");
+  for (const key of ['ignore_watch', 'watch_delay', 'watch_options']) a.skip(key, "tmuxctl watch follows spec and env files, not the program's files");
   a.skip('max_memory_restart', 'memory is not watched; a healthCheck command can test it');
   for (const key of [
     'log_file',
@@ -119,7 +121,7 @@ function mapApp(a: Fields, pane: DraftNode, script: string | undefined, folder: 
   for (const key of ['wait_ready', 'listen_timeout', 'shutdown_with_message'])
     a.skip(key, 'a start counts once the process stays up startSeconds; stops are signals');
   a.skip('namespace', 'tmuxctl groups processes by session');
-  a.skip('treekill', 'tmuxctl always stops the whole process tree');
+  a.skipUnlessDefault('treekill', true, 'tmuxctl always stops the whole process tree');
   a.rest();
 }
 

@@ -79,11 +79,11 @@ function mapProcess(p: Fields, pane: DraftNode): void {
   if (depends !== undefined) p.note('depends_on', dependsText(depends), NO_DEPENDENCIES);
   p.skip('ready_log_line', NO_DEPENDENCIES);
   for (const key of ['log_location', 'log_configuration', 'truncate_log']) p.skip(key, LOGS);
-  skipUnlessDefault(p, 'is_daemon', false, 'tmuxctl supervises a process that stays in the foreground; run the daemon in the foreground');
+  p.skipUnlessDefault('is_daemon', false, 'tmuxctl supervises a process that stays in the foreground; run the daemon in the foreground');
   p.skip('replicas', 'one process per pane: declare a pane per replica');
   p.skip('namespace', 'tmuxctl groups processes by session');
   p.skip('description', 'write it as a comment');
-  for (const key of ['is_tty', 'is_interactive', 'is_foreground']) skipUnlessDefault(p, key, false, 'every pane is a terminal you can attach to');
+  for (const key of ['is_tty', 'is_interactive', 'is_foreground']) p.skipUnlessDefault(key, false, 'every pane is a terminal you can attach to');
   p.rest();
 }
 
@@ -108,7 +108,7 @@ function mapAvailability(p: Fields, pane: DraftNode): void {
     a?.note('backoff_seconds', backoff, 'the process is never restarted');
   }
   a?.skip('max_restarts', 'tmuxctl keeps restarting, with backoff');
-  if (a) skipUnlessDefault(a, 'exit_on_end', false, 'tmuxctl stops no other pane when one ends');
+  a?.skipUnlessDefault('exit_on_end', false, 'tmuxctl stops no other pane when one ends');
   a?.skip('exit_on_skipped', NO_DEPENDENCIES);
   a?.rest();
 }
@@ -149,8 +149,8 @@ function mapProbes(p: Fields, pane: DraftNode): void {
       timeoutSeconds: probe.number('timeout_seconds') ?? 1,
       failureThreshold: probe.number('failure_threshold') ?? 3,
     };
-    skipUnlessDefault(probe, 'initial_delay_seconds', 0, 'checks start with the first interval after a start');
-    skipUnlessDefault(probe, 'success_threshold', 1, 'one passing check counts as healthy');
+    probe.skipUnlessDefault('initial_delay_seconds', 0, 'checks start with the first interval after a start');
+    probe.skipUnlessDefault('success_threshold', 1, 'one passing check counts as healthy');
     probe.rest();
   }
 }
@@ -185,10 +185,4 @@ function dependsText(depends: unknown): unknown {
   return Object.entries(depends)
     .map(([name, v]) => (isSourceMap(v) && typeof v.condition === 'string' ? `${name} (${v.condition})` : name))
     .join(', ');
-}
-
-/** Notes `key` only when it asks for something other than process-compose's default (`is_daemon: false` asks nothing). */
-function skipUnlessDefault(fields: Fields, key: string, byDefault: unknown, why: string): void {
-  if (fields.source[key] === byDefault) fields.ignore(key);
-  else fields.skip(key, why);
 }
