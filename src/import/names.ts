@@ -36,7 +36,7 @@ export function uniqueName(name: string, taken: Set<string>): { name: string; re
     const candidate = name.slice(0, 64 - suffix.length) + suffix;
     if (!taken.has(candidate)) {
       taken.add(candidate);
-      return { name: candidate, remarks: [`window name ${JSON.stringify(name)} is used twice in this session: this one is ${JSON.stringify(candidate)}`] };
+      return { name: candidate, remarks: [`window name ${JSON.stringify(name)} is already used in this session: this one is ${JSON.stringify(candidate)}`] };
     }
   }
 }
