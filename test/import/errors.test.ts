@@ -85,7 +85,7 @@ describe('pm2 ecosystem.config.js', () => {
   test('runs in a child node process, not in tmuxctl', async () => {
     const file = write('pid/ecosystem.config.js', "module.exports = { apps: [{ name: 'a', script: 'a.js', env: { LOADED_BY: process.pid } }] };\n");
     const result = await importFiles([file], opts);
-    const loadedBy = (result.sessions[0]?.windows[0]?.fields.env as Record<string, number>).LOADED_BY;
+    const loadedBy = (result.sessions[0]?.windows[0]?.fields.env as Record<string, number> | undefined)?.LOADED_BY;
     expect(typeof loadedBy).toBe('number');
     expect(loadedBy).not.toBe(process.pid);
   });
