@@ -220,3 +220,22 @@ describe('schema line', () => {
     expect(SCHEMA_URL).toBe(schema.$id);
   });
 });
+
+describe('entries with nothing to run', () => {
+  test('a pm2 app without script and a process without command are noted on the session, not made into empty panes', () => {
+    const pm2 = fromPm2(
+      {
+        apps: [
+          { name: 'a', script: 'a.js' },
+          { name: 'b', env: { X: 1 } },
+        ],
+      },
+      file,
+    );
+    expect(pm2.windows.map((w) => w.name)).toEqual(['a']);
+    expect(pm2.notImported).toEqual(['not imported: apps[1]: {name: b, env: {X: 1}} (no script to run)']);
+    const pc = fromProcessCompose({ processes: { a: { command: 'x' }, b: { working_dir: '/tmp' } } }, file);
+    expect(pc.windows.map((w) => w.name)).toEqual(['a']);
+    expect(pc.notImported).toEqual(['not imported: processes.b: {working_dir: /tmp} (no command or entrypoint to run)']);
+  });
+});

@@ -41,8 +41,11 @@ export function fromPm2(data: unknown, file: SourceFile): DraftSession {
     const a = new Fields(isSourceMap(app) ? app : {}, []);
     const script = a.string('script');
     const name = a.string('name') ?? (script ? script.replace(/^.*\//, '').replace(/\.[^.]*$/, '') : undefined);
+    if (!script) {
+      session.notImported.push(`not imported: apps[${i}]: ${renderValue(app)} (no script to run)`);
+      return;
+    }
     const window = addWindow(session, taken, name, `app-${i + 1}`, a.notes);
-    if (!isSourceMap(app)) window.notImported.push(`not imported: apps[${i}]: ${renderValue(app)} (expected a map)`);
     mapApp(a, addPane(window), script, path.dirname(file.path));
   });
   return session;

@@ -44,6 +44,10 @@ export function fromProcessCompose(data: unknown, file: SourceFile): DraftSessio
       session.notImported.push(`not imported: processes.${name}: ${renderValue(value)} (disabled: tmuxctl starts every pane it declares)`);
       continue;
     }
+    if (typeof source.command !== 'string' && !Array.isArray(source.entrypoint)) {
+      session.notImported.push(`not imported: processes.${name}: ${renderValue(value)} (no command or entrypoint to run)`);
+      continue;
+    }
     const pf = new Fields(source, []);
     const window = addWindow(session, taken, name, `process-${taken.size + 1}`, pf.notes);
     const pane = addPane(window);
