@@ -239,3 +239,14 @@ describe('entries with nothing to run', () => {
     expect(pc.notImported).toEqual(['not imported: processes.b: {working_dir: /tmp} (no command or entrypoint to run)']);
   });
 });
+
+describe('ERB inside a list of commands', () => {
+  test('a list with a line that held ERB is typed not at all (the other lines could run in the wrong place) and is noted', async () => {
+    const { maskErb } = await import('../../src/import/erb.js');
+    const { parse } = await import('yaml');
+    const masked = maskErb('name: x\nwindows:\n  - app:\n      - cd <%= @settings["dir"] %>\n      - npm start\n');
+    const s = fromTmuxinator(masked.restore(parse(masked.text)), file);
+    expect(windows(s)).toEqual({ app: { keys: '' } });
+    expect(notes(s)).toEqual(['not imported: commands: [cd <%= @settings["dir"] %>, npm start] (ERB not evaluated)']);
+  });
+});
