@@ -70,7 +70,12 @@ function ordered(fields: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
-/** yaml writes each line of commentBefore as its own `#` line; the leading space gives `# text`. */
+/**
+ * yaml writes each line of commentBefore as its own `#` line; the leading space gives `# text`.
+ * A value from the source may hold a carriage return or another character a YAML reader takes as
+ * a line break: escaped here, so nothing in a comment can end it and become part of the spec.
+ */
 function comment(lines: string[]): string | undefined {
-  return lines.length === 0 ? undefined : lines.map((l) => ` ${l}`).join('\n');
+  if (lines.length === 0) return undefined;
+  return lines.map((l) => ` ${l.replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}`).join('\n');
 }

@@ -7,7 +7,7 @@ import { ErbText } from './erb.js';
  */
 export function renderValue(value: unknown): string {
   if (value instanceof ErbText) return oneLine(value.text);
-  if (typeof value === 'string') return /^[^\s'"{[].*[^\s]$|^[^\s'"{[]$/s.test(value) && !value.includes('\n') ? value : JSON.stringify(value);
+  if (typeof value === 'string') return readsAsWritten(value) ? value : JSON.stringify(value);
   if (value === null || value === undefined) return 'null';
   if (Array.isArray(value)) return `[${value.map(renderValue).join(', ')}]`;
   if (typeof value === 'object') {
@@ -18,8 +18,15 @@ export function renderValue(value: unknown): string {
   return String(value);
 }
 
+/** A string shown bare reads back as itself: one line, no control characters, no edge spaces, not starting like a quote, list or map. */
+function readsAsWritten(text: string): boolean {
+  return text !== '' && !CONTROL.test(text) && text.trim() === text && !/^['"{[]/.test(text);
+}
+
+const CONTROL = /[\u0000-\u001f\u007f\u0085\u2028\u2029]/;
+
 function oneLine(text: string): string {
-  return text.includes('\n') ? JSON.stringify(text) : text;
+  return CONTROL.test(text) ? JSON.stringify(text) : text;
 }
 
 /** `not imported: KEY: VALUE (why)`, the one shape of every comment that counts. */

@@ -250,3 +250,19 @@ describe('ERB inside a list of commands', () => {
     expect(notes(s)).toEqual(['not imported: commands: [cd <%= @settings["dir"] %>, npm start] (ERB not evaluated)']);
   });
 });
+
+describe('comments', () => {
+  test('a value with a carriage return or a line separator cannot end its comment and add to the spec', async () => {
+    const { emitSpec } = await import('../../src/import/emit.js');
+    const { parse } = await import('yaml');
+    const s = fromTmuxp(
+      { session_name: 'x', before_script: 'ok\rsessions: {evil: {command: x}}', 'odd\u2028key': 1, windows: [{ window_name: 'w', panes: ['ls'] }] },
+      file,
+    );
+    tidySession(s);
+    const text = emitSpec([s]);
+    expect(Object.keys((parse(text) as { sessions: object }).sessions)).toEqual(['x']);
+    expect(text).toContain('# not imported: before_script: "ok\\rsessions: {evil: {command: x}}" (runs once before the windows are made');
+    expect(text).toContain('# not imported: odd\\u2028key: 1 (tmuxctl has no such option)');
+  });
+});
