@@ -1,4 +1,5 @@
 import type { DraftNode, DraftSession, DraftWindow } from './draft.js';
+import { escapeControl } from './render-value.js';
 import { SCHEMA_LINE } from './schema-line.js';
 import { Document, isMap, isSeq, type YAMLMap, type YAMLSeq } from './yaml.js';
 
@@ -77,5 +78,5 @@ function ordered(fields: Record<string, unknown>): Record<string, unknown> {
  */
 function comment(lines: string[]): string | undefined {
   if (lines.length === 0) return undefined;
-  return lines.map((l) => ` ${l.replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}`).join('\n');
+  return lines.map((l) => ` ${escapeControl(l)}`).join('\n');
 }

@@ -20,13 +20,32 @@ export function renderValue(value: unknown): string {
 
 /** A string shown bare reads back as itself: one line, no control characters, no edge spaces, not starting like a quote, list or map. */
 function readsAsWritten(text: string): boolean {
-  return text !== '' && !CONTROL.test(text) && text.trim() === text && !/^['"{[]/.test(text);
+  return text !== '' && !hasControl(text) && text.trim() === text && !/^['"{[]/.test(text);
 }
 
-const CONTROL = /[\u0000-\u001f\u007f\u0085\u2028\u2029]/;
+/** Control characters, and the ones YAML reads as line breaks (NEL, LS, PS): never bare in a comment. */
+function isControl(code: number): boolean {
+  return code < 0x20 || code === 0x7f || code === 0x85 || code === 0x2028 || code === 0x2029;
+}
+
+function hasControl(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (isControl(text.charCodeAt(i))) return true;
+  return false;
+}
+
+/** Every control character as `\uXXXX`, so the text stays on its one line. */
+export function escapeControl(text: string): string {
+  if (!hasControl(text)) return text;
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    out += isControl(code) ? `\\u${code.toString(16).padStart(4, '0')}` : text[i];
+  }
+  return out;
+}
 
 function oneLine(text: string): string {
-  return CONTROL.test(text) ? JSON.stringify(text) : text;
+  return hasControl(text) ? JSON.stringify(text) : text;
 }
 
 /** `not imported: KEY: VALUE (why)`, the one shape of every comment that counts. */
