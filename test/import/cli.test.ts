@@ -69,6 +69,12 @@ describe('tmuxctl import', () => {
     );
   });
 
+  test('no file is a usage error, exit 2', async () => {
+    const result = await runCli(['import'], { cwd: tmp.dir });
+    expect(result.exitCode).toBe(2);
+    expect(linesOf(result.stderr)[0]).toBe("error: missing required argument 'files'");
+  });
+
   test('a template that does not parse: one line with its position, exit 2, nothing on stdout', async () => {
     const result = await runCli(['import', 'test/fixtures/import/tmuxinator/broken-template.yml'], { cwd: repo });
     expect(result.exitCode).toBe(2);
