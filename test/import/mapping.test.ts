@@ -37,6 +37,14 @@ describe('tmuxinator', () => {
   });
 });
 
+describe('tmuxinator pre commands', () => {
+  test('only the first of rbenv, rvm, pre_tab, pre_window is typed (as tmuxinator does); a window pre list is one line joined with &&', () => {
+    const s = fromTmuxinator({ name: 'x', rbenv: '3.2.2', pre_window: 'nvm use', windows: [{ w: { pre: ['a', 'b'], panes: ['c'] } }] }, file);
+    expect(windows(s)).toEqual({ w: { keys: 'rbenv shell 3.2.2\na && b\nc' } });
+    expect(s.notImported).toEqual(['not imported: pre_window: nvm use (tmuxinator types only one of rbenv, rvm, pre_tab and pre_window: rbenv was taken)']);
+  });
+});
+
 describe('tmuxp', () => {
   test('shell_command_before of session, window and pane, in that order; a command typed without Enter is not typed', () => {
     const s = fromTmuxp(

@@ -24,14 +24,23 @@ export function fromTmuxinator(data: unknown, file: SourceFile): DraftSession {
   const root = reader.string('root') ?? reader.string('project_root');
   if (root !== undefined) session.fields.cwd = tidyDir(root);
 
+  // tmuxinator types one of these before every pane's commands, the first present in this order.
   const pre: string[] = [];
-  for (const key of ['rvm', 'rbenv'] as const) {
-    const version = reader.string(key);
-    if (version !== undefined) pre.push(key === 'rvm' ? `rvm use ${version}` : `rbenv shell ${version}`);
-  }
-  for (const key of ['pre_window', 'pre_tab'] as const) {
+  let preKey: string | undefined;
+  for (const key of ['rbenv', 'rvm', 'pre_tab', 'pre_window'] as const) {
+    if (!reader.has(key)) continue;
+    if (preKey !== undefined) {
+      reader.skip(key, `tmuxinator types only one of rbenv, rvm, pre_tab and pre_window: ${preKey} was taken`);
+      continue;
+    }
+    preKey = key;
     const value = reader.take(key);
-    pre.push(...typedLines(value, (why) => reader.note(key, value, why)));
+    if (key === 'rbenv' || key === 'rvm') {
+      if (typeof value === 'string' || typeof value === 'number') pre.push(`${key === 'rvm' ? 'rvm use' : 'rbenv shell'} ${value}`);
+      else if (value !== undefined) reader.note(key, value, 'expected a version');
+    } else {
+      pre.push(...typedLines(value, (why) => reader.note(key, value, why)));
+    }
   }
 
   for (const key of ['pre', 'post', 'on_project_start', 'on_project_first_start', 'on_project_restart', 'on_project_exit', 'on_project_stop']) {
@@ -81,8 +90,10 @@ function fillWindow(window: DraftWindow, value: unknown, ctx: { pre: string[]; s
   if (root !== undefined) window.fields.cwd = tidyDir(childDir(ctx.sessionRoot, root));
   const layout = w.string('layout');
   if (layout !== undefined) window.layout = layout;
+  // A window's `pre` list is one typed line, its commands joined with && (as tmuxinator does).
   const preValue = w.take('pre');
-  const pre = [...ctx.pre, ...typedLines(preValue, (why) => w.note('pre', preValue, why))];
+  const windowPre = typedLines(preValue, (why) => w.note('pre', preValue, why));
+  const pre = windowPre.length === 0 ? ctx.pre : [...ctx.pre, windowPre.join(' && ')];
   w.skip('synchronize', 'panes are not synchronised; type into each pane');
   const panes = w.take('panes');
   w.rest();
