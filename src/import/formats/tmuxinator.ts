@@ -18,10 +18,11 @@ const TITLES = 'pane titles are not managed';
  */
 export function fromTmuxinator(data: unknown, file: SourceFile): DraftSession {
   const reader = new Fields(isSourceMap(data) ? data : {}, []);
-  const original = reader.string('name') ?? reader.string('project_name');
+  // tmuxinator reads project_name and project_root first, name and root after.
+  const original = reader.string('project_name') ?? reader.string('name');
   const session = newSession(file, 'tmuxinator', original ?? baseName(file), baseName(file), reader.notes);
 
-  const root = reader.string('root') ?? reader.string('project_root');
+  const root = reader.string('project_root') ?? reader.string('root');
   if (root !== undefined) session.fields.cwd = tidyDir(root);
 
   // tmuxinator types one of these before every pane's commands, the first present in this order.
