@@ -21,7 +21,7 @@ export const CORPUS: CorpusCase[] = [
   { file: 'tmuxinator/ops.yml', format: 'tmuxinator', golden: 'tmuxinator-ops.yaml', notImported: 4 },
   { file: 'tmuxp/shop.yaml', format: 'tmuxp', golden: 'tmuxp-shop.yaml', notImported: 4 },
   { file: 'tmuxp/microservices.json', format: 'tmuxp', golden: 'tmuxp-microservices.yaml', notImported: 7 },
-  { file: 'tmuxp/dotfiles.yaml', format: 'tmuxp', golden: 'tmuxp-dotfiles.yaml', notImported: 3 },
+  { file: 'tmuxp/dotfiles.yaml', format: 'tmuxp', golden: 'tmuxp-dotfiles.yaml', notImported: 2 },
   { file: 'smug/blog.yml', format: 'smug', golden: 'smug-blog.yaml', notImported: 5 },
   { file: 'smug/api.yml', format: 'smug', golden: 'smug-api.yaml', notImported: 3 },
   { file: 'smug/monorepo.yml', format: 'smug', golden: 'smug-monorepo.yaml', notImported: 0 },

@@ -81,6 +81,23 @@ describe('tmuxp', () => {
   });
 });
 
+describe('tmuxp window_shell', () => {
+  test("a shell is the first pane's shell: (the keys are typed into it); any other program is noted", () => {
+    const s = fromTmuxp(
+      {
+        session_name: 'x',
+        windows: [
+          { window_name: 'a', window_shell: '/usr/bin/zsh', panes: ['ls', 'pwd'] },
+          { window_name: 'b', window_shell: 'top', panes: ['ls'] },
+        ],
+      },
+      file,
+    );
+    expect(windows(s)).toEqual({ a: [{ keys: 'ls', shell: '/usr/bin/zsh' }, { keys: 'pwd' }], b: { keys: 'ls' } });
+    expect(notes(s)).toEqual(["not imported: window_shell: top (it runs a program, not a shell, in the window's first pane: write it as that pane's command)"]);
+  });
+});
+
 describe('smug', () => {
   test("a window's commands are its first pane; each of panes is split off it", () => {
     const s = fromSmug({ session: 'x', windows: [{ name: 'w', commands: ['make watch'], panes: [{ type: 'horizontal', commands: ['make test'] }] }] }, file);

@@ -10,6 +10,8 @@ import { envFrom } from './env.js';
 const OPTIONS = 'tmux options are not managed';
 const FOCUS = 'tmuxctl starts sessions detached; attach with tmux attach -t';
 const TIMING = 'keys are typed once the shell is ready, with no pauses';
+/** An interactive shell, by path or name, with no arguments. */
+const SHELLS = /^(\/[^\s]*\/)?(bash|zsh|fish|sh|dash|ksh|mksh|tcsh|csh|nu|elvish|xonsh)$/;
 
 /**
  * tmuxp types `shell_command` into each pane's shell: panes become `keys:`, with every
@@ -52,7 +54,10 @@ export function fromTmuxp(data: unknown, file: SourceFile): DraftSession {
     const windowEnv = envFrom(wf, 'environment');
     if (windowEnv) window.fields.env = windowEnv;
     const windowBefore = [...before, ...beforeLines(wf)];
-    wf.skip('window_shell', "a window's own first command: write it as a pane's command");
+    // window_shell is what the window's first pane runs instead of the default shell; when it is a
+    // shell, the keys are typed into it, which is exactly `shell:` on that pane.
+    const windowShell = SHELLS.test(String(source.window_shell ?? '')) ? wf.string('window_shell') : undefined;
+    if (windowShell === undefined) wf.skip('window_shell', "it runs a program, not a shell, in the window's first pane: write it as that pane's command");
     for (const key of ['options', 'options_after']) wf.skip(key, OPTIONS);
     for (const key of ['focus', 'window_index']) wf.skip(key, FOCUS);
     wf.skip('suppress_history', 'typed lines are not kept out of the history');
@@ -61,10 +66,11 @@ export function fromTmuxp(data: unknown, file: SourceFile): DraftSession {
 
     const list = Array.isArray(panes) ? panes : [null];
     if (panes !== undefined && panes !== null && !Array.isArray(panes)) wf.note('panes', panes, 'expected a list of panes');
-    for (const p of list) {
+    list.forEach((p, j) => {
       const pane = addPane(window);
+      if (j === 0 && windowShell !== undefined) pane.fields.shell = windowShell;
       fillPane(pane, p, windowBefore, windowDir);
-    }
+    });
   });
   return session;
 }
