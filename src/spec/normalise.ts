@@ -68,9 +68,12 @@ export async function normaliseSession(
   const command = toCommand(raw.command);
   const tooBig = startSizeProblem(command.kind === 'shell' ? ['sh', '-c', command.script] : command.argv, env.env);
   if (tooBig) return { issues: [{ path: at, at: 'key', message: `${formatPath(at)}: ${tooBig}` }] };
-  return {
-    spec: {
-      name,
+  // Interim: today's form only (one window, one pane); the windows/panes loader replaces this.
+  const pane = {
+      session: name,
+      window: name,
+      index: 0,
+      target: name,
       source: ctx.source,
       command,
       cwd: cwd.cwd,
@@ -82,7 +85,6 @@ export async function normaliseSession(
       backoff: { ...raw.backoff },
       ...(raw.healthCheck && { healthCheck: normaliseHealthCheck(raw.healthCheck) }),
       ...(raw.orphans && { orphans: { match: raw.orphans.match, ...(raw.orphans.maxMatches !== undefined && { maxMatches: raw.orphans.maxMatches }) } }),
-    },
-    issues: [],
   };
+  return { spec: { name, source: ctx.source, windowsDeclared: false, windows: [{ name, panes: [pane] }] }, issues: [] };
 }
