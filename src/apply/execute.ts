@@ -52,7 +52,11 @@ export interface ExecuteOptions {
  */
 export async function executePlan(tmux: TmuxClient, plan: Plan, opts: ExecuteOptions): Promise<Executed> {
   const now = opts.now ?? Date.now;
-  await stopTrees(plan.actions.flatMap((a) => ('stops' in a ? a.stops : a.kind === 'kill-orphan' ? [{ pid: a.pid, startTime: a.startTime, dead: false, timeoutSeconds: a.stopTimeoutSeconds }] : [])));
+  await stopTrees(
+    plan.actions.flatMap((a) =>
+      'stops' in a ? a.stops : a.kind === 'kill-orphan' ? [{ pid: a.pid, startTime: a.startTime, dead: false, timeoutSeconds: a.stopTimeoutSeconds }] : [],
+    ),
+  );
   const at = now();
   writeMarkers(plan, opts.logDir, at);
   const lines: string[] = [];
@@ -67,7 +71,13 @@ export async function executePlan(tmux: TmuxClient, plan: Plan, opts: ExecuteOpt
   if (lines.length > 0 && opts.extraLines) lines.push(...opts.extraLines);
   const errors = await tmux.runScript(lines, { serverSessions: opts.serverSessions });
   const typed = started.filter((s) => s.spec.keys !== undefined && s.spec.keys !== '');
-  if (typed.length > 0) errors.push(...(await typeKeys(tmux, typed.map((s) => s.spec))));
+  if (typed.length > 0)
+    errors.push(
+      ...(await typeKeys(
+        tmux,
+        typed.map((s) => s.spec),
+      )),
+    );
   return { started, errors };
 }
 
@@ -88,7 +98,12 @@ function startsOf(a: Action): PaneStart[] {
 function linesFor(a: Action, at: number, logDir: string): string[] {
   switch (a.kind) {
     case 'create':
-      return newSession(a.session, a.spec.source, OWNED_V2, a.windows.map((w) => windowArgs(w, at, logDir)));
+      return newSession(
+        a.session,
+        a.spec.source,
+        OWNED_V2,
+        a.windows.map((w) => windowArgs(w, at, logDir)),
+      );
     case 'create-window':
       return newWindow(a.observed.id, a.at.index, windowArgs(a.window, at, logDir));
     case 'split': {
@@ -113,7 +128,9 @@ function linesFor(a: Action, at: number, logDir: string): string[] {
     case 'update':
       return [
         ...(a.source !== undefined ? setSessionOption(a.observed.id, OPT.source, a.source) : []),
-        ...a.windows.flatMap((w) => setWindowStamp(w.window.id, encodeWindowStamp({ name: w.name, panes: w.panes, ...(w.layout !== undefined && { layout: w.layout }) }))),
+        ...a.windows.flatMap((w) =>
+          setWindowStamp(w.window.id, encodeWindowStamp({ name: w.name, panes: w.panes, ...(w.layout !== undefined && { layout: w.layout }) })),
+        ),
         ...a.panes.flatMap((p) => setPaneStamp(p.managed.pane.id, encodePaneStamp(p.stamp))),
         // Last: once the session reads as per-pane, its 0.1 stamps are no longer looked at.
         ...(a.migrate ? setSessionOption(a.observed.id, OPT.hash, OWNED_V2) : []),

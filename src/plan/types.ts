@@ -59,7 +59,14 @@ export type Action =
   /** tmuxctl's windows out of spec order: swapped into it (processes untouched). */
   | (Base & { kind: 'reorder'; observed: ObservedSession; swaps: Array<[number, number]> })
   /** Stamps that change nothing the process sees: where it is declared, how long a stop may take, a 0.1 session re-stamped. */
-  | (Base & { kind: 'update'; observed: ObservedSession; source?: string; migrate?: true; panes: Array<{ managed: ManagedPane; stamp: PaneStamp }>; windows: Array<{ window: ObservedWindow; name: string; panes: number; layout?: string }> })
+  | (Base & {
+      kind: 'update';
+      observed: ObservedSession;
+      source?: string;
+      migrate?: true;
+      panes: Array<{ managed: ManagedPane; stamp: PaneStamp }>;
+      windows: Array<{ window: ObservedWindow; name: string; panes: number; layout?: string }>;
+    })
   /**
    * Declared, but tmuxctl will not act on it: the name is held by a session it does not own, or one
    * declared outside the applied paths, a cwd is gone, or an orphans.match is too broad.

@@ -135,7 +135,10 @@ function splitLines(windowTarget: string, p: PaneArgs): string[] {
 
 /** remain-on-exit keeps a dead pane visible (per window: the user's own windows keep their setting), and the window's stamp. */
 function markWindow(windowTarget: string, stamp: string): string[] {
-  return [commandLine(['set-option', '-w', '-t', windowTarget, 'remain-on-exit', 'on']), commandLine(['set-option', '-w', '-t', windowTarget, WINDOW_STAMP_OPT, stamp])];
+  return [
+    commandLine(['set-option', '-w', '-t', windowTarget, 'remain-on-exit', 'on']),
+    commandLine(['set-option', '-w', '-t', windowTarget, WINDOW_STAMP_OPT, stamp]),
+  ];
 }
 
 /** The stamp on the pane itself (a pane the user splits off does not inherit it), and its log. */
@@ -163,7 +166,11 @@ export function newWindow(sessionId: string, index: number, w: WindowArgs): stri
 
 /** A pane added to a live window; the pane that was active before is made active again. */
 export function splitPane(sessionId: string, windowId: string, p: PaneArgs, activePaneId: string | undefined): string[] {
-  const lines = [commandLine(['split-window', '-t', windowId, ...paneStart(p)]), ...markPane(windowId, p), commandLine(['select-layout', '-t', windowId, 'tiled'])];
+  const lines = [
+    commandLine(['split-window', '-t', windowId, ...paneStart(p)]),
+    ...markPane(windowId, p),
+    commandLine(['select-layout', '-t', windowId, 'tiled']),
+  ];
   if (activePaneId) lines.push(commandLine(['select-pane', '-t', activePaneId]));
   lines.push(wakeOnDeath(sessionId));
   return lines;
@@ -220,10 +227,9 @@ export function unstampWindow(windowId: string): string[] {
 
 /** Typed into a pane, each line followed by Enter; -l so that nothing in the text is read as a key name. */
 export function typeText(paneId: string, text: string): string[] {
-  return text.split('\n').flatMap((line) => [
-    ...(line === '' ? [] : [commandLine(['send-keys', '-t', paneId, '-l', line])]),
-    commandLine(['send-keys', '-t', paneId, 'Enter']),
-  ]);
+  return text
+    .split('\n')
+    .flatMap((line) => [...(line === '' ? [] : [commandLine(['send-keys', '-t', paneId, '-l', line])]), commandLine(['send-keys', '-t', paneId, 'Enter'])]);
 }
 
 export function killSession(sessionId: string): string[] {
