@@ -5,7 +5,6 @@ import { appendMarker, sessionLogFile } from '../session-log/files.js';
 import type { PaneSpec } from '../spec/types.js';
 import type { TmuxClient } from '../tmux/client.js';
 import {
-  exactSession,
   killPanes,
   killSession,
   newSession,
