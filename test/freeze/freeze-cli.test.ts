@@ -1,0 +1,127 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { foregroundGroup } from '../../src/process/table.js';
+import { repoRoot, useTmuxServer, waitFor } from '../helpers/tmux.js';
+
+const t = useTmuxServer();
+
+/** An interactive bash that reads no rc file: what a person's shell pane is, minus their config. */
+const BASH = ['bash', '--norc', '--noprofile'];
+/** freeze writes `shell:` only for a shell that is not the user's login shell. */
+const bashField = path.basename(os.userInfo().shell || '/bin/sh') === 'bash' ? {} : { shell: 'bash' };
+
+async function panePid(target: string): Promise<number> {
+  return Number((await t.tmux('display-message', '-p', '-t', target, '#{pane_pid}')).trim());
+}
+
+/** Types `line` into the shell of `target` and waits until it runs as the terminal's foreground job. */
+async function runJob(target: string, line: string): Promise<void> {
+  const pid = await panePid(target);
+  // The shell must be reading its terminal first, or the keys would be lost to its start-up.
+  await waitFor(async () => (await t.tmux('capture-pane', '-p', '-t', target)).trim() !== '', 5000, `a prompt in ${target}`);
+  await t.tmux('send-keys', '-t', target, line, 'Enter');
+  await waitFor(
+    () => {
+      const group = foregroundGroup(pid);
+      return group !== undefined && group !== pid;
+    },
+    5000,
+    `${line} in the foreground of ${target}`,
+  );
+}
+
+/**
+ * A hand-made session as people build them: an editor shell running a job, a window of three panes
+ * (a program run directly, an idle shell elsewhere, a shell command) in a layout, a second window
+ * named like the first; a session whose name is no spec name; one that tmuxctl owns.
+ */
+async function buildSessions(): Promise<{ shop: string; api: string; logs: string; notes: string }> {
+  const shop = t.path('src', 'shop');
+  const api = path.join(shop, 'api');
+  const logs = t.path('logs');
+  const notes = t.path('notes');
+  for (const d of [api, logs, notes]) mkdirSync(d, { recursive: true });
+  await t.tmux('new-session', '-d', '-s', 'shop', '-n', 'editor', '-x', '160', '-y', '48', '-c', shop, '--', ...BASH);
+  await t.tmux('new-window', '-t', '=shop:', '-n', 'servers', '-c', shop, '--', 'sleep', '2000');
+  await t.tmux('split-window', '-t', '=shop:servers', '-c', api, '--', ...BASH);
+  await t.tmux('split-window', '-t', '=shop:servers', '-c', logs, '--', 'sh', '-c', 'sleep 2500; echo done');
+  await t.tmux('select-layout', '-t', '=shop:servers', 'main-vertical');
+  await t.tmux('new-window', '-t', '=shop:', '-n', 'editor', '-c', shop, '--', ...BASH);
+  await t.tmux('new-session', '-d', '-s', 'my notes', '-n', 'notes', '-c', notes, '--', ...BASH);
+  await t.tmux('new-session', '-d', '-s', 'managed', '-n', 'sleeper', '--', 'sleep', '2600');
+  await t.tmux('set-option', '-t', '=managed:', '@tmuxctl-hash', 'v1.x');
+  await runJob('=shop:0.0', 'sleep 1000');
+  return { shop, api, logs, notes };
+}
+
+describe('tmuxctl freeze against a real tmux', () => {
+  it('writes every session tmuxctl does not own: windows, panes, layout, keys for jobs, argv for programs, cwds', async () => {
+    const dirs = await buildSessions();
+    const layout = (await t.tmux('display-message', '-p', '-t', '=shop:servers', '#{window_layout}')).trim();
+
+    const r = await t.tmuxctl(['freeze']);
+    expect(r.stderr).toBe('froze 2 sessions (4 windows, 6 panes); 2 names changed (see the comments)\n');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.split('\n')[0]).toBe(`# yaml-language-server: $schema=${path.join(repoRoot, 'schema', 'tmuxctl.schema.json')}`);
+    expect(r.stdout).toContain(`# tmux session "my notes" renamed my-notes:`);
+    expect(r.stdout).toContain(`# tmux window "editor" renamed editor-2: an earlier window of this session has that name`);
+
+    // HOME is a folder of the test's own, so no cwd is written with '~'.
+    expect(parse(r.stdout)).toEqual({
+      version: 1,
+      sessions: {
+        'my-notes': { cwd: dirs.notes, windows: [{ name: 'notes', ...bashField, keys: '' }] },
+        shop: {
+          windows: [
+            { name: 'editor', cwd: dirs.shop, ...bashField, keys: 'sleep 1000' },
+            {
+              name: 'servers',
+              layout,
+              panes: [
+                { command: ['sleep', '2000'], cwd: dirs.shop },
+                { ...bashField, keys: '', cwd: dirs.api },
+                { command: 'sleep 2500; echo done', cwd: dirs.logs },
+              ],
+            },
+            { name: 'editor-2', cwd: dirs.shop, ...bashField, keys: '' },
+          ],
+        },
+      },
+    });
+  });
+
+  it('named sessions only, owned ones too; a name not there is exit 2 listing the sessions that are', async () => {
+    const r = await t.tmuxctl(['freeze', 'managed']);
+    expect(r.exitCode).toBe(0);
+    expect(parse(r.stdout).sessions).toEqual({ managed: { cwd: expect.any(String), windows: [{ name: 'sleeper', command: ['sleep', '2600'] }] } });
+
+    const missing = await t.tmuxctl(['freeze', 'shop', 'nope']);
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stdout).toBe('');
+    expect(missing.stderr).toBe('tmuxctl: no session named "nope" (sessions: managed, my notes, shop)\n');
+  });
+
+  it('-o FILE writes the file and refuses to replace it without --force', async () => {
+    const file = t.path('out', 'frozen.yaml');
+    mkdirSync(path.dirname(file), { recursive: true });
+    const first = await t.tmuxctl(['freeze', 'shop', '-o', file]);
+    expect(first.exitCode).toBe(0);
+    expect(first.stdout).toBe('');
+    expect(first.stderr).toBe(`froze 1 session (3 windows, 5 panes) to ${file}; 1 name changed (see the comments)\n`);
+    const text = readFileSync(file, 'utf8');
+    expect(text).toBe((await t.tmuxctl(['freeze', 'shop'])).stdout);
+
+    writeFileSync(file, 'mine\n');
+    const again = await t.tmuxctl(['freeze', 'shop', '-o', file]);
+    expect(again.exitCode).toBe(2);
+    expect(again.stderr).toBe(`tmuxctl: ${file} already exists: pass --force to replace it, or choose another path\n`);
+    expect(readFileSync(file, 'utf8')).toBe('mine\n');
+
+    expect((await t.tmuxctl(['freeze', 'shop', '-o', file, '--force'])).exitCode).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe(text);
+    expect(existsSync(file)).toBe(true);
+  });
+});
