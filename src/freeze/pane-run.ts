@@ -43,12 +43,13 @@ export function programName(arg0: string): string {
 }
 
 /**
- * A shell reading its terminal: only options after its name, none of them a command (`-c`, `-lc`,
- * `--command`). `bash script.sh` and `sh -c '...'` run commands; `-bash` and `zsh -l` wait for a person.
+ * A shell reading its terminal: only options after its name. Anything else is a command it runs:
+ * a script (`bash deploy.sh`), the operand of `-c` (`sh -c '...'`), fish's `--command=...`.
+ * `-bash` and `zsh -l` wait for a person.
  */
 function isInteractiveShell(argv: readonly string[]): boolean {
   if (!SHELLS.has(programName(argv[0] ?? ''))) return false;
-  return argv.slice(1).every((a) => /^[-+]/.test(a) && !/^-[A-Za-z]*c[A-Za-z]*$/.test(a) && a !== '--command');
+  return argv.slice(1).every((a) => /^[-+]/.test(a) && !a.startsWith('--command='));
 }
 
 /**

@@ -24,6 +24,7 @@ describe('paneRun: what a pane runs, in spec terms', () => {
     ['bash -c SCRIPT keeps bash', { argv: ['bash', '-c', 'sleep 1; echo'] }, { kind: 'command', command: ['bash', '-c', 'sleep 1; echo'] }],
     ['a clustered -lc is a command', { argv: ['bash', '-lc', 'make'] }, { kind: 'command', command: ['bash', '-lc', 'make'] }],
     ['fish --command is a command', { argv: ['fish', '--command', 'make'] }, { kind: 'command', command: ['fish', '--command', 'make'] }],
+    ['fish --command=... is a command', { argv: ['fish', '--command=make'] }, { kind: 'command', command: ['fish', '--command=make'] }],
     ['a shell running a script', { argv: ['bash', 'deploy.sh'] }, { kind: 'command', command: ['bash', 'deploy.sh'] }],
     ['a shell-like name is not a shell', { argv: ['bashtop'] }, { kind: 'command', command: ['bashtop'] }],
   ] as const)('%s', (_, proc, expected) => {
