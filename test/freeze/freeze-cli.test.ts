@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -122,6 +123,14 @@ describe('tmuxctl freeze against a real tmux', () => {
 
     expect((await t.tmuxctl(['freeze', 'shop', '-o', file, '--force'])).exitCode).toBe(0);
     expect(readFileSync(file, 'utf8')).toBe(text);
-    expect(existsSync(file)).toBe(true);
+  });
+
+  it('-o on a FIFO nobody reads fails at once, even with --force (an open for writing would wait for a reader)', async () => {
+    const fifo = t.path('out', 'pipe');
+    mkdirSync(path.dirname(fifo), { recursive: true });
+    execFileSync('mkfifo', [fifo]);
+    const r = await t.tmuxctl(['freeze', 'shop', '-o', fifo, '--force'], { timeoutMs: 10_000 });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toBe(`tmuxctl: ${fifo}: exists and is a FIFO (named pipe) with no reader; give a path for the spec file\n`);
   });
 });
