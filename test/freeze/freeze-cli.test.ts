@@ -66,7 +66,8 @@ describe('tmuxctl freeze against a real tmux', () => {
     const r = await t.tmuxctl(['freeze']);
     expect(r.stderr).toBe('froze 2 sessions (4 windows, 6 panes); 2 names changed (see the comments)\n');
     expect(r.exitCode).toBe(0);
-    expect(r.stdout.split('\n')[0]).toBe(`# yaml-language-server: $schema=${path.join(repoRoot, 'schema', 'tmuxctl.schema.json')}`);
+    const schemaId = JSON.parse(readFileSync(path.join(repoRoot, 'schema', 'tmuxctl.schema.json'), 'utf8')).$id;
+    expect(r.stdout.split('\n')[0]).toBe(`# yaml-language-server: $schema=${schemaId}`);
     expect(r.stdout).toContain(`# tmux session "my notes" renamed my-notes:`);
     expect(r.stdout).toContain(`# tmux window "editor" renamed editor-2: an earlier window of this session has that name`);
 

@@ -1,22 +1,26 @@
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { freezeSessions } from '../../freeze/freeze.js';
 import { listPanes } from '../../freeze/list-panes.js';
 import { type PaneProcess, readPaneProcess } from '../../freeze/pane-process.js';
 import { renderSpec } from '../../freeze/render.js';
 import { selectPanes } from '../../freeze/select.js';
 import { writeSpecFile } from '../../freeze/write-spec-file.js';
+import { defaultLoginShell } from '../../spec/load.js';
 import type { Context } from '../context.js';
 
-/** The installed schema, by absolute path: the spec may be written anywhere. */
-const SCHEMA = fileURLToPath(new URL('../../../schema/tmuxctl.schema.json', import.meta.url));
+/**
+ * The schema's own `$id` (as `tmuxctl import` writes it): a frozen spec lands wherever the user
+ * keeps it, where the relative path of the bundled examples would point nowhere, and an absolute
+ * path would tie the file to this machine's install.
+ */
+const SCHEMA = 'https://tmuxctl.dev/schema/tmuxctl.schema.json';
 
 /** `tmuxctl freeze [SESSION...] [-o FILE] [--force]`: a spec of live sessions, on stdout or in FILE. */
 export async function freezeCommand(ctx: Context, names: string[], opts: { output?: string; force?: boolean }): Promise<number> {
   const rows = selectPanes(await listPanes(ctx.tmux), names);
   const processes = new Map<number, PaneProcess>();
   for (const r of rows) if (!r.dead) processes.set(r.pid, readPaneProcess(r.pid));
-  const sessions = freezeSessions(rows, { processes, loginShell: os.userInfo().shell || '/bin/sh', home: os.homedir() });
+  const sessions = freezeSessions(rows, { processes, loginShell: defaultLoginShell(), home: os.homedir() });
   const text = renderSpec(sessions, SCHEMA);
   if (opts.output === undefined) ctx.io.out(text);
   else writeSpecFile(opts.output, text, opts.force === true);
