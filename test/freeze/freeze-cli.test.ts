@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { foregroundGroup } from '../../src/process/table.js';
+import { loadDesiredState } from '../../src/spec/load.js';
 import { repoRoot, useTmuxServer, waitFor } from '../helpers/tmux.js';
 
 const t = useTmuxServer();
@@ -70,6 +71,21 @@ describe('tmuxctl freeze against a real tmux', () => {
     expect(r.stdout.split('\n')[0]).toBe(`# yaml-language-server: $schema=${schemaId}`);
     expect(r.stdout).toContain(`# tmux session "my notes" renamed my-notes:`);
     expect(r.stdout).toContain(`# tmux window "editor" renamed editor-2: an earlier window of this session has that name`);
+
+    // The real loader reads it without a problem.
+    const file = t.path('loaded', 'frozen.yaml');
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, r.stdout);
+    const loaded = await loadDesiredState([file], { cwd: t.root, env: {} });
+    expect(loaded.ok ? [] : loaded.problems).toEqual([]);
+    expect(loaded.ok && loaded.desired.sessions.flatMap((s) => s.windows.flatMap((w) => w.panes.map((p) => [p.target, p.keys ?? p.command])))).toEqual([
+      ['my-notes', ''],
+      ['shop:editor.0', 'sleep 1000'],
+      ['shop:servers.0', { kind: 'argv', argv: ['sleep', '2000'] }],
+      ['shop:servers.1', ''],
+      ['shop:servers.2', { kind: 'shell', script: 'sleep 2500; echo done' }],
+      ['shop:editor-2.0', ''],
+    ]);
 
     // HOME is a folder of the test's own, so no cwd is written with '~'.
     expect(parse(r.stdout)).toEqual({

@@ -1,8 +1,12 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freezeSessions } from '../../src/freeze/freeze.js';
 import type { PaneRow } from '../../src/freeze/list-panes.js';
 import type { PaneProcess } from '../../src/freeze/pane-process.js';
 import { renderSpec } from '../../src/freeze/render.js';
+import { loadDesiredState } from '../../src/spec/load.js';
+import { useTempDir } from '../cli/helpers.js';
 
 const LAYOUT = '5f80,120x40,0,0{80x40,0,0,1,39x40,81,0[39x19,81,0,2,39x20,81,20,3]}';
 let nextPid = 100;
@@ -156,5 +160,81 @@ sessions:
   it('a cwd outside the home stays absolute; with no home known every cwd does', () => {
     expect(freeze([[pane('h', 0, 'a', 0, '/home/user2/x'), shell]])).toContain('cwd: /home/user2/x');
     expect(freeze([[pane('h', 0, 'a', 0, '/home/u/x'), shell]], '')).toContain('cwd: /home/u/x');
+  });
+});
+
+describe('freeze output and the real loader', () => {
+  const tmp = useTempDir();
+
+  it('loads without a problem, and means what the panes run: keys panes run the shell, strings run under sh -c', async () => {
+    const home = path.join(tmp.dir, 'home');
+    const shop = path.join(home, 'src', 'shop');
+    const other = path.join(tmp.dir, 'srv', 'other dir');
+    for (const d of [shop, other]) mkdirSync(d, { recursive: true });
+    const text = freeze(
+      [
+        [pane('my shop', 0, 'editor', 0, shop), { argv: ['-bash'], foreground: ['vim', '.'] }],
+        [pane('my shop', 1, 'servers', 0, shop), { argv: ['sleep', '2000'] }],
+        [pane('my shop', 1, 'servers', 1, other), { argv: ['-zsh'], foreground: ['sleep', '1000'] }],
+        [pane('my shop', 1, 'servers', 2, shop), { argv: ['sh', '-c', 'sleep 3000; echo done'] }],
+        [pane('my shop', 2, 'editor', 0, home), shell],
+        [pane('my shop', 3, 'crashed', 0, shop, { dead: true, startCommand: 'false' }), undefined],
+        [pane('solo', 0, 'python3.11', 0, other), { argv: ['python3.11', '-m', 'http.server', '--bind', '127.0.0.1'] }],
+      ],
+      home,
+    );
+    const file = path.join(tmp.dir, 'specs', 'frozen.yaml');
+    mkdirSync(path.dirname(file));
+    writeFileSync(file, text);
+
+    const loaded = await loadDesiredState([file], { cwd: tmp.dir, env: {}, home, loginShell: '/bin/bash' });
+    if (!loaded.ok) throw new Error(`problems:\n${loaded.problems.map((p) => `${p.file}:${p.line}:${p.col}: ${p.message}`).join('\n')}\n${text}`);
+    const view = loaded.desired.sessions.map((s) => ({
+      name: s.name,
+      windows: s.windows.map((w) => ({
+        name: w.name,
+        layout: w.layout,
+        panes: w.panes.map((p) => ({ target: p.target, command: p.command, keys: p.keys, cwd: p.cwd })),
+      })),
+    }));
+    expect(view).toEqual([
+      {
+        name: 'my-shop',
+        windows: [
+          {
+            name: 'editor',
+            layout: undefined,
+            panes: [{ target: 'my-shop:editor.0', command: { kind: 'argv', argv: ['/bin/bash'] }, keys: 'vim .', cwd: shop }],
+          },
+          {
+            name: 'servers',
+            layout: LAYOUT,
+            panes: [
+              { target: 'my-shop:servers.0', command: { kind: 'argv', argv: ['sleep', '2000'] }, keys: undefined, cwd: shop },
+              { target: 'my-shop:servers.1', command: { kind: 'argv', argv: ['zsh'] }, keys: 'sleep 1000', cwd: other },
+              { target: 'my-shop:servers.2', command: { kind: 'shell', script: 'sleep 3000; echo done' }, keys: undefined, cwd: shop },
+            ],
+          },
+          {
+            name: 'editor-2',
+            layout: undefined,
+            panes: [{ target: 'my-shop:editor-2.0', command: { kind: 'argv', argv: ['/bin/bash'] }, keys: '', cwd: home }],
+          },
+          { name: 'crashed', layout: undefined, panes: [{ target: 'my-shop:crashed.0', command: { kind: 'argv', argv: ['/bin/bash'] }, keys: '', cwd: shop }] },
+        ],
+      },
+      {
+        name: 'solo',
+        windows: [
+          {
+            name: 'python3-11',
+            layout: undefined,
+            panes: [
+              { target: 'solo', command: { kind: 'argv', argv: ['python3.11', '-m', 'http.server', '--bind', '127.0.0.1'] }, keys: undefined, cwd: other },
+            ],
+          },
+        ],
+      },
+    ]);
   });
 });
