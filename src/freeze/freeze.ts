@@ -34,6 +34,8 @@ export interface FreezeContext {
   loginShell: string;
   /** The user's home: a cwd inside it is written `~/...`. */
   home?: string;
+  /** Whether a cwd is still a folder (a shell's cwd may have been removed); default: yes. */
+  isFolder?: (path: string) => boolean;
 }
 
 /**
@@ -68,9 +70,19 @@ export function freezeSessions(rows: readonly PaneRow[], ctx: FreezeContext): Fr
   });
 }
 
+/**
+ * A cwd that is gone (tmux shows `/x (deleted)`) is left out with a note: the loader refuses a cwd
+ * that does not exist, and the frozen spec must load.
+ */
 function freezePane(row: PaneRow, ctx: FreezeContext): FrozenPane {
   const { run, note } = paneRun(ctx.processes.get(row.pid), row, ctx.loginShell);
-  return { run, ...(row.cwd !== '' && { cwd: homeRelative(row.cwd, ctx.home) }), ...(note && { note }) };
+  const gone = row.cwd !== '' && ctx.isFolder?.(row.cwd) === false;
+  const notes = [note, gone ? `its working directory ${JSON.stringify(row.cwd)} no longer exists: left out` : undefined].filter(Boolean);
+  return {
+    run,
+    ...(row.cwd !== '' && !gone && { cwd: homeRelative(row.cwd, ctx.home) }),
+    ...(notes.length > 0 && { note: notes.join('; ') }),
+  };
 }
 
 /**

@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { foregroundGroup } from '../../src/process/table.js';
 import { loadDesiredState } from '../../src/spec/load.js';
-import { repoRoot, useTmuxServer, waitFor } from '../helpers/tmux.js';
+import { createTmuxServer, destroyTmuxServer, repoRoot, useTmuxServer, waitFor } from '../helpers/tmux.js';
 
 const t = useTmuxServer();
 
@@ -142,6 +142,21 @@ describe('tmuxctl freeze against a real tmux', () => {
     expect(readFileSync(file, 'utf8')).toBe(text);
   });
 
+  it('a shell whose folder was removed: its cwd is left out, and the spec still loads', async () => {
+    const dir = t.path('removed-soon');
+    mkdirSync(dir);
+    await t.tmux('new-session', '-d', '-s', 'gone', '-n', 'sh', '-c', dir, '--', ...BASH);
+    rmdirSync(dir);
+    const r = await t.tmuxctl(['freeze', 'gone']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain(`# its working directory "${dir} (deleted)" no longer exists: left out`);
+    const file = t.path('loaded', 'gone.yaml');
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, r.stdout);
+    const loaded = await loadDesiredState([file], { cwd: t.root, env: {} });
+    expect(loaded.ok ? [] : loaded.problems).toEqual([]);
+  });
+
   it('-o on a FIFO nobody reads fails at once, even with --force (an open for writing would wait for a reader)', async () => {
     const fifo = t.path('out', 'pipe');
     mkdirSync(path.dirname(fifo), { recursive: true });
@@ -149,5 +164,42 @@ describe('tmuxctl freeze against a real tmux', () => {
     const r = await t.tmuxctl(['freeze', 'shop', '-o', fifo, '--force'], { timeoutMs: 10_000 });
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toBe(`tmuxctl: ${fifo}: exists and is a FIFO (named pipe) with no reader; give a path for the spec file\n`);
+  });
+});
+
+/**
+ * Needs the windows-and-panes core (apply creating windows and panes, diff per pane): freeze,
+ * apply what it wrote to a second tmux server, and the copy is in sync and freezes to the same spec.
+ */
+describe('freeze, apply on a copy, diff: in sync', () => {
+  const copy = createTmuxServer();
+  afterAll(() => destroyTmuxServer(copy));
+
+  it('the frozen spec applies on another server, diff finds nothing to do, and freezing the copy gives the same spec', async () => {
+    const names = ['my notes', 'shop'];
+    if ((await t.tmuxResult(['has-session', '-t', '=shop'])).exitCode !== 0) await buildSessions();
+    const original = await t.tmuxctl(['freeze', ...names]);
+    expect(original.exitCode).toBe(0);
+    const file = copy.writeSpec('frozen.yaml', original.stdout);
+
+    const apply = await copy.tmuxctl(['apply', '-f', file], { timeoutMs: 60_000 });
+    expect(apply.stderr).toBe('');
+    expect(apply.exitCode).toBe(0);
+    const diff = await copy.tmuxctl(['diff', '-f', file]);
+    expect(diff.stdout).toMatch(/^in sync/);
+    expect(diff.exitCode).toBe(0);
+
+    // The typed job runs in the copy's shell once the shell has read it.
+    const frozenCopy = await waitFor(
+      async () => {
+        const r = await copy.tmuxctl(['freeze', 'my-notes', 'shop']);
+        return r.exitCode === 0 && r.stdout.includes('keys: sleep 1000') ? r.stdout : undefined;
+      },
+      10_000,
+      'the copy freezing with its typed job running',
+    );
+    // Window sizes differ between two detached servers, and with them the layout strings' numbers.
+    const withoutLayouts = (text: string) => JSON.parse(JSON.stringify(parse(text)), (k, v) => (k === 'layout' ? 'LAYOUT' : v));
+    expect(withoutLayouts(frozenCopy)).toEqual(withoutLayouts(original.stdout));
   });
 });

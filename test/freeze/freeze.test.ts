@@ -157,6 +157,27 @@ sessions:
     expect(text).toContain(`keys: |-\n          printf 'a\n          b'`);
   });
 
+  it('a cwd that no longer exists is left out, with a note (the loader would refuse it)', () => {
+    const rows = [pane('g', 0, 'a', 0, '/srv/x (deleted)'), pane('g', 1, 'b', 0, '/srv/y')];
+    const sessions = freezeSessions(rows, {
+      processes: new Map(rows.map((r) => [r.pid, shell])),
+      loginShell: '/bin/bash',
+      isFolder: (p) => p === '/srv/y',
+    });
+    expect(renderSpec(sessions, 'S')).toBe(`# yaml-language-server: $schema=S
+version: 1
+sessions:
+  g:
+    windows:
+      # its working directory "/srv/x (deleted)" no longer exists: left out
+      - name: a
+        keys: ''
+      - name: b
+        cwd: /srv/y
+        keys: ''
+`);
+  });
+
   it('a cwd outside the home stays absolute; with no home known every cwd does', () => {
     expect(freeze([[pane('h', 0, 'a', 0, '/home/user2/x'), shell]])).toContain('cwd: /home/user2/x');
     expect(freeze([[pane('h', 0, 'a', 0, '/home/u/x'), shell]], '')).toContain('cwd: /home/u/x');

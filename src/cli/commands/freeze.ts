@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import os from 'node:os';
 import { freezeSessions } from '../../freeze/freeze.js';
 import { listPanes } from '../../freeze/list-panes.js';
@@ -20,7 +21,7 @@ export async function freezeCommand(ctx: Context, names: string[], opts: { outpu
   const rows = selectPanes(await listPanes(ctx.tmux), names);
   const processes = new Map<number, PaneProcess>();
   for (const r of rows) if (!r.dead) processes.set(r.pid, readPaneProcess(r.pid));
-  const sessions = freezeSessions(rows, { processes, loginShell: defaultLoginShell(), home: os.homedir() });
+  const sessions = freezeSessions(rows, { processes, loginShell: defaultLoginShell(), home: os.homedir(), isFolder });
   const text = renderSpec(sessions, SCHEMA);
   if (opts.output === undefined) ctx.io.out(text);
   else writeSpecFile(opts.output, text, opts.force === true);
@@ -35,4 +36,12 @@ export async function freezeCommand(ctx: Context, names: string[], opts: { outpu
       '\n',
   );
   return 0;
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
