@@ -142,6 +142,14 @@ describe('tmuxctl freeze against a real tmux', () => {
     expect(readFileSync(file, 'utf8')).toBe(text);
   });
 
+  it('a pipeline whose first command already ended: the job is the oldest process left in its group', async () => {
+    await t.tmux('new-session', '-d', '-s', 'piped', '-n', 'job', '--', ...BASH);
+    await runJob('=piped:0.0', 'true | sleep 1001');
+    const r = await t.tmuxctl(['freeze', 'piped']);
+    expect(r.exitCode).toBe(0);
+    expect(parse(r.stdout).sessions.piped.windows).toEqual([{ name: 'job', ...bashField, keys: 'sleep 1001' }]);
+  });
+
   it('a shell whose folder was removed: its cwd is left out, and the spec still loads', async () => {
     const dir = t.path('removed-soon');
     mkdirSync(dir);

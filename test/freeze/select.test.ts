@@ -38,11 +38,13 @@ describe('selectPanes', () => {
     })();
     expect(e).toBeInstanceOf(UsageError);
     expect((e as UsageError).message).toBe('no session named "gone" (sessions: mine, managed, other)');
+    expect((e as UsageError).exitCode).toBe(2);
     expect(() => selectPanes([], ['x'])).toThrow('no session named "x" (no session is running on this tmux server)');
   });
 
   it('nothing to freeze is a runtime failure (exit 3) that says why', () => {
     expect(() => selectPanes([], [])).toThrow(new TmuxctlError('nothing to freeze: no session is running on this tmux server', 3));
+    expect(() => selectPanes([], [])).toThrow(expect.objectContaining({ exitCode: 3 }));
     expect(() => selectPanes([row('managed', true)], [])).toThrow(/every session on this tmux server is managed by tmuxctl \(name one to freeze it anyway\)/);
   });
 });
