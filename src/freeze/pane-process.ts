@@ -1,4 +1,4 @@
-import { foregroundGroup, listProcs, readArgv } from '../process/table.js';
+import { foregroundGroup, listProcs, readArgv, readProc } from '../process/table.js';
 
 /** What runs in a pane, read from /proc: enough to tell a command from a shell with a job. */
 export interface PaneProcess {
@@ -12,10 +12,16 @@ export interface PaneProcess {
   foreground?: string[];
 }
 
-export function readPaneProcess(pid: number): PaneProcess {
+/**
+ * `selfPid`: this tmuxctl. The pane where `tmuxctl freeze` was typed has freeze itself as its job,
+ * which is no job to keep: typed again by an apply it would freeze once more. That pane is read as
+ * its shell alone.
+ */
+export function readPaneProcess(pid: number, selfPid = process.pid): PaneProcess {
   const argv = readArgv(pid);
   const group = foregroundGroup(pid);
   if (argv.length === 0 || group === undefined || group === pid) return { argv };
+  if (group === readProc(selfPid)?.pgid) return { argv };
   let foreground = readArgv(group);
   if (foreground.length === 0) {
     const member = listProcs()

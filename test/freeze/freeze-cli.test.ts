@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { foregroundGroup } from '../../src/process/table.js';
 import { loadDesiredState } from '../../src/spec/load.js';
-import { createTmuxServer, destroyTmuxServer, repoRoot, useTmuxServer, waitFor } from '../helpers/tmux.js';
+import { cliPath, createTmuxServer, destroyTmuxServer, readIfExists, repoRoot, useTmuxServer, waitFor } from '../helpers/tmux.js';
 
 const t = useTmuxServer();
 
@@ -148,6 +148,23 @@ describe('tmuxctl freeze against a real tmux', () => {
     const r = await t.tmuxctl(['freeze', 'piped']);
     expect(r.exitCode).toBe(0);
     expect(parse(r.stdout).sessions.piped.windows).toEqual([{ name: 'job', ...bashField, keys: 'sleep 1001' }]);
+  });
+
+  it('run inside a pane it freezes (`tmuxctl freeze -o FILE` typed in a shell), that pane is its shell alone, not a job that freezes again', async () => {
+    await t.tmux('new-session', '-d', '-s', 'self', '-n', 'here', '--', ...BASH);
+    await t.tmux('new-window', '-t', '=self:', '-n', 'there', '--', ...BASH);
+    await runJob('=self:1.0', 'sleep 1002');
+    const file = t.path('self', 'frozen.yaml');
+    mkdirSync(path.dirname(file), { recursive: true });
+    // Typed as a person would, into the pane that is frozen.
+    const typed = [process.execPath, cliPath, '-L', t.socket, 'freeze', 'self', '-o', file].map((w) => `'${w}'`).join(' ');
+    await waitFor(async () => (await t.tmux('capture-pane', '-p', '-t', '=self:0.0')).trim() !== '', 5000, 'a prompt');
+    await t.tmux('send-keys', '-t', '=self:0.0', typed, 'Enter');
+    const text = await waitFor(() => readIfExists(file)?.includes('version: 1') && readIfExists(file), 15_000, 'the frozen file');
+    expect(parse(text).sessions.self.windows).toEqual([
+      { name: 'here', ...bashField, keys: '' },
+      { name: 'there', ...bashField, keys: 'sleep 1002' },
+    ]);
   });
 
   it('a shell whose folder was removed: its cwd is left out, and the spec still loads', async () => {
