@@ -171,6 +171,7 @@ describe('tmuxctl freeze against a real tmux', () => {
     const dir = t.path('removed-soon');
     mkdirSync(dir);
     await t.tmux('new-session', '-d', '-s', 'gone', '-n', 'sh', '-c', dir, '--', ...BASH);
+    await waitFor(async () => (await t.tmux('capture-pane', '-p', '-t', '=gone:0.0')).trim() !== '', 5000, 'a prompt');
     rmdirSync(dir);
     const r = await t.tmuxctl(['freeze', 'gone']);
     expect(r.exitCode).toBe(0);
