@@ -133,6 +133,14 @@ program
   .option('--follow', 'keep printing new output until interrupted')
   .action(async (name: string, o) => done((await import('./commands/logs.js')).logsCommand(await context(), name, o)));
 
+program
+  .command('freeze')
+  .description('print a spec of live sessions (default: every session tmuxctl does not manage)')
+  .argument('[sessions...]', 'only these sessions')
+  .option('-o, --output <file>', 'write the spec to this file instead of stdout')
+  .option('--force', 'replace the -o file if it exists')
+  .action(async (names: string[], o) => done((await import('./commands/freeze.js')).freezeCommand(await context(), names, o)));
+
 let exitCode = 0;
 let exitPromptly = false;
 async function done(code: number | Promise<number>): Promise<void> {
