@@ -5,6 +5,7 @@ import { appendMarker, sessionLogFile } from '../session-log/files.js';
 import type { PaneSpec } from '../spec/types.js';
 import type { TmuxClient } from '../tmux/client.js';
 import {
+  adoptSession,
   killPanes,
   killSession,
   newSession,
@@ -134,6 +135,22 @@ function linesFor(a: Action, at: number, logDir: string): string[] {
         // Last: once the session reads as per-pane, its 0.1 stamps are no longer looked at.
         ...(a.migrate ? setSessionOption(a.observed.id, OPT.hash, OWNED_V2) : []),
       ];
+    case 'adopt':
+      return adoptSession(
+        a.sessionId,
+        a.session,
+        a.source,
+        a.owner,
+        a.windows.map((w) => ({
+          target: w.target,
+          stamp: encodeWindowStamp({ name: w.name, panes: w.panes.length, ...(w.layout !== undefined && { layout: w.layout }) }),
+          panes: w.panes.map((p) => ({
+            target: p.target,
+            stamp: encodePaneStamp({ ...p.stamp, startedAt: at }),
+            logFile: sessionLogFile(logDir, p.spec.target),
+          })),
+        })),
+      );
     case 'conflict':
     case 'kill-orphan': // stopped by signals above; nothing for tmux to do
       return [];

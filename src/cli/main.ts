@@ -126,6 +126,14 @@ program
   });
 
 program
+  .command('adopt')
+  .description('take ownership of live sessions the specs declare, without restarting anything, when they match')
+  .argument('<names...>', 'session names')
+  .addOption(fileOption())
+  .addOption(lockOption())
+  .action(async (names: string[], o) => done((await import('./commands/adopt.js')).adoptCommand(await context(), names, o)));
+
+program
   .command('logs')
   .description("print a session's kept output (also after it died or was restarted)")
   .argument('<name>', 'session name')

@@ -306,7 +306,7 @@ function windowStart(spec: SessionSpec, w: WindowSpec): WindowStart {
   return { spec: w, named: spec.windowsDeclared, ...(layout !== undefined && { layout }), panes: w.panes.map((p) => ({ spec: p, stamp: freshStamp(p) })) };
 }
 
-function freshStamp(p: PaneSpec): PaneStamp {
+export function freshStamp(p: PaneSpec): PaneStamp {
   return { window: p.window, index: p.index, hash: specHash(p), restarts: 0, crashes: 0, stopTimeoutSeconds: p.stopTimeoutSeconds };
 }
 
@@ -381,6 +381,7 @@ const KIND_ORDER: Record<Action['kind'], number> = {
   'kill-pane': 7,
   layout: 8,
   update: 9,
+  adopt: 9,
   reorder: 10,
   'kill-window': 11,
 };

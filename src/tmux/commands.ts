@@ -232,6 +232,38 @@ export function typeText(paneId: string, text: string): string[] {
     .flatMap((line) => [...(line === '' ? [] : [commandLine(['send-keys', '-t', paneId, '-l', line])]), commandLine(['send-keys', '-t', paneId, 'Enter'])]);
 }
 
+/** A pane taken over as it runs: its stamp and its log. */
+export interface AdoptedPaneArgs {
+  target: string;
+  stamp: string;
+  logFile: string;
+}
+
+/**
+ * Takes a live session over without touching what runs in it: ownership on the session, the marker
+ * in its environment (for processes started from now on), the death hook, and per window and pane
+ * the stamps, remain-on-exit and the log a start would have given them.
+ */
+export function adoptSession(
+  sessionId: string,
+  name: string,
+  source: string,
+  owner: string,
+  windows: Array<{ target: string; stamp: string; panes: AdoptedPaneArgs[] }>,
+): string[] {
+  return [
+    commandLine(['set-environment', '-t', sessionId, SESSION_ENV_MARKER, name]),
+    ...windows.flatMap((w) => [
+      ...markWindow(w.target, w.stamp),
+      ...w.panes.flatMap((p) => [commandLine(['set-option', '-p', '-t', p.target, PANE_STAMP_OPT, p.stamp]), pipeOutput(p.target, p.logFile)]),
+    ]),
+    wakeOnDeath(sessionId),
+    commandLine(['set-option', '-t', sessionId, OPT.source, source]),
+    // Last: ownership is claimed only once every stamp above is in place.
+    commandLine(['set-option', '-t', sessionId, OPT.hash, owner]),
+  ];
+}
+
 export function killSession(sessionId: string): string[] {
   return [commandLine(['kill-session', '-t', sessionId])];
 }

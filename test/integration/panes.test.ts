@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type PaneInfo, specDoc, useTmuxServer, waitFor } from '../helpers/tmux.js';
+import { allCmdlines, type PaneInfo, specDoc, useTmuxServer, waitFor } from '../helpers/tmux.js';
 import { tmuxCallLog } from '../helpers/tmux-calls.js';
 import { eventsOf, startWatch } from '../helpers/watch.js';
 
@@ -243,6 +243,83 @@ describe('watch on panes', () => {
     const after = await pidsOf('cw');
     expect([after['one.0'], after['two.0']]).toEqual([before['one.0'], before['two.0']]);
     expect((await w.stop()).code).toBe(0);
+    await t.tmuxctl(['delete', '-f', file]);
+  });
+});
+
+describe('adopt', () => {
+  async function handMade(name: string): Promise<void> {
+    await t.tmux('new-session', '-d', '-s', name, '-n', 'web', 'sleep 300101');
+    await t.tmux('split-window', '-t', `=${name}:=web`, 'sleep 300102');
+    await t.tmux('new-window', '-t', `=${name}:`, '-n', 'sh', 'sh');
+    await t.tmux('send-keys', '-t', `=${name}:=sh`, 'sleep 300103', 'Enter');
+    // The typed job is running in the shell's foreground before anything looks.
+    await waitFor(() => allCmdlines().some((p) => p.argv.join(' ') === 'sleep 300103'), 5000, 'the typed job');
+  }
+  const spec = (web1: string) => ({
+    ...quick,
+    windows: [
+      { name: 'web', panes: [{ command: 'sleep 300101' }, { command: web1 }] },
+      { name: 'sh', shell: 'sh', keys: 'sleep 300103' },
+    ],
+  });
+
+  it('of a matching hand-made session keeps every pid, and the next apply finds it in sync', async () => {
+    await handMade('hm');
+    const before = (await t.panes()).filter((p) => p.session === 'hm').map((p) => [p.paneId, p.pid]);
+    const file = t.writeSpec('adopt/ok.yaml', specDoc({ hm: spec('sleep 300102') }));
+    expect((await t.tmuxctl(['apply', '-f', file])).stdout).toContain('! conflict hm (exists, not managed by tmuxctl)');
+    const r = await t.tmuxctl(['adopt', '-f', file, 'hm']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout.trim().split('\n')).toEqual(['~ adopt hm (windows, panes and commands match)', 'adopted: 1 session']);
+    expect((await t.panes()).filter((p) => p.session === 'hm').map((p) => [p.paneId, p.pid])).toEqual(before);
+    expect((await t.tmuxctl(['diff', '-f', file])).exitCode).toBe(0);
+    expect([...(await layoutOf('hm')).keys()].sort()).toEqual(['sh.0', 'web.0', 'web.1']);
+    await t.tmuxctl(['delete', '-f', file]);
+  });
+
+  it('of a different session changes nothing and lists the differences, exit 3', async () => {
+    await handMade('hd');
+    const file = t.writeSpec('adopt/differs.yaml', specDoc({ hd: spec('sleep 300199') }));
+    const r = await t.tmuxctl(['adopt', '-f', file, 'hd']);
+    expect(r.exitCode).toBe(3);
+    expect(r.stdout).toContain("! hd: window web: pane 1 runs 'sleep 300102', spec says 'sleep 300199'");
+    const panes = (await t.panes()).filter((p) => p.session === 'hd');
+    expect(panes.every((p) => p.stamp === '' && p.windowStamp === '')).toBe(true);
+    expect((await t.tmuxResult(['show-options', '-v', '-t', '=hd:', '@tmuxctl-hash'])).stdout.trim()).toBe('');
+    expect((await t.tmuxctl(['adopt', '-f', file, 'nope'])).exitCode).toBe(2);
+    await t.tmux('kill-session', '-t', '=hd:');
+  });
+});
+
+describe('upgrading from tmuxctl 0.1', () => {
+  it('a session stamped the 0.1 way (on the session) keeps running, and is re-stamped per pane without a restart', async () => {
+    const file = t.writeSpec('legacy/app.yaml', specDoc({ old: { ...quick, command: ['sleep', '300201'] } }));
+    // What 0.1 left on a session it started: its stamps on the session, the pane marked as managed.
+    expect((await t.tmuxctl(['apply', '-f', file])).exitCode).toBe(0);
+    const made = (await t.pane('old'))!;
+    const hash = /(?:^| )h=(\S+)/.exec(made.stamp)![1]!;
+    await t.tmux('set-option', '-p', '-t', made.paneId, '-u', '@tmuxctl-stamp');
+    await t.tmux('set-option', '-w', '-t', made.windowId, '-u', '@tmuxctl-window');
+    for (const [k, v] of [
+      ['@tmuxctl-hash', hash],
+      ['@tmuxctl-pane', made.paneId],
+      ['@tmuxctl-restarts', '2'],
+      ['@tmuxctl-crashes', '1'],
+      ['@tmuxctl-started', String(Date.now())],
+      ['@tmuxctl-stop-timeout', '1'],
+    ])
+      await t.tmux('set-option', '-t', made.sessionId, k!, v!);
+    await t.tmux('set-option', '-p', '-t', made.paneId, '@tmuxctl-managed-pane', '1');
+
+    const status = JSON.parse((await t.tmuxctl(['status', '-f', file, '-o', 'json'])).stdout).sessions.find((s: { name: string }) => s.name === 'old');
+    expect(status).toMatchObject({ state: 'running', pid: made.pid, restarts: 2 });
+    const r = await t.tmuxctl(['apply', '-f', file]);
+    expect(r.stdout.trim().split('\n')).toEqual(['~ update old (stamped by tmuxctl 0.1, re-stamped per pane)', 'applied: 1 updated']);
+    const after = (await t.pane('old'))!;
+    expect(after.pid).toBe(made.pid);
+    expect(after.stamp).toMatch(/^w=old i=0 h=\S+ r=2 c=1 /);
+    expect((await t.tmuxctl(['diff', '-f', file])).exitCode).toBe(0);
     await t.tmuxctl(['delete', '-f', file]);
   });
 });
