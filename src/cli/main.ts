@@ -126,12 +126,28 @@ program
   });
 
 program
+  .command('adopt')
+  .description('take ownership of live sessions the specs declare, without restarting anything, when they match')
+  .argument('<names...>', 'session names')
+  .addOption(fileOption())
+  .addOption(lockOption())
+  .action(async (names: string[], o) => done((await import('./commands/adopt.js')).adoptCommand(await context(), names, o)));
+
+program
   .command('logs')
   .description("print a session's kept output (also after it died or was restarted)")
   .argument('<name>', 'session name')
   .addOption(new Option('-n, --lines <count>', 'how many lines from the end').argParser(number(0)).default(100))
   .option('--follow', 'keep printing new output until interrupted')
   .action(async (name: string, o) => done((await import('./commands/logs.js')).logsCommand(await context(), name, o)));
+
+program
+  .command('freeze')
+  .description('print a spec of live sessions (default: every session tmuxctl does not manage)')
+  .argument('[sessions...]', 'only these sessions')
+  .option('-o, --output <file>', 'write the spec to this file instead of stdout')
+  .option('--force', 'replace the -o file if it exists')
+  .action(async (names: string[], o) => done((await import('./commands/freeze.js')).freezeCommand(await context(), names, o)));
 
 program
   .command('import')

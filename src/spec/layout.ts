@@ -1,3 +1,5 @@
+import { closestKey } from './suggest.js';
+
 /** tmux's preset layouts (`select-layout NAME`), as tmux 3.3 knows them. */
 export const LAYOUT_NAMES = ['even-horizontal', 'even-vertical', 'main-horizontal', 'main-vertical', 'tiled'] as const;
 
@@ -39,24 +41,27 @@ export function layoutChecksum(body: string): number {
 export function layoutProblem(layout: string, panes: number): string | undefined {
   if (!isLayoutString(layout)) {
     if ((LAYOUT_NAMES as readonly string[]).includes(layout)) return undefined;
-    return `is not one of tmux's layouts (${LAYOUT_NAMES.join(', ')}) nor a layout string as tmux prints it (#{window_layout}, e.g. "bb62,159x48,0,0{79x48,0,0,0,79x48,80,0,1}")`;
+    const guess = closestKey(layout, LAYOUT_NAMES);
+    const hint = guess === undefined ? '' : ` (did you mean ${JSON.stringify(guess)}?)`;
+    return `${JSON.stringify(layout)} is not a tmux layout${hint}; use one of ${LAYOUT_NAMES.join(', ')}, or a layout string as tmux prints it (#{window_layout}, e.g. "cf3a,200x50,0,0{100x50,0,0,0,99x50,101,0,1}")`;
   }
   const written = Number.parseInt(layout.slice(0, 4), 16);
   const body = layout.slice(5);
   const parsed = parseCell(body, 0);
-  if ('error' in parsed) return `is not a valid tmux layout string: ${parsed.error} at character ${5 + parsed.at + 1}`;
-  if (parsed.end !== body.length) return `is not a valid tmux layout string: unexpected ${JSON.stringify(body[parsed.end])} at character ${5 + parsed.end + 1}`;
+  if ('error' in parsed) return `not a valid tmux layout string: ${parsed.error} at character ${5 + parsed.at + 1}`;
+  if (parsed.end !== body.length) return `not a valid tmux layout string: unexpected ${JSON.stringify(body[parsed.end])} at character ${5 + parsed.end + 1}`;
   const actual = layoutChecksum(body);
   if (actual !== written) {
     const hex = actual.toString(16).padStart(4, '0');
-    return `has the checksum ${layout.slice(0, 4)}, but tmux computes ${hex} for what follows the comma (edited by hand? tmux refuses it; copy the whole string from tmux display -p '#{window_layout}', or fix the checksum)`;
+    return `the layout string's checksum is ${layout.slice(0, 4)}, but tmux computes ${hex} for what follows the comma and would refuse it (copy the whole string from tmux display -p '#{window_layout}', or correct the checksum)`;
   }
   const mismatch = sizeMismatch(fitToChildren(parsed.cell));
   if (mismatch) {
-    return `is not a valid tmux layout string: the cells of the split at character ${5 + mismatch.at + 1} ${mismatch.why}`;
+    return `not a valid tmux layout string: the cells of the split at character ${5 + mismatch.at + 1} ${mismatch.why}`;
   }
   const cells = countCells(parsed.cell);
-  if (panes > cells) return `has ${cells} ${cells === 1 ? 'cell' : 'cells'} for ${panes} panes (tmux refuses a layout with fewer cells than panes)`;
+  if (panes > cells)
+    return `the layout string has ${cells} ${cells === 1 ? 'cell' : 'cells'} for ${panes} panes; tmux refuses a layout with fewer cells than panes`;
   return undefined;
 }
 

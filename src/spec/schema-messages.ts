@@ -88,8 +88,14 @@ function explainError(e: ErrorObject, at: DocPath): Issue {
       return explainPropertyName(e, at, String(params.propertyName));
     case 'required':
       return { path: at, at: 'key', message: `${prefix(at)}missing required key ${JSON.stringify(params.missingProperty)}` };
-    case 'type':
-      return value(`must be ${describeType(params.type as string | string[])}`);
+    case 'type': {
+      // tmuxinator and tmuxp users write a pane as a bare string: say what a pane looks like here.
+      const hint =
+        params.type === 'object' && at.at(-2) === 'panes'
+          ? ' with "command" or "keys" (e.g. `- keys: tail -f log`: typed into a shell, or `- command: npm start`)'
+          : '';
+      return value(`must be ${describeType(params.type as string | string[])}${hint}`);
+    }
     case 'const':
       return value(`must be ${JSON.stringify(params.allowedValue)}`);
     case 'enum':

@@ -99,7 +99,7 @@ export function sessionTree(name: string, raw: RawSession, ctx: TreeContext): Se
       let layout: string | undefined;
       if (typeof rawWindow.layout === 'string' && ctx.valid(layoutAt)) {
         const problem = layoutProblem(rawWindow.layout, Array.isArray(rawWindow.panes) ? rawWindow.panes.length : 1);
-        if (problem) issues.push({ path: layoutAt, at: 'value', message: `${formatPath(layoutAt)} ${problem}` });
+        if (problem) issues.push({ path: layoutAt, at: 'value', message: `${formatPath(layoutAt)}: ${problem}` });
         else layout = rawWindow.layout;
       }
       windows.push({ name: windowName, at: windowAt, ...(layout !== undefined && { layout }), panes });
