@@ -8,7 +8,7 @@ import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { useTmuxServer } from '../helpers/tmux.js';
+import { useTmuxServer, waitFor } from '../helpers/tmux.js';
 import { importFixtures } from './corpus.js';
 
 const t = useTmuxServer();
@@ -60,5 +60,28 @@ describe('imported specs apply to a real tmux', () => {
     }
     const diff = await t.tmuxctl(['diff', '-f', spec]);
     expect(diff.exitCode).toBe(0);
+  });
+
+  it('a Procfile runs each line as its pane process, with the PORT foreman would give it', async () => {
+    const folder = t.path('projects', 'clock');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(path.join(folder, 'Procfile'), 'worker: exec sleep 100000\nclock: while true; do echo "tick on $PORT"; sleep 1; done\n');
+    const imported = await t.tmuxctl(['import', path.join(folder, 'Procfile')]);
+    expect(imported.exitCode).toBe(0);
+    const spec = path.join(folder, 'tmuxctl.yaml');
+    writeFileSync(spec, imported.stdout);
+    const applied = await t.tmuxctl(['apply', '-f', spec], { timeoutMs: 30_000 });
+    expect(applied.stderr).toBe('');
+    expect(applied.exitCode).toBe(0);
+    expect(await liveLayout('clock')).toEqual([
+      ['worker', 1],
+      ['clock', 1],
+    ]);
+    await waitFor(
+      async () => (await t.tmux('capture-pane', '-p', '-t', '=clock:clock.0')).includes('tick on 5100'),
+      10_000,
+      'the clock pane to print its PORT',
+    );
+    expect((await t.tmuxctl(['diff', '-f', spec])).exitCode).toBe(0);
   });
 });
