@@ -5,7 +5,7 @@ import { plan } from '../../src/plan/plan.js';
 import { paneStatuses } from '../../src/plan/status.js';
 import type { DesiredState, SessionSpec } from '../../src/spec/types.js';
 import * as m from '../helpers/model.js';
-import { dead, MANUAL, observed, observedWith, only, paneOf, running, text, userPane, WATCH, withoutPane } from '../helpers/model.js';
+import { dead, MANUAL, observed, observedWith, only, running, text, userPane, WATCH, withoutPane } from '../helpers/model.js';
 
 /** Specs of folder B (the applied one) unless told otherwise. */
 const B = '/specs/B/b.yaml';
