@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { ObservedSession, ObservedState, ObservedWindow } from '../../src/observe/types.js';
+import type { ObservedSession, ObservedState, ObservedWindow, PaneStamp } from '../../src/observe/types.js';
 import { planDelete } from '../../src/plan/delete.js';
 import { plan } from '../../src/plan/plan.js';
 import { paneStatuses } from '../../src/plan/status.js';
 import type { Action, Plan } from '../../src/plan/types.js';
-import type { Command, DesiredState } from '../../src/spec/types.js';
+import type { Command, DesiredState, PaneSpec } from '../../src/spec/types.js';
 import {
   desired,
   died,
   MANUAL,
+  managedPane,
   NOW,
   observed,
   observedWith,
@@ -318,6 +319,112 @@ describe('plan() on windows and panes: details', () => {
     // 1.5 s later pane 0 is due; pane 1's restart (now running) does not hold it back.
     const later = plan(desired([two]), { ...observed(s), at: NOW + 1500 }, { ...WATCH, now: NOW + 1500 });
     expect(text(later)).toContain('restart duo:w.0 (exited with status 1)');
+  });
+});
+
+/**
+ * What the executor leaves behind, on plain data: each action done to the snapshot in plan order
+ * (panes started now, with the stamps the plan gave them).
+ */
+function applyInPlace(state: ObservedState, p: Plan): void {
+  const started = (x: { spec: PaneSpec; stamp: PaneStamp }) => managedPane(x.spec, { ...x.stamp, startedAt: NOW });
+  for (const a of p.actions) {
+    const s = state.sessions.get(a.session)!;
+    switch (a.kind) {
+      case 'create': {
+        const fresh = running(a.spec);
+        for (const w of a.windows) windowOf(fresh, w.spec.name).panes = w.panes.map(started);
+        state.sessions.set(a.session, fresh);
+        break;
+      }
+      case 'create-window': {
+        const w = a.window;
+        s.windows.push({
+          id: `@new-${w.spec.name}`,
+          index: a.at.index,
+          stamp: { name: w.spec.name, panes: w.panes.length, ...(w.layout !== undefined && { layout: w.layout }) },
+          panes: w.panes.map(started),
+        });
+        break;
+      }
+      case 'split':
+        s.windows.find((w) => w.id === a.window.id)!.panes.push(started(a.pane));
+        break;
+      case 'restart':
+        Object.assign(a.managed.pane, { dead: false, exit: undefined, deadAt: undefined, stamp: { ...a.pane.stamp, startedAt: NOW } });
+        break;
+      case 'kill-pane':
+        for (const w of s.windows) w.panes = w.panes.filter((x) => x !== a.managed.pane);
+        break;
+      case 'layout':
+        a.window.stamp = { name: a.name, panes: a.panes, ...(a.layout !== undefined && { layout: a.layout }) };
+        break;
+      case 'reorder':
+        for (const [x, y] of a.swaps) {
+          const wx = s.windows.find((w) => w.index === x)!;
+          const wy = s.windows.find((w) => w.index === y)!;
+          [wx.index, wy.index] = [y, x];
+        }
+        break;
+      case 'kill-window':
+        s.windows = s.windows.filter((w) => w !== a.window);
+        break;
+      case 'update':
+        for (const x of a.panes) x.managed.pane.stamp = x.stamp;
+        for (const x of a.windows) x.window.stamp = { name: x.name, panes: x.panes, ...(x.layout !== undefined && { layout: x.layout }) };
+        if (a.source !== undefined) s.source = a.source;
+        if (a.migrate) s.legacy = false;
+        break;
+      case 'kill':
+        state.sessions.delete(a.session);
+        break;
+      default:
+        throw new Error(`unexpected ${a.kind}`);
+    }
+    s?.windows.sort((x, y) => x.index - y.index);
+  }
+}
+
+describe('plan after the apply it planned is empty', () => {
+  it('every kind of change at once, around a person’s own window and pane', () => {
+    const s = live((x) => {
+      windowOf(x, 'servers').panes.push(userPane());
+      insertUserWindow(x, 1);
+      died(x, 'cache', 0, { status: 2 });
+    });
+    const state = observed(s);
+    const wanted = desired([
+      shop({ name: 'logs', panes: [{}, {}] }, CACHE, {
+        ...SERVERS,
+        layout: 'tiled',
+        panes: [{ ...SERVERS.panes![0]!, env: { PORT: '3001' } }, SERVERS.panes![1]!, SERVERS.panes![2]!, {}],
+      }),
+    ]);
+    const first = plan(wanted, state, MANUAL);
+    expect(text(first)).toEqual([
+      'restart shop:cache.0 (exited with status 2)',
+      'restart shop:servers.0 (environment changed)',
+      'create-window shop:logs (window added)',
+      'split shop:servers.3 (pane added)',
+      'layout shop:servers (panes added or removed)',
+      'reorder shop (windows out of spec order)',
+      'kill-window shop:editor (window removed)',
+    ]);
+    applyInPlace(state, first);
+    expect(text(plan(wanted, state, MANUAL))).toEqual([]);
+    // The person's window and pane are where they were.
+    expect(s.windows.find((w) => !w.stamp)!.index).toBe(1);
+    expect(windowOf(s, 'servers').panes.filter((x) => !x.stamp)).toHaveLength(1);
+  });
+
+  it('a tmuxctl 0.1 session, its spec changed: restarted and migrated in one pass', () => {
+    const web = spec('web');
+    const state = observed(running(web, { legacy: true }));
+    const wanted = desired([spec('web', { cwd: '/x' })]);
+    const first = plan(wanted, state, MANUAL);
+    expect(text(first)).toEqual(['restart web (cwd changed)', 'update web (stamped by tmuxctl 0.1, re-stamped per pane)']);
+    applyInPlace(state, first);
+    expect(text(plan(wanted, state, MANUAL))).toEqual([]);
   });
 });
 
