@@ -229,3 +229,27 @@ describe('freeze, apply on a copy, diff: in sync', () => {
     expect(withoutLayouts(frozenCopy)).toEqual(withoutLayouts(original.stdout));
   });
 });
+
+describe('freeze, then adopt the very sessions frozen', () => {
+  it('the frozen spec matches what runs: adopt takes the session over with every pid kept, and diff finds it in sync', async () => {
+    const dir = t.path('adopted');
+    mkdirSync(dir);
+    await t.tmux('new-session', '-d', '-s', 'adoptme', '-n', 'editor', '-c', dir, '--', ...BASH);
+    await t.tmux('new-window', '-t', '=adoptme:', '-n', 'servers', '-c', dir, '--', 'sleep', '2100');
+    await t.tmux('split-window', '-t', '=adoptme:servers', '-c', dir, '--', ...BASH);
+    await t.tmux('split-window', '-t', '=adoptme:servers', '-c', dir, '--', 'sh', '-c', 'sleep 2200; echo done');
+    await runJob('=adoptme:0.0', 'sleep 1003');
+    const pids = async () => (await t.tmux('list-panes', '-s', '-t', '=adoptme:', '-F', '#{pane_id} #{pane_pid}')).trim();
+    const before = await pids();
+
+    const file = t.path('adopted', 'frozen.yaml');
+    expect((await t.tmuxctl(['freeze', 'adoptme', '-o', file])).exitCode).toBe(0);
+    const adopt = await t.tmuxctl(['adopt', '-f', file, 'adoptme']);
+    expect(adopt.stderr).toBe('');
+    expect(adopt.exitCode).toBe(0);
+    const diff = await t.tmuxctl(['diff', '-f', file]);
+    expect(diff.stdout).toMatch(/^in sync/);
+    expect(diff.exitCode).toBe(0);
+    expect(await pids()).toBe(before);
+  });
+});
