@@ -160,7 +160,14 @@ describe('tmuxctl freeze against a real tmux', () => {
     const typed = [process.execPath, cliPath, '-L', t.socket, 'freeze', 'self', '-o', file].map((w) => `'${w}'`).join(' ');
     await waitFor(async () => (await t.tmux('capture-pane', '-p', '-t', '=self:0.0')).trim() !== '', 5000, 'a prompt');
     await t.tmux('send-keys', '-t', '=self:0.0', typed, 'Enter');
-    const text = await waitFor(() => readIfExists(file)?.includes('version: 1') && readIfExists(file), 15_000, 'the frozen file');
+    const text = await waitFor(
+      () => {
+        const written = readIfExists(file);
+        return written?.includes('version: 1') ? written : undefined;
+      },
+      15_000,
+      'the frozen file',
+    );
     expect(parse(text).sessions.self.windows).toEqual([
       { name: 'here', ...bashField, keys: '' },
       { name: 'there', ...bashField, keys: 'sleep 1002' },
