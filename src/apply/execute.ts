@@ -108,7 +108,7 @@ function linesFor(a: Action, at: number, logDir: string): string[] {
       return newWindow(a.observed.id, a.at.index, windowArgs(a.window, at, logDir));
     case 'split': {
       const active = a.window.panes.find((p) => p.active)?.id;
-      return splitPane(a.observed.id, a.window.id, paneArgs(a.pane, at, logDir), active);
+      return splitPane(a.window.id, paneArgs(a.pane, at, logDir), active);
     }
     case 'restart':
       return respawn(a.observed.id, a.session, a.managed.pane.id, paneArgs(a.pane, at, logDir), a.observed.envKeys);

@@ -46,10 +46,12 @@ function pipeOutput(target: string, logFile: string): string {
 
 /**
  * A pane death wakes `watch` (waiting on the channel) at once; with nobody waiting, tmux remembers
- * the signal, so the next wait returns at once and no death is lost between two waits.
+ * the signal, so the next wait returns at once and no death is lost between two waits. pane-died
+ * is a window hook in tmux 3.3 (set on a session target it lands on that session's current window
+ * only), so it is set on every window tmuxctl makes or adopts, by a target inside it.
  */
 function wakeOnDeath(target: string): string {
-  return commandLine(['set-hook', '-t', target, 'pane-died', WAKE]);
+  return commandLine(['set-hook', '-w', '-t', target, 'pane-died', WAKE]);
 }
 
 /** A killed session fires no hook of its own, only the global session-closed, in tmuxctl's slot. */
@@ -100,7 +102,6 @@ export function newSession(name: string, source: string, sessionStamp: string, w
     // The marker is no secret (the session name): it stays in the session environment for every pane.
     commandLine(['set-option', '-t', target, OPT.hash, sessionStamp]),
     commandLine(['set-option', '-t', target, OPT.source, source]),
-    wakeOnDeath(target),
     ...windowLines(target, first!, true),
   ];
   for (const w of rest) lines.push(...windowLines(target, w, false));
@@ -133,11 +134,12 @@ function splitLines(windowTarget: string, p: PaneArgs): string[] {
   ];
 }
 
-/** remain-on-exit keeps a dead pane visible (per window: the user's own windows keep their setting), and the window's stamp. */
+/** remain-on-exit keeps a dead pane visible (per window: the user's own windows keep their setting), the window's stamp, and the death hook. */
 function markWindow(windowTarget: string, stamp: string): string[] {
   return [
     commandLine(['set-option', '-w', '-t', windowTarget, 'remain-on-exit', 'on']),
     commandLine(['set-option', '-w', '-t', windowTarget, WINDOW_STAMP_OPT, stamp]),
+    wakeOnDeath(windowTarget),
   ];
 }
 
@@ -160,19 +162,18 @@ export function newWindow(sessionId: string, index: number, w: WindowArgs): stri
   ];
   for (const p of rest) lines.push(...splitLines(target, p));
   if (w.layout !== undefined && w.panes.length > 1) lines.push(commandLine(['select-layout', '-t', target, w.layout]));
-  lines.push(wakeOnDeath(sessionId));
   return lines;
 }
 
 /** A pane added to a live window; the pane that was active before is made active again. */
-export function splitPane(sessionId: string, windowId: string, p: PaneArgs, activePaneId: string | undefined): string[] {
+export function splitPane(windowId: string, p: PaneArgs, activePaneId: string | undefined): string[] {
   const lines = [
     commandLine(['split-window', '-t', windowId, ...paneStart(p)]),
     ...markPane(windowId, p),
     commandLine(['select-layout', '-t', windowId, 'tiled']),
   ];
   if (activePaneId) lines.push(commandLine(['select-pane', '-t', activePaneId]));
-  lines.push(wakeOnDeath(sessionId));
+  lines.push(wakeOnDeath(windowId));
   return lines;
 }
 
@@ -186,7 +187,7 @@ export function respawn(sessionId: string, sessionName: string, paneId: string, 
   lines.push(commandLine(['set-environment', '-t', sessionId, SESSION_ENV_MARKER, sessionName]));
   lines.push(commandLine(['clear-history', '-t', paneId]));
   lines.push(commandLine(['respawn-pane', '-k', '-t', paneId, ...paneStart(p)]));
-  lines.push(...markPane(paneId, p), wakeOnDeath(sessionId));
+  lines.push(...markPane(paneId, p), wakeOnDeath(paneId));
   return lines;
 }
 
@@ -257,7 +258,6 @@ export function adoptSession(
       ...markWindow(w.target, w.stamp),
       ...w.panes.flatMap((p) => [commandLine(['set-option', '-p', '-t', p.target, PANE_STAMP_OPT, p.stamp]), pipeOutput(p.target, p.logFile)]),
     ]),
-    wakeOnDeath(sessionId),
     commandLine(['set-option', '-t', sessionId, OPT.source, source]),
     // Last: ownership is claimed only once every stamp above is in place.
     commandLine(['set-option', '-t', sessionId, OPT.hash, owner]),

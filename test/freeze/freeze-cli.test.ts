@@ -160,7 +160,14 @@ describe('tmuxctl freeze against a real tmux', () => {
     const typed = [process.execPath, cliPath, '-L', t.socket, 'freeze', 'self', '-o', file].map((w) => `'${w}'`).join(' ');
     await waitFor(async () => (await t.tmux('capture-pane', '-p', '-t', '=self:0.0')).trim() !== '', 5000, 'a prompt');
     await t.tmux('send-keys', '-t', '=self:0.0', typed, 'Enter');
-    const text = await waitFor(() => readIfExists(file)?.includes('version: 1') && readIfExists(file), 15_000, 'the frozen file');
+    const text = await waitFor(
+      () => {
+        const written = readIfExists(file);
+        return written?.includes('version: 1') ? written : undefined;
+      },
+      15_000,
+      'the frozen file',
+    );
     expect(parse(text).sessions.self.windows).toEqual([
       { name: 'here', ...bashField, keys: '' },
       { name: 'there', ...bashField, keys: 'sleep 1002' },
@@ -227,5 +234,29 @@ describe('freeze, apply on a copy, diff: in sync', () => {
     // Window sizes differ between two detached servers, and with them the layout strings' numbers.
     const withoutLayouts = (text: string) => JSON.parse(JSON.stringify(parse(text)), (k, v) => (k === 'layout' ? 'LAYOUT' : v));
     expect(withoutLayouts(frozenCopy)).toEqual(withoutLayouts(original.stdout));
+  });
+});
+
+describe('freeze, then adopt the very sessions frozen', () => {
+  it('the frozen spec matches what runs: adopt takes the session over with every pid kept, and diff finds it in sync', async () => {
+    const dir = t.path('adopted');
+    mkdirSync(dir);
+    await t.tmux('new-session', '-d', '-s', 'adoptme', '-n', 'editor', '-c', dir, '--', ...BASH);
+    await t.tmux('new-window', '-t', '=adoptme:', '-n', 'servers', '-c', dir, '--', 'sleep', '2100');
+    await t.tmux('split-window', '-t', '=adoptme:servers', '-c', dir, '--', ...BASH);
+    await t.tmux('split-window', '-t', '=adoptme:servers', '-c', dir, '--', 'sh', '-c', 'sleep 2200; echo done');
+    await runJob('=adoptme:0.0', 'sleep 1003');
+    const pids = async () => (await t.tmux('list-panes', '-s', '-t', '=adoptme:', '-F', '#{pane_id} #{pane_pid}')).trim();
+    const before = await pids();
+
+    const file = t.path('adopted', 'frozen.yaml');
+    expect((await t.tmuxctl(['freeze', 'adoptme', '-o', file])).exitCode).toBe(0);
+    const adopt = await t.tmuxctl(['adopt', '-f', file, 'adoptme']);
+    expect(adopt.stderr).toBe('');
+    expect(adopt.exitCode).toBe(0);
+    const diff = await t.tmuxctl(['diff', '-f', file]);
+    expect(diff.stdout).toMatch(/^in sync/);
+    expect(diff.exitCode).toBe(0);
+    expect(await pids()).toBe(before);
   });
 });

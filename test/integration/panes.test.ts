@@ -247,6 +247,65 @@ describe('watch on panes', () => {
   });
 });
 
+describe('per pane: the death hook, start-up checks, logs', () => {
+  it('a kill in the third window is repaired through the pane-died hook alone (no /proc backstop, resync far away)', async () => {
+    const file = t.writeSpec(
+      'hook/app.yaml',
+      specDoc({
+        hk: {
+          ...quick,
+          windows: [
+            { name: 'a', command: sleeper(20) },
+            { name: 'b', command: sleeper(21) },
+            { name: 'c', panes: [{ command: sleeper(22) }, { command: sleeper(23) }] },
+          ],
+        },
+      }),
+    );
+    const w = await startWatch(t, { args: ['-f', file, '--resync', '600'], env: { TMUXCTL_INTERNAL_NO_PROC_BACKSTOP: '1' } });
+    const victim = await waitFor(async () => (await layoutOf('hk')).get('c.1'), 8000, 'hk:c.1');
+    // Past the follow-up pass of the start.
+    await waitFor(() => eventsOf(t, 'create', 'hk').length === 1, 5000, 'the create recorded');
+    await new Promise((r) => setTimeout(r, 1500));
+    process.kill(victim.pid, 'SIGKILL');
+    await waitFor(
+      async () => {
+        const p = (await layoutOf('hk')).get('c.1');
+        return p && !p.dead && p.pid !== victim.pid;
+      },
+      15_000,
+      'hk:c.1 restarted by the hook',
+    );
+    expect(eventsOf(t, 'restart', 'hk:c.1')).toHaveLength(1);
+    expect((await w.stop()).code).toBe(0);
+    await t.tmuxctl(['delete', '-f', file]);
+  });
+
+  it('a pane that dies at once is reported by its target with its output; the other panes are applied; logs reads one pane', async () => {
+    const file = t.writeSpec(
+      'startfail/app.yaml',
+      specDoc({
+        sf: {
+          startSeconds: 0.5,
+          stopTimeoutSeconds: 1,
+          windows: [{ name: 'w', panes: [{ command: 'echo sf-zero-says-hi; exec sleep 100030' }, { command: 'echo sf-fatal-config >&2; exit 7' }] }],
+        },
+      }),
+    );
+    const r = await t.tmuxctl(['apply', '-f', file]);
+    expect(r.exitCode).toBe(3);
+    expect(r.stdout).toContain('✗ failed sf:w.1 (exited with status 7 within 0.5s of starting)');
+    expect(r.stdout).toContain('    | sf-fatal-config');
+    expect((await layoutOf('sf')).get('w.0')?.dead).toBe(false);
+    const logs = await t.tmuxctl(['logs', 'sf:w.0']);
+    expect(logs.stdout).toContain('sf-zero-says-hi');
+    expect(logs.stdout).not.toContain('sf-fatal-config');
+    const whole = await t.tmuxctl(['logs', 'sf']);
+    expect([whole.exitCode, whole.stderr.trim()]).toEqual([2, 'tmuxctl: sf has 2 panes: name one of sf:w.0, sf:w.1']);
+    await t.tmuxctl(['delete', '-f', file]);
+  });
+});
+
 describe('adopt', () => {
   async function handMade(name: string): Promise<void> {
     await t.tmux('new-session', '-d', '-s', name, '-n', 'web', 'sleep 300101');
