@@ -1,6 +1,6 @@
 import type { DraftNode, DraftSession, DraftWindow } from './draft.js';
 import { escapeControl } from './render-value.js';
-import { SCHEMA_LINE } from './schema-line.js';
+import { SCHEMA_LINE } from '../spec/schema-line.js';
 import { Document, isMap, isSeq, type YAMLMap, type YAMLSeq } from './yaml.js';
 
 /** The order fields are written in at every level: what runs first, then where and how. */

@@ -2,7 +2,7 @@ import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, test } from 'vitest';
-import { SCHEMA_LINE } from '../../src/import/schema-line.js';
+import { SCHEMA_LINE } from '../../src/spec/schema-line.js';
 import { linesOf, repo, runCli, useTempDir } from '../cli/helpers.js';
 import { CORPUS, importFixtures } from './corpus.js';
 

@@ -240,7 +240,7 @@ describe('tidy', () => {
 describe('schema line', () => {
   test("is the schema's own $id, so it stays right wherever the spec is saved", async () => {
     const { readFileSync } = await import('node:fs');
-    const { SCHEMA_URL } = await import('../../src/import/schema-line.js');
+    const { SCHEMA_URL } = await import('../../src/spec/schema-line.js');
     const schema = JSON.parse(readFileSync(new URL('../../schema/tmuxctl.schema.json', import.meta.url), 'utf8')) as { $id: string };
     expect(SCHEMA_URL).toBe(schema.$id);
   });

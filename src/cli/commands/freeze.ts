@@ -7,14 +7,8 @@ import { renderSpec } from '../../freeze/render.js';
 import { selectPanes } from '../../freeze/select.js';
 import { writeSpecFile } from '../../freeze/write-spec-file.js';
 import { defaultLoginShell } from '../../spec/load.js';
+import { SCHEMA_URL } from '../../spec/schema-line.js';
 import type { Context } from '../context.js';
-
-/**
- * The schema's own `$id` (as `tmuxctl import` writes it): a frozen spec lands wherever the user
- * keeps it, where the relative path of the bundled examples would point nowhere, and an absolute
- * path would tie the file to this machine's install.
- */
-const SCHEMA = 'https://tmuxctl.dev/schema/tmuxctl.schema.json';
 
 /** `tmuxctl freeze [SESSION...] [-o FILE] [--force]`: a spec of live sessions, on stdout or in FILE. */
 export async function freezeCommand(ctx: Context, names: string[], opts: { output?: string; force?: boolean }): Promise<number> {
@@ -22,7 +16,7 @@ export async function freezeCommand(ctx: Context, names: string[], opts: { outpu
   const processes = new Map<number, PaneProcess>();
   for (const r of rows) if (!r.dead) processes.set(r.pid, readPaneProcess(r.pid));
   const sessions = freezeSessions(rows, { processes, loginShell: defaultLoginShell(), home: os.homedir(), isFolder });
-  const text = renderSpec(sessions, SCHEMA);
+  const text = renderSpec(sessions, SCHEMA_URL);
   if (opts.output === undefined) ctx.io.out(text);
   else writeSpecFile(opts.output, text, opts.force === true);
 
