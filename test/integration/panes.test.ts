@@ -245,6 +245,36 @@ describe('watch on panes', () => {
     expect((await w.stop()).code).toBe(0);
     await t.tmuxctl(['delete', '-f', file]);
   });
+  it('a failing health check on one pane restarts that pane only; the verdict is stamped on it', async () => {
+    const file = t.writeSpec(
+      'health/app.yaml',
+      specDoc({
+        hc: {
+          ...quick,
+          backoff: { initialSeconds: 1, maxSeconds: 60, resetAfterSeconds: 600 },
+          windows: [
+            {
+              name: 'w',
+              panes: [
+                { command: sleeper(40), healthCheck: { command: 'true', intervalSeconds: 0.3, failureThreshold: 1 } },
+                { command: sleeper(41), healthCheck: { command: 'exit 1', intervalSeconds: 0.3, failureThreshold: 1 } },
+              ],
+            },
+          ],
+        },
+      }),
+    );
+    const w = await startWatch(t, { args: ['-f', file] });
+    const first = await waitFor(async () => (await layoutOf('hc')).get('w.0'), 8000, 'hc:w.0');
+    await waitFor(() => eventsOf(t, 'restart', 'hc:w.1').length >= 1, 10_000, 'hc:w.1 restarted for its health');
+    expect(eventsOf(t, 'restart', 'hc:w.1')[0]!.reason).toMatch(/^health check failed \(1 consecutive failure, last: exit status 1\)$/);
+    expect(eventsOf(t, 'restart', 'hc:w.0')).toEqual([]);
+    expect((await layoutOf('hc')).get('w.0')?.pid).toBe(first.pid);
+    const rows = async () => JSON.parse((await t.tmuxctl(['status', '-f', file, '-o', 'json'])).stdout).sessions as { name: string; health: string | null }[];
+    await waitFor(async () => (await rows()).find((r) => r.name === 'hc:w.0')?.health === 'healthy', 8000, 'hc:w.0 healthy in status');
+    expect((await w.stop()).code).toBe(0);
+    await t.tmuxctl(['delete', '-f', file]);
+  });
 });
 
 describe('per pane: the death hook, start-up checks, logs', () => {
