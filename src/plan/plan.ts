@@ -141,6 +141,22 @@ function planSession(ctx: SessionPlan, live: ObservedSession): void {
     });
   }
 
+  // A pane of a removed window that a person moved into another window (join-pane, swap-pane)
+  // keeps its stamp there: stopped and killed with its window, never left running as ours.
+  const killed = new Set(actions.flatMap((a) => (a.kind === 'kill-window' && a.session === spec.name ? a.panes.map((m) => m.pane.id) : [])));
+  for (const m of managed.values()) {
+    if (killed.has(m.pane.id) || spec.windows.some((w) => w.name === m.stamp.window)) continue;
+    actions.push({
+      kind: 'kill-pane',
+      session: spec.name,
+      target: observedTarget(live, m),
+      reason: 'window removed',
+      observed: live,
+      managed: m,
+      stops: [treeStop(m, ctx.opts)],
+    });
+  }
+
   const swaps = swapsToOrder(indexes);
   if (swaps.length > 0) actions.push({ kind: 'reorder', session: spec.name, target: spec.name, reason: 'windows out of spec order', observed: live, swaps });
 
