@@ -1,0 +1,115 @@
+/**
+ * Hostile tests of windows and panes (issue 9) against a real tmux: what a person does to a live
+ * session by hand, sessions left by tmuxctl 0.1, adopt of what tmux started through its default
+ * shell. Each test names the defect it pins down.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { allCmdlines, isProcessAlive, specDoc, useTmuxServer, waitFor } from '../helpers/tmux.js';
+
+const t = useTmuxServer();
+
+const quick = { startSeconds: 0, stopTimeoutSeconds: 1 };
+const sleeper = (n: number) => ['sleep', String(310000 + n)];
+
+async function paneStamped(session: string, window: string, index: number) {
+  const p = (await t.panes()).find((x) => x.session === session && new RegExp(`(^| )w=${window} i=${index}( |$)`).test(x.stamp));
+  if (!p) throw new Error(`no pane ${session}:${window}.${index}`);
+  return p;
+}
+
+describe('a managed pane a person moved into their own window', () => {
+  it('is stopped and killed with its window when the spec drops that window (not left running, stamped, "undeclared")', async () => {
+    const servers = { name: 'servers', panes: [{ command: sleeper(1) }, { command: sleeper(2) }] };
+    const file = t.writeSpec('moved/app.yaml', specDoc({ mv: { ...quick, windows: [{ name: 'editor', command: sleeper(3) }, servers] } }));
+    expect((await t.tmuxctl(['apply', '-f', file])).exitCode).toBe(0);
+    await t.tmux('new-window', '-d', '-t', '=mv:', '-n', 'mine', 'sleep 310009');
+    const moved = await paneStamped('mv', 'servers', 1);
+    await t.tmux('join-pane', '-d', '-s', moved.paneId, '-t', '=mv:=mine');
+
+    t.writeSpec('moved/app.yaml', specDoc({ mv: { ...quick, windows: [{ name: 'editor', command: sleeper(3) }] } }));
+    const r = await t.tmuxctl(['apply', '-f', file]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toContain('- kill-pane mv:servers.1 (window removed)');
+    await waitFor(() => !isProcessAlive(moved.pid), 5000, 'the moved pane stopped');
+    const left = (await t.panes()).filter((p) => p.session === 'mv');
+    expect(left.filter((p) => p.stamp !== '').map((p) => p.windowName)).toEqual(['editor']);
+    expect(left.some((p) => p.windowName === 'mine')).toBe(true); // the person's own pane stays
+    const status = JSON.parse((await t.tmuxctl(['status', '-f', file, '-o', 'json'])).stdout).sessions;
+    expect(status.map((s: { name: string; state: string }) => `${s.name} ${s.state}`)).toEqual(['mv running']);
+    await t.tmuxctl(['delete', '-f', file]);
+  });
+});
+
+describe('adopt of panes tmux started through its default shell', () => {
+  it('matches `bash -c "python3 -c CODE"` (bash exec\'d python3) against the spec [python3, -c, CODE]', async () => {
+    const code = 'import time; time.sleep(310011)';
+    // The interpreter itself (a pyenv shim would exec it under another argv[0]).
+    const py = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
+    // A server to set the default shell on; tmux then starts the command as `bash -c TEXT`.
+    await t.tmux('new-session', '-d', '-s', 'py-keep', 'sleep 310012');
+    await t.tmux('set-option', '-g', 'default-shell', '/bin/bash');
+    await t.tmux('new-session', '-d', '-s', 'py', '-n', 'web', `${py} -c '${code}'`);
+    await waitFor(() => allCmdlines().some((p) => p.argv[0] === py && p.argv[2] === code), 5000, "python3 exec'd by bash");
+    const before = (await t.panes()).filter((p) => p.session === 'py').map((p) => p.pid);
+    const file = t.writeSpec('adopt/py.yaml', specDoc({ py: { ...quick, windows: [{ name: 'web', command: [py, '-c', code] }] } }));
+    const r = await t.tmuxctl(['adopt', '-f', file, 'py']);
+    expect([r.exitCode, r.stdout.trim()]).toEqual([0, '~ adopt py (windows, panes and commands match)\nadopted: 1 session']);
+    expect((await t.panes()).filter((p) => p.session === 'py').map((p) => p.pid)).toEqual(before);
+    expect((await t.tmuxctl(['diff', '-f', file])).exitCode).toBe(0);
+    await t.tmuxctl(['delete', '-f', file]);
+    await t.tmux('kill-session', '-t', '=py-keep:');
+  });
+});
+
+describe('upgrading a tmuxctl 0.1 session that kept its env in the session environment', () => {
+  it('a window added after the upgrade sees only its own env, not the 0.1 values left in the session environment', async () => {
+    const out = t.path('legacy-env.out');
+    const file = t.writeSpec('legacy/env.yaml', specDoc({ old: { ...quick, env: { LEGACY_FOO: 'one' }, command: sleeper(21) } }));
+    expect((await t.tmuxctl(['apply', '-f', file])).exitCode).toBe(0);
+    // Make it look as 0.1 left it: stamps on the session, the env in the session environment.
+    const made = (await t.pane('old'))!;
+    const hash = /(?:^| )h=(\S+)/.exec(made.stamp)![1]!;
+    await t.tmux('set-option', '-p', '-t', made.paneId, '-u', '@tmuxctl-stamp');
+    await t.tmux('set-option', '-w', '-t', made.windowId, '-u', '@tmuxctl-window');
+    for (const [k, v] of [
+      ['@tmuxctl-hash', hash],
+      ['@tmuxctl-pane', made.paneId],
+      ['@tmuxctl-restarts', '0'],
+      ['@tmuxctl-started', String(Date.now())],
+      ['@tmuxctl-env-keys', 'LEGACY_FOO'],
+    ])
+      await t.tmux('set-option', '-t', made.sessionId, k!, v!);
+    await t.tmux('set-option', '-p', '-t', made.paneId, '@tmuxctl-managed-pane', '1');
+    await t.tmux('set-environment', '-t', made.sessionId, 'LEGACY_FOO', 'one');
+
+    // The same pane, now one window of two; the new window declares no LEGACY_FOO.
+    t.writeSpec(
+      'legacy/env.yaml',
+      specDoc({
+        old: {
+          ...quick,
+          windows: [
+            { name: 'old', env: { LEGACY_FOO: 'one' }, command: sleeper(21) },
+            { name: 'extra', command: ['sh', '-c', `echo "LEGACY_FOO=[$LEGACY_FOO]" > ${out}; exec sleep 310022`] },
+          ],
+        },
+      }),
+    );
+    const r = await t.tmuxctl(['apply', '-f', file]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect((await t.pane('old'))!.pid).toBe(made.pid); // the 0.1 pane was not restarted
+    const seen = await waitFor(() => {
+      try {
+        return readFileSync(out, 'utf8').trim() || undefined;
+      } catch {
+        return undefined;
+      }
+    });
+    expect(seen).toBe('LEGACY_FOO=[]');
+    // And a pane split later (a person's, or the next pane added) does not get it either.
+    expect((await t.tmuxResult(['show-environment', '-t', made.sessionId, 'LEGACY_FOO'])).stdout).not.toContain('LEGACY_FOO=one');
+    await t.tmuxctl(['delete', '-f', file]);
+  });
+});
