@@ -113,3 +113,22 @@ describe('upgrading a tmuxctl 0.1 session that kept its env in the session envir
     await t.tmuxctl(['delete', '-f', file]);
   });
 });
+
+describe('a window with more panes than it has room for', () => {
+  it('reports tmux\'s "no space for new pane" for the panes that were not made, not "managed pane gone"', async () => {
+    await t.tmux('new-session', '-d', '-s', 'tiny-keep', 'sleep 310040'); // a server to set the option on
+    await t.tmux('set-option', '-g', 'default-size', '10x4');
+    try {
+      const panes = [1, 2, 3, 4, 5, 6].map((n) => ({ command: sleeper(30 + n) }));
+      const file = t.writeSpec('tiny/app.yaml', specDoc({ tiny: { ...quick, windows: [{ name: 'a', panes }] } }));
+      const r = await t.tmuxctl(['apply', '-f', file]);
+      expect(r.exitCode).toBe(3);
+      expect(r.stdout).toMatch(/✗ failed tiny:a\.\d \(did not start: .*no space for new pane\)/);
+      expect(r.stdout).not.toContain('managed pane gone');
+      await t.tmuxctl(['delete', '-f', file]);
+    } finally {
+      await t.tmux('set-option', '-gu', 'default-size');
+      await t.tmux('kill-session', '-t', '=tiny-keep:');
+    }
+  });
+});
