@@ -7,6 +7,7 @@ import type { TmuxClient } from '../tmux/client.js';
 import {
   adoptSession,
   forgetLegacyEnv,
+  keepWhenDead,
   killPanes,
   killSession,
   newSession,
@@ -53,6 +54,10 @@ export interface ExecuteOptions {
  */
 export async function executePlan(tmux: TmuxClient, plan: Plan, opts: ExecuteOptions): Promise<Executed> {
   const now = opts.now ?? Date.now;
+  // Managed panes that sit in a window tmuxctl did not make (moved there by a person) stay when
+  // their process is stopped below, so no window closes and renumbers the others before the batch.
+  const strays = plan.actions.flatMap((a) => ((a.kind === 'kill-pane' || a.kind === 'restart') && !a.managed.window.stamp ? [a.managed.pane.id] : []));
+  if (strays.length > 0) await tmux.runScript(keepWhenDead(strays));
   await stopTrees(
     plan.actions.flatMap((a) =>
       'stops' in a ? a.stops : a.kind === 'kill-orphan' ? [{ pid: a.pid, startTime: a.startTime, dead: false, timeoutSeconds: a.stopTimeoutSeconds }] : [],

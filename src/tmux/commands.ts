@@ -201,6 +201,16 @@ export function forgetLegacyEnv(sessionId: string, oldEnvKeys: readonly string[]
   return lines;
 }
 
+/**
+ * remain-on-exit on single panes (a pane option): a managed pane a person moved into a window
+ * tmuxctl did not make would otherwise close, and its window with it, the moment its process is
+ * stopped, renumbering the session's windows (`renumber-windows on`) before the batch that was
+ * planned on their indexes runs.
+ */
+export function keepWhenDead(paneIds: readonly string[]): string[] {
+  return paneIds.map((id) => commandLine(['set-option', '-p', '-t', id, 'remain-on-exit', 'on']));
+}
+
 export function selectLayout(windowId: string, layout: string): string[] {
   return [commandLine(['select-layout', '-t', windowId, layout])];
 }

@@ -154,3 +154,35 @@ describe('logs of a pane whose target changes without a restart', () => {
     await t.tmuxctl(['delete', '-f', file]);
   });
 });
+
+describe('renumber-windows on, and a managed pane a person broke out into a window of its own', () => {
+  it("killing that pane (its window closes, the others are renumbered) does not throw the reorder off: the person's window stays where it was", async () => {
+    const v1 = [
+      { name: 'editor', command: sleeper(61) },
+      { name: 'servers', panes: [{ command: sleeper(62) }, { command: sleeper(63) }] },
+      { name: 'cache', command: sleeper(64) },
+    ];
+    const file = t.writeSpec('renumber/app.yaml', specDoc({ rn: { ...quick, windows: v1 } }));
+    expect((await t.tmuxctl(['apply', '-f', file])).exitCode).toBe(0);
+    await t.tmux('set-option', '-t', '=rn:', 'renumber-windows', 'on');
+    await t.tmux('new-window', '-d', '-t', '=rn:', '-n', 'mine', 'sleep 310069');
+    // servers.1 broken out into its own window right after editor: the windows after it move up.
+    const broken = await paneStamped('rn', 'servers', 1);
+    await t.tmux('break-pane', '-d', '-a', '-s', broken.paneId, '-t', '=rn:=editor', '-n', 'broke');
+    const names = async () => (await t.tmux('list-windows', '-t', '=rn:', '-F', '#{window_name}')).trim().split('\n');
+    expect(await names()).toEqual(['editor', 'broke', 'servers', 'cache', 'mine']);
+
+    // servers loses its second pane, and the windows are reordered in the same pass.
+    const v2 = [
+      { name: 'cache', command: sleeper(64) },
+      { name: 'editor', command: sleeper(61) },
+      { name: 'servers', panes: [{ command: sleeper(62) }] },
+    ];
+    t.writeSpec('renumber/app.yaml', specDoc({ rn: { ...quick, windows: v2 } }));
+    const r = await t.tmuxctl(['apply', '-f', file]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(await names()).toEqual(['cache', 'editor', 'servers', 'mine']);
+    expect((await t.tmuxctl(['diff', '-f', file])).exitCode).toBe(0);
+    await t.tmuxctl(['delete', '-f', file]);
+  });
+});

@@ -72,3 +72,22 @@ describe('adopt compares what a pane runs', () => {
     expect(verdict.ok ? [] : verdict.differences).toEqual([]);
   });
 });
+
+describe('the order of one batch under renumber-windows', () => {
+  it('reorders windows before it kills panes: a killed pane can close a window (a person broke it out into its own), which renumbers the windows the swaps name by index', () => {
+    const v1 = windowed('shop', [{ name: 'editor' }, { name: 'servers', panes: [{}, {}] }, { name: 'cache' }]);
+    const live = running(v1);
+    const broke = userWindow(1, []);
+    const moved = paneOf(live, 'servers', 1);
+    windowOf(live, 'servers').panes = windowOf(live, 'servers').panes.filter((p) => p !== moved);
+    broke.panes.push(moved);
+    for (const w of live.windows) if (w.index >= 1) w.index++;
+    live.windows.splice(1, 0, broke);
+    const v2 = windowed('shop', [{ name: 'cache' }, { name: 'editor' }, { name: 'servers' }]);
+    expect(text(plan(desired([v2]), observed(live), MANUAL))).toEqual([
+      'reorder shop (windows out of spec order)',
+      'kill-pane shop:servers.1 (pane removed)',
+      'layout shop:servers (panes added or removed)',
+    ]);
+  });
+});
