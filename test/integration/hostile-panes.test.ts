@@ -186,3 +186,20 @@ describe('renumber-windows on, and a managed pane a person broke out into a wind
     await t.tmuxctl(['delete', '-f', file]);
   });
 });
+
+describe('delete of a window or pane that is not there', () => {
+  it('is reported (exit 0), as a session that is not there is', async () => {
+    const file = t.writeSpec(
+      'del/app.yaml',
+      specDoc({ dl: { ...quick, windows: [{ name: 'a', panes: [{ command: sleeper(71) }, { command: sleeper(72) }] }] } }),
+    );
+    expect((await t.tmuxctl(['apply', '-f', file])).exitCode).toBe(0);
+    const r = await t.tmuxctl(['delete', '-f', file, 'dl:nope', 'dl:a.7', 'gone']);
+    expect([r.exitCode, r.stdout.trimEnd().split('\n')]).toEqual([
+      0,
+      ['  dl:nope: not found, nothing to delete', '  dl:a.7: not found, nothing to delete', '  gone: not found, nothing to delete', 'deleted: 0 sessions'],
+    ]);
+    expect((await t.panes()).filter((p) => p.session === 'dl' && p.stamp !== '')).toHaveLength(2);
+    await t.tmuxctl(['delete', '-f', file]);
+  });
+});
