@@ -6,6 +6,8 @@ import type { PaneSpec } from '../spec/types.js';
 import type { TmuxClient } from '../tmux/client.js';
 import {
   adoptSession,
+  forgetLegacyEnv,
+  keepWhenDead,
   killPanes,
   killSession,
   newSession,
@@ -52,6 +54,10 @@ export interface ExecuteOptions {
  */
 export async function executePlan(tmux: TmuxClient, plan: Plan, opts: ExecuteOptions): Promise<Executed> {
   const now = opts.now ?? Date.now;
+  // Managed panes that sit in a window tmuxctl did not make (moved there by a person) stay when
+  // their process is stopped below, so no window closes and renumbers the others before the batch.
+  const strays = plan.actions.flatMap((a) => ((a.kind === 'kill-pane' || a.kind === 'restart') && !a.managed.window.stamp ? [a.managed.pane.id] : []));
+  if (strays.length > 0) await tmux.runScript(keepWhenDead(strays));
   await stopTrees(
     plan.actions.flatMap((a) =>
       'stops' in a ? a.stops : a.kind === 'kill-orphan' ? [{ pid: a.pid, startTime: a.startTime, dead: false, timeoutSeconds: a.stopTimeoutSeconds }] : [],
@@ -105,10 +111,10 @@ function linesFor(a: Action, at: number, logDir: string): string[] {
         a.windows.map((w) => windowArgs(w, at, logDir)),
       );
     case 'create-window':
-      return newWindow(a.observed.id, a.at.index, windowArgs(a.window, at, logDir));
+      return [...forgetLegacyEnv(a.observed.id, a.observed.envKeys), ...newWindow(a.observed.id, a.at.index, windowArgs(a.window, at, logDir))];
     case 'split': {
       const active = a.window.panes.find((p) => p.active)?.id;
-      return splitPane(a.window.id, paneArgs(a.pane, at, logDir), active);
+      return [...forgetLegacyEnv(a.observed.id, a.observed.envKeys), ...splitPane(a.window.id, paneArgs(a.pane, at, logDir), active)];
     }
     case 'restart':
       return respawn(a.observed.id, a.session, a.managed.pane.id, paneArgs(a.pane, at, logDir), a.observed.envKeys);
@@ -132,6 +138,7 @@ function linesFor(a: Action, at: number, logDir: string): string[] {
           setWindowStamp(w.window.id, encodeWindowStamp({ name: w.name, panes: w.panes, ...(w.layout !== undefined && { layout: w.layout }) })),
         ),
         ...a.panes.flatMap((p) => setPaneStamp(p.managed.pane.id, encodePaneStamp(p.stamp))),
+        ...(a.migrate ? forgetLegacyEnv(a.observed.id, a.observed.envKeys) : []),
         // Last: once the session reads as per-pane, its 0.1 stamps are no longer looked at.
         ...(a.migrate ? setSessionOption(a.observed.id, OPT.hash, OWNED_V2) : []),
       ];

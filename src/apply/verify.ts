@@ -55,7 +55,11 @@ async function judge(tmux: TmuxClient, group: Started[], obs: ObservedState, bat
       const why = batchErrors.find((e) => mentions(e, spec.session)) ?? batchErrors[0] ?? 'session not found after start';
       out.push({ session: spec.target, reason: `did not start: ${why}`, output: [] });
     } else if (!m) {
-      const why = batchErrors.find((e) => mentions(e, spec.session)) ?? `${PANE_GONE} within ${spec.startSeconds}s of starting`;
+      // A pane that never appeared because tmux refused a line (`no space for new pane`) did not
+      // "go": tmux's own words say why, even when they name no session.
+      const why =
+        batchErrors.find((e) => mentions(e, spec.session)) ??
+        (batchErrors.length > 0 ? `did not start: ${batchErrors[0]}` : `${PANE_GONE} within ${spec.startSeconds}s of starting`);
       out.push({ session: spec.target, reason: why, output: [] });
     } else if (m.pane.dead) {
       const output = await lastOutput(tmux, m.pane.id);

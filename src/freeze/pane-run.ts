@@ -38,6 +38,11 @@ const SHELLS = new Set([
   'pwsh',
 ]);
 
+/** Whether argv[0] names a shell (so `PROGRAM -c TEXT` runs TEXT; `python3 -c CODE` does not). */
+export function isShellProgram(arg0: string): boolean {
+  return SHELLS.has(programName(arg0));
+}
+
 export function programName(arg0: string): string {
   return arg0.replace(/^-/, '').split('/').pop() ?? '';
 }

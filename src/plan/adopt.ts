@@ -1,6 +1,6 @@
 import type { PaneRow } from '../freeze/list-panes.js';
 import type { PaneProcess } from '../freeze/pane-process.js';
-import { paneRun, programName } from '../freeze/pane-run.js';
+import { isShellProgram, paneRun, programName } from '../freeze/pane-run.js';
 import { shellJoin } from '../freeze/shell-join.js';
 import { OWNED_V2 } from '../tmux/options.js';
 import type { PaneSpec, SessionSpec } from '../spec/types.js';
@@ -99,9 +99,12 @@ function compare(p: PaneSpec, row: PaneRow, proc: PaneProcess | undefined): stri
   return squash(actual) === squash(wanted) ? undefined : `runs ${quote(actual)}, spec says ${quote(wanted)}`;
 }
 
-/** A command line as typed: the operand of `SHELL -c TEXT`, else argv joined as a shell would read it. */
+/**
+ * A command line as typed: the operand of `SHELL -c TEXT`, else argv joined as a shell would read
+ * it. Only a shell's `-c` takes a command line: `python3 -c CODE` is python3 with two arguments.
+ */
 function commandText(argv: readonly string[]): string {
-  if (argv.length === 3 && argv[1] === '-c') return argv[2]!;
+  if (argv.length === 3 && argv[1] === '-c' && isShellProgram(argv[0]!)) return argv[2]!;
   return shellJoin(argv);
 }
 

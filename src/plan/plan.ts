@@ -141,6 +141,22 @@ function planSession(ctx: SessionPlan, live: ObservedSession): void {
     });
   }
 
+  // A pane of a removed window that a person moved into another window (join-pane, swap-pane)
+  // keeps its stamp there: stopped and killed with its window, never left running as ours.
+  const killed = new Set(actions.flatMap((a) => (a.kind === 'kill-window' && a.session === spec.name ? a.panes.map((m) => m.pane.id) : [])));
+  for (const m of managed.values()) {
+    if (killed.has(m.pane.id) || spec.windows.some((w) => w.name === m.stamp.window)) continue;
+    actions.push({
+      kind: 'kill-pane',
+      session: spec.name,
+      target: observedTarget(live, m),
+      reason: 'window removed',
+      observed: live,
+      managed: m,
+      stops: [treeStop(m, ctx.opts)],
+    });
+  }
+
   const swaps = swapsToOrder(indexes);
   if (swaps.length > 0) actions.push({ kind: 'reorder', session: spec.name, target: spec.name, reason: 'windows out of spec order', observed: live, swaps });
 
@@ -367,8 +383,10 @@ export function withinRoots(source: string, roots: readonly string[]): boolean {
 
 /**
  * The order actions run in one batch: stops first; then starts; windows added before they are
- * reordered; layouts after the splits and pane kills of their window; windows killed last, since a
- * closed window renumbers the others when `renumber-windows` is on, and reorder works on indexes.
+ * reordered; panes and windows killed after the reorder, since a closed window renumbers the others
+ * when `renumber-windows` is on, and reorder works on indexes (a managed pane a person broke out
+ * into a window of its own closes that window when it is killed); layouts after the splits and pane
+ * kills of their window.
  */
 const KIND_ORDER: Record<Action['kind'], number> = {
   conflict: 0,
@@ -378,11 +396,11 @@ const KIND_ORDER: Record<Action['kind'], number> = {
   create: 4,
   'create-window': 5,
   split: 6,
-  'kill-pane': 7,
-  layout: 8,
-  update: 9,
-  adopt: 9,
-  reorder: 10,
+  update: 7,
+  adopt: 7,
+  reorder: 8,
+  'kill-pane': 9,
+  layout: 10,
   'kill-window': 11,
 };
 

@@ -182,13 +182,33 @@ export function splitPane(windowId: string, p: PaneArgs, activePaneId: string | 
  * unset first, so a variable removed from the spec does not linger.
  */
 export function respawn(sessionId: string, sessionName: string, paneId: string, p: PaneArgs, oldEnvKeys: readonly string[]): string[] {
-  const lines = oldEnvKeys.filter((k) => k !== SESSION_ENV_MARKER).map((k) => commandLine(['set-environment', '-t', sessionId, '-u', k]));
-  if (oldEnvKeys.length > 0) lines.push(commandLine(['set-option', '-u', '-t', sessionId, OPT.envKeys]));
+  const lines = forgetLegacyEnv(sessionId, oldEnvKeys);
   lines.push(commandLine(['set-environment', '-t', sessionId, SESSION_ENV_MARKER, sessionName]));
   lines.push(commandLine(['clear-history', '-t', paneId]));
   lines.push(commandLine(['respawn-pane', '-k', '-t', paneId, ...paneStart(p)]));
   lines.push(...markPane(paneId, p), wakeOnDeath(paneId));
   return lines;
+}
+
+/**
+ * tmuxctl 0.1 put a session's env in the session environment, which every pane started in it
+ * inherits: removed (the names it recorded, never anything else) before a pane is started, so a
+ * window or pane added after an upgrade sees only its own env. Running processes keep theirs.
+ */
+export function forgetLegacyEnv(sessionId: string, oldEnvKeys: readonly string[]): string[] {
+  const lines = oldEnvKeys.filter((k) => k !== SESSION_ENV_MARKER).map((k) => commandLine(['set-environment', '-t', sessionId, '-u', k]));
+  if (oldEnvKeys.length > 0) lines.push(commandLine(['set-option', '-u', '-t', sessionId, OPT.envKeys]));
+  return lines;
+}
+
+/**
+ * remain-on-exit on single panes (a pane option): a managed pane a person moved into a window
+ * tmuxctl did not make would otherwise close, and its window with it, the moment its process is
+ * stopped, renumbering the session's windows (`renumber-windows on`) before the batch that was
+ * planned on their indexes runs.
+ */
+export function keepWhenDead(paneIds: readonly string[]): string[] {
+  return paneIds.map((id) => commandLine(['set-option', '-p', '-t', id, 'remain-on-exit', 'on']));
 }
 
 export function selectLayout(windowId: string, layout: string): string[] {

@@ -406,8 +406,8 @@ describe('plan after the apply it planned is empty', () => {
       'restart shop:servers.0 (environment changed)',
       'create-window shop:logs (window added)',
       'split shop:servers.3 (pane added)',
-      'layout shop:servers (panes added or removed)',
       'reorder shop (windows out of spec order)',
+      'layout shop:servers (panes added or removed)',
       'kill-window shop:editor (window removed)',
     ]);
     applyInPlace(state, first);

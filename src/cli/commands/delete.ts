@@ -2,7 +2,8 @@ import { acquireLock } from '../../apply/lock.js';
 import { executePlan } from '../../apply/execute.js';
 import { observe } from '../../observe/snapshot.js';
 import { planDelete } from '../../plan/delete.js';
-import { parseTarget } from '../../plan/targets.js';
+import { parseTarget, targetCovers } from '../../plan/targets.js';
+import { managedPanes } from '../../observe/types.js';
 import { panesOf } from '../../spec/types.js';
 import { UsageError } from '../../errors.js';
 import { displayPath } from '../../spec/display-path.js';
@@ -34,7 +35,17 @@ export async function deleteCommand(ctx: Context, names: string[], opts: { file?
     for (const a of p.actions) events.record({ event: a.kind === 'conflict' ? a.kind : 'delete', session: a.target, reason: a.reason });
     const { errors } = await executePlan(ctx.tmux, p, { logDir: ctx.logDir });
     const lines = p.actions.map((a) => actionLine(ctx.io, a));
-    for (const t of targets) if (!observed.sessions.has(t.session)) lines.push(`  ${t.session}: not found, nothing to delete`);
+    for (const t of targets) {
+      const live = observed.sessions.get(t.session);
+      if (!live) lines.push(`  ${t.session}: not found, nothing to delete`);
+      // A window or pane that is not there is reported too, not passed over in silence.
+      else if (
+        t.window !== undefined &&
+        live.owned &&
+        ![...managedPanes(live).values()].some((m) => targetCovers(t, { session: t.session, window: m.stamp.window, index: m.stamp.index }))
+      )
+        lines.push(`  ${t.session}:${t.window}${t.index === undefined ? '' : `.${t.index}`}: not found, nothing to delete`);
+    }
     for (const e of errors) lines.push(`tmux: ${e}`);
     const count = (kind: string, word: string) => {
       const n = p.actions.filter((a) => a.kind === kind).length;
