@@ -1,7 +1,7 @@
 import { encodePaneStamp, encodeWindowStamp } from '../observe/stamps.js';
 import { paneArgv } from '../plan/hash.js';
 import type { Action, PaneStart, Plan, WindowStart } from '../plan/types.js';
-import { appendMarker, sessionLogFile } from '../session-log/files.js';
+import { appendMarker, moveLog, sessionLogFile } from '../session-log/files.js';
 import type { PaneSpec } from '../spec/types.js';
 import type { TmuxClient } from '../tmux/client.js';
 import {
@@ -15,6 +15,7 @@ import {
   type PaneArgs,
   respawn,
   selectLayout,
+  sendOutputTo,
   setPaneStamp,
   setSessionOption,
   setWindowStamp,
@@ -64,6 +65,8 @@ export async function executePlan(tmux: TmuxClient, plan: Plan, opts: ExecuteOpt
     ),
   );
   const at = now();
+  // A pane whose name changed keeps its history: its log files move with it before its output is sent there.
+  for (const a of plan.actions) if (a.kind === 'update') for (const p of a.panes) if (p.log) moveLog(opts.logDir, p.log.from, p.log.to);
   writeMarkers(plan, opts.logDir, at);
   const lines: string[] = [];
   const started: Started[] = [];
@@ -137,7 +140,10 @@ function linesFor(a: Action, at: number, logDir: string): string[] {
         ...a.windows.flatMap((w) =>
           setWindowStamp(w.window.id, encodeWindowStamp({ name: w.name, panes: w.panes, ...(w.layout !== undefined && { layout: w.layout }) })),
         ),
-        ...a.panes.flatMap((p) => setPaneStamp(p.managed.pane.id, encodePaneStamp(p.stamp))),
+        ...a.panes.flatMap((p) => [
+          ...setPaneStamp(p.managed.pane.id, encodePaneStamp(p.stamp)),
+          ...(p.log !== undefined ? sendOutputTo(p.managed.pane.id, sessionLogFile(logDir, p.log.to)) : []),
+        ]),
         ...(a.migrate ? forgetLegacyEnv(a.observed.id, a.observed.envKeys) : []),
         // Last: once the session reads as per-pane, its 0.1 stamps are no longer looked at.
         ...(a.migrate ? setSessionOption(a.observed.id, OPT.hash, OWNED_V2) : []),

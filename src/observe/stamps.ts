@@ -22,6 +22,7 @@ export function encodePaneStamp(s: PaneStamp): string {
   if (s.startedAt !== undefined) words.push(`s=${s.startedAt}`);
   if (s.lastExit) words.push(`x=${formatExit(s.lastExit)}`);
   if (s.stopTimeoutSeconds !== undefined) words.push(`t=${s.stopTimeoutSeconds}`);
+  if (s.log !== undefined) words.push(`l=${s.log}`);
   return words.join(' ');
 }
 
@@ -39,6 +40,7 @@ export function parsePaneStamp(text: string): PaneStamp | undefined {
     ...(f.s !== undefined && wholeNumber(f.s) !== undefined && { startedAt: wholeNumber(f.s) }),
     ...(parseExit(f.x) && { lastExit: parseExit(f.x) }),
     ...(nonNegative(f.t) !== undefined && { stopTimeoutSeconds: nonNegative(f.t) }),
+    ...(f.l && { log: f.l }),
   };
 }
 

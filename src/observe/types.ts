@@ -18,6 +18,11 @@ export interface PaneStamp {
   lastExit?: ExitInfo;
   /** The declared stopTimeoutSeconds, so a prune or `delete NAME` (no spec at hand) honours it. */
   stopTimeoutSeconds?: number;
+  /**
+   * The name of the log its output goes to (its target when that was written): a pane whose target
+   * changes without a restart (its session grew a second pane) has its output sent to the new name.
+   */
+  log?: string;
 }
 
 export interface ObservedPane {

@@ -248,7 +248,7 @@ function planPane(ctx: SessionPlan, live: ObservedSession, p: PaneSpec, m: Manag
     });
     return true;
   };
-  const base = { window: p.window, index: p.index, hash, stopTimeoutSeconds: p.stopTimeoutSeconds };
+  const base = { window: p.window, index: p.index, hash, stopTimeoutSeconds: p.stopTimeoutSeconds, log: p.target };
   if (m.stamp.hash !== hash) {
     // A spec change is not a crash: the restart count only counts deaths.
     return restart(describeHashChange(m.stamp.hash, hash), { ...base, restarts: m.stamp.restarts, crashes: 0, ...lastExit(m.pane.exit ?? m.stamp.lastExit) });
@@ -285,7 +285,7 @@ function stampUpdate(ctx: SessionPlan, live: ObservedSession, managed: Map<strin
   const reasons: string[] = [];
   const moved = live.source !== spec.source;
   if (moved) reasons.push(`now declared in ${show(spec.source)}`);
-  const panes: Array<{ managed: ManagedPane; stamp: PaneStamp }> = [];
+  const panes: Array<{ managed: ManagedPane; stamp: PaneStamp; log?: { from: string; to: string } }> = [];
   for (const p of panesOf(spec)) {
     const slot = paneSlot(p.window, p.index);
     const m = managed.get(slot);
@@ -294,7 +294,13 @@ function stampUpdate(ctx: SessionPlan, live: ObservedSession, managed: Map<strin
     const stopChanged = m.stamp.stopTimeoutSeconds !== undefined && m.stamp.stopTimeoutSeconds !== p.stopTimeoutSeconds;
     if (stopChanged)
       reasons.push(`${p.target === spec.name ? '' : `${p.target}: `}stopTimeoutSeconds ${m.stamp.stopTimeoutSeconds} -> ${p.stopTimeoutSeconds}`);
-    if (stopChanged || live.legacy) panes.push({ managed: m, stamp: { ...m.stamp, ...(stopChanged && { stopTimeoutSeconds: p.stopTimeoutSeconds }) } });
+    // Its target changed without a restart (the session grew or shrank): its output goes to the log of the new name.
+    const logMoved = (m.stamp.log ?? p.target) !== p.target;
+    if (logMoved) reasons.push(`${m.stamp.log} is now ${p.target}: its log follows`);
+    if (stopChanged || logMoved || live.legacy) {
+      const stamp = { ...m.stamp, ...(stopChanged && { stopTimeoutSeconds: p.stopTimeoutSeconds }), log: p.target };
+      panes.push({ managed: m, stamp, ...(logMoved && { log: { from: m.stamp.log!, to: p.target } }) });
+    }
   }
   const windows = live.legacy ? live.windows.flatMap((window) => (window.stamp ? [{ window, name: window.stamp.name, panes: window.stamp.panes }] : [])) : [];
   if (live.legacy) reasons.push('stamped by tmuxctl 0.1, re-stamped per pane');
@@ -323,7 +329,7 @@ function windowStart(spec: SessionSpec, w: WindowSpec): WindowStart {
 }
 
 export function freshStamp(p: PaneSpec): PaneStamp {
-  return { window: p.window, index: p.index, hash: specHash(p), restarts: 0, crashes: 0, stopTimeoutSeconds: p.stopTimeoutSeconds };
+  return { window: p.window, index: p.index, hash: specHash(p), restarts: 0, crashes: 0, stopTimeoutSeconds: p.stopTimeoutSeconds, log: p.target };
 }
 
 function lastExit(e: PaneStamp['lastExit']): Pick<PaneStamp, 'lastExit'> {

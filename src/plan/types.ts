@@ -59,13 +59,13 @@ export type Action =
   | (Base & { kind: 'layout'; observed: ObservedSession; window: ObservedWindow; name: string; layout?: string; panes: number })
   /** tmuxctl's windows out of spec order: swapped into it (processes untouched). */
   | (Base & { kind: 'reorder'; observed: ObservedSession; swaps: Array<[number, number]> })
-  /** Stamps that change nothing the process sees: where it is declared, how long a stop may take, a 0.1 session re-stamped. */
+  /** Stamps that change nothing the process sees: where it is declared, how long a stop may take, where its output goes, a 0.1 session re-stamped. */
   | (Base & {
       kind: 'update';
       observed: ObservedSession;
       source?: string;
       migrate?: true;
-      panes: Array<{ managed: ManagedPane; stamp: PaneStamp }>;
+      panes: Array<{ managed: ManagedPane; stamp: PaneStamp; log?: { from: string; to: string } }>;
       windows: Array<{ window: ObservedWindow; name: string; panes: number; layout?: string }>;
     })
   /**

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, renameSync, openSync, readSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLineAppender } from '../log/append-line.js';
 import { PRIVATE_FILE_MODE } from '../state/dirs.js';
@@ -19,6 +19,23 @@ export function sessionLogFile(logDir: string, session: string): string {
 export function appendMarker(logDir: string, session: string, text: string, at = Date.now()): boolean {
   const append = createLineAppender(sessionLogFile(logDir, session), { capBytes: LOG_CAP_BYTES });
   return append(`[tmuxctl ${new Date(at).toISOString()}] ${text}`).ok;
+}
+
+/**
+ * Renames a pane's log (and its rotated half) to a new name, when its target changed without a
+ * restart. A file already under the new name (an earlier pane of that name) is replaced. Never
+ * throws: the output is sent to the new name either way; at worst the old lines stay under the old one.
+ */
+export function moveLog(logDir: string, from: string, to: string): boolean {
+  try {
+    for (const suffix of ['', '.1']) {
+      const source = sessionLogFile(logDir, from) + suffix;
+      if (existsSync(source)) renameSync(source, sessionLogFile(logDir, to) + suffix);
+    }
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

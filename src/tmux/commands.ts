@@ -223,6 +223,11 @@ export function setPaneHealth(paneId: string, health: string): string[] {
   return [commandLine(['set-option', '-p', '-t', paneId, PANE_HEALTH_OPT, health])];
 }
 
+/** Sends a running pane's output to another log (its old writer sees the end of its input and exits). */
+export function sendOutputTo(paneId: string, logFile: string): string[] {
+  return [pipeOutput(paneId, logFile)];
+}
+
 export function setPaneStamp(paneId: string, stamp: string): string[] {
   return [commandLine(['set-option', '-p', '-t', paneId, PANE_STAMP_OPT, stamp])];
 }

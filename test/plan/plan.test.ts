@@ -194,7 +194,7 @@ describe('plan(): desired + observed -> actions with reasons', () => {
 
   it('stamps: a create starts at zero, a death counts, a spec change does not', () => {
     const create = only(plan(desired([alpha]), observed(), MANUAL), 'create');
-    const where = { window: 'alpha', index: 0, stopTimeoutSeconds: 10 };
+    const where = { window: 'alpha', index: 0, stopTimeoutSeconds: 10, log: 'alpha' };
     expect(create.windows[0]!.panes[0]!.stamp).toEqual({ ...where, hash: specHash(paneSpec(alpha, 'alpha')), restarts: 0, crashes: 0 });
 
     const died = only(plan(desired([alpha]), observed(dead(alpha, { status: 3 }, { restarts: 4, crashes: 0 })), MANUAL), 'restart');
