@@ -87,10 +87,10 @@ export function writeTmuxinatorLayoutProjects(dir, tmuxinator, socket, sessionNa
  * bare `;` (tmuxctl joins an action's commands so). Quotes are honoured as tmux reads them: nothing
  * inside '...' is special, a backslash escapes the next character elsewhere.
  * @param {string} script
- * @returns {string[]} the name (first word) of every command, in order
+ * @returns {string[][]} the words of every command, in order
  */
-export function commandNames(script) {
-  const names = [];
+export function commandWords(script) {
+  const commands = [];
   for (const line of script.split('\n')) {
     let words = [];
     let word = '';
@@ -103,7 +103,7 @@ export function commandNames(script) {
     };
     const endCommand = () => {
       endWord();
-      if (words.length > 0) names.push(words[0]);
+      if (words.length > 0 && !words[0].startsWith('#')) commands.push(words);
       words = [];
     };
     for (let i = 0; i < line.length; i++) {
@@ -129,12 +129,25 @@ export function commandNames(script) {
     }
     endCommand();
   }
-  return names.filter((n) => !n.startsWith('#'));
+  return commands;
 }
 
-/** Counts by command name, most frequent first: `{ 'split-window': 150, ... }`. */
+/**
+ * What a command is counted as: its name, and for `set-option` its scope (`-p` pane, `-w` window,
+ * none: session), since every option command costs the server a pass over every session.
+ * @param {string[]} words
+ */
+function commandKey(words) {
+  const [name, ...rest] = words;
+  if (name !== 'set-option' && name !== 'set') return name;
+  const scope = rest.find((w) => /^-[A-Za-z]*[pwgs]/.test(w) && !w.startsWith('-t'));
+  const flag = scope ? [...scope.slice(1)].filter((c) => 'pwgs'.includes(c)).join('') : '';
+  return flag ? `${name} -${flag}` : `${name} (session)`;
+}
+
+/** Counts by command (commandKey), most frequent first: `{ 'split-window': 150, ... }`. */
 export function countCommands(script) {
   const counts = {};
-  for (const n of commandNames(script)) counts[n] = (counts[n] ?? 0) + 1;
+  for (const n of commandWords(script).map(commandKey)) counts[n] = (counts[n] ?? 0) + 1;
   return Object.fromEntries(Object.entries(counts).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
 }
