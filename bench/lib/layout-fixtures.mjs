@@ -85,7 +85,7 @@ export function writeTmuxinatorLayoutProjects(dir, tmuxinator, socket, sessionNa
 /**
  * Splits a `source-file` script into its commands: lines, and within a line the commands joined by a
  * bare `;` (tmuxctl joins an action's commands so). Quotes are honoured as tmux reads them: nothing
- * inside '...' is special, a backslash escapes the next character elsewhere.
+ * inside '...' is special, a backslash escapes the next character elsewhere (`\n` in "..." is a newline).
  * @param {string} script
  * @returns {string[][]} the words of every command, in order
  */
@@ -112,7 +112,8 @@ export function commandWords(script) {
         if (c === "'") quote = '';
         else word += c;
       } else if (c === '\\' && i + 1 < line.length) {
-        word += line[++i];
+        const next = line[++i];
+        word += quote === '"' && next === 'n' ? '\n' : next;
         started = true;
       } else if (quote === '"') {
         if (c === '"') quote = '';
@@ -150,4 +151,14 @@ export function countCommands(script) {
   const counts = {};
   for (const n of commandWords(script).map(commandKey)) counts[n] = (counts[n] ?? 0) + 1;
   return Object.fromEntries(Object.entries(counts).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
+}
+
+/** One command per line, every word single-quoted as tmuxctl quotes them (a newline as "\n"). */
+export function commandScript(commands) {
+  const quote = (w) =>
+    w
+      .split('\n')
+      .map((piece) => `'${piece.replace(/'/g, `'\\''`)}'`)
+      .join('"\\n"');
+  return `${commands.map((words) => words.map(quote).join(' ')).join('\n')}\n`;
 }

@@ -3,6 +3,8 @@ import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node
 import path from 'node:path';
 import { names } from '../fixtures.mjs';
 import {
+  commandScript,
+  commandWords,
   countCommands,
   LAYOUT,
   rawLayoutBatch,
@@ -152,19 +154,9 @@ function coldMethods(env, tools, sessionNames, tmuxctlBatch) {
         const spec = writeTmuxctlLayoutSpec(path.join(dir, 'spec.yaml'), list);
         return (await tmuxctl(env, socket, path.join(dir, 'state'), ['apply', '-f', spec])).ms;
       }),
-      // The batch is of N sessions: nothing to warm with one.
-      {
-        id: 'replay',
-        label: "tmuxctl's own batch, replayed by one raw `tmux source-file -`",
-        warm: async () => {},
-        run: async () => {
-          const socket = env.newSocket('layout-replay');
-          const { ms } = await timed(env.tmux, ['-L', socket, 'start-server', ';', 'source-file', '-'], { env: env.env, input: tmuxctlBatch });
-          expectLayout(env, socket, sessionNames, 'replayed batch');
-          env.killServer(socket);
-          return ms;
-        },
-      },
+      // The batch is of N sessions: nothing to warm with one. Its variants split its time into the
+      // commands that build the layout, the options and hooks, and the output logs.
+      ...replays(env, sessionNames, tmuxctlBatch),
     );
   }
   if (tools.tmuxp)
@@ -192,6 +184,44 @@ function coldMethods(env, tools, sessionNames, tmuxctlBatch) {
       ),
     );
   return list;
+}
+
+/** Commands that create or arrange windows and panes: the part of a batch the raw one also has. */
+const BUILDS = new Set(['new-session', 'new-window', 'split-window', 'select-layout', 'respawn-pane', 'move-window', 'kill-pane', 'kill-window']);
+
+/**
+ * tmuxctl's batch replayed by one raw client: whole, without `pipe-pane`, and with only the commands
+ * that build the layout (its own arguments: cwd, environment, names).
+ * @param {import('../env.mjs').BenchEnv} env
+ * @returns {LayoutMethod[]}
+ */
+function replays(env, sessionNames, batch) {
+  const commands = commandWords(batch);
+  const variants = [
+    { id: 'replay', label: "tmuxctl's batch, replayed by one raw `tmux source-file -`", script: batch },
+    {
+      id: 'replayNoPipe',
+      label: '… the same without `pipe-pane` (no output logs)',
+      script: commandScript(commands.filter((w) => w[0] !== 'pipe-pane')),
+    },
+    {
+      id: 'replayBuild',
+      label: `… only its ${[...new Set(commands.map((w) => w[0]).filter((c) => BUILDS.has(c)))].join(', ')} (no options, hooks, logs)`,
+      script: commandScript(commands.filter((w) => BUILDS.has(w[0]))),
+    },
+  ];
+  return variants.map(({ id, label, script }) => ({
+    id,
+    label,
+    warm: async () => {},
+    run: async () => {
+      const socket = env.newSocket(`layout-${id}`);
+      const { ms } = await timed(env.tmux, ['-L', socket, 'start-server', ';', 'source-file', '-'], { env: env.env, input: script });
+      expectLayout(env, socket, sessionNames, label);
+      env.killServer(socket);
+      return ms;
+    },
+  }));
 }
 
 /**
@@ -420,7 +450,7 @@ export function layoutTables(d) {
           formatMs(s.max),
           s.runs,
           m.id === 'node0' ? '' : formatRatio(s.median / cold.raw.median),
-          cold.tmuxctl && !['node0', 'tmuxctl', 'replay'].includes(m.id) ? formatRatio(s.median / cold.tmuxctl.median) : '',
+          cold.tmuxctl && !['node0', 'tmuxctl'].includes(m.id) && !m.id.startsWith('replay') ? formatRatio(s.median / cold.tmuxctl.median) : '',
         ];
       }),
     },
