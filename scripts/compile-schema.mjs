@@ -43,6 +43,8 @@ const samples = [
   { version: 1, sessions: { a: { command: '', restart: 'sometimes', bogus: 1 } } },
   { version: 2, sessions: { 'b c': { command: ['a', 1], env: { '1X': 'y' } } } },
   { version: 1, sessions: { a: { command: 'x', cwd: '', healthCheck: { command: 'true', intervalSeconds: -1 } } } },
+  { version: 1, sessions: { a: { cwd: '.', windows: [{ name: 'w', layout: 'tiled', panes: [{ command: 'x', restart: 'never' }, { keys: 'vim' }] }] } } },
+  { version: 1, sessions: { a: { command: 'x', keys: 'y', windows: [] }, b: { windows: [{ name: 'a.b', panes: [{}], comand: 1 }, { command: 'x' }] } } },
 ];
 for (const sample of samples) {
   const [a, b] = [structuredClone(sample), structuredClone(sample)];

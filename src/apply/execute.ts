@@ -1,15 +1,33 @@
-import { formatExit } from '../observe/snapshot.js';
+import { encodePaneStamp, encodeWindowStamp } from '../observe/stamps.js';
 import { paneArgv } from '../plan/hash.js';
-import type { Action, Plan, StartStamp } from '../plan/types.js';
-import type { SessionSpec } from '../spec/types.js';
-import type { TmuxClient } from '../tmux/client.js';
-import { exactSession, killSession, newManagedWindow, newSession, respawn, setStamps, type StartArgs } from '../tmux/commands.js';
+import type { Action, PaneStart, Plan, WindowStart } from '../plan/types.js';
 import { appendMarker, sessionLogFile } from '../session-log/files.js';
+import type { PaneSpec } from '../spec/types.js';
+import type { TmuxClient } from '../tmux/client.js';
+import {
+  exactSession,
+  killPanes,
+  killSession,
+  newSession,
+  newWindow,
+  type PaneArgs,
+  respawn,
+  selectLayout,
+  setPaneStamp,
+  setSessionOption,
+  setWindowStamp,
+  splitPane,
+  swapWindows,
+  unstampWindow,
+  type WindowArgs,
+} from '../tmux/commands.js';
+import { OPT, OWNED_V2 } from '../tmux/options.js';
 import { stopTrees } from './stop.js';
+import { typeKeys } from './type-keys.js';
 
-/** A session tmuxctl (re)started in this pass, to be verified. */
+/** A pane tmuxctl (re)started in this pass, to be verified. */
 export interface Started {
-  spec: SessionSpec;
+  spec: PaneSpec;
   at: number;
 }
 
@@ -19,12 +37,8 @@ export interface Executed {
   errors: string[];
 }
 
-/**
- * Carries out a plan and decides nothing: stop the process trees that must go (in parallel), then
- * every tmux mutation in one batch through one client.
- */
 export interface ExecuteOptions {
-  /** Folder of the per-session output logs. */
+  /** Folder of the per-pane output logs. */
   logDir: string;
   now?: () => number;
   extraLines?: string[];
@@ -32,19 +46,13 @@ export interface ExecuteOptions {
   serverSessions?: number;
 }
 
+/**
+ * Carries out a plan and decides nothing: stop the process trees that must go (in parallel), then
+ * every tmux mutation in one batch through one client, then type the `keys` of the panes started.
+ */
 export async function executePlan(tmux: TmuxClient, plan: Plan, opts: ExecuteOptions): Promise<Executed> {
   const now = opts.now ?? Date.now;
-  await stopTrees(
-    plan.actions.flatMap((a) => {
-      if (a.kind === 'kill' || a.kind === 'restart') {
-        // A session whose managed pane is gone has no tree of tmuxctl's to stop (the user's panes are theirs).
-        const pane = a.observed.pane;
-        return pane ? [{ pid: pane.pid, dead: pane.dead, timeoutSeconds: stopTimeout(a) }] : [];
-      }
-      if (a.kind === 'kill-orphan') return [{ pid: a.pid, startTime: a.startTime, dead: false, timeoutSeconds: a.stopTimeoutSeconds }];
-      return [];
-    }),
-  );
+  await stopTrees(plan.actions.flatMap((a) => ('stops' in a ? a.stops : a.kind === 'kill-orphan' ? [{ pid: a.pid, startTime: a.startTime, dead: false, timeoutSeconds: a.stopTimeoutSeconds }] : [])));
   const at = now();
   writeMarkers(plan, opts.logDir, at);
   const lines: string[] = [];
@@ -54,33 +62,62 @@ export async function executePlan(tmux: TmuxClient, plan: Plan, opts: ExecuteOpt
     // command, so a create that lost a race never stamps ownership onto someone else's session.
     const cmds = linesFor(a, at, opts.logDir);
     if (cmds.length > 0) lines.push(cmds.join(' ; '));
-    if (a.kind === 'create' || a.kind === 'restart') started.push({ spec: a.spec, at });
+    started.push(...startsOf(a).map((p) => ({ spec: p.spec, at })));
   }
   if (lines.length > 0 && opts.extraLines) lines.push(...opts.extraLines);
   const errors = await tmux.runScript(lines, { serverSessions: opts.serverSessions });
+  const typed = started.filter((s) => s.spec.keys !== undefined && s.spec.keys !== '');
+  if (typed.length > 0) errors.push(...(await typeKeys(tmux, typed.map((s) => s.spec))));
   return { started, errors };
 }
 
-function stopTimeout(a: Extract<Action, { kind: 'kill' | 'restart' }>): number {
-  return a.kind === 'kill' ? a.stopTimeoutSeconds : a.spec.stopTimeoutSeconds;
+function startsOf(a: Action): PaneStart[] {
+  switch (a.kind) {
+    case 'create':
+      return a.windows.flatMap((w) => w.panes);
+    case 'create-window':
+      return a.window.panes;
+    case 'split':
+    case 'restart':
+      return [a.pane];
+    default:
+      return [];
+  }
 }
 
 function linesFor(a: Action, at: number, logDir: string): string[] {
   switch (a.kind) {
-    case 'create': {
-      const target = exactSession(a.session);
-      return [...newSession(startArgs(a.spec, logDir)), ...setStamps(target, stampValues(a.stamp, a.spec, at))];
+    case 'create':
+      return newSession(a.session, a.spec.source, OWNED_V2, a.windows.map((w) => windowArgs(w, at, logDir)));
+    case 'create-window':
+      return newWindow(a.observed.id, a.at.index, windowArgs(a.window, at, logDir));
+    case 'split': {
+      const active = a.window.panes.find((p) => p.active)?.id;
+      return splitPane(a.observed.id, a.window.id, paneArgs(a.pane, at, logDir), active);
     }
-    case 'restart': {
-      const { id, pane, envKeys } = a.observed;
-      const start = startArgs(a.spec, logDir);
-      const run = pane ? respawn(id, pane.id, start, envKeys) : newManagedWindow(id, start, envKeys);
-      return [...run, ...setStamps(id, stampValues(a.stamp, a.spec, at))];
-    }
+    case 'restart':
+      return respawn(a.observed.id, a.session, a.managed.pane.id, paneArgs(a.pane, at, logDir), a.observed.envKeys);
     case 'kill':
       return killSession(a.observed.id);
+    case 'kill-window':
+      return [...unstampWindow(a.window.id), ...killPanes(a.panes.map((m) => m.pane.id))];
+    case 'kill-pane':
+      return killPanes([a.managed.pane.id]);
+    case 'layout':
+      return [
+        ...setWindowStamp(a.window.id, encodeWindowStamp({ name: a.name, panes: a.panes, ...(a.layout !== undefined && { layout: a.layout }) })),
+        ...(a.layout !== undefined ? selectLayout(a.window.id, a.layout) : []),
+      ];
+    case 'reorder':
+      return a.swaps.flatMap(([x, y]) => swapWindows(a.observed.id, x, y));
     case 'update':
-      return setStamps(a.observed.id, { source: a.source, stopTimeout: a.stopTimeoutSeconds?.toString() });
+      return [
+        ...(a.source !== undefined ? setSessionOption(a.observed.id, OPT.source, a.source) : []),
+        ...a.windows.flatMap((w) => setWindowStamp(w.window.id, encodeWindowStamp({ name: w.name, panes: w.panes, ...(w.layout !== undefined && { layout: w.layout }) }))),
+        ...a.panes.flatMap((p) => setPaneStamp(p.managed.pane.id, encodePaneStamp(p.stamp))),
+        // Last: once the session reads as per-pane, its 0.1 stamps are no longer looked at.
+        ...(a.migrate ? setSessionOption(a.observed.id, OPT.hash, OWNED_V2) : []),
+      ];
     case 'conflict':
     case 'kill-orphan': // stopped by signals above; nothing for tmux to do
       return [];
@@ -91,28 +128,30 @@ function linesFor(a: Action, at: number, logDir: string): string[] {
   }
 }
 
-function startArgs(spec: SessionSpec, logDir: string): StartArgs {
-  return { name: spec.name, cwd: spec.cwd, argv: paneArgv(spec.command), env: spec.env, logFile: sessionLogFile(logDir, spec.name) };
+function windowArgs(w: WindowStart, at: number, logDir: string): WindowArgs {
+  return {
+    ...(w.named && { name: w.spec.name }),
+    stamp: encodeWindowStamp({ name: w.spec.name, panes: w.panes.length, ...(w.layout !== undefined && { layout: w.layout }) }),
+    ...(w.layout !== undefined && { layout: w.layout }),
+    panes: w.panes.map((p) => paneArgs(p, at, logDir)),
+  };
 }
 
-/** One line per start and stop in each session's log, so runs (and crashes) can be told apart. */
+function paneArgs(p: PaneStart, at: number, logDir: string): PaneArgs {
+  return {
+    cwd: p.spec.cwd,
+    argv: paneArgv(p.spec.command),
+    env: p.spec.env,
+    logFile: sessionLogFile(logDir, p.spec.target),
+    stamp: encodePaneStamp({ ...p.stamp, startedAt: at }),
+  };
+}
+
+/** One line per start and stop in each pane's log, so runs (and crashes) can be told apart. */
 function writeMarkers(plan: Plan, logDir: string, at: number): void {
   for (const a of plan.actions) {
-    if (a.kind === 'create') appendMarker(logDir, a.session, `started (${a.reason})`, at);
-    else if (a.kind === 'restart') appendMarker(logDir, a.session, `restarted (${a.reason})`, at);
-    else if (a.kind === 'kill') appendMarker(logDir, a.session, `stopped (${a.reason})`, at);
+    for (const p of startsOf(a)) appendMarker(logDir, p.spec.target, `${a.kind === 'restart' ? 'restarted' : 'started'} (${a.reason})`, at);
+    const stopped = a.kind === 'kill' || a.kind === 'kill-window' ? a.logs : a.kind === 'kill-pane' ? [a.target] : [];
+    for (const log of stopped) appendMarker(logDir, log, `stopped (${a.reason})`, at);
   }
-}
-
-function stampValues(s: StartStamp, spec: SessionSpec, at: number) {
-  return {
-    hash: s.hash,
-    source: spec.source,
-    started: String(at),
-    restarts: String(s.restarts),
-    crashes: String(s.crashes),
-    lastExit: s.lastExit ? formatExit(s.lastExit) : undefined,
-    envKeys: Object.keys(spec.env).join(','),
-    stopTimeout: String(spec.stopTimeoutSeconds),
-  };
 }

@@ -4,10 +4,11 @@ import { withProcesses } from '../observe/orphan-candidates.js';
 import { withMissingCwds } from '../observe/cwds.js';
 import { observe } from '../observe/snapshot.js';
 import { rotateIfLarge } from '../session-log/files.js';
-import type { ObservedState, Unhealthy } from '../observe/types.js';
+import { managedPanes, type ObservedState, type Unhealthy } from '../observe/types.js';
+import { observedTarget } from '../plan/targets.js';
 import { plan as makePlan } from '../plan/plan.js';
 import type { Plan } from '../plan/types.js';
-import type { DesiredState } from '../spec/types.js';
+import { type DesiredState, panesOf } from '../spec/types.js';
 import type { TmuxClient } from '../tmux/client.js';
 import { executePlan } from './execute.js';
 import { verifyStarted, type StartFailure } from './verify.js';
@@ -52,13 +53,13 @@ export async function reconcile(tmux: TmuxClient, desired: DesiredState, opts: R
   const snapshot = withMissingCwds(
     withProcesses(
       await observe(tmux, now()),
-      desired.sessions.flatMap((s) => (s.orphans ? [s.orphans.match] : [])),
+      desired.sessions.flatMap(panesOf).flatMap((p) => (p.orphans ? [p.orphans.match] : [])),
     ),
     desired,
   );
   const seen = opts.unhealthy ? { ...snapshot, unhealthy: opts.unhealthy } : snapshot;
   const observed = opts.onObserved?.(seen) ?? seen;
-  if (!opts.dryRun) for (const s of observed.sessions.values()) if (s.owned) rotateIfLarge(opts.logDir, s.name);
+  if (!opts.dryRun) for (const s of observed.sessions.values()) for (const m of managedPanes(s).values()) rotateIfLarge(opts.logDir, observedTarget(s, m));
   const plan = makePlan(desired, observed, { now: now(), honourBackoff: opts.honourBackoff, takeOver: opts.takeOver, displayPath: opts.displayPath });
   if (opts.dryRun || plan.actions.length === 0) return { plan, observed, failures: [] };
   // Before anything is recorded or printed as done: a tmux too old (or not runnable) changes nothing.
@@ -82,8 +83,8 @@ export async function reconcile(tmux: TmuxClient, desired: DesiredState, opts: R
 function recordPlan(events: EventLog | undefined, plan: Plan): void {
   if (!events) return;
   for (const a of plan.actions) {
-    const extra = a.kind === 'restart' && a.observed.pane?.exit ? exitFields({ exit: a.observed.pane.exit }) : {};
-    events.record({ event: a.kind, session: a.session, reason: a.reason, ...extra }, a.kind === 'conflict' ? 'warn' : 'info');
+    const extra = a.kind === 'restart' && a.managed.pane.exit ? exitFields({ exit: a.managed.pane.exit }) : {};
+    events.record({ event: a.kind, session: a.target, reason: a.reason, ...extra }, a.kind === 'conflict' ? 'warn' : 'info');
   }
 }
 

@@ -1,5 +1,5 @@
 import { observe } from '../observe/snapshot.js';
-import type { ExitInfo, ObservedState } from '../observe/types.js';
+import { managedPanes, type ExitInfo, type ObservedState, paneSlot } from '../observe/types.js';
 import { PANE_GONE } from '../plan/plan.js';
 import { describeExit } from '../plan/restart-decision.js';
 import type { TmuxClient } from '../tmux/client.js';
@@ -7,6 +7,7 @@ import type { Started } from './execute.js';
 import { sleep } from './stop.js';
 
 export interface StartFailure {
+  /** The pane's target: `session` or `session:window.N`. */
   session: string;
   reason: string;
   exit?: ExitInfo;
@@ -48,15 +49,17 @@ export async function verifyStarted(
 async function judge(tmux: TmuxClient, group: Started[], obs: ObservedState, batchErrors: readonly string[]): Promise<StartFailure[]> {
   const out: StartFailure[] = [];
   for (const { spec } of group) {
-    const live = obs.sessions.get(spec.name);
+    const live = obs.sessions.get(spec.session);
+    const m = live && managedPanes(live).get(paneSlot(spec.window, spec.index));
     if (!live?.owned) {
-      const why = batchErrors.find((e) => mentions(e, spec.name)) ?? batchErrors[0] ?? 'session not found after start';
-      out.push({ session: spec.name, reason: `did not start: ${why}`, output: [] });
-    } else if (!live.pane) {
-      out.push({ session: spec.name, reason: `${PANE_GONE} within ${spec.startSeconds}s of starting`, output: [] });
-    } else if (live.pane.dead) {
-      const output = await lastOutput(tmux, live.pane.id);
-      out.push({ session: spec.name, reason: `${describeExit(live)} within ${spec.startSeconds}s of starting`, exit: live.pane.exit, output });
+      const why = batchErrors.find((e) => mentions(e, spec.session)) ?? batchErrors[0] ?? 'session not found after start';
+      out.push({ session: spec.target, reason: `did not start: ${why}`, output: [] });
+    } else if (!m) {
+      const why = batchErrors.find((e) => mentions(e, spec.session)) ?? `${PANE_GONE} within ${spec.startSeconds}s of starting`;
+      out.push({ session: spec.target, reason: why, output: [] });
+    } else if (m.pane.dead) {
+      const output = await lastOutput(tmux, m.pane.id);
+      out.push({ session: spec.target, reason: `${describeExit(m.pane)} within ${spec.startSeconds}s of starting`, exit: m.pane.exit, output });
     }
   }
   return out;

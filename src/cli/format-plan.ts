@@ -4,21 +4,27 @@ import { paint, type Color, type Io } from './io.js';
 
 const SIGIL: Record<Action['kind'], [string, Color]> = {
   create: ['+', 'green'],
+  'create-window': ['+', 'green'],
+  split: ['+', 'green'],
   restart: ['~', 'yellow'],
   update: ['~', 'cyan'],
+  layout: ['~', 'cyan'],
+  reorder: ['~', 'cyan'],
   kill: ['-', 'red'],
+  'kill-window': ['-', 'red'],
+  'kill-pane': ['-', 'red'],
   conflict: ['!', 'red'],
   'kill-orphan': ['-', 'red'],
 };
 
-/** `+ create alpha (not found)` */
+/** `+ create alpha (not found)`, `~ restart shop:servers.1 (command changed)` */
 export function actionLine(io: Pick<Io, 'color'>, a: Action): string {
   const [sigil, color] = SIGIL[a.kind];
-  return `${paint(io, color, `${sigil} ${a.kind}`)} ${a.session} (${a.reason})`;
+  return `${paint(io, color, `${sigil} ${a.kind}`)} ${a.target} (${a.reason})`;
 }
 
-export function actionJson(a: Action): { action: string; session: string; reason: string; pid?: number; command?: string } {
-  const base = { action: a.kind, session: a.session, reason: a.reason };
+export function actionJson(a: Action): { action: string; session: string; target: string; reason: string; pid?: number; command?: string } {
+  const base = { action: a.kind, session: a.session, target: a.target, reason: a.reason };
   return a.kind === 'kill-orphan' ? { ...base, pid: a.pid, command: a.command } : base;
 }
 
@@ -50,12 +56,12 @@ export interface Summary {
 }
 
 export function summarise(plan: Plan, failures: readonly StartFailure[]): Summary {
-  const count = (k: Action['kind']) => plan.actions.filter((a) => a.kind === k).length;
+  const count = (...kinds: Action['kind'][]) => plan.actions.filter((a) => kinds.includes(a.kind)).length;
   return {
-    created: count('create'),
+    created: count('create', 'create-window', 'split'),
     restarted: count('restart'),
-    killed: count('kill'),
-    updated: count('update'),
+    killed: count('kill', 'kill-window', 'kill-pane'),
+    updated: count('update', 'layout', 'reorder'),
     conflicts: count('conflict'),
     orphans: count('kill-orphan'),
     failed: failures.length,

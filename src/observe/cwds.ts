@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import type { DesiredState } from '../spec/types.js';
+import { type DesiredState, panesOf } from '../spec/types.js';
 import type { ObservedState } from './types.js';
 
 /**
@@ -9,7 +9,7 @@ import type { ObservedState } from './types.js';
  */
 export function withMissingCwds(observed: ObservedState, desired: DesiredState): ObservedState {
   const missing = new Set<string>();
-  for (const cwd of new Set(desired.sessions.map((s) => s.cwd))) if (!isDirectory(cwd)) missing.add(cwd);
+  for (const cwd of new Set(desired.sessions.flatMap((s) => panesOf(s).map((p) => p.cwd)))) if (!isDirectory(cwd)) missing.add(cwd);
   return missing.size > 0 ? { ...observed, missingCwds: missing } : observed;
 }
 

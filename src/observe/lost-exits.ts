@@ -15,11 +15,15 @@ import type { ObservedState } from './types.js';
 export function nudgeLostExits(observed: ObservedState): boolean {
   const server = observed.serverPid;
   if (server === undefined || server <= 1) return false;
-  const lost = [...observed.sessions.values()].some((s) => {
-    if (!s.pane?.dead || s.pane.exit) return false;
-    const p = readProc(s.pane.pid);
-    return p !== undefined && p.state === 'Z' && p.ppid === server;
-  });
+  const lost = [...observed.sessions.values()].some((s) =>
+    s.windows.some((w) =>
+      w.panes.some((pane) => {
+        if (!pane.stamp || !pane.dead || pane.exit) return false;
+        const p = readProc(pane.pid);
+        return p !== undefined && p.state === 'Z' && p.ppid === server;
+      }),
+    ),
+  );
   if (!lost) return false;
   return nudgeReap(server);
 }

@@ -48,10 +48,15 @@ export function orphanCandidates(
   const tmuxPids = new Set(procs.filter(isTmux).map((p) => p.pid));
   const sessionOf = new Map<number, string>();
   for (const s of observed.sessions.values()) {
-    if (!s.owned || !s.pane) continue;
-    const pid = s.pane.pid;
-    const members = s.pane.dead ? treeOf(pid).filter((p) => p.sid === pid) : treeOf(pid);
-    for (const p of members) sessionOf.set(p.pid, s.name);
+    if (!s.owned) continue;
+    // Every pane of an owned session, hand-made ones too: what runs inside it is nobody's orphan.
+    for (const w of s.windows) {
+      for (const pane of w.panes) {
+        const pid = pane.pid;
+        const members = pane.dead ? treeOf(pid).filter((p) => p.sid === pid) : treeOf(pid);
+        for (const p of members) sessionOf.set(p.pid, s.name);
+      }
+    }
   }
 
   const out: ObservedProcess[] = [];

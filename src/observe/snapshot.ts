@@ -1,41 +1,50 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { isNoServer, tmuxFailure, type TmuxClient } from '../tmux/client.js';
 import { buildFormat, parseRows, type Row } from '../tmux/format.js';
-import { OPT, PANE_STAMP } from '../tmux/options.js';
+import { LEGACY, OPT, OWNED_V2, PANE_HEALTH_OPT, PANE_STAMP_OPT, WINDOW_STAMP_OPT } from '../tmux/options.js';
+import { legacyStamps } from './legacy.js';
 import { nudgeLostExits } from './lost-exits.js';
-import type { ExitInfo, ObservedPane, ObservedSession, ObservedState } from './types.js';
+import { parsePaneStamp, parseWindowStamp } from './stamps.js';
+import type { ObservedPane, ObservedSession, ObservedState, ObservedWindow } from './types.js';
 
 const FIELDS = {
   sessionId: 'session_id',
   created: 'session_created',
+  attached: 'session_attached',
+  windowId: 'window_id',
+  windowIndex: 'window_index',
   paneId: 'pane_id',
   panePid: 'pane_pid',
+  active: 'pane_active',
   dead: 'pane_dead',
   deadStatus: 'pane_dead_status',
   deadSignal: 'pane_dead_signal',
   deadTime: 'pane_dead_time',
   hash: OPT.hash,
   source: OPT.source,
-  managedPane: OPT.pane,
-  paneStamp: PANE_STAMP,
-  stopTimeout: OPT.stopTimeout,
-  started: OPT.started,
-  restarts: OPT.restarts,
-  lastExit: OPT.lastExit,
   envKeys: OPT.envKeys,
-  crashes: OPT.crashes,
-  health: OPT.health,
+  windowStamp: WINDOW_STAMP_OPT,
+  paneStamp: PANE_STAMP_OPT,
+  health: PANE_HEALTH_OPT,
+  legacyPane: LEGACY.pane,
+  legacyManaged: LEGACY.managedPane,
+  legacyStarted: LEGACY.started,
+  legacyRestarts: LEGACY.restarts,
+  legacyLastExit: LEGACY.lastExit,
+  legacyCrashes: LEGACY.crashes,
+  legacyHealth: LEGACY.health,
+  legacyStopTimeout: LEGACY.stopTimeout,
   serverPid: 'pid',
   // Last: a foreign session's name may contain anything but ':'.
   name: 'session_name',
 } as const;
-type Key = keyof typeof FIELDS;
-const KEYS = Object.keys(FIELDS) as Key[];
+export type SnapshotKey = keyof typeof FIELDS;
+const KEYS = Object.keys(FIELDS) as SnapshotKey[];
 const FORMAT = buildFormat(Object.values(FIELDS));
 
 /**
- * One tmux call sees every session and pane, whatever their number. When tmux lost the exit of a
- * dead pane (see lost-exits.ts) the server is nudged and asked again, a few times at most.
+ * One tmux call sees every session, window and pane, whatever their number. When tmux lost the exit
+ * of a dead pane (see lost-exits.ts) the server is nudged and asked again, a few times at most.
  */
 export async function observe(tmux: TmuxClient, now = Date.now()): Promise<ObservedState> {
   let observed = await snapshot(tmux, now);
@@ -59,59 +68,60 @@ async function snapshot(tmux: TmuxClient, now: number): Promise<ObservedState> {
 }
 
 /**
- * One session per name. An owned session's managed pane is the pane stamped as such (a pane option,
- * which panes the user splits off do not inherit), or, for a session made before panes were stamped,
- * the pane whose id the session recorded (tmux never reuses a pane id within a server's life). No
- * other pane ever stands in for it: when it is gone the session has no managed pane.
+ * Sessions by name, each with its windows and panes. Stamps count only where tmuxctl put them: a
+ * pane's own option (a pane the user splits off does not inherit it), a window's own option, and
+ * ownership on the session. A session stamped by tmuxctl 0.1 is read through legacy.ts.
  */
-export function sessionsFromRows(rows: Row<Key>[]): Map<string, ObservedSession> {
+export function sessionsFromRows(rows: Row<SnapshotKey>[]): Map<string, ObservedSession> {
   const byName = new Map<string, ObservedSession>();
-  const bySession = new Map<string, Row<Key>[]>();
+  const windows = new Map<string, ObservedWindow>();
   for (const row of rows) {
-    const list = bySession.get(row.name);
-    if (list) list.push(row);
-    else bySession.set(row.name, [row]);
-  }
-  for (const [name, list] of bySession) {
-    const first = list[0]!;
-    // Session options read the same on every pane's row; any row carrying the hash will do.
-    const stampedRow = list.find((r) => r.hash !== '');
-    if (!stampedRow) {
-      byName.set(name, toSession(first, toPane(first)));
-      continue;
+    let session = byName.get(row.name);
+    if (!session) {
+      session = toSession(row);
+      byName.set(row.name, session);
     }
-    const stamped = list.filter((r) => r.paneStamp !== '');
-    const managed =
-      stamped.length > 0
-        ? (stamped.find((r) => r.paneId === r.managedPane) ?? stamped[0])
-        : list.find((r) => r.managedPane !== '' && r.paneId === r.managedPane);
-    byName.set(name, toSession(managed ?? stampedRow, managed && toPane(managed)));
+    let window = windows.get(row.windowId);
+    if (!window) {
+      window = { id: row.windowId, index: int(row.windowIndex), panes: [] };
+      const stamp = session.owned && !session.legacy ? parseWindowStamp(row.windowStamp) : undefined;
+      if (stamp) window.stamp = stamp;
+      windows.set(row.windowId, window);
+      session.windows.push(window);
+    }
+    const pane = toPane(row);
+    if (session.owned && !session.legacy) {
+      const stamp = parsePaneStamp(row.paneStamp);
+      if (stamp) pane.stamp = stamp;
+      if (row.health) pane.health = row.health;
+    }
+    window.panes.push(pane);
+  }
+  for (const [name, session] of byName) {
+    session.windows.sort((a, b) => a.index - b.index);
+    if (session.legacy) legacyStamps(session, rows.filter((r) => r.name === name));
   }
   return byName;
 }
 
-function toSession(row: Row<Key>, pane: ObservedPane | undefined): ObservedSession {
+function toSession(row: Row<SnapshotKey>): ObservedSession {
+  const owned = row.hash !== '';
   return {
     id: row.sessionId,
     name: row.name,
     createdAt: int(row.created) * 1000,
-    owned: row.hash !== '',
-    hash: row.hash || undefined,
+    owned,
+    legacy: owned && row.hash !== OWNED_V2,
     source: row.source || undefined,
-    pane,
-    startedAt: optInt(row.started),
-    restarts: int(row.restarts),
-    lastExit: parseExit(row.lastExit),
+    windows: [],
     envKeys: row.envKeys ? row.envKeys.split(',') : [],
-    crashes: int(row.crashes),
-    health: row.health || undefined,
-    stopTimeoutSeconds: row.stopTimeout === '' ? undefined : positiveNumber(row.stopTimeout),
+    attached: int(row.attached),
   };
 }
 
-function toPane(row: Row<Key>): ObservedPane {
+function toPane(row: Row<SnapshotKey>): ObservedPane {
   const dead = row.dead === '1';
-  const pane: ObservedPane = { id: row.paneId, pid: int(row.panePid), dead };
+  const pane: ObservedPane = { id: row.paneId, pid: int(row.panePid), dead, active: row.active === '1' };
   if (dead) {
     // tmux 3.3 reports a signal death with an empty status and the signal number, and neither while
     // it has not reaped the process (its SIGCHLD was lost: see supervise/pane-liveness.ts). Then the
@@ -123,26 +133,7 @@ function toPane(row: Row<Key>): ObservedPane {
   return pane;
 }
 
-export function formatExit(e: ExitInfo): string {
-  return 'status' in e ? `status:${e.status}` : `signal:${e.signal}`;
-}
-
-export function parseExit(s: string): ExitInfo | undefined {
-  const m = /^(status|signal):(\d+)$/.exec(s);
-  if (!m) return undefined;
-  return m[1] === 'status' ? { status: Number(m[2]) } : { signal: Number(m[2]) };
-}
-
-function int(s: string): number {
+export function int(s: string): number {
   const n = parseInt(s, 10);
   return Number.isFinite(n) ? n : 0;
-}
-
-function positiveNumber(s: string): number | undefined {
-  const n = Number(s);
-  return Number.isFinite(n) && n >= 0 ? n : undefined;
-}
-
-function optInt(s: string): number | undefined {
-  return s === '' ? undefined : int(s);
 }

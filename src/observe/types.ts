@@ -1,6 +1,25 @@
 /** How a dead pane's process ended. */
 export type ExitInfo = { status: number } | { signal: number };
 
+/** What tmuxctl stamped on a pane it started (pane option `@tmuxctl-stamp`, parsed). */
+export interface PaneStamp {
+  /** The spec window it was started for, and its position in that window's declared panes. */
+  window: string;
+  index: number;
+  /** specHash of what the running process sees. */
+  hash: string;
+  /** Epoch milliseconds of the last (re)start. */
+  startedAt?: number;
+  /** Restarts after the process died (spec changes do not count). */
+  restarts: number;
+  /** Consecutive crashes that did not outlast backoff.resetAfterSeconds. */
+  crashes: number;
+  /** How the previous run ended, kept across a restart. */
+  lastExit?: ExitInfo;
+  /** The declared stopTimeoutSeconds, so a prune or `delete NAME` (no spec at hand) honours it. */
+  stopTimeoutSeconds?: number;
+}
+
 export interface ObservedPane {
   id: string;
   pid: number;
@@ -9,6 +28,31 @@ export interface ObservedPane {
   exit?: ExitInfo;
   /** Epoch milliseconds at which it died (tmux records seconds). */
   deadAt?: number;
+  /** Whether it is its window's active pane. */
+  active: boolean;
+  /** Present only on a pane tmuxctl started: a pane without it is never touched. */
+  stamp?: PaneStamp;
+  /** What watch last stamped about its health check, e.g. `healthy`, `unhealthy: 3 failures`. */
+  health?: string;
+}
+
+/** What tmuxctl stamped on a window it made (window option `@tmuxctl-window`, parsed). */
+export interface WindowStamp {
+  /** The spec window's name (the window's own name may have been changed by hand). */
+  name: string;
+  /** How many panes the spec declared when it was last applied: a stamped index below it that is missing was killed by hand. */
+  panes: number;
+  /** The layout last applied (tmux name or layout string); absent when none was. */
+  layout?: string;
+}
+
+export interface ObservedWindow {
+  id: string;
+  index: number;
+  /** Present only on a window tmuxctl made. */
+  stamp?: WindowStamp;
+  /** Every pane, hand-made ones included, in tmux's order. */
+  panes: ObservedPane[];
 }
 
 /** One live tmux session, as one snapshot saw it. */
@@ -17,25 +61,47 @@ export interface ObservedSession {
   name: string;
   /** Epoch milliseconds. */
   createdAt: number;
-  /** True when the session carries tmuxctl's hash stamp; only these are ever changed or killed. */
+  /** True when the session carries tmuxctl's ownership stamp; only these are ever changed or killed. */
   owned: boolean;
-  hash?: string;
   source?: string;
+  /** Every window, hand-made ones included, by index. */
+  windows: ObservedWindow[];
   /**
-   * The pane running the managed command: for an owned session only a pane carrying tmuxctl's pane
-   * stamp (undefined when that pane is gone, e.g. killed by the user, whatever other panes the
-   * session still has); for a foreign session its first pane.
+   * Stamped by tmuxctl 0.1 (one pane, stamps on the session): read as one window of one pane named
+   * after the session, and re-stamped the new way at the next pass without a restart.
    */
-  pane?: ObservedPane;
-  startedAt?: number;
-  restarts: number;
-  lastExit?: ExitInfo;
+  legacy: boolean;
+  /** Names (never values) of variables an older tmuxctl set in the session environment: unset at the next start. */
   envKeys: string[];
-  crashes: number;
-  /** What watch last stamped about health checks, e.g. `healthy`, `unhealthy: 3 failures`. */
-  health?: string;
-  /** The stopTimeoutSeconds declared when it was last applied (a prune or `delete NAME` has no spec). */
-  stopTimeoutSeconds?: number;
+  /** Number of clients attached. */
+  attached: number;
+}
+
+/** A pane tmuxctl started, with the window it is in. */
+export interface ManagedPane {
+  session: ObservedSession;
+  window: ObservedWindow;
+  pane: ObservedPane;
+  stamp: PaneStamp;
+}
+
+/** `window.index`: how a stamped pane is found again. */
+export function paneSlot(window: string, index: number): string {
+  return `${window}.${index}`;
+}
+
+/** The panes of a session that carry tmuxctl's stamp, by slot (the first one wins if two claim one slot). */
+export function managedPanes(session: ObservedSession): Map<string, ManagedPane> {
+  const out = new Map<string, ManagedPane>();
+  if (!session.owned) return out;
+  for (const window of session.windows) {
+    for (const pane of window.panes) {
+      if (!pane.stamp) continue;
+      const slot = paneSlot(pane.stamp.window, pane.stamp.index);
+      if (!out.has(slot)) out.set(slot, { session, window, pane, stamp: pane.stamp });
+    }
+  }
+  return out;
 }
 
 /** A process an orphans.match pattern may be tested against (protected processes never appear). */
@@ -53,7 +119,7 @@ export interface ObservedProcess {
   session?: string;
 }
 
-/** A health verdict from watch: this run of the session failed its check failureThreshold times. */
+/** A health verdict from watch: this run of the pane failed its check failureThreshold times. */
 export interface Unhealthy {
   /** Epoch milliseconds when the threshold was crossed. */
   since: number;
@@ -73,7 +139,7 @@ export interface ObservedState {
   processes?: ObservedProcess[];
   /** Declared cwds found missing when this snapshot was taken (a session is never started elsewhere). */
   missingCwds?: ReadonlySet<string>;
-  /** Health verdicts (watch only). */
+  /** Health verdicts (watch only), by pane target. */
   unhealthy?: ReadonlyMap<string, Unhealthy>;
   /** Epoch milliseconds of the snapshot. */
   at: number;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Command, SessionSpec } from '../spec/types.js';
+import type { Command, PaneSpec } from '../spec/types.js';
 
 /**
  * What the pane execs. tmux runs a single argument through the user's default-shell, so a shell
@@ -13,24 +13,27 @@ export function paneArgv(command: Command): string[] {
 }
 
 /**
- * The spec hash covers exactly what the running process sees: command, cwd, environment values.
- * Stamped as three parts so a change can be named ("command changed"); a one-way digest, so the
- * stamp (visible to anyone who can reach the tmux server) does not carry env values.
+ * The spec hash covers exactly what the running process sees: command, cwd, environment values, and
+ * the text typed into a `keys` pane. Stamped in parts so a change can be named ("command changed");
+ * a one-way digest, so the stamp (visible to anyone who can reach the tmux server) does not carry
+ * env values. A command pane's hash is the one tmuxctl 0.1 stamped, so an upgrade restarts nothing.
  */
-export function specHash(spec: Pick<SessionSpec, 'command' | 'cwd' | 'env'>): string {
+export function specHash(spec: Pick<PaneSpec, 'command' | 'cwd' | 'env' | 'keys'>): string {
   const env = Object.keys(spec.env)
     .sort()
     .map((k) => [k, spec.env[k]]);
-  return ['v1', digest(paneArgv(spec.command)), digest(spec.cwd), digest(env)].join('.');
+  const parts = ['v1', digest(paneArgv(spec.command)), digest(spec.cwd), digest(env)];
+  if (spec.keys !== undefined) parts.push(digest(spec.keys));
+  return parts.join('.');
 }
 
-const PART_NAMES = ['command', 'cwd', 'environment'] as const;
+const PART_NAMES = ['command', 'cwd', 'environment', 'keys'] as const;
 
 /** Names what differs between two stamps, e.g. "command changed", "cwd and environment changed". */
 export function describeHashChange(stamped: string, wanted: string): string {
   const a = stamped.split('.');
   const b = wanted.split('.');
-  if (a[0] !== b[0] || a.length !== b.length) return 'spec changed';
+  if (a[0] !== b[0]) return 'spec changed';
   const changed = PART_NAMES.filter((_, i) => a[i + 1] !== b[i + 1]);
   if (changed.length === 0) return 'spec changed';
   return `${joinWords(changed)} changed`;

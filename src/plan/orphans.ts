@@ -1,5 +1,5 @@
 import type { ObservedState } from '../observe/types.js';
-import type { DesiredState } from '../spec/types.js';
+import { type DesiredState, panesOf } from '../spec/types.js';
 import type { Action } from './types.js';
 
 /** A pattern matching more processes than this on one look is refused, unless orphans.maxMatches says otherwise. */
@@ -20,11 +20,11 @@ export const DEFAULT_MAX_MATCHES = 5;
 export function planOrphans(desired: DesiredState, observed: ObservedState, refused: ReadonlySet<string>): Action[] {
   const out: Action[] = [];
   if (!observed.processes) return out;
-  for (const spec of desired.sessions) {
+  for (const spec of desired.sessions.flatMap(panesOf)) {
     if (!spec.orphans) continue;
     // The name is held by a session tmuxctl leaves alone (a conflict): its process may well be the
     // user's own copy of this command, and tmuxctl starts nothing in its place.
-    if (refused.has(spec.name)) continue;
+    if (refused.has(spec.session)) continue;
     const { match } = spec.orphans;
     const re = new RegExp(match);
     const found = observed.processes.filter((p) => p.session === undefined && re.test(p.matchArgv.join(' ')));
@@ -32,7 +32,8 @@ export function planOrphans(desired: DesiredState, observed: ObservedState, refu
     if (found.length > max) {
       out.push({
         kind: 'conflict',
-        session: spec.name,
+        session: spec.session,
+        target: spec.target,
         reason: `orphans.match ${JSON.stringify(match)} matches ${found.length} processes, more than orphans.maxMatches (${max}): none stopped`,
       });
       continue;
@@ -40,7 +41,8 @@ export function planOrphans(desired: DesiredState, observed: ObservedState, refu
     for (const p of found) {
       out.push({
         kind: 'kill-orphan',
-        session: spec.name,
+        session: spec.session,
+        target: spec.target,
         reason: `pid ${p.pid}: ${p.cmdline}`,
         pid: p.pid,
         startTime: p.startTime,

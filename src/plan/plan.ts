@@ -1,20 +1,22 @@
 import { dirname } from 'node:path';
-import type { ObservedSession, ObservedState } from '../observe/types.js';
-import type { DesiredState, SessionSpec } from '../spec/types.js';
-import { describeHashChange, specHash } from './hash.js';
+import { type ManagedPane, managedPanes, type ObservedSession, type ObservedState, type ObservedWindow, type PaneStamp, paneSlot } from '../observe/types.js';
+import { type DesiredState, type PaneSpec, panesOf, type SessionSpec, type WindowSpec } from '../spec/types.js';
 import { backoffDelayMs, crashesAfterRun } from './backoff.js';
-import { judgeDeadPane } from './restart-decision.js';
+import { describeHashChange, specHash } from './hash.js';
 import { planOrphans } from './orphans.js';
-import type { Action, Plan, PlanOptions } from './types.js';
+import { swapsToOrder } from './reorder.js';
+import { judgeDeadPane } from './restart-decision.js';
+import { observedTarget, windowTarget } from './targets.js';
+import type { Action, PaneStart, Plan, PlanOptions, TreeStop, WindowStart } from './types.js';
 
 export const NOT_OWNED = 'exists, not managed by tmuxctl';
 export const PANE_GONE = 'managed pane gone';
-const DEFAULT_STOP_TIMEOUT_SECONDS = 10;
+export const DEFAULT_STOP_TIMEOUT_SECONDS = 10;
 
 /**
- * Pure: from what is declared and what one snapshot saw, the actions that converge them, each with
- * its reason. Sessions tmuxctl does not own, and owned sessions declared outside the applied paths,
- * are never acted on.
+ * Pure: from what is declared and what one snapshot saw, the actions that converge them, pane by
+ * pane, each with its reason. Sessions tmuxctl does not own, owned sessions declared outside the
+ * applied paths, and windows and panes without tmuxctl's stamp are never acted on.
  */
 export function plan(desired: DesiredState, observed: ObservedState, opts: PlanOptions): Plan {
   const actions: Action[] = [];
@@ -24,76 +26,31 @@ export function plan(desired: DesiredState, observed: ObservedState, opts: PlanO
   };
   const declared = new Set<string>();
   const show = opts.displayPath ?? ((p: string) => p);
-  /** Declared sessions tmuxctl leaves alone (so are their orphans: it starts nothing in their place). */
+  /** Declared sessions tmuxctl leaves alone, wholly or in part (so are their orphans: it starts nothing in their place). */
   const refused = new Set<string>();
 
   for (const spec of desired.sessions) {
     declared.add(spec.name);
     const live = observed.sessions.get(spec.name);
-    const hash = specHash(spec);
     const conflict = conflictOf(spec, live, desired, opts, show);
     if (conflict) {
       refused.add(spec.name);
-      actions.push({ kind: 'conflict', session: spec.name, reason: conflict });
+      actions.push({ kind: 'conflict', session: spec.name, target: spec.name, reason: conflict });
       continue;
     }
-    // A start in a directory that is gone would silently run elsewhere (tmux falls back to another
-    // one): report it, keep what runs, and look again after the backoff delay.
-    const cwdGone = observed.missingCwds?.has(spec.cwd) === true;
-    /** Every create and restart goes through here: none starts in a cwd that is gone. */
-    const start = (action: Extract<Action, { kind: 'create' | 'restart' }>): void => {
-      if (!cwdGone) {
-        actions.push(action);
-        return;
-      }
-      refused.add(spec.name); // nothing starts in its place, so a copy running outside is not stopped either
-      actions.push({ kind: 'conflict', session: spec.name, reason: `cwd ${show(spec.cwd)} no longer exists` });
-      requeue(Math.max(backoffDelayMs(Math.max(1, live?.crashes ?? 0), spec.backoff), 1000));
-    };
+    const ctx: SessionPlan = { spec, observed, opts, show, actions, requeue, refuse: () => refused.add(spec.name) };
     if (!live) {
-      start({ kind: 'create', session: spec.name, reason: 'not found', spec, stamp: { hash, restarts: 0, crashes: 0 } });
-      continue;
-    }
-    if (!live.pane) {
-      // The user killed the managed pane and kept panes of their own: those are theirs, and the
-      // command gets a new window of its own in the same session. Counted as a death.
-      const stamp = { hash, restarts: live.restarts + 1, crashes: live.crashes, lastExit: live.lastExit };
-      start({ kind: 'restart', session: spec.name, reason: PANE_GONE, spec, observed: live, stamp });
-      continue;
-    }
-    if (live.hash !== hash) {
-      // A spec change is not a crash: the restart count (OPT.restarts) only counts deaths.
-      const stamp = { hash, restarts: live.restarts, crashes: 0, lastExit: live.pane.exit ?? live.lastExit };
-      start({ kind: 'restart', session: spec.name, reason: describeHashChange(live.hash ?? '', hash), spec, observed: live, stamp });
-      continue;
-    }
-    if (live.pane.dead) {
-      const verdict = judgeDeadPane(spec, live);
-      if (verdict.restart) {
-        if (opts.honourBackoff && verdict.dueAt > opts.now) {
-          requeue(verdict.dueAt - opts.now);
-        } else {
-          const stamp = { hash, restarts: live.restarts + 1, crashes: verdict.crashes, lastExit: live.pane.exit };
-          start({ kind: 'restart', session: spec.name, reason: verdict.why, spec, observed: live, stamp });
-        }
+      // A start in a directory that is gone would silently run elsewhere (tmux falls back to another one).
+      const gone = panesOf(spec).find((p) => cwdGone(ctx, p));
+      if (gone) {
+        blockedByCwd(ctx, spec.name, gone, 0);
         continue;
       }
-    }
-    const sick = observed.unhealthy?.get(spec.name);
-    if (!live.pane.dead && sick && sick.startedAt === live.startedAt) {
-      // A failed health check restarts like a crash: counted, and spaced by backoff.
-      const crashes = crashesAfterRun(live.crashes, sick.since - sick.startedAt, spec.backoff);
-      const dueAt = sick.since + backoffDelayMs(crashes, spec.backoff);
-      if (opts.honourBackoff && dueAt > opts.now) {
-        requeue(dueAt - opts.now);
-      } else {
-        const stamp = { hash, restarts: live.restarts + 1, crashes: crashes + 1, lastExit: live.lastExit };
-        start({ kind: 'restart', session: spec.name, reason: sick.detail, spec, observed: live, stamp });
-      }
+      const windows = spec.windows.map((w) => windowStart(spec, w));
+      actions.push({ kind: 'create', session: spec.name, target: spec.name, reason: 'not found', spec, windows });
       continue;
     }
-    const update = stampUpdate(spec, live, show);
-    if (update) actions.push(update);
+    planSession(ctx, live);
   }
 
   actions.push(...planOrphans(desired, observed, refused));
@@ -101,18 +58,252 @@ export function plan(desired: DesiredState, observed: ObservedState, opts: PlanO
   for (const live of observed.sessions.values()) {
     if (declared.has(live.name) || !live.owned) continue;
     if (live.source !== undefined && withinRoots(live.source, desired.roots)) {
-      actions.push({
-        kind: 'kill',
-        session: live.name,
-        reason: 'no longer declared',
-        observed: live,
-        stopTimeoutSeconds: live.stopTimeoutSeconds ?? opts.defaultStopTimeoutSeconds ?? DEFAULT_STOP_TIMEOUT_SECONDS,
-      });
+      const panes = [...managedPanes(live).values()];
+      const stops = panes.map((m) => treeStop(m, opts));
+      actions.push({ kind: 'kill', session: live.name, target: live.name, reason: 'no longer declared', observed: live, stops, logs: panes.map((m) => observedTarget(live, m)) });
     }
   }
 
-  actions.sort(byKindThenName);
+  actions.sort(byKindThenTarget);
   return requeueAfterMs === undefined ? { actions } : { actions, requeueAfterMs };
+}
+
+interface SessionPlan {
+  spec: SessionSpec;
+  observed: ObservedState;
+  opts: PlanOptions;
+  show: (p: string) => string;
+  actions: Action[];
+  requeue: (ms: number) => void;
+  refuse: () => void;
+}
+
+/** A live session tmuxctl owns: windows added, removed and reordered, then every pane. */
+function planSession(ctx: SessionPlan, live: ObservedSession): void {
+  const { spec, actions } = ctx;
+  const managed = managedPanes(live);
+  const owned = new Map<string, ObservedWindow>();
+  for (const w of live.windows) if (w.stamp && !owned.has(w.stamp.name)) owned.set(w.stamp.name, w);
+  let nextFree = Math.max(-1, ...live.windows.map((w) => w.index)) + 1;
+  /** The index each spec window holds (or will, once created): reordered at the end. */
+  const indexes: number[] = [];
+  const restarted = new Set<string>();
+
+  for (const w of spec.windows) {
+    const window = owned.get(w.name);
+    if (!window) {
+      const gone = w.panes.find((p) => cwdGone(ctx, p));
+      if (gone) {
+        blockedByCwd(ctx, windowTarget(spec, w), gone, 0);
+        continue;
+      }
+      const at = { index: nextFree++ };
+      indexes.push(at.index);
+      actions.push({
+        kind: 'create-window',
+        session: spec.name,
+        target: windowTarget(spec, w),
+        reason: spec.windowsDeclared ? 'window added' : PANE_GONE,
+        observed: live,
+        window: windowStart(spec, w),
+        at,
+      });
+      continue;
+    }
+    indexes.push(window.index);
+    planWindow(ctx, live, w, window, managed, restarted);
+  }
+
+  for (const window of live.windows) {
+    const name = window.stamp?.name;
+    if (name === undefined) continue;
+    const kept = owned.get(name) === window && spec.windows.some((w) => w.name === name);
+    if (kept) continue;
+    const panes = [...managed.values()].filter((m) => m.window === window);
+    actions.push({
+      kind: 'kill-window',
+      session: spec.name,
+      target: `${spec.name}:${name}`,
+      reason: owned.get(name) === window ? 'window removed' : 'a second window stamped with this name',
+      observed: live,
+      window,
+      panes,
+      stops: panes.map((m) => treeStop(m, ctx.opts)),
+      logs: panes.map((m) => observedTarget(live, m)),
+    });
+  }
+
+  const swaps = swapsToOrder(indexes);
+  if (swaps.length > 0) actions.push({ kind: 'reorder', session: spec.name, target: spec.name, reason: 'windows out of spec order', observed: live, swaps });
+
+  const update = stampUpdate(ctx, live, managed, restarted);
+  if (update) actions.push(update);
+}
+
+/** One window tmuxctl made: its panes started, restarted, added or removed; its layout applied again when that changed. */
+function planWindow(ctx: SessionPlan, live: ObservedSession, w: WindowSpec, window: ObservedWindow, managed: Map<string, ManagedPane>, restarted: Set<string>): void {
+  const { spec, actions } = ctx;
+  const declaredBefore = window.stamp?.panes ?? 0;
+  let panesChanged = false;
+  for (const p of w.panes) {
+    const m = managed.get(paneSlot(w.name, p.index));
+    if (m) {
+      if (planPane(ctx, live, p, m)) restarted.add(paneSlot(w.name, p.index));
+      continue;
+    }
+    if (cwdGone(ctx, p)) {
+      blockedByCwd(ctx, p.target, p, 0);
+      continue;
+    }
+    // A slot the window had is empty: its pane was killed by hand. A person's own panes never stand in.
+    const reason = p.index < declaredBefore ? PANE_GONE : 'pane added';
+    actions.push({ kind: 'split', session: spec.name, target: p.target, reason, observed: live, window, pane: { spec: p, stamp: freshStamp(p) } });
+    panesChanged = true;
+  }
+  for (const m of managed.values()) {
+    if (m.stamp.window !== w.name || m.stamp.index < w.panes.length) continue;
+    actions.push({
+      kind: 'kill-pane',
+      session: spec.name,
+      target: observedTarget(live, m),
+      reason: 'pane removed',
+      observed: live,
+      managed: m,
+      stops: [treeStop(m, ctx.opts)],
+    });
+    panesChanged = true;
+  }
+  const layout = effectiveLayout(w);
+  const stamp = window.stamp;
+  if ((panesChanged && layout !== undefined) || stamp?.layout !== layout || stamp?.panes !== w.panes.length) {
+    const reason = panesChanged
+      ? 'panes added or removed'
+      : stamp?.layout !== layout
+        ? `layout ${stamp?.layout ?? 'none'} -> ${layout ?? 'none'}`
+        : `${w.panes.length} panes declared`;
+    actions.push({
+      kind: 'layout',
+      session: spec.name,
+      target: windowTarget(spec, w),
+      reason,
+      observed: live,
+      window,
+      name: w.name,
+      ...(layout !== undefined && { layout }),
+      panes: w.panes.length,
+    });
+  }
+}
+
+/** One pane tmuxctl started: restarted when its spec changed, it died, or it failed its health check. Returns whether it restarts. */
+function planPane(ctx: SessionPlan, live: ObservedSession, p: PaneSpec, m: ManagedPane): boolean {
+  const { spec, actions, opts } = ctx;
+  const hash = specHash(p);
+  const restart = (reason: string, stamp: PaneStamp): boolean => {
+    if (cwdGone(ctx, p)) {
+      blockedByCwd(ctx, p.target, p, m.stamp.crashes);
+      return false;
+    }
+    const pane: PaneStart = { spec: p, stamp };
+    actions.push({ kind: 'restart', session: spec.name, target: p.target, reason, observed: live, managed: m, pane, stops: [{ pid: m.pane.pid, dead: m.pane.dead, timeoutSeconds: p.stopTimeoutSeconds }] });
+    return true;
+  };
+  const base = { window: p.window, index: p.index, hash, stopTimeoutSeconds: p.stopTimeoutSeconds };
+  if (m.stamp.hash !== hash) {
+    // A spec change is not a crash: the restart count only counts deaths.
+    return restart(describeHashChange(m.stamp.hash, hash), { ...base, restarts: m.stamp.restarts, crashes: 0, ...lastExit(m.pane.exit ?? m.stamp.lastExit) });
+  }
+  if (m.pane.dead) {
+    const verdict = judgeDeadPane(p, m.pane, m.stamp);
+    if (!verdict.restart) return false;
+    if (opts.honourBackoff && verdict.dueAt > opts.now) {
+      ctx.requeue(verdict.dueAt - opts.now);
+      return false;
+    }
+    return restart(verdict.why, { ...base, restarts: m.stamp.restarts + 1, crashes: verdict.crashes, ...lastExit(m.pane.exit) });
+  }
+  const sick = ctx.observed.unhealthy?.get(p.target);
+  if (sick && sick.startedAt === m.stamp.startedAt) {
+    // A failed health check restarts like a crash: counted, and spaced by backoff.
+    const crashes = crashesAfterRun(m.stamp.crashes, sick.since - sick.startedAt, p.backoff);
+    const dueAt = sick.since + backoffDelayMs(crashes, p.backoff);
+    if (opts.honourBackoff && dueAt > opts.now) {
+      ctx.requeue(dueAt - opts.now);
+      return false;
+    }
+    return restart(sick.detail, { ...base, restarts: m.stamp.restarts + 1, crashes: crashes + 1, ...lastExit(m.stamp.lastExit) });
+  }
+  return false;
+}
+
+/**
+ * Stamps to bring up to date on a session that is otherwise as declared: the spec file it is declared
+ * in, each pane's stop timeout, and a tmuxctl 0.1 session re-stamped per pane (nothing restarts).
+ */
+function stampUpdate(ctx: SessionPlan, live: ObservedSession, managed: Map<string, ManagedPane>, restarted: Set<string>): Action | undefined {
+  const { spec, show } = ctx;
+  const reasons: string[] = [];
+  const moved = live.source !== spec.source;
+  if (moved) reasons.push(`now declared in ${show(spec.source)}`);
+  const panes: Array<{ managed: ManagedPane; stamp: PaneStamp }> = [];
+  for (const p of panesOf(spec)) {
+    const slot = paneSlot(p.window, p.index);
+    const m = managed.get(slot);
+    if (!m || restarted.has(slot)) continue;
+    // A pane stamped by an older tmuxctl has no stop timeout stamp; it gets one at its next start.
+    const stopChanged = m.stamp.stopTimeoutSeconds !== undefined && m.stamp.stopTimeoutSeconds !== p.stopTimeoutSeconds;
+    if (stopChanged) reasons.push(`${p.target === spec.name ? '' : `${p.target}: `}stopTimeoutSeconds ${m.stamp.stopTimeoutSeconds} -> ${p.stopTimeoutSeconds}`);
+    if (stopChanged || live.legacy) panes.push({ managed: m, stamp: { ...m.stamp, ...(stopChanged && { stopTimeoutSeconds: p.stopTimeoutSeconds }) } });
+  }
+  const windows = live.legacy
+    ? live.windows.flatMap((window) => (window.stamp ? [{ window, name: window.stamp.name, panes: window.stamp.panes }] : []))
+    : [];
+  if (live.legacy) reasons.push('stamped by tmuxctl 0.1, re-stamped per pane');
+  if (reasons.length === 0) return undefined;
+  return {
+    kind: 'update',
+    session: spec.name,
+    target: spec.name,
+    reason: reasons.join(', '),
+    observed: live,
+    ...(moved && { source: spec.source }),
+    ...(live.legacy && { migrate: true as const }),
+    panes,
+    windows,
+  };
+}
+
+/** A window of several panes with no declared layout gets tmux's `tiled`, as each split needs room. */
+export function effectiveLayout(w: WindowSpec): string | undefined {
+  return w.layout ?? (w.panes.length > 1 ? 'tiled' : undefined);
+}
+
+function windowStart(spec: SessionSpec, w: WindowSpec): WindowStart {
+  const layout = effectiveLayout(w);
+  return { spec: w, named: spec.windowsDeclared, ...(layout !== undefined && { layout }), panes: w.panes.map((p) => ({ spec: p, stamp: freshStamp(p) })) };
+}
+
+function freshStamp(p: PaneSpec): PaneStamp {
+  return { window: p.window, index: p.index, hash: specHash(p), restarts: 0, crashes: 0, stopTimeoutSeconds: p.stopTimeoutSeconds };
+}
+
+function lastExit(e: PaneStamp['lastExit']): Pick<PaneStamp, 'lastExit'> {
+  return e ? { lastExit: e } : {};
+}
+
+function treeStop(m: ManagedPane, opts: PlanOptions): TreeStop {
+  return { pid: m.pane.pid, dead: m.pane.dead, timeoutSeconds: m.stamp.stopTimeoutSeconds ?? opts.defaultStopTimeoutSeconds ?? DEFAULT_STOP_TIMEOUT_SECONDS };
+}
+
+function cwdGone(ctx: SessionPlan, p: PaneSpec): boolean {
+  return ctx.observed.missingCwds?.has(p.cwd) === true;
+}
+
+/** Nothing starts in a cwd that is gone: reported, what runs is kept, and the plan is made again after the backoff delay. */
+function blockedByCwd(ctx: SessionPlan, target: string, p: PaneSpec, crashes: number): void {
+  ctx.refuse(); // nothing starts in its place, so a copy running outside is not stopped either
+  ctx.actions.push({ kind: 'conflict', session: ctx.spec.name, target, reason: `cwd ${ctx.show(p.cwd)} no longer exists` });
+  ctx.requeue(Math.max(backoffDelayMs(Math.max(1, crashes), p.backoff), 1000));
 }
 
 /**
@@ -121,13 +312,7 @@ export function plan(desired: DesiredState, observed: ObservedState, opts: PlanO
  * the same name: `apply --take-over` makes it this one's). A move between files within the applied
  * paths is no conflict: the recorded source is updated.
  */
-function conflictOf(
-  spec: SessionSpec,
-  live: ObservedSession | undefined,
-  desired: DesiredState,
-  opts: PlanOptions,
-  show: (p: string) => string,
-): string | undefined {
+function conflictOf(spec: SessionSpec, live: ObservedSession | undefined, desired: DesiredState, opts: PlanOptions, show: (p: string) => string): string | undefined {
   if (!live) return undefined;
   if (!live.owned) return NOT_OWNED;
   if (opts.takeOver || !declaredElsewhere(spec, live, desired.roots)) return undefined;
@@ -142,25 +327,6 @@ export function declaredElsewhere(spec: SessionSpec, live: ObservedSession, root
   return live.source !== undefined && live.source !== spec.source && !withinRoots(live.source, roots);
 }
 
-/** Stamps to bring up to date on a session that is otherwise as declared. */
-function stampUpdate(spec: SessionSpec, live: ObservedSession, show: (p: string) => string): Action | undefined {
-  const moved = live.source !== spec.source;
-  // A session stamped by an older tmuxctl has no stop timeout stamp; it gets one at its next start.
-  const stopChanged = live.stopTimeoutSeconds !== undefined && live.stopTimeoutSeconds !== spec.stopTimeoutSeconds;
-  if (!moved && !stopChanged) return undefined;
-  const reasons: string[] = [];
-  if (moved) reasons.push(`now declared in ${show(spec.source)}`);
-  if (stopChanged) reasons.push(`stopTimeoutSeconds ${live.stopTimeoutSeconds} -> ${spec.stopTimeoutSeconds}`);
-  return {
-    kind: 'update',
-    session: spec.name,
-    reason: reasons.join(', '),
-    observed: live,
-    ...(moved && { source: spec.source }),
-    ...(stopChanged && { stopTimeoutSeconds: spec.stopTimeoutSeconds }),
-  };
-}
-
 /**
  * Prune scope: a session belongs to the paths being applied when its recorded source file is one of
  * them, or sits directly in one of the folders (folders are read without recursion, so a spec in a
@@ -170,41 +336,29 @@ export function withinRoots(source: string, roots: readonly string[]): boolean {
   return roots.some((r) => source === r || dirname(source) === r);
 }
 
-const KIND_ORDER: Record<Action['kind'], number> = { conflict: 0, 'kill-orphan': 1, kill: 2, restart: 3, create: 4, update: 5 };
-
-function byKindThenName(a: Action, b: Action): number {
-  // By code unit, as the loader orders sessions: localeCompare would load ICU's collator (~5 ms) for names that are ASCII anyway.
-  return KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || (a.session < b.session ? -1 : a.session > b.session ? 1 : 0);
-}
-
-export interface DeleteScope {
-  /** The -f paths the names came from: a session recorded as declared elsewhere is not theirs to delete. */
-  roots: readonly string[];
-  displayPath?: (absolute: string) => string;
-}
-
 /**
- * Plan for `delete`: stop and remove owned sessions, by declaration or by name. With a scope (the
- * names come from specs), only what those specs own: a session whose recorded source lies outside
- * them is reported as a conflict and left alone.
+ * The order actions run in one batch: stops first; then starts; windows added before they are
+ * reordered; layouts after the splits and pane kills of their window; windows killed last, since a
+ * closed window renumbers the others when `renumber-windows` is on, and reorder works on indexes.
  */
-export function planDelete(names: readonly string[], observed: ObservedState, stopTimeouts: ReadonlyMap<string, number>, scope?: DeleteScope): Plan {
-  const actions: Action[] = [];
-  const show = scope?.displayPath ?? ((p: string) => p);
-  for (const name of names) {
-    const live: ObservedSession | undefined = observed.sessions.get(name);
-    if (!live) continue;
-    if (!live.owned) {
-      actions.push({ kind: 'conflict', session: name, reason: NOT_OWNED });
-      continue;
-    }
-    if (scope && live.source !== undefined && !withinRoots(live.source, scope.roots)) {
-      actions.push({ kind: 'conflict', session: name, reason: `owned by ${show(live.source)}` });
-      continue;
-    }
-    const stopTimeoutSeconds = stopTimeouts.get(name) ?? live.stopTimeoutSeconds ?? DEFAULT_STOP_TIMEOUT_SECONDS;
-    actions.push({ kind: 'kill', session: name, reason: 'deleted', observed: live, stopTimeoutSeconds });
-  }
-  actions.sort(byKindThenName);
-  return { actions };
+const KIND_ORDER: Record<Action['kind'], number> = {
+  conflict: 0,
+  'kill-orphan': 1,
+  kill: 2,
+  restart: 3,
+  create: 4,
+  'create-window': 5,
+  split: 6,
+  'kill-pane': 7,
+  layout: 8,
+  update: 9,
+  reorder: 10,
+  'kill-window': 11,
+};
+
+function byKindThenTarget(a: Action, b: Action): number {
+  // By code unit, as the loader orders sessions: localeCompare would load ICU's collator (~5 ms) for names that are ASCII anyway.
+  return KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || (a.target < b.target ? -1 : a.target > b.target ? 1 : 0);
 }
+
+export { byKindThenTarget };

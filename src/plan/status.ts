@@ -1,14 +1,20 @@
-import type { ExitInfo, ObservedSession, ObservedState } from '../observe/types.js';
-import type { DesiredState, SessionSpec } from '../spec/types.js';
+import { type ExitInfo, type ManagedPane, managedPanes, type ObservedSession, type ObservedState, paneSlot } from '../observe/types.js';
+import type { DesiredState, PaneSpec, SessionSpec } from '../spec/types.js';
 import { specHash } from './hash.js';
 import { declaredElsewhere } from './plan.js';
 import { judgeDeadPane } from './restart-decision.js';
+import { observedTarget } from './targets.js';
 
-export type SessionState = 'running' | 'missing' | 'drifted' | 'exited' | 'backoff' | 'conflict' | 'undeclared';
+export type PaneState = 'running' | 'missing' | 'drifted' | 'exited' | 'backoff' | 'conflict' | 'undeclared';
 
-export interface SessionStatus {
+/** One row of `status`: a pane, named `session` for a session of one pane, `session:window.N` otherwise. */
+export interface PaneStatus {
   name: string;
-  state: SessionState;
+  session: string;
+  window: string;
+  /** Position in the window's declared panes, from 0. */
+  pane: number;
+  state: PaneState;
   pid: number | null;
   restarts: number;
   /** Exit status of the last run that ended; a signal death reads 128 + signal, as in a shell. */
@@ -23,49 +29,84 @@ export interface SessionStatus {
   health: string | null;
 }
 
-/** Pure: the state of every declared session plus every owned one no longer declared. */
-export function sessionStatuses(desired: DesiredState, observed: ObservedState): SessionStatus[] {
-  const out: SessionStatus[] = [];
+/** Pure: the state of every declared pane plus every pane tmuxctl started that is no longer declared. */
+export function paneStatuses(desired: DesiredState, observed: ObservedState): PaneStatus[] {
+  const out: PaneStatus[] = [];
   const declared = new Set<string>();
   for (const spec of desired.sessions) {
     declared.add(spec.name);
-    out.push(statusOf(spec, observed.sessions.get(spec.name), desired, observed.at));
+    const live = observed.sessions.get(spec.name);
+    const managed = live ? managedPanes(live) : new Map<string, ManagedPane>();
+    const slots = new Set<string>();
+    for (const w of spec.windows) {
+      for (const p of w.panes) {
+        slots.add(paneSlot(p.window, p.index));
+        out.push(statusOf(spec, p, live, managed.get(paneSlot(p.window, p.index)), desired, observed.at));
+      }
+    }
+    if (!live?.owned || declaredElsewhere(spec, live, desired.roots)) continue;
+    for (const [slot, m] of managed) if (!slots.has(slot)) out.push(row(live, m, 'undeclared', spec.source));
   }
   for (const live of observed.sessions.values()) {
-    if (live.owned && !declared.has(live.name)) out.push(row(live.name, 'undeclared', live, live.source ?? null));
+    if (!live.owned || declared.has(live.name)) continue;
+    for (const m of managedPanes(live).values()) out.push(row(live, m, 'undeclared', live.source ?? null));
   }
   // By code unit, as plans are: localeCompare would load ICU's collator (~5 ms) for ASCII names.
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-function statusOf(spec: SessionSpec, live: ObservedSession | undefined, desired: DesiredState, now: number): SessionStatus {
-  if (!live) return row(spec.name, 'missing', undefined, spec.source);
-  if (!live.owned) return row(spec.name, 'conflict', live, spec.source);
+function statusOf(spec: SessionSpec, p: PaneSpec, live: ObservedSession | undefined, m: ManagedPane | undefined, desired: DesiredState, now: number): PaneStatus {
+  const declaredRow = (state: PaneState, source: string | null): PaneStatus => ({ ...emptyRow(p, state, source), ...(m && live && measured(live, m)) });
+  if (!live) return declaredRow('missing', spec.source);
+  if (!live.owned) return emptyRow(p, 'conflict', spec.source);
   // Declared by a spec outside the paths given: that file's session, shown with its source.
-  if (declaredElsewhere(spec, live, desired.roots)) return row(spec.name, 'conflict', live, live.source ?? null);
-  // The managed pane is gone (the session lives on with the user's panes only): nothing of ours runs.
-  if (!live.pane) return row(spec.name, 'missing', live, spec.source);
-  if (live.pane.dead) {
-    if (live.hash !== specHash(spec)) return row(spec.name, 'drifted', live, spec.source);
-    const verdict = judgeDeadPane(spec, live);
-    if (!verdict.restart) return row(spec.name, 'exited', live, spec.source);
-    return { ...row(spec.name, 'backoff', live, spec.source), nextRestartAt: new Date(Math.max(verdict.dueAt, now)).toISOString() };
+  if (declaredElsewhere(spec, live, desired.roots)) return emptyRow(p, 'conflict', live.source ?? null);
+  // Nothing of ours runs in this slot (never started, or its pane was killed by hand).
+  if (!m) return declaredRow('missing', spec.source);
+  const hash = specHash(p);
+  if (m.pane.dead) {
+    if (m.stamp.hash !== hash) return declaredRow('drifted', spec.source);
+    const verdict = judgeDeadPane(p, m.pane, m.stamp);
+    if (!verdict.restart) return declaredRow('exited', spec.source);
+    return { ...declaredRow('backoff', spec.source), nextRestartAt: new Date(Math.max(verdict.dueAt, now)).toISOString() };
   }
-  return row(spec.name, live.hash === specHash(spec) ? 'running' : 'drifted', live, spec.source);
+  return declaredRow(m.stamp.hash === hash ? 'running' : 'drifted', spec.source);
 }
 
-function row(name: string, state: SessionState, live: ObservedSession | undefined, source: string | null): SessionStatus {
-  const exit: ExitInfo | undefined = live?.pane?.exit ?? live?.lastExit;
+function emptyRow(p: Pick<PaneSpec, 'target' | 'session' | 'window' | 'index'>, state: PaneState, source: string | null): PaneStatus {
   return {
-    name,
+    name: p.target,
+    session: p.session,
+    window: p.window,
+    pane: p.index,
     state,
-    pid: live?.pane && !live.pane.dead ? live.pane.pid : null,
-    restarts: live?.restarts ?? 0,
-    lastExitStatus: exit === undefined ? null : 'status' in exit ? exit.status : 128 + exit.signal,
-    lastExitSignal: exit !== undefined && 'signal' in exit ? exit.signal : null,
-    startedAt: live ? new Date(live.startedAt ?? live.createdAt).toISOString() : null,
+    pid: null,
+    restarts: 0,
+    lastExitStatus: null,
+    lastExitSignal: null,
+    startedAt: null,
     source,
     nextRestartAt: null,
-    health: live?.health ?? null,
+    health: null,
+  };
+}
+
+function row(live: ObservedSession, m: ManagedPane, state: PaneState, source: string | null): PaneStatus {
+  return {
+    ...emptyRow({ target: observedTarget(live, m), session: live.name, window: m.stamp.window, index: m.stamp.index }, state, source),
+    ...measured(live, m),
+  };
+}
+
+/** What the live pane says: pid, restarts, last exit, start time, health. */
+function measured(live: ObservedSession, m: ManagedPane): Pick<PaneStatus, 'pid' | 'restarts' | 'lastExitStatus' | 'lastExitSignal' | 'startedAt' | 'health'> {
+  const exit: ExitInfo | undefined = m.pane.exit ?? m.stamp.lastExit;
+  return {
+    pid: m.pane.dead ? null : m.pane.pid,
+    restarts: m.stamp.restarts,
+    lastExitStatus: exit === undefined ? null : 'status' in exit ? exit.status : 128 + exit.signal,
+    lastExitSignal: exit !== undefined && 'signal' in exit ? exit.signal : null,
+    startedAt: new Date(m.stamp.startedAt ?? live.createdAt).toISOString(),
+    health: m.pane.health ?? null,
   };
 }

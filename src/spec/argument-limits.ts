@@ -45,12 +45,21 @@ export function envEntryProblem(name: string, value: string): string | undefined
  */
 export const MAX_START_BYTES = 2 * 1024 * 1024 - 128 * 1024;
 
-/** Why a command and environment cannot start together (each part may be under MAX_ARG_BYTES), or undefined. */
-export function startSizeProblem(argv: readonly string[], env: Readonly<Record<string, string>>): string | undefined {
+/** How many bytes one start of `argv` with `env` takes of MAX_START_BYTES. */
+export function startSize(argv: readonly string[], env: Readonly<Record<string, string>>): number {
   const size = (s: string) => Buffer.byteLength(s, 'utf8') + 1 + 8;
   let bytes = 8 * 2; // the two NULL pointers that end argv and envp
   for (const a of argv) bytes += size(a);
   for (const [k, v] of Object.entries(env)) bytes += size(`${k}=${v}`);
+  return bytes;
+}
+
+/** What the kernel allows one start, said after the size that is over it. */
+export const START_LIMIT_RULE = `one start can carry at most ${MAX_START_BYTES} (the kernel's 2 MiB for arguments and environment together, less room for tmux's own environment)`;
+
+/** Why a command and environment cannot start together (each part may be under MAX_ARG_BYTES), or undefined. */
+export function startSizeProblem(argv: readonly string[], env: Readonly<Record<string, string>>): string | undefined {
+  const bytes = startSize(argv, env);
   if (bytes <= MAX_START_BYTES) return undefined;
-  return `its command and environment add up to ${bytes} bytes; one start can carry at most ${MAX_START_BYTES} (the kernel's 2 MiB for arguments and environment together, less room for tmux's own environment)`;
+  return `its command and environment add up to ${bytes} bytes; ${START_LIMIT_RULE}`;
 }

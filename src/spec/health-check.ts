@@ -1,3 +1,4 @@
+import { DEFAULTS } from './defaults.js';
 import type { RawHealthCheck } from './raw-spec.js';
 import { toCommand } from './to-command.js';
 import type { HealthCheck } from './types.js';
@@ -17,15 +18,15 @@ export function normaliseHealthCheck(raw: RawHealthCheck): HealthCheck {
     return {
       kind: 'command',
       command: toCommand(raw.command),
-      intervalSeconds: raw.intervalSeconds,
-      timeoutSeconds: raw.timeoutSeconds,
+      intervalSeconds: raw.intervalSeconds ?? DEFAULTS.healthCheck.intervalSeconds,
+      timeoutSeconds: raw.timeoutSeconds ?? DEFAULTS.healthCheck.timeoutSeconds,
       failureThreshold: raw.failureThreshold ?? DEFAULT_FAILURE_THRESHOLD.command,
     };
   }
   return {
     kind: 'output',
     outputWithinSeconds: raw.outputWithinSeconds as number,
-    intervalSeconds: raw.intervalSeconds,
+    intervalSeconds: raw.intervalSeconds ?? DEFAULTS.healthCheck.intervalSeconds,
     failureThreshold: raw.failureThreshold ?? DEFAULT_FAILURE_THRESHOLD.output,
   };
 }

@@ -18,6 +18,8 @@ export interface FileContext {
   callerEnv: Record<string, string | undefined>;
   envFiles: EnvFileReader;
   cwdMustExist: boolean;
+  /** The shell a `keys` pane runs when the spec names none (see LoadOptions.loginShell). */
+  loginShell: string;
 }
 
 export interface DeclaredSession {
@@ -72,6 +74,8 @@ export async function loadSpecFile(source: string, ctx: FileContext): Promise<Lo
     callerEnv: ctx.callerEnv,
     envFiles: ctx.envFiles,
     cwdMustExist: ctx.cwdMustExist,
+    loginShell: ctx.loginShell,
+    lineOf: (at: DocPath) => positionOf(doc, lineCounter, at, 'value').line,
     sourceText: (at: DocPath) => {
       const found = findNodes(doc, at);
       return found.complete && isScalar(found.value) && found.value.type === 'PLAIN' ? found.value.source : undefined;

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { DEFAULTS } from './defaults.js';
 import { displayPath } from './display-path.js';
 import { findSpecFiles } from './find-files.js';
 import type { Position } from './positions.js';
@@ -19,6 +20,11 @@ export interface LoadOptions {
    * started must not keep you from seeing or removing it.
    */
   cwdMustExist?: boolean;
+  /**
+   * The shell a `keys` pane runs when the spec names none. Default: the user's login shell from the
+   * password database, read once per load here and nowhere deeper, so tests can pass their own.
+   */
+  loginShell?: string;
 }
 
 export type LoadResult = { ok: true; desired: DesiredState } | { ok: false; problems: SpecProblem[] };
@@ -34,7 +40,14 @@ export async function loadDesiredState(paths: string[], opts: LoadOptions): Prom
   const found = await findSpecFiles(paths, cwd);
   const problems: SpecProblem[] = [...found.problems];
   const envFiles = createEnvFileReader(cwd);
-  const ctx = { cwd, home: opts.home ?? os.homedir(), callerEnv: opts.env, envFiles, cwdMustExist: opts.cwdMustExist ?? true };
+  const ctx = {
+    cwd,
+    home: opts.home ?? os.homedir(),
+    callerEnv: opts.env,
+    envFiles,
+    cwdMustExist: opts.cwdMustExist ?? true,
+    loginShell: opts.loginShell ?? defaultLoginShell(),
+  };
 
   // Imported here, not at the top: yaml and ajv behind it cost tens of milliseconds that commands
   // which never load a spec (help, version) should not pay at start-up.
@@ -65,4 +78,15 @@ export async function loadDesiredState(paths: string[], opts: LoadOptions): Prom
   if (problems.length > 0) return { ok: false, problems };
   sessions.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { ok: true, desired: { sessions, files: found.files, roots: found.roots } };
+}
+
+/** The user's login shell from the password database, or /bin/sh when it has none (or no entry at all). */
+export function defaultLoginShell(): string {
+  try {
+    const shell = os.userInfo().shell;
+    return shell ? shell : DEFAULTS.shell;
+  } catch {
+    // userInfo throws when the uid has no passwd entry (a container started with --user 12345).
+    return DEFAULTS.shell;
+  }
 }

@@ -1,25 +1,29 @@
-import { argumentProblem, commandIssues, startSizeProblem } from './argument-limits.js';
-import { normaliseHealthCheck } from './health-check.js';
-import { formatPath, type Issue } from './issue.js';
+import { MAX_START_BYTES, START_LIMIT_RULE, startSize } from './argument-limits.js';
+import { checkLevel, type LevelContext, type LevelSettings } from './check-level.js';
+import { type InheritedPane, inherit } from './inherit.js';
+import { formatPath, type DocPath, type Issue } from './issue.js';
+import { placesOf, whoNeeds } from './pane-groups.js';
 import type { RawSession } from './raw-spec.js';
-import { resolveCwd } from './resolve-cwd.js';
-import { resolveEnv, type EnvContext } from './resolve-env.js';
-import { toCommand } from './to-command.js';
+import { type Level, type PanePlace, sessionTree } from './session-tree.js';
 import type { SessionSpec } from './types.js';
 
-export interface SessionContext extends Omit<EnvContext, 'at'> {
+export interface SessionContext extends LevelContext {
   /** Absolute path of the spec file. */
   source: string;
-  /** See LoadOptions.cwdMustExist. */
-  cwdMustExist: boolean;
+  /** The shell a `keys` pane runs when no level names one (LoadOptions.loginShell). */
+  loginShell: string;
+  /** The line a node starts on, for messages that name a second place in the file. */
+  lineOf(at: DocPath): number;
 }
 
 /**
- * One session made into a SessionSpec, with the checks the schema cannot express (paths that
- * must exist, env files, required variables, regular expressions). `schemaIssues` are the schema's
- * findings for the document: each check runs only on keys the schema accepted, so every problem is
- * reported at once without a check tripping over a value of the wrong type. A spec is returned
- * only when the session has no problem at all.
+ * One session made into a SessionSpec: its windows and panes, each pane's settings inherited
+ * session → window → pane, and the checks the schema cannot express (paths that must exist, env
+ * files, required variables, regular expressions, layouts, unique window names). `schemaIssues` are
+ * the schema's findings for the document: each check runs only on keys the schema accepted, so every
+ * problem is reported at once without a check tripping over a value of the wrong type. A check on
+ * something a level declares runs once for that level, however many panes inherit it. A spec is
+ * returned only when the session has no problem at all.
  */
 export async function normaliseSession(
   name: string,
@@ -27,62 +31,92 @@ export async function normaliseSession(
   ctx: SessionContext,
   schemaIssues: readonly Issue[],
 ): Promise<{ spec: SessionSpec; issues: [] } | { spec?: undefined; issues: Issue[] }> {
-  const at = ['sessions', name];
-  // The keys of this session the schema complained about; `undefined` stands for the session itself (e.g. no command).
-  const rejected = new Set(schemaIssues.filter((i) => i.path[0] === 'sessions' && i.path[1] === name).map((i) => i.path[2]));
-  const accepted = (...keys: string[]): boolean => keys.every((key) => !rejected.has(key));
-  const issues: Issue[] = [];
+  const at: DocPath = ['sessions', name];
+  const mine = schemaIssues.filter((i) => startsWith(i.path, at));
+  const accepted = (path: DocPath) => !mine.some((i) => startsWith(i.path, path));
+  const valid = (path: DocPath) => !mine.some((i) => i.path.length === path.length && startsWith(i.path, path));
+  const tree = sessionTree(name, raw, { valid, lineOf: ctx.lineOf });
+  const issues: Issue[] = [...tree.issues];
 
-  // What reaches a process must reach it whole: no NUL byte, no argument past the kernel's limit.
-  if (accepted('command') && raw.command !== undefined) issues.push(...commandIssues(raw.command, [...at, 'command']));
-  if (accepted('healthCheck') && raw.healthCheck?.command !== undefined) {
-    issues.push(...commandIssues(raw.healthCheck.command, [...at, 'healthCheck', 'command']));
+  const settings = new Map<Level, LevelSettings>();
+  for (const level of tree.levels) {
+    const checked = await checkLevel(level.raw, level.at, (key) => accepted([...level.at, key]), ctx);
+    settings.set(level, checked.settings);
+    issues.push(...checked.issues);
   }
-  const cwdProblem = accepted('cwd') && raw.cwd !== undefined ? argumentProblem(raw.cwd, 'path') : undefined;
-  if (cwdProblem) issues.push({ path: [...at, 'cwd'], at: 'value', message: `${formatPath([...at, 'cwd'])} ${cwdProblem}` });
 
-  const cwd = accepted('cwd') && !cwdProblem ? await resolveCwd(raw.cwd, [...at, 'cwd'], ctx) : undefined;
-  if (cwd && 'issue' in cwd) issues.push(cwd.issue);
-
-  const env = accepted('env', 'envFile', 'requiredEnv') ? await resolveEnv(raw, { ...ctx, at }) : undefined;
-  if (env) issues.push(...env.issues);
-
-  if (accepted('orphans') && raw.orphans) {
-    const path = [...at, 'orphans', 'match'];
-    try {
-      new RegExp(raw.orphans.match);
-    } catch (error) {
-      // The engine's reason ("Unterminated group") is the useful part; the pattern is already in the file.
-      const reason = (error as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
-      issues.push({ path, at: 'value', message: `${formatPath(path)} is not a valid regular expression: ${reason}` });
+  const panes = new Map<PanePlace, InheritedPane | undefined>();
+  // requiredEnv misses, one problem per requiredEnv entry and state, naming the panes concerned.
+  const missing = new Map<string, { at: DocPath; name: string; state: string; panes: PanePlace[] }>();
+  for (const pane of tree.windows.flatMap((w) => w.panes)) {
+    const inherited = inherit(
+      pane.chain.map((level) => settings.get(level) as LevelSettings),
+      { specDir: ctx.specDir, loginShell: ctx.loginShell },
+    );
+    panes.set(pane, inherited.pane);
+    for (const miss of inherited.missing) {
+      const path = [...miss.at, miss.index];
+      const key = JSON.stringify([path, miss.state]);
+      const entry = missing.get(key) ?? { at: path, name: miss.name, state: miss.state, panes: [] };
+      entry.panes.push(pane);
+      missing.set(key, entry);
     }
   }
-
-  if (accepted('backoff') && raw.backoff.maxSeconds < raw.backoff.initialSeconds) {
-    const path = [...at, 'backoff', 'maxSeconds'];
-    issues.push({ path, at: 'value', message: `${formatPath(path)} must be at least initialSeconds (${raw.backoff.initialSeconds})` });
+  for (const miss of missing.values()) {
+    const level = tree.levels.find((l) => startsWith(miss.at, l.at) && miss.at.length === l.at.length + 2) as Level;
+    issues.push({
+      path: miss.at,
+      at: 'value',
+      message:
+        `${formatPath(miss.at)}: ${whoNeeds(tree, level, miss.panes, { one: 'requires', many: 'require' })} ${miss.name}, which ${miss.state} ` +
+        `(set it under env, in an env file, or in the environment tmuxctl runs in)`,
+    });
   }
 
-  if (rejected.size > 0 || issues.length > 0 || !cwd || 'issue' in cwd || !env) return { issues };
+  if (mine.length > 0 || issues.length > 0) return { issues };
+
   // Each string may be under the kernel's limit while all of them together are over it.
-  const command = toCommand(raw.command);
-  const tooBig = startSizeProblem(command.kind === 'shell' ? ['sh', '-c', command.script] : command.argv, env.env);
-  if (tooBig) return { issues: [{ path: at, at: 'key', message: `${formatPath(at)}: ${tooBig}` }] };
+  const sizes = new Map<PanePlace, number>();
+  for (const [pane, inherited] of panes) {
+    if (!inherited) continue;
+    const command = inherited.command;
+    const bytes = startSize(command.kind === 'shell' ? ['sh', '-c', command.script] : command.argv, inherited.env);
+    if (bytes > MAX_START_BYTES) sizes.set(pane, bytes);
+  }
+  if (sizes.size > 0) {
+    for (const place of placesOf(tree, new Set(sizes.keys()))) {
+      const largest = Math.max(...place.panes.map((p) => sizes.get(p) as number));
+      const what =
+        place.panes.length === 1
+          ? `its command and environment add up to ${largest} bytes`
+          : `each of its ${place.panes.length} panes has a command and environment over the limit (the largest: ${largest} bytes)`;
+      issues.push({ path: place.at, at: 'key', message: `${formatPath(place.at)}: ${what}; ${START_LIMIT_RULE}` });
+    }
+    return { issues };
+  }
+
   return {
     spec: {
       name,
       source: ctx.source,
-      command,
-      cwd: cwd.cwd,
-      env: env.env,
-      envFiles: env.envFiles,
-      restart: raw.restart,
-      startSeconds: raw.startSeconds,
-      stopTimeoutSeconds: raw.stopTimeoutSeconds,
-      backoff: { ...raw.backoff },
-      ...(raw.healthCheck && { healthCheck: normaliseHealthCheck(raw.healthCheck) }),
-      ...(raw.orphans && { orphans: { match: raw.orphans.match, ...(raw.orphans.maxMatches !== undefined && { maxMatches: raw.orphans.maxMatches }) } }),
+      windowsDeclared: tree.windowsDeclared,
+      windows: tree.windows.map((window) => ({
+        name: window.name,
+        ...(window.layout !== undefined && { layout: window.layout }),
+        panes: window.panes.map((pane) => ({
+          session: name,
+          window: pane.window,
+          index: pane.index,
+          target: pane.target,
+          source: ctx.source,
+          ...(panes.get(pane) as InheritedPane),
+        })),
+      })),
     },
     issues: [],
   };
+}
+
+function startsWith(path: DocPath, prefix: DocPath): boolean {
+  return prefix.length <= path.length && prefix.every((segment, i) => String(path[i]) === String(segment));
 }

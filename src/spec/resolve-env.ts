@@ -2,12 +2,10 @@ import { envEntryProblem } from './argument-limits.js';
 import { displayPath } from './display-path.js';
 import { formatPath, type DocPath, type Issue } from './issue.js';
 import type { EnvFileReader } from './read-env-file.js';
-import type { RawSession } from './raw-spec.js';
+import type { RawInheritable } from './raw-spec.js';
 import { resolveSpecPath } from './resolve-path.js';
 
 export interface EnvContext {
-  /** The session's path in its document, e.g. ['sessions', 'alpha']. */
-  at: DocPath;
   specDir: string;
   home: string;
   cwd: string;
@@ -17,85 +15,97 @@ export interface EnvContext {
   sourceText(docPath: DocPath): string | undefined;
 }
 
-export interface ResolvedEnv {
-  env: Record<string, string>;
-  envFiles: string[];
+/*
+ * The environment a pane adds on top of tmux's global one. Precedence, low to high: the caller's
+ * values for the requiredEnv names only (everything else of tmuxctl's own environment is not the
+ * pane's business), then the env files in order, then `env` of the session, the window, the pane.
+ * Each part is read once per place in the file that declares it (a session's env file is read and
+ * reported once, however many panes inherit it), then merged per pane.
+ * Values are secrets: issues name variables and files, never values.
+ */
+
+/** One level's `env` map, values as written. */
+export function readEnvMap(env: RawInheritable['env'], at: DocPath, ctx: EnvContext): { vars: Map<string, string>; issues: Issue[] } {
+  const vars = new Map<string, string>();
+  const issues: Issue[] = [];
+  for (const [name, value] of Object.entries(env ?? {})) {
+    const path = [...at, name];
+    const text = typeof value === 'string' ? value : (ctx.sourceText(path) ?? String(value));
+    const problem = envEntryProblem(name, text);
+    if (problem) issues.push({ path, at: 'value', message: `${formatPath(path)} ${problem}` });
+    vars.set(name, text);
+  }
+  return { vars, issues };
+}
+
+export interface EnvFilesRead {
+  /** Absolute paths, in order. */
+  files: string[];
+  /** Their variables, later files winning. */
+  vars: Map<string, string>;
+  /** False when a file is missing or has unreadable lines: the variables may be incomplete. */
+  complete: boolean;
   issues: Issue[];
 }
 
-/**
- * The environment a session adds on top of tmux's global one. Precedence, low to high: the
- * caller's values for requiredEnv names only (everything else of tmuxctl's own environment is
- * not the session's business), then env files in order, then `env`.
- * Values are secrets: issues name variables and files, never values.
- */
-export async function resolveEnv(raw: RawSession, ctx: EnvContext): Promise<ResolvedEnv> {
-  const issues: Issue[] = [];
-  const merged = new Map<string, string>();
-  const required = raw.requiredEnv ?? [];
-  required.forEach((name, i) => {
-    const value = ctx.callerEnv[name];
-    if (value === undefined) return;
-    const problem = envEntryProblem(name, value);
-    if (problem) {
-      const path = [...ctx.at, 'requiredEnv', i];
-      issues.push({ path, at: 'value', message: `${formatPath(path)}: ${name} in the environment tmuxctl runs in ${problem}` });
-    }
-    merged.set(name, value);
-  });
-
-  const envFiles: string[] = [];
-  let complete = true;
-  for (const ref of envFileRefs(raw.envFile, [...ctx.at, 'envFile'])) {
+/** One level's `envFile` (a path or a list), relative to the spec file. */
+export async function readEnvFiles(envFile: RawInheritable['envFile'], at: DocPath, ctx: EnvContext): Promise<EnvFilesRead> {
+  const refs =
+    envFile === undefined ? [] : typeof envFile === 'string' ? [{ value: envFile, path: at }] : envFile.map((value, i) => ({ value, path: [...at, i] }));
+  const out: EnvFilesRead = { files: [], vars: new Map(), complete: true, issues: [] };
+  for (const ref of refs) {
     const file = resolveSpecPath(ref.value, ctx.specDir, ctx.home);
-    envFiles.push(file);
+    out.files.push(file);
     const read = await ctx.envFiles.read(file);
     if (!read.ok) {
-      complete = false;
-      issues.push({
+      out.complete = false;
+      out.issues.push({
         path: ref.path,
         at: 'value',
         message: `${formatPath(ref.path)}: env file ${JSON.stringify(ref.value)} ${read.reason} (looked for ${displayPath(file, ctx.cwd)})`,
       });
       continue;
     }
-    if (read.malformed) complete = false;
-    for (const [name, value] of read.vars) merged.set(name, value);
+    if (read.malformed) out.complete = false;
+    for (const [name, value] of read.vars) out.vars.set(name, value);
   }
-
-  for (const [name, value] of Object.entries(raw.env ?? {})) {
-    const path = [...ctx.at, 'env', name];
-    const text = typeof value === 'string' ? value : (ctx.sourceText(path) ?? String(value));
-    const problem = envEntryProblem(name, text);
-    if (problem) issues.push({ path, at: 'value', message: `${formatPath(path)} ${problem}` });
-    merged.set(name, text);
-  }
-
-  // With an env file missing or partly unreadable, "not set" would blame the wrong thing.
-  if (complete) {
-    const session = JSON.stringify(String(ctx.at.at(-1)));
-    required.forEach((name, i) => {
-      const value = merged.get(name);
-      if (value !== undefined && value !== '') return;
-      const path = [...ctx.at, 'requiredEnv', i];
-      const state = value === undefined ? 'is not set' : 'is empty';
-      issues.push({
-        path,
-        at: 'value',
-        message:
-          `${formatPath(path)}: session ${session} requires ${name}, which ${state} ` +
-          `(set it under env, in an env file, or in the environment tmuxctl runs in)`,
-      });
-    });
-  }
-
-  // Sorted so that reordering lines of an env file does not look like a change to the session.
-  const env = Object.fromEntries([...merged].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  return { env, envFiles, issues };
+  return out;
 }
 
-function envFileRefs(envFile: RawSession['envFile'], at: DocPath): { value: string; path: DocPath }[] {
-  if (envFile === undefined) return [];
-  if (typeof envFile === 'string') return [{ value: envFile, path: at }];
-  return envFile.map((value, i) => ({ value, path: [...at, i] }));
+/** The caller's values of one level's requiredEnv names, with an issue for each that cannot reach a process. */
+export function readCallerValues(names: readonly string[], at: DocPath, ctx: EnvContext): { vars: Map<string, string>; issues: Issue[] } {
+  const vars = new Map<string, string>();
+  const issues: Issue[] = [];
+  names.forEach((name, i) => {
+    const value = ctx.callerEnv[name];
+    if (value === undefined) return;
+    const problem = envEntryProblem(name, value);
+    if (problem) {
+      const path = [...at, i];
+      issues.push({ path, at: 'value', message: `${formatPath(path)}: ${name} in the environment tmuxctl runs in ${problem}` });
+    }
+    vars.set(name, value);
+  });
+  return { vars, issues };
+}
+
+/** Layers merged low to high, sorted by name so that reordering lines of an env file does not look like a change. */
+export function mergeEnv(layers: readonly ReadonlyMap<string, string>[]): Record<string, string> {
+  const merged = new Map<string, string>();
+  for (const layer of layers) for (const [name, value] of layer) merged.set(name, value);
+  return Object.fromEntries([...merged].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** The requiredEnv names (by index) a merged environment leaves unset or empty. */
+export function missingRequired(
+  names: readonly string[],
+  env: Readonly<Record<string, string>>,
+): { index: number; name: string; state: 'is not set' | 'is empty' }[] {
+  const missing: { index: number; name: string; state: 'is not set' | 'is empty' }[] = [];
+  names.forEach((name, index) => {
+    const value = Object.hasOwn(env, name) ? env[name] : undefined;
+    if (value === undefined) missing.push({ index, name, state: 'is not set' });
+    else if (value === '') missing.push({ index, name, state: 'is empty' });
+  });
+  return missing;
 }

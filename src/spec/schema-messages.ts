@@ -1,5 +1,6 @@
 import type { ErrorObject } from 'ajv';
-import { prefix, subject, type DocPath, type Issue } from './issue.js';
+import { formatPath, prefix, subject, type DocPath, type Issue } from './issue.js';
+import { NAME_RULE, SESSION_NAME } from './session-name.js';
 import { closestKey } from './suggest.js';
 
 interface SchemaNode {
@@ -16,6 +17,18 @@ const VARIABLE_NAME_RULE = "letters, digits and '_', not starting with a digit";
 const ONE_OF_HINTS: Record<string, string> = {
   command: ' (a string runs under sh -c; a list is run as argv, without a shell)',
   envFile: ' (paths of dotenv files)',
+};
+
+/**
+ * What may stand together, said when a session, window or pane has none or several of its
+ * exclusive keys (keyed by the `title` of the schema definition whose oneOf failed).
+ */
+const EXCLUSIVE_RULES: Record<string, string> = {
+  session:
+    'a session has exactly one of "command" (a process), "keys" (typed into a shell) or "windows" (a list of windows); settings such as cwd, env and restart may stand beside it',
+  window:
+    'a window has exactly one of "command" (a process), "keys" (typed into a shell) or "panes" (a list of panes); "layout" and settings such as cwd, env and restart may stand beside it',
+  pane: 'a pane has exactly one of "command" (a process) or "keys" (typed into a shell); settings such as cwd, env and restart may stand beside it',
 };
 
 /**
@@ -37,7 +50,10 @@ export function explainSchemaErrors(errors: readonly ErrorObject[], data: unknow
     );
     const kept = chosen < 0 ? [] : inOneOf.filter((e) => e.schemaPath.startsWith(`${oneOf.schemaPath}/${chosen}/`));
     for (const e of inOneOf) if (!kept.includes(e)) skipped.add(e);
-    if (kept.length === 0) issues.push(explainOneOf(oneOf, branches, pathOf(oneOf.instancePath, data)));
+    // A oneOf over keys says nothing useful about a value that is not a map: its type error does.
+    const keyed = branches.every((b) => b.type === undefined);
+    if (keyed && !isRecord(oneOf.data)) continue;
+    if (kept.length === 0 && !misspeltAlternative(oneOf, branches, errors)) issues.push(explainOneOf(oneOf, branches, pathOf(oneOf.instancePath, data)));
   }
   for (const e of errors) {
     // propertyNames fails once for the pattern and once for the name; only the latter names the key.
@@ -72,8 +88,14 @@ function explainError(e: ErrorObject, at: DocPath): Issue {
       return explainPropertyName(e, at, String(params.propertyName));
     case 'required':
       return { path: at, at: 'key', message: `${prefix(at)}missing required key ${JSON.stringify(params.missingProperty)}` };
-    case 'type':
-      return value(`must be ${describeType(params.type as string | string[])}`);
+    case 'type': {
+      // tmuxinator and tmuxp users write a pane as a bare string: say what a pane looks like here.
+      const hint =
+        params.type === 'object' && at.at(-2) === 'panes'
+          ? ' with "command" or "keys" (e.g. `- keys: tail -f log`: typed into a shell, or `- command: npm start`)'
+          : '';
+      return value(`must be ${describeType(params.type as string | string[])}${hint}`);
+    }
     case 'const':
       return value(`must be ${JSON.stringify(params.allowedValue)}`);
     case 'enum':
@@ -89,9 +111,12 @@ function explainError(e: ErrorObject, at: DocPath): Issue {
     case 'exclusiveMinimum':
       return value(`must be greater than ${params.limit}`);
     case 'pattern':
-      return params.pattern === VARIABLE_NAME_PATTERN
-        ? value(`must be a variable name (${VARIABLE_NAME_RULE})`)
-        : value(`must match the pattern ${String(params.pattern)}`);
+      if (params.pattern === VARIABLE_NAME_PATTERN) return value(`must be a variable name (${VARIABLE_NAME_RULE})`);
+      if (params.pattern === SESSION_NAME.source) {
+        return { path: at, at: 'value', message: `${formatPath(at)}: invalid window name ${JSON.stringify(e.data)}: ${NAME_RULE}` };
+      }
+      if (at.at(-1) === 'shell') return value('must be an absolute path or a command name, with no arguments (it is run as argv [shell])');
+      return value(`must match the pattern ${String(params.pattern)}`);
     default:
       return value(e.message ?? `is invalid (${e.keyword})`);
   }
@@ -103,12 +128,10 @@ function explainPropertyName(e: ErrorObject, at: DocPath, name: string): Issue {
   if (e.schemaPath.endsWith('/properties/sessions/propertyNames')) {
     return {
       ...where,
-      message:
-        `${prefix(at)}invalid session name ${quoted}: use 1 to 64 letters, digits, '_' or '-' ` +
-        `('.' and ':' are never allowed: tmux reads them as window and pane separators)`,
+      message: `${prefix(at)}invalid session name ${quoted}: ${NAME_RULE}`,
     };
   }
-  if (e.schemaPath.endsWith('/properties/env/propertyNames')) {
+  if ((e.schema as { pattern?: string } | undefined)?.pattern === VARIABLE_NAME_PATTERN) {
     return { ...where, message: `${prefix(at)}invalid variable name ${quoted}: use ${VARIABLE_NAME_RULE}` };
   }
   return { ...where, message: `${prefix(at)}invalid key ${quoted}` };
@@ -123,11 +146,37 @@ function explainOneOf(e: ErrorObject, branches: SchemaNode[], at: DocPath): Issu
   const alternatives = branches.flatMap((b) => b.required?.slice(0, 1) ?? []);
   const present = isRecord(e.data) ? alternatives.filter((k) => k in (e.data as object)) : [];
   const names = alternatives.map((k) => JSON.stringify(k));
+  // ajv inlines the definitions, so the schema path does not say whose oneOf this is; its title does.
+  const rule = EXCLUSIVE_RULES[String((e.parentSchema as { title?: string } | undefined)?.title)];
+  const both = present.map((k) => JSON.stringify(k));
+  if (rule) {
+    const message = present.length === 0 ? `needs ${orList(names)}: ${rule}` : `has ${present.length === 2 ? 'both ' : ''}${andList(both)}: ${rule}`;
+    return { path: at, at: 'key', message: `${prefix(at)}${message}` };
+  }
   const message =
     present.length === 0
       ? `needs ${names.length === 2 ? `either ${names[0]} or ${names[1]}` : `one of: ${names.join(', ')}`}`
-      : `has both ${present.map((k) => JSON.stringify(k)).join(' and ')}; keep only one`;
+      : `has both ${both.join(' and ')}; keep only one`;
   return { path: at, at: 'key', message: `${prefix(at)}${message}` };
+}
+
+const orList = (items: string[]): string => (items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`);
+const andList = (items: string[]): string => (items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`);
+
+/**
+ * A map that has none of its exclusive keys but an unknown key close to one of them (`comand:`):
+ * the "did you mean" on the unknown key says it all, and "needs command" beside it would be noise.
+ */
+function misspeltAlternative(oneOf: ErrorObject, branches: SchemaNode[], errors: readonly ErrorObject[]): boolean {
+  if (!isRecord(oneOf.data) || branches.some((b) => b.type !== undefined)) return false;
+  const alternatives = branches.flatMap((b) => b.required?.slice(0, 1) ?? []);
+  if (alternatives.some((k) => k in (oneOf.data as object))) return false;
+  return errors.some(
+    (e) =>
+      e.keyword === 'additionalProperties' &&
+      e.instancePath === oneOf.instancePath &&
+      closestKey(String((e.params as Record<string, unknown>).additionalProperty), alternatives) !== undefined,
+  );
 }
 
 /** ajv's instancePath is a JSON pointer of strings; list indexes become numbers so messages print `[0]`. */

@@ -13,18 +13,41 @@ export type HealthCheck =
   | { kind: 'command'; command: Command; intervalSeconds: number; timeoutSeconds: number; failureThreshold: number }
   | { kind: 'output'; outputWithinSeconds: number; intervalSeconds: number; failureThreshold: number };
 
-/** One declared session, normalised: defaults filled in, paths absolute, environment resolved. */
-export interface SessionSpec {
-  name: string;
-  /** Absolute path of the spec file that declares it. */
+/**
+ * Where a pane sits in its session, as people and `status` name it: `session` for a session of one
+ * pane, `session:window.N` otherwise (N = position in the spec's `panes`, from 0).
+ */
+export interface PaneKey {
+  session: string;
+  window: string;
+  /** Position in the window's declared panes, from 0. */
+  index: number;
+}
+
+/**
+ * One supervised process, normalised: every field inherited session → window → pane at load time
+ * (the nearest wins, `env` maps merge), defaults filled in, paths absolute, environment resolved.
+ * The planner never walks inheritance.
+ */
+export interface PaneSpec extends PaneKey {
+  /** `session` when the session has one pane, else `session:window.N`. */
+  target: string;
+  /** Absolute path of the spec file that declares the session. */
   source: string;
+  /**
+   * What the pane execs. For a `keys` pane: the interactive shell (`shell:`, default the user's
+   * login shell), as argv.
+   */
   command: Command;
+  /** Typed into the shell (`command`) once it is ready, followed by Enter; absent for a command pane. */
+  keys?: string;
   /** Absolute working directory. */
   cwd: string;
   /**
-   * The environment this spec adds on top of the tmux server's global environment:
-   * caller's values for requiredEnv names, then env files (last wins), then `env`.
-   * These values are secrets as far as tmuxctl knows: never logged, never put in argv.
+   * The environment this pane adds on top of the tmux server's global environment:
+   * caller's values for requiredEnv names, then env files (last wins), then `env` (session, then
+   * window, then pane). These values are secrets as far as tmuxctl knows: never logged, never put
+   * in argv, never typed.
    */
   env: Record<string, string>;
   /** Absolute paths of the env files read, in order (watch re-applies when they change). */
@@ -36,6 +59,34 @@ export interface SessionSpec {
   healthCheck?: HealthCheck;
   /** maxMatches: absent means the default (plan/orphans.ts). */
   orphans?: { match: string; maxMatches?: number };
+}
+
+export interface WindowSpec {
+  /** Unique in its session. For a session declared with `command`/`keys` directly, the session's name. */
+  name: string;
+  /** One of tmux's layout names or a tmux layout string; absent: tmux's `tiled` after each split. */
+  layout?: string;
+  /** At least one. */
+  panes: PaneSpec[];
+}
+
+/** One declared session: a layout of windows of panes, in spec order. */
+export interface SessionSpec {
+  name: string;
+  /** Absolute path of the spec file that declares it. */
+  source: string;
+  /**
+   * False for today's form (`command` or `keys` directly under the session): one window, one pane,
+   * named after the session, whose window keeps tmux's automatic name.
+   */
+  windowsDeclared: boolean;
+  /** At least one. */
+  windows: WindowSpec[];
+}
+
+/** Every pane of a session, in spec order (window by window). */
+export function panesOf(session: SessionSpec): PaneSpec[] {
+  return session.windows.flatMap((w) => w.panes);
 }
 
 /** Everything that was asked for, loaded all-or-nothing from the given paths. */

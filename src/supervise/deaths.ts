@@ -1,6 +1,7 @@
 import { exitFields } from '../apply/reconcile.js';
 import type { EventLog } from '../log/events.js';
-import type { ObservedState } from '../observe/types.js';
+import { managedPanes, type ObservedState } from '../observe/types.js';
+import { observedTarget } from '../plan/targets.js';
 import { describeExit } from '../plan/restart-decision.js';
 import { appendMarker } from '../session-log/files.js';
 
@@ -11,7 +12,7 @@ import { appendMarker } from '../session-log/files.js';
  * reported by the writers and never stops the pass that plans the restart.
  */
 export class DeathLedger {
-  /** `sessionId:panePid` -> when this watch first saw that death. */
+  /** `paneId:panePid` -> when this watch first saw that death. */
   private seen = new Map<string, number>();
 
   constructor(
@@ -22,24 +23,26 @@ export class DeathLedger {
   /** Records deaths new in this snapshot; returns it with each death's time refined. */
   note(observed: ObservedState): ObservedState {
     const deadNow = new Map<string, number>();
-    const sessions = new Map(observed.sessions);
     for (const s of observed.sessions.values()) {
-      const pane = s.pane;
-      if (!s.owned || !pane?.dead) continue;
-      const key = `${s.id}:${pane.pid}`;
-      const firstSeen = this.seen.get(key) ?? observed.at;
-      deadNow.set(key, firstSeen);
-      sessions.set(s.name, { ...s, pane: { ...pane, deadAt: deathTime(pane.deadAt, firstSeen) } });
-      if (this.seen.has(key)) continue;
-      const why = describeExit(s);
-      this.events.record({ event: 'exit', session: s.name, reason: why, ...exitFields(pane) }, 'warn');
-      // The marker writer never throws (session-log/files.ts); a failed write is told, never fatal to the pass.
-      if (!appendMarker(this.logDir, s.name, why)) {
-        this.events.record({ event: 'log-error', session: s.name, reason: 'cannot write the exit marker' }, 'warn');
+      for (const { pane } of managedPanes(s).values()) {
+        if (!pane.dead) continue;
+        const key = `${pane.id}:${pane.pid}`;
+        const firstSeen = this.seen.get(key) ?? observed.at;
+        deadNow.set(key, firstSeen);
+        // Refined in place: the snapshot is this pass's own, made for it alone.
+        pane.deadAt = deathTime(pane.deadAt, firstSeen);
+        if (this.seen.has(key)) continue;
+        const target = observedTarget(s, { stamp: pane.stamp! });
+        const why = describeExit(pane);
+        this.events.record({ event: 'exit', session: target, reason: why, ...exitFields(pane) }, 'warn');
+        // The marker writer never throws (session-log/files.ts); a failed write is told, never fatal to the pass.
+        if (!appendMarker(this.logDir, target, why)) {
+          this.events.record({ event: 'log-error', session: target, reason: 'cannot write the exit marker' }, 'warn');
+        }
       }
     }
     this.seen = deadNow;
-    return { ...observed, sessions };
+    return observed;
   }
 }
 

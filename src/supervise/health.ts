@@ -1,14 +1,14 @@
 import { statSync } from 'node:fs';
 import type { EventLog } from '../log/events.js';
-import type { ObservedState, Unhealthy } from '../observe/types.js';
+import { type ManagedPane, managedPanes, type ObservedState, paneSlot, type Unhealthy } from '../observe/types.js';
 import { paneArgv } from '../plan/hash.js';
 import { sessionLogFile } from '../session-log/files.js';
-import type { DesiredState, HealthCheck, SessionSpec } from '../spec/types.js';
+import { type DesiredState, type HealthCheck, type PaneSpec, panesOf } from '../spec/types.js';
 import { runCheck } from './run-check.js';
 import { setRepeating } from './timers.js';
 
 interface Tracked {
-  spec: SessionSpec;
+  spec: PaneSpec;
   check: HealthCheck;
   /** The run being judged: a restart starts the count afresh. */
   startedAt: number;
@@ -16,7 +16,7 @@ interface Tracked {
   unhealthy?: Unhealthy;
   timer: ReturnType<typeof setInterval>;
   running: boolean;
-  /** What was last stamped on the session, so tmux is told only about changes. */
+  /** What was last stamped on the pane, so tmux is told only about changes. */
   stamped?: string;
 }
 
@@ -24,10 +24,10 @@ export interface HealthOptions {
   logDir: string;
   events: EventLog;
   env: NodeJS.ProcessEnv;
-  /** A session crossed its failureThreshold: reconcile (which restarts it, under backoff). */
+  /** A pane crossed its failureThreshold: reconcile (which restarts it, under backoff). */
   onUnhealthy: () => void;
-  /** Health changed: stamp it on the session so `status` (another process) can show it. */
-  onChange: (sessionId: string, health: string) => void;
+  /** Health changed: stamp it on the pane so `status` (another process) can show it. */
+  onChange: (paneId: string, health: string) => void;
 }
 
 /**
@@ -41,31 +41,36 @@ export class HealthMonitor {
 
   /** Follows the latest desired and observed state: new checks start, changed runs reset. */
   sync(desired: DesiredState, observed: ObservedState): void {
-    const wanted = new Map(desired.sessions.filter((s) => s.healthCheck).map((s) => [s.name, s]));
-    for (const [name, t] of this.tracked) {
-      const live = observed.sessions.get(name);
-      const spec = wanted.get(name);
-      const sameRun = live?.owned && live.pane && !live.pane.dead && live.startedAt === t.startedAt;
+    const wanted = new Map(desired.sessions.flatMap(panesOf).filter((p) => p.healthCheck).map((p) => [p.target, p]));
+    const liveOf = (p: PaneSpec): ManagedPane | undefined => {
+      const s = observed.sessions.get(p.session);
+      return s && managedPanes(s).get(paneSlot(p.window, p.index));
+    };
+    for (const [target, t] of this.tracked) {
+      const spec = wanted.get(target);
+      const live = spec && liveOf(spec);
+      const sameRun = live && !live.pane.dead && live.stamp.startedAt === t.startedAt;
       if (!spec || !sameRun || JSON.stringify(spec.healthCheck) !== JSON.stringify(t.check)) {
         clearInterval(t.timer);
-        this.tracked.delete(name);
+        this.tracked.delete(target);
       } else {
         t.spec = spec;
       }
     }
-    for (const [name, spec] of wanted) {
-      const live = observed.sessions.get(name);
-      if (this.tracked.has(name) || !live?.owned || !live.pane || live.pane.dead || live.startedAt === undefined) continue;
+    for (const [target, spec] of wanted) {
+      const live = liveOf(spec);
+      if (this.tracked.has(target) || !live || live.pane.dead || live.stamp.startedAt === undefined) continue;
       const check = spec.healthCheck!;
-      const t: Tracked = { spec, check, startedAt: live.startedAt, failures: 0, running: false, timer: undefined as never };
-      t.timer = setRepeating(() => void this.probe(t, live.id), check.intervalSeconds * 1000);
+      const paneId = live.pane.id;
+      const t: Tracked = { spec, check, startedAt: live.stamp.startedAt, failures: 0, running: false, timer: undefined as never };
+      t.timer = setRepeating(() => void this.probe(t, paneId), check.intervalSeconds * 1000);
       t.timer.unref();
-      this.tracked.set(name, t);
-      this.stamp(t, live.id, 'starting');
+      this.tracked.set(target, t);
+      this.stamp(t, paneId, 'starting');
     }
   }
 
-  /** Sessions judged unhealthy in their current run, for the planner. */
+  /** Panes judged unhealthy in their current run, by target, for the planner. */
   verdicts(): Map<string, Unhealthy> {
     const out = new Map<string, Unhealthy>();
     for (const [name, t] of this.tracked) if (t.unhealthy) out.set(name, t.unhealthy);
@@ -77,23 +82,23 @@ export class HealthMonitor {
     this.tracked.clear();
   }
 
-  private async probe(t: Tracked, sessionId: string): Promise<void> {
+  private async probe(t: Tracked, paneId: string): Promise<void> {
     if (t.running) return; // a slow check is never stacked on itself
     t.running = true;
     try {
       const r = await this.judge(t);
-      if (this.tracked.get(t.spec.name) !== t) return; // reset while the check ran
+      if (this.tracked.get(t.spec.target) !== t) return; // reset while the check ran
       if (r.ok) {
-        if (t.failures > 0) this.opts.events.record({ event: 'health-ok', session: t.spec.name });
+        if (t.failures > 0) this.opts.events.record({ event: 'health-ok', session: t.spec.target });
         t.failures = 0;
         t.unhealthy = undefined;
-        this.stamp(t, sessionId, 'healthy');
+        this.stamp(t, paneId, 'healthy');
         return;
       }
       t.failures += 1;
       const detail = `${t.failures} consecutive failure${t.failures === 1 ? '' : 's'}, last: ${r.detail}`;
-      this.opts.events.record({ event: 'health-failed', session: t.spec.name, reason: r.detail, failures: t.failures }, 'warn');
-      this.stamp(t, sessionId, `unhealthy: ${detail}`);
+      this.opts.events.record({ event: 'health-failed', session: t.spec.target, reason: r.detail, failures: t.failures }, 'warn');
+      this.stamp(t, paneId, `unhealthy: ${detail}`);
       if (t.unhealthy) {
         // Still sick while the restart waits out its backoff: the restart's reason tells the count
         // the events told, not the one at the verdict. The verdict's time stays (backoff counts from it).
@@ -107,10 +112,10 @@ export class HealthMonitor {
     }
   }
 
-  private stamp(t: Tracked, sessionId: string, health: string): void {
+  private stamp(t: Tracked, paneId: string, health: string): void {
     if (t.stamped === health) return;
     t.stamped = health;
-    this.opts.onChange(sessionId, health);
+    this.opts.onChange(paneId, health);
   }
 
   private async judge(t: Tracked): Promise<{ ok: boolean; detail: string }> {
@@ -122,7 +127,7 @@ export class HealthMonitor {
     // The pane's output is appended to its log file, so the file's mtime is the last output.
     let last = t.startedAt;
     try {
-      last = Math.max(last, statSync(sessionLogFile(this.opts.logDir, t.spec.name)).mtimeMs);
+      last = Math.max(last, statSync(sessionLogFile(this.opts.logDir, t.spec.target)).mtimeMs);
     } catch {
       // no log yet: silent since start
     }

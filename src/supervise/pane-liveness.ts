@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { nudgeReap } from '../process/signal.js';
 import { readProc } from '../process/table.js';
-import type { ObservedState } from '../observe/types.js';
+import { managedPanes, type ObservedState } from '../observe/types.js';
 
 export interface PaneLiveness {
   /** Follow the pane processes this snapshot saw running (replaces what was followed). */
@@ -65,10 +65,12 @@ export function followPanes(onExit: () => void, nudgeMs: number, checkMs: number
       for (const s of observed.sessions.values()) {
         if (!s.owned) continue;
         // A pane dead in tmux's eyes but never reaped is observe()'s to nudge (observe/lost-exits.ts).
-        if (!s.pane || s.pane.dead) continue;
-        const proc = readProc(s.pane.pid);
+        for (const { pane } of managedPanes(s).values()) {
+        if (pane.dead) continue;
+        const proc = readProc(pane.pid);
         // Already gone or a zombie: startTime -1 never matches, so the next check reports it.
-        followed.push({ pid: s.pane.pid, startTime: proc && proc.state !== 'Z' ? proc.startTime : -1 });
+        followed.push({ pid: pane.pid, startTime: proc && proc.state !== 'Z' ? proc.startTime : -1 });
+        }
       }
     },
     stop: () => {

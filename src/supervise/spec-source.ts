@@ -1,7 +1,7 @@
 import { formatProblem } from '../errors.js';
 import type { EventLog } from '../log/events.js';
 import type { LoadResult } from '../spec/load.js';
-import type { DesiredState } from '../spec/types.js';
+import { type DesiredState, panesOf } from '../spec/types.js';
 import { fingerprintSpecs } from './spec-fingerprint.js';
 import { setTimer } from './timers.js';
 
@@ -113,5 +113,5 @@ export class SpecSource {
 }
 
 export function envFilesOf(d: DesiredState): string[] {
-  return [...new Set(d.sessions.flatMap((s) => s.envFiles))];
+  return [...new Set(d.sessions.flatMap(panesOf).flatMap((p) => p.envFiles))];
 }

@@ -1,6 +1,6 @@
 import { logWriterScript } from './log-writer.js';
 import { commandLine } from './quote.js';
-import { GLOBAL_HOOK_INDEX, OPT, PANE_STAMP, SESSION_ENV_MARKER, WAKE_CHANNEL } from './options.js';
+import { GLOBAL_HOOK_INDEX, OPT, PANE_HEALTH_OPT, PANE_STAMP_OPT, SESSION_ENV_MARKER, WAKE_CHANNEL, WINDOW_STAMP_OPT } from './options.js';
 
 /**
  * Builders for the lines tmuxctl feeds to `tmux source-file -`. Every target is exact: a session
@@ -8,13 +8,26 @@ import { GLOBAL_HOOK_INDEX, OPT, PANE_STAMP, SESSION_ENV_MARKER, WAKE_CHANNEL } 
  * reject `=name` without the trailing colon).
  */
 
-export interface StartArgs {
-  name: string;
+/** One pane to start: what it execs, where, with which environment, and the stamp it carries. */
+export interface PaneArgs {
   cwd: string;
   argv: string[];
   env: Record<string, string>;
-  /** The session's output is appended here (a fresh pipe-pane at every start and respawn). */
+  /** The pane's output is appended here (a fresh pipe-pane at every start and respawn). */
   logFile: string;
+  /** The encoded pane stamp (observe/stamps.ts). */
+  stamp: string;
+}
+
+/** One window to make. */
+export interface WindowArgs {
+  /** tmux's window name; absent keeps tmux's automatic name (today's one-pane sessions). */
+  name?: string;
+  /** The encoded window stamp. */
+  stamp: string;
+  /** Applied once every pane exists (panes are spread `tiled` as they are split, so each has room). */
+  layout?: string;
+  panes: PaneArgs[];
 }
 
 const WAKE = commandLine(['wait-for', '-S', WAKE_CHANNEL]);
@@ -44,8 +57,6 @@ export function wakeOnSessionClosed(): string {
   return commandLine(['set-hook', '-g', `session-closed[${GLOBAL_HOOK_INDEX}]`, WAKE]);
 }
 
-export type Stamps = Partial<Record<keyof typeof OPT, string>>;
-
 /**
  * tmux expands formats in -c (start directory) of new-session and respawn-pane, and in pipe-pane's
  * command: a '#' in a path
@@ -59,73 +70,160 @@ export function exactSession(name: string): string {
   return `=${name}:`;
 }
 
-/** A new detached session whose first pane runs argv, kept visible after it exits. */
-export function newSession(a: StartArgs): string[] {
-  // The marker is no secret (the session name), so it may sit in argv like the rest of -e.
-  const env = { ...a.env, [SESSION_ENV_MARKER]: a.name };
-  const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-  const target = exactSession(a.name);
-  return [
-    commandLine(['new-session', '-d', '-s', a.name, '-c', formatLiteral(a.cwd), ...envArgs, '--', ...a.argv]),
-    ...managePane(target),
+const envArgs = (env: Record<string, string>): string[] => Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+
+/**
+ * A new detached session with all its windows and panes, as one line's commands (tmux skips the rest
+ * of a line after a failed command, so a create that lost a race never stamps someone else's
+ * session). Each new window becomes the session's current one and each split its window's active
+ * pane, so `=name:` names what was just made. Every pane gets its environment with -e: new-session's
+ * -e also fills the session environment, which is emptied again so that later panes see only theirs.
+ */
+export function newSession(name: string, source: string, sessionStamp: string, windows: WindowArgs[]): string[] {
+  const target = exactSession(name);
+  const [first, ...rest] = windows;
+  const firstPane = first!.panes[0]!;
+  const lines = [
+    commandLine([
+      'new-session',
+      '-d',
+      '-s',
+      name,
+      ...(first!.name !== undefined ? ['-n', first!.name] : []),
+      '-c',
+      formatLiteral(firstPane.cwd),
+      ...envArgs({ ...firstPane.env, [SESSION_ENV_MARKER]: name }),
+      '--',
+      ...firstPane.argv,
+    ]),
+    ...Object.keys(firstPane.env).map((k) => commandLine(['set-environment', '-t', target, '-u', k])),
+    // The marker is no secret (the session name): it stays in the session environment for every pane.
+    commandLine(['set-option', '-t', target, OPT.hash, sessionStamp]),
+    commandLine(['set-option', '-t', target, OPT.source, source]),
     wakeOnDeath(target),
-    pipeOutput(target, a.logFile),
+    ...windowLines(target, first!, true),
   ];
+  for (const w of rest) lines.push(...windowLines(target, w, false));
+  lines.push(commandLine(['select-window', '-t', `${target}{start}`]));
+  return lines;
+}
+
+/** The lines of one window of a new session, made current (so `target` names it), pane by pane. */
+function windowLines(target: string, w: WindowArgs, made: boolean): string[] {
+  const [first, ...rest] = w.panes;
+  const lines: string[] = [];
+  if (!made) lines.push(commandLine(['new-window', '-t', target, ...(w.name !== undefined ? ['-n', w.name] : []), ...paneStart(first!)]));
+  lines.push(...markWindow(target, w.stamp), ...markPane(target, first!));
+  for (const p of rest) lines.push(...splitLines(target, p));
+  if (w.layout !== undefined && w.panes.length > 1) lines.push(commandLine(['select-layout', '-t', target, w.layout]));
+  return lines;
+}
+
+/** -c, -e and the command of a new pane. */
+function paneStart(p: PaneArgs): string[] {
+  return ['-c', formatLiteral(p.cwd), ...envArgs(p.env), '--', ...p.argv];
+}
+
+/** A split of the window's active pane; the new pane becomes active, spread `tiled` so the next split has room. */
+function splitLines(windowTarget: string, p: PaneArgs): string[] {
+  return [
+    commandLine(['split-window', '-t', windowTarget, ...paneStart(p)]),
+    ...markPane(windowTarget, p),
+    commandLine(['select-layout', '-t', windowTarget, 'tiled']),
+  ];
+}
+
+/** remain-on-exit keeps a dead pane visible (per window: the user's own windows keep their setting), and the window's stamp. */
+function markWindow(windowTarget: string, stamp: string): string[] {
+  return [commandLine(['set-option', '-w', '-t', windowTarget, 'remain-on-exit', 'on']), commandLine(['set-option', '-w', '-t', windowTarget, WINDOW_STAMP_OPT, stamp])];
+}
+
+/** The stamp on the pane itself (a pane the user splits off does not inherit it), and its log. */
+function markPane(paneTarget: string, p: PaneArgs): string[] {
+  return [commandLine(['set-option', '-p', '-t', paneTarget, PANE_STAMP_OPT, p.stamp]), pipeOutput(paneTarget, p.logFile)];
 }
 
 /**
- * Marks the active pane of `windowTarget` as the managed one: on the pane itself (a pane the user
- * splits off does not inherit it) and, by id, on the session. Per window, never global:
- * remain-on-exit keeps the dead pane visible, and the user's own windows keep their setting.
+ * A window added to a live session, at a free index (moved into spec order by swapWindows), made
+ * with -d so that nobody's current window changes.
  */
-function managePane(windowTarget: string): string[] {
-  return [
-    commandLine(['set-option', '-w', '-t', windowTarget, 'remain-on-exit', 'on']),
-    commandLine(['set-option', '-p', '-t', windowTarget, PANE_STAMP, '1']),
-    commandLine(['set-option', '-F', '-t', windowTarget, OPT.pane, '#{pane_id}']),
+export function newWindow(sessionId: string, index: number, w: WindowArgs): string[] {
+  const target = `${sessionId}:${index}`;
+  const [first, ...rest] = w.panes;
+  const lines = [
+    commandLine(['new-window', '-d', '-t', target, ...(w.name !== undefined ? ['-n', w.name] : []), ...paneStart(first!)]),
+    ...markWindow(target, w.stamp),
+    ...markPane(target, first!),
   ];
+  for (const p of rest) lines.push(...splitLines(target, p));
+  if (w.layout !== undefined && w.panes.length > 1) lines.push(commandLine(['select-layout', '-t', target, w.layout]));
+  lines.push(wakeOnDeath(sessionId));
+  return lines;
 }
 
-/** Sets the session environment tmuxctl manages: old names unset, new values (and the marker) set. */
-function sessionEnv(sessionId: string, a: StartArgs, oldEnvKeys: readonly string[]): string[] {
-  const lines = oldEnvKeys.filter((k) => !(k in a.env)).map((k) => commandLine(['set-environment', '-t', sessionId, '-u', k]));
-  for (const [k, v] of Object.entries(a.env)) lines.push(commandLine(['set-environment', '-t', sessionId, k, v]));
-  lines.push(commandLine(['set-environment', '-t', sessionId, SESSION_ENV_MARKER, a.name]));
+/** A pane added to a live window; the pane that was active before is made active again. */
+export function splitPane(sessionId: string, windowId: string, p: PaneArgs, activePaneId: string | undefined): string[] {
+  const lines = [commandLine(['split-window', '-t', windowId, ...paneStart(p)]), ...markPane(windowId, p), commandLine(['select-layout', '-t', windowId, 'tiled'])];
+  if (activePaneId) lines.push(commandLine(['select-pane', '-t', activePaneId]));
+  lines.push(wakeOnDeath(sessionId));
   return lines;
 }
 
 /**
- * The session lost its managed pane (the user killed it) but lives on with the user's panes: the
- * command gets a window of its own, which becomes the session's current window, and the user's
- * panes are left exactly as they are.
+ * Respawns a pane with its environment (-e); names a tmuxctl 0.1 put in the session environment are
+ * unset first, so a variable removed from the spec does not linger.
  */
-export function newManagedWindow(sessionId: string, a: StartArgs, oldEnvKeys: readonly string[]): string[] {
-  // Without -d the new window is current, so `$id:` names it (and its only pane) below.
-  const target = `${sessionId}:`;
-  return [
-    ...sessionEnv(sessionId, a, oldEnvKeys),
-    commandLine(['new-window', '-t', target, '-c', formatLiteral(a.cwd), '--', ...a.argv]),
-    ...managePane(target),
-    wakeOnDeath(sessionId),
-    pipeOutput(target, a.logFile),
-  ];
-}
-
-/** Replaces the session environment tmuxctl set (old names unset) and respawns the pane with it. */
-export function respawn(sessionId: string, paneId: string, a: StartArgs, oldEnvKeys: readonly string[]): string[] {
-  const lines = sessionEnv(sessionId, a, oldEnvKeys);
+export function respawn(sessionId: string, sessionName: string, paneId: string, p: PaneArgs, oldEnvKeys: readonly string[]): string[] {
+  const lines = oldEnvKeys.filter((k) => k !== SESSION_ENV_MARKER).map((k) => commandLine(['set-environment', '-t', sessionId, '-u', k]));
+  if (oldEnvKeys.length > 0) lines.push(commandLine(['set-option', '-u', '-t', sessionId, OPT.envKeys]));
+  lines.push(commandLine(['set-environment', '-t', sessionId, SESSION_ENV_MARKER, sessionName]));
   lines.push(commandLine(['clear-history', '-t', paneId]));
-  lines.push(commandLine(['respawn-pane', '-k', '-t', paneId, '-c', formatLiteral(a.cwd), '--', ...a.argv]));
-  // Stamped at every start: a pane made by a tmuxctl that stamped only the session gets it here.
-  lines.push(commandLine(['set-option', '-p', '-t', paneId, PANE_STAMP, '1']));
-  lines.push(wakeOnDeath(sessionId), pipeOutput(paneId, a.logFile));
+  lines.push(commandLine(['respawn-pane', '-k', '-t', paneId, ...paneStart(p)]));
+  lines.push(...markPane(paneId, p), wakeOnDeath(sessionId));
   return lines;
 }
 
-export function setStamps(target: string, stamps: Stamps): string[] {
-  return Object.entries(stamps)
-    .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => commandLine(['set-option', '-t', target, OPT[k as keyof typeof OPT], v!]));
+export function selectLayout(windowId: string, layout: string): string[] {
+  return [commandLine(['select-layout', '-t', windowId, layout])];
+}
+
+export function setWindowStamp(windowId: string, stamp: string): string[] {
+  return [commandLine(['set-option', '-w', '-t', windowId, WINDOW_STAMP_OPT, stamp])];
+}
+
+export function setPaneHealth(paneId: string, health: string): string[] {
+  return [commandLine(['set-option', '-p', '-t', paneId, PANE_HEALTH_OPT, health])];
+}
+
+export function setPaneStamp(paneId: string, stamp: string): string[] {
+  return [commandLine(['set-option', '-p', '-t', paneId, PANE_STAMP_OPT, stamp])];
+}
+
+export function setSessionOption(sessionId: string, option: string, value: string): string[] {
+  return [commandLine(['set-option', '-t', sessionId, option, value])];
+}
+
+/** Swaps two windows' places (by index, within one session); their processes are untouched. */
+export function swapWindows(sessionId: string, a: number, b: number): string[] {
+  return [commandLine(['swap-window', '-d', '-s', `${sessionId}:${a}`, '-t', `${sessionId}:${b}`])];
+}
+
+/** Kills panes by id; a window left with none closes. */
+export function killPanes(paneIds: readonly string[]): string[] {
+  return paneIds.map((id) => commandLine(['kill-pane', '-t', id]));
+}
+
+/** A window dropped from the spec keeps the panes a person added: it is unstamped, and only tmuxctl's panes are killed. */
+export function unstampWindow(windowId: string): string[] {
+  return [commandLine(['set-option', '-w', '-u', '-t', windowId, WINDOW_STAMP_OPT])];
+}
+
+/** Typed into a pane, each line followed by Enter; -l so that nothing in the text is read as a key name. */
+export function typeText(paneId: string, text: string): string[] {
+  return text.split('\n').flatMap((line) => [
+    ...(line === '' ? [] : [commandLine(['send-keys', '-t', paneId, '-l', line])]),
+    commandLine(['send-keys', '-t', paneId, 'Enter']),
+  ]);
 }
 
 export function killSession(sessionId: string): string[] {

@@ -1,35 +1,43 @@
 /**
- * The tmux user options tmuxctl stamps on the sessions it owns. They are the whole of tmuxctl's
- * state: a restart of tmuxctl, or an `apply` by hand, reads them back and loses nothing.
+ * The tmux user options tmuxctl stamps on what it owns. They are the whole of tmuxctl's state: a
+ * restart of tmuxctl, or an `apply` by hand, reads them back and loses nothing.
  */
 export const OPT = {
-  /** Presence marks ownership; value is the spec hash of what the running process sees. */
+  /**
+   * Session option; presence marks ownership of the session as a whole. `v2` for a session of
+   * windows and panes; a tmuxctl 0.1 session holds the hash of its one pane here (observe/legacy.ts).
+   */
   hash: '@tmuxctl-hash',
-  /** Absolute path of the spec file that declared the session (scope for prune). */
+  /** Session option: absolute path of the spec file that declared the session (scope for prune). */
   source: '@tmuxctl-source',
-  /** The pane id (%N) running the command. */
-  pane: '@tmuxctl-pane',
-  /** Epoch milliseconds of the last (re)start. */
-  started: '@tmuxctl-started',
-  /** Restarts after the process died (spec changes do not count). */
-  restarts: '@tmuxctl-restarts',
-  /** How the previous run ended, `status:N` or `signal:N`, kept across a restart. */
-  lastExit: '@tmuxctl-last-exit',
-  /** Names (never values) of the variables tmuxctl set in the session environment. */
+  /** Session option: names (never values) of variables a tmuxctl 0.1 set in the session environment. */
   envKeys: '@tmuxctl-env-keys',
-  /** Consecutive crashes that did not outlast backoff.resetAfterSeconds; the next restart waits by it. */
-  crashes: '@tmuxctl-crashes',
-  /** Health as watch last judged it, for `status` (another process) to show. */
-  health: '@tmuxctl-health',
-  /** The declared stopTimeoutSeconds, so a prune or `delete NAME` (no spec at hand) honours it. */
-  stopTimeout: '@tmuxctl-stop-timeout',
 } as const;
 
+/** The value of OPT.hash on a session stamped per pane. */
+export const OWNED_V2 = 'v2';
+
+/** Pane option: PaneStamp (observe/stamps.ts). Names differ from every session option: tmux falls back from an unset pane option to the session's. */
+export const PANE_STAMP_OPT = '@tmuxctl-stamp';
+/** Pane option: health as watch last judged it, for `status` (another process) to show. */
+export const PANE_HEALTH_OPT = '@tmuxctl-pane-health';
+/** Window option: WindowStamp (observe/stamps.ts). */
+export const WINDOW_STAMP_OPT = '@tmuxctl-window';
+
 /**
- * Set on the managed pane itself (a pane option): a pane without it is never the managed pane,
- * whatever the session's options say (a pane the user split off is the user's).
+ * The options a tmuxctl 0.1 session carries (one pane, stamps on the session). Read so that such a
+ * session keeps running after an upgrade; never written.
  */
-export const PANE_STAMP = '@tmuxctl-managed-pane';
+export const LEGACY = {
+  pane: '@tmuxctl-pane',
+  managedPane: '@tmuxctl-managed-pane',
+  started: '@tmuxctl-started',
+  restarts: '@tmuxctl-restarts',
+  lastExit: '@tmuxctl-last-exit',
+  crashes: '@tmuxctl-crashes',
+  health: '@tmuxctl-health',
+  stopTimeout: '@tmuxctl-stop-timeout',
+} as const;
 
 /**
  * An environment variable tmuxctl sets in every session it makes (value: the session name). A

@@ -43,9 +43,18 @@ export interface PaneInfo {
   dead: boolean;
   deadStatus: number | null;
   deadSignal: number | null;
+  /** The pane's spec hash, from its own stamp (`@tmuxctl-stamp`); '' for a pane tmuxctl did not start. */
   hash: string;
   source: string;
+  /** Restarts counted on the pane's stamp; '' for a pane tmuxctl did not start. */
   restarts: string;
+  /** The raw pane stamp, the window stamp, and where the pane is. */
+  stamp: string;
+  windowStamp: string;
+  windowId: string;
+  windowIndex: number;
+  windowName: string;
+  paneIndex: number;
 }
 
 export interface TmuxServer {
@@ -97,11 +106,19 @@ const PANE_FIELDS = [
   'pane_dead',
   'pane_dead_status',
   'pane_dead_signal',
-  '@tmuxctl-hash',
+  '@tmuxctl-stamp',
   '@tmuxctl-source',
-  '@tmuxctl-restarts',
+  '@tmuxctl-window',
+  'window_id',
+  'window_index',
+  'pane_index',
+  'window_name',
   'session_name',
 ];
+
+function stampField(stamp: string, key: string): string {
+  return stamp.split(' ').find((w) => w.startsWith(`${key}=`))?.slice(key.length + 1) ?? '';
+}
 
 /** Registers set-up and teardown of a private tmux server for the calling test file. */
 export function useTmuxServer(): TmuxServer {
@@ -203,7 +220,7 @@ export function createTmuxServer(): TmuxServer {
         .split('\n')
         .filter(Boolean)
         .map((line) => {
-          const [sessionId, created, paneId, pid, dead, status, signal, hash, source, restarts, ...name] = line.split(SEP);
+          const [sessionId, created, paneId, pid, dead, status, signal, stamp, source, windowStamp, windowId, windowIndex, paneIndex, windowName, ...name] = line.split(SEP);
           return {
             session: name.join(SEP),
             sessionId: sessionId!,
@@ -213,9 +230,15 @@ export function createTmuxServer(): TmuxServer {
             dead: dead === '1',
             deadStatus: status ? Number(status) : null,
             deadSignal: signal ? Number(signal) : null,
-            hash: hash!,
+            hash: stampField(stamp!, 'h'),
+            stamp: stamp!,
+            windowStamp: windowStamp!,
+            windowId: windowId!,
+            windowIndex: Number(windowIndex),
+            paneIndex: Number(paneIndex),
+            windowName: windowName!,
             source: source!,
-            restarts: restarts!,
+            restarts: stampField(stamp!, 'r'),
           };
         });
     },

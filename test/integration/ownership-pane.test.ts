@@ -16,7 +16,7 @@ async function panesOf(session: string): Promise<{ id: string; pid: number; cmd:
 }
 
 describe('a pane the user added is never taken for the managed pane', () => {
-  it('after the managed pane is killed: status says missing, diff and apply start the command in a new window, the user pane is left alone', async () => {
+  it('after the managed pane is killed: status says missing, diff and apply split a new pane for the command in its window, the user pane is left alone', async () => {
     const file = t.writeSpec('pane/app.yaml', specDoc({ pn: quickSession(['sleep', '300001']) }));
     expect((await t.tmuxctl(['apply', '-f', file])).exitCode).toBe(0);
     const [managed] = await panesOf('pn');
@@ -31,11 +31,11 @@ describe('a pane the user added is never taken for the managed pane', () => {
 
     const diff = await t.tmuxctl(['diff', '-f', file]);
     expect(diff.exitCode).toBe(1);
-    expect(diff.stdout).toContain('~ restart pn (managed pane gone)');
+    expect(diff.stdout).toContain('+ split pn (managed pane gone)');
 
     const r = await t.tmuxctl(['apply', '-f', file]);
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toContain('~ restart pn (managed pane gone)');
+    expect(r.stdout).toContain('+ split pn (managed pane gone)');
     const after = await panesOf('pn');
     expect(after.find((p) => p.id === user.id)?.pid).toBe(user.pid);
     const fresh = after.find((p) => p.id !== user.id)!;

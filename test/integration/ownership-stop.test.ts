@@ -22,7 +22,7 @@ describe('the declared stopTimeoutSeconds is honoured without the spec at hand',
     const file = t.writeSpec('byname/app.yaml', specDoc({ 'stop-by-name': stubborn(pidFile) }));
     expect((await t.tmuxctl(['apply', '-f', file])).exitCode).toBe(0);
     const child = await childOf(pidFile);
-    expect((await t.tmux('show-options', '-v', '-t', '=stop-by-name:', '@tmuxctl-stop-timeout')).trim()).toBe('0.5');
+    expect((await t.pane('stop-by-name'))!.stamp).toMatch(/(^| )t=0.5( |$)/);
 
     const r = await t.tmuxctl(['delete', 'stop-by-name']);
     expect(r.exitCode).toBe(0);
@@ -52,6 +52,6 @@ describe('the declared stopTimeoutSeconds is honoured without the spec at hand',
     const r = await t.tmuxctl(['apply', '-f', file]);
     expect(r.stdout).toContain('~ update retime (stopTimeoutSeconds 1 -> 2)');
     expect((await t.pane('retime'))!.pid).toBe(pid);
-    expect((await t.tmux('show-options', '-v', '-t', '=retime:', '@tmuxctl-stop-timeout')).trim()).toBe('2');
+    expect((await t.pane('retime'))!.stamp).toMatch(/(^| )t=2( |$)/);
   });
 });

@@ -58,8 +58,8 @@ describe('health checks under watch', () => {
     );
     const text = await t.tmuxctl(['status', '-f', file]);
     const [header, row] = text.stdout.trimEnd().split('\n');
-    expect(header!.split(/\s{2,}/)).toEqual(['NAME', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'LAST EXIT', 'HEALTH', 'SOURCE']);
-    expect(row).toMatch(/^sick\s+running\s+\d+\s+\S+\s+\d+\s+\S+\s+(unhealthy|starting)\s+specs\/failing\/app\.yaml$/);
+    expect(header!.split(/\s{2,}/)).toEqual(['NAME', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'LAST EXIT', 'HEALTH', 'WINDOW', 'PANE', 'SOURCE']);
+    expect(row).toMatch(/^sick\s+running\s+\d+\s+\S+\s+\d+\s+\S+\s+(unhealthy|starting)\s+sick\s+0\s+specs\/failing\/app\.yaml$/);
   });
 
   it('a passing check keeps the session as it is and status says healthy', async () => {
@@ -76,7 +76,7 @@ describe('health checks under watch', () => {
     expect(await livePid(t, 'well')).toBe(pid);
     expect(eventsOf(t, 'health-failed', 'well')).toEqual([]);
     const text = await t.tmuxctl(['status', '-f', file, 'well']);
-    expect(text.stdout.trimEnd().split('\n')[1]).toMatch(/\shealthy\s+specs\/passing\/app\.yaml$/);
+    expect(text.stdout.trimEnd().split('\n')[1]).toMatch(/\shealthy\s+well\s+0\s+specs\/passing\/app\.yaml$/);
   });
 
   it('a check that outlives timeoutSeconds fails, and its whole process group is killed', async () => {

@@ -104,6 +104,6 @@ describe('session logs and the event log under watch', () => {
   it('logs of a session that never ran is a clear error', async () => {
     const r = await t.tmuxctl(['logs', 'no-such-session']);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/no logs for session "no-such-session"/);
+    expect(r.stderr).toMatch(/no logs for "no-such-session"/);
   });
 });

@@ -94,6 +94,7 @@ describe('orphans', () => {
     expect(json.actions).toContainEqual({
       action: 'kill-orphan',
       session: 'monitor',
+      target: 'monitor',
       reason: `pid ${orphan}: ${PATTERN}-diff`,
       pid: orphan,
       command: `${PATTERN}-diff`,

@@ -15,7 +15,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 async function problems(yaml: string, env: Record<string, string> = {}): Promise<string[]> {
   writeFileSync(path.join(dir, 'app.yaml'), yaml);
-  const result = await loadDesiredState(['app.yaml'], { cwd: dir, env, home: '/nonexistent-home' });
+  const result = await loadDesiredState(['app.yaml'], { cwd: dir, env, home: '/nonexistent-home', loginShell: '/bin/sh' });
   return result.ok ? [] : result.problems.map(formatProblem);
 }
 
@@ -32,6 +32,24 @@ describe('what a process cannot receive whole is a validation error', () => {
     ]);
     const fits = Array.from({ length: 15 }, (_, i) => `      V${i}: "${'y'.repeat(100_000)}"\n`).join('');
     expect(await problems(`version: 1\nsessions:\n  big:\n    command: sleep 1\n    env:\n${fits}`)).toEqual([]);
+  });
+
+  it('a start size every pane inherits is one problem at the level it comes from, not one per pane', async () => {
+    const big = (indent: string) => Array.from({ length: 20 }, (_, i) => `${indent}V${i}: "${'y'.repeat(100_000)}"\n`).join('');
+    const rule = `one start can carry at most ${MAX_START_BYTES} (the kernel's 2 MiB for arguments and environment together, less room for tmux's own environment)`;
+    const windows = '      - name: a\n        command: sleep 1\n      - name: b\n        panes:\n          - command: sleep 1\n          - keys: top\n';
+    // On the session: every pane is over, so the session is the place.
+    expect(await problems(`version: 1\nsessions:\n  big:\n    env:\n${big('      ')}    windows:\n${windows}`)).toEqual([
+      `app.yaml:3:3: sessions.big: each of its 3 panes has a command and environment over the limit (the largest: 2000304 bytes); ${rule}`,
+    ]);
+    // On a window of two panes: that window, once.
+    const onWindow = `version: 1\nsessions:\n  big:\n    windows:\n      - name: a\n        command: sleep 1\n      - name: b\n        env:\n${big('          ')}        panes:\n          - command: sleep 1\n          - keys: top\n`;
+    expect(await problems(onWindow)).toEqual([
+      `app.yaml:7:9: sessions.big.windows[1]: each of its 2 panes has a command and environment over the limit (the largest: 2000304 bytes); ${rule}`,
+    ]);
+    // On one pane: that pane, with its own size (argv [shell] for a keys pane).
+    const onPane = `version: 1\nsessions:\n  big:\n    windows:\n${windows}            env:\n${big('              ')}`;
+    expect(await problems(onPane)).toEqual([`app.yaml:10:13: sessions.big.windows[1].panes[1]: its command and environment add up to 2000282 bytes; ${rule}`]);
   });
 
   it('a command string longer than the kernel accepts', async () => {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { DesiredState, SessionSpec } from '../../src/spec/types.js';
+import type { DesiredState, PaneSpec, SessionSpec } from '../../src/spec/types.js';
 import { fixtures, loadFixture } from './helpers.js';
 
 async function desired(...args: Parameters<typeof loadFixture>): Promise<DesiredState> {
@@ -8,6 +8,16 @@ async function desired(...args: Parameters<typeof loadFixture>): Promise<Desired
   if (!result.ok) throw new Error(`expected a valid load, got:\n${result.problems.map((p) => p.message).join('\n')}`);
   return result.desired;
 }
+
+/** The one pane of a session in today's form (`command` directly under the session). */
+function onlyPane(session: SessionSpec): PaneSpec {
+  expect(session.windowsDeclared).toBe(false);
+  expect(session.windows.map((w) => [w.name, w.panes.length])).toEqual([[session.name, 1]]);
+  return session.windows[0].panes[0];
+}
+
+/** Where a session in today's form puts its one pane: named after the session everywhere. */
+const placed = (name: string) => ({ session: name, window: name, index: 0, target: name });
 
 const defaults = {
   restart: 'always',
@@ -37,6 +47,12 @@ describe('a full spec', () => {
     expect(minimal).toEqual<SessionSpec>({
       name: 'minimal',
       source,
+      windowsDeclared: false,
+      windows: [{ name: 'minimal', panes: [expect.anything()] }],
+    });
+    expect(onlyPane(minimal)).toEqual<PaneSpec>({
+      ...placed('minimal'),
+      source,
       command: { kind: 'shell', script: 'sleep infinity' },
       cwd: path.join(dir, 'specs'),
       env: {},
@@ -47,16 +63,16 @@ describe('a full spec', () => {
   });
 
   it('expands ~ and gives output checks a failure threshold of 1', async () => {
-    const monitor = (await load()).sessions[1];
+    const monitor = onlyPane((await load()).sessions[1]);
     expect(monitor.command).toEqual({ kind: 'argv', argv: ['python3', '-m', 'monitor'] });
     expect(monitor.cwd).toBe(path.join(dir, 'home/projects'));
     expect(monitor.healthCheck).toEqual({ kind: 'output', outputWithinSeconds: 600, intervalSeconds: 30, failureThreshold: 1 });
   });
 
   it('normalises everything that was set', async () => {
-    const worker = (await load()).sessions[2];
-    expect(worker).toEqual<SessionSpec>({
-      name: 'worker',
+    const worker = onlyPane((await load()).sessions[2]);
+    expect(worker).toEqual<PaneSpec>({
+      ...placed('worker'),
       source,
       command: { kind: 'shell', script: 'uv run python -m worker --port 8080' },
       cwd: path.join(dir, 'workdir'),
@@ -90,7 +106,7 @@ describe('a full spec', () => {
   });
 
   it('lists env keys in sorted order, so reordering an env file changes nothing', async () => {
-    const worker = (await load()).sessions[2];
+    const worker = onlyPane((await load()).sessions[2]);
     expect(Object.keys(worker.env)).toEqual(Object.keys(worker.env).sort());
   });
 

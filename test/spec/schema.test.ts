@@ -19,7 +19,8 @@ describe('the JSON Schema', () => {
     const walk = (node: unknown, at: string): void => {
       if (typeof node !== 'object' || node === null) return;
       for (const [key, value] of Object.entries(node)) {
-        if (key.endsWith('Seconds') && typeof value === 'object' && value !== null) durations.push([`${at}/${key}`, value]);
+        // `startSeconds: { $ref }` on a session, window or pane points at the one definition, checked itself.
+        if (key.endsWith('Seconds') && typeof value === 'object' && value !== null && !('$ref' in value)) durations.push([`${at}/${key}`, value]);
         walk(value, `${at}/${key}`);
       }
     };

@@ -1,7 +1,10 @@
 import { acquireLock } from '../../apply/lock.js';
 import { executePlan } from '../../apply/execute.js';
 import { observe } from '../../observe/snapshot.js';
-import { planDelete } from '../../plan/plan.js';
+import { planDelete } from '../../plan/delete.js';
+import { parseTarget } from '../../plan/targets.js';
+import { panesOf } from '../../spec/types.js';
+import { UsageError } from '../../errors.js';
 import { displayPath } from '../../spec/display-path.js';
 import { eventLog, loadOrFail, type Context } from '../context.js';
 import { actionLine } from '../format-plan.js';
@@ -14,8 +17,12 @@ import { actionLine } from '../format-plan.js';
 export async function deleteCommand(ctx: Context, names: string[], opts: { file?: string[]; lockTimeout: number }): Promise<number> {
   const fromSpecs = names.length === 0 || (opts.file?.length ?? 0) > 0;
   const desired = fromSpecs ? await loadOrFail(ctx.io, opts.file, 'inspect') : undefined;
-  const targets = names.length > 0 ? names : (desired?.sessions.map((s) => s.name) ?? []);
-  const timeouts = new Map((desired?.sessions ?? []).map((s) => [s.name, s.stopTimeoutSeconds]));
+  const targets = (names.length > 0 ? names : (desired?.sessions.map((s) => s.name) ?? [])).map((n) => {
+    const t = parseTarget(n);
+    if (!t) throw new UsageError(`invalid target ${JSON.stringify(n)}: write session, session:window or session:window.N`);
+    return t;
+  });
+  const timeouts = new Map((desired?.sessions ?? []).flatMap(panesOf).map((p) => [`${p.session}:${p.window}.${p.index}`, p.stopTimeoutSeconds]));
 
   const events = eventLog(ctx, false);
   const lock = await acquireLock(ctx.lockFile, opts.lockTimeout);
@@ -24,13 +31,17 @@ export async function deleteCommand(ctx: Context, names: string[], opts: { file?
     // Names that come from specs (or with -f) are limited to what those specs own.
     const scope = desired && { roots: desired.roots, displayPath: (path: string) => displayPath(path, ctx.io.cwd) };
     const p = planDelete(targets, observed, timeouts, scope);
-    for (const a of p.actions) events.record({ event: a.kind === 'kill' ? 'delete' : a.kind, session: a.session, reason: a.reason });
+    for (const a of p.actions) events.record({ event: a.kind === 'conflict' ? a.kind : 'delete', session: a.target, reason: a.reason });
     const { errors } = await executePlan(ctx.tmux, p, { logDir: ctx.logDir });
     const lines = p.actions.map((a) => actionLine(ctx.io, a));
-    for (const n of targets) if (!observed.sessions.has(n)) lines.push(`  ${n}: not found, nothing to delete`);
+    for (const t of targets) if (!observed.sessions.has(t.session)) lines.push(`  ${t.session}: not found, nothing to delete`);
     for (const e of errors) lines.push(`tmux: ${e}`);
-    const killed = p.actions.filter((a) => a.kind === 'kill').length;
-    lines.push(`deleted: ${killed} session${killed === 1 ? '' : 's'}`);
+    const count = (kind: string, word: string) => {
+      const n = p.actions.filter((a) => a.kind === kind).length;
+      return n > 0 ? [`${n} ${word}${n === 1 ? '' : 's'}`] : [];
+    };
+    const parts = [...count('kill', 'session'), ...count('kill-window', 'window'), ...count('kill-pane', 'pane')];
+    lines.push(`deleted: ${parts.length > 0 ? parts.join(', ') : '0 sessions'}`);
     ctx.io.out(lines.join('\n') + '\n');
     return p.actions.some((a) => a.kind === 'conflict') || errors.length > 0 ? 3 : 0;
   } finally {

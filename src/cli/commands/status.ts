@@ -1,5 +1,6 @@
 import { observe } from '../../observe/snapshot.js';
-import { sessionStatuses, type SessionStatus } from '../../plan/status.js';
+import { paneStatuses, type PaneStatus } from '../../plan/status.js';
+import { parseTarget, targetCovers } from '../../plan/targets.js';
 import { loadOrFail, type Context } from '../context.js';
 import { displayPath } from '../../spec/display-path.js';
 import type { OutputFormat } from '../options.js';
@@ -9,18 +10,24 @@ import { UsageError } from '../../errors.js';
 export async function statusCommand(ctx: Context, names: string[], opts: { file?: string[]; output: OutputFormat }): Promise<number> {
   const desired = await loadOrFail(ctx.io, opts.file, 'inspect');
   const observed = await observe(ctx.tmux);
-  let rows = sessionStatuses(desired, observed);
+  let rows = paneStatuses(desired, observed);
   if (names.length > 0) {
-    const unknown = names.filter((n) => !rows.some((r) => r.name === n));
+    const targets = names.map((n) => {
+      const t = parseTarget(n);
+      if (!t) throw new UsageError(`invalid target ${JSON.stringify(n)}: write session, session:window or session:window.N`);
+      return { name: n, t };
+    });
+    const covers = (r: PaneStatus, t: (typeof targets)[number]['t']) => targetCovers(t, { session: r.session, window: r.window, index: r.pane });
+    const unknown = targets.filter(({ t }) => !rows.some((r) => covers(r, t))).map(({ name }) => name);
     if (unknown.length > 0) throw new UsageError(`not declared and not managed by tmuxctl: ${unknown.join(', ')}`);
-    rows = rows.filter((r) => names.includes(r.name));
+    rows = rows.filter((r) => targets.some(({ t }) => covers(r, t)));
   }
   if (opts.output === 'json') {
     ctx.io.out(JSON.stringify({ sessions: rows.map(jsonRow) }, null, 2) + '\n');
   } else {
     ctx.io.out(
       renderTable(
-        ['NAME', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'LAST EXIT', 'HEALTH', 'SOURCE'],
+        ['NAME', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'LAST EXIT', 'HEALTH', 'WINDOW', 'PANE', 'SOURCE'],
         rows.map((r) => textRow(ctx, r, observed.at)),
       ) + '\n',
     );
@@ -28,9 +35,12 @@ export async function statusCommand(ctx: Context, names: string[], opts: { file?
   return 0;
 }
 
-function jsonRow(r: SessionStatus) {
+function jsonRow(r: PaneStatus) {
   return {
     name: r.name,
+    session: r.session,
+    window: r.window,
+    pane: r.pane,
     state: r.state,
     pid: r.pid,
     restarts: r.restarts,
@@ -43,7 +53,7 @@ function jsonRow(r: SessionStatus) {
   };
 }
 
-function textRow(ctx: Context, r: SessionStatus, now: number): string[] {
+function textRow(ctx: Context, r: PaneStatus, now: number): string[] {
   const uptime = r.pid !== null && r.startedAt ? formatDuration(now - Date.parse(r.startedAt)) : '-';
   const lastExit = r.lastExitSignal !== null ? `signal ${r.lastExitSignal}` : r.lastExitStatus !== null ? String(r.lastExitStatus) : '-';
   const state = r.state === 'backoff' && r.nextRestartAt ? `backoff (restart in ${formatDuration(Date.parse(r.nextRestartAt) - now)})` : r.state;
@@ -57,6 +67,8 @@ function textRow(ctx: Context, r: SessionStatus, now: number): string[] {
     String(r.restarts),
     lastExit,
     health,
+    r.window,
+    String(r.pane),
     r.source ? displayPath(r.source, ctx.io.cwd) : '-',
   ];
 }
