@@ -91,6 +91,7 @@ const cfg = {
   layoutN: Number(process.env.BENCH_LAYOUT_N ?? (quick ? 10 : 50)),
   layoutRuns: quick ? 3 : 7,
   layoutNoopRuns: quick ? 3 : 7,
+  layoutSlowRuns: quick ? 2 : 5, // tmuxp and tmuxinator: 25 to 60 s a run at N=50 on 2 busy cores
   settleMs: 3000,
   crashGapMs: 150,
   editGapMs: 500,

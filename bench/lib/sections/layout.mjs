@@ -42,7 +42,7 @@ export async function layoutSection(env, tools, cfg) {
   const methods = coldMethods(env, tools, sessionNames, unsupported ? undefined : anatomy.script);
   // Warm the file cache, the tmux binary and Node's compile cache once, untimed (one session).
   for (const m of methods) if (!m.slow) await m.warm();
-  const cold = await interleave(methods, cfg.layoutRuns, (line) => cfg.progress(`  cold N=${n} ${line}`));
+  const cold = await interleave(methods, { runs: cfg.layoutRuns, slowRuns: cfg.layoutSlowRuns }, (line) => cfg.progress(`  cold N=${n} ${line}`));
 
   const noop = await noopPhase(env, tools, sessionNames, unsupported, cfg);
   return {
@@ -50,6 +50,7 @@ export async function layoutSection(env, tools, cfg) {
     shape: { windows: 1, ...LAYOUT },
     runs: cfg.layoutRuns,
     noopRuns: cfg.layoutNoopRuns,
+    slowRuns: cfg.layoutSlowRuns,
     tmuxctlSkipped: unsupported,
     skipped: ['tmuxp', 'tmuxinator'].filter((t) => !tools[t]),
     cold: { methods: methods.map(({ id, label }) => ({ id, label })), times: cold },
@@ -225,18 +226,20 @@ function replays(env, sessionNames, batch) {
 }
 
 /**
- * Runs every method `runs` times, run r of all of them before run r+1, the order rotated each round.
- * @param {{ id: string, run: () => Promise<number> }[]} methods
+ * Runs every method `runs` times (a slow one `slowRuns` times, in the first rounds), run r of all of
+ * them before run r+1, the order rotated each round.
+ * @param {{ id: string, slow?: boolean, run: () => Promise<number> }[]} methods
  * @returns {Promise<Record<string, number[]>>}
  */
-async function interleave(methods, runs, progress) {
+async function interleave(methods, { runs, slowRuns }, progress) {
   const times = Object.fromEntries(methods.map((m) => [m.id, []]));
   for (let r = 0; r < runs; r++) {
     for (let i = 0; i < methods.length; i++) {
       const m = methods[(i + r) % methods.length];
+      if (m.slow && times[m.id].length >= slowRuns) continue;
       times[m.id].push(await m.run());
     }
-    progress(`run ${r + 1}/${runs}: ${methods.map((m) => `${m.id} ${formatMs(times[m.id].at(-1))}`).join(', ')}`);
+    progress(`run ${r + 1}/${runs}: ${methods.map((m) => `${m.id} ${formatMs(times[m.id][r] ?? NaN)}`).join(', ')}`);
   }
   return times;
 }
@@ -331,7 +334,7 @@ async function noopPhase(env, tools, sessionNames, unsupported, cfg) {
   );
   /**
    * @type {{ id: string, label: string, does: string, socket?: string, again?: () => Promise<unknown>,
-   *   report?: () => Promise<import('../proc.mjs').TimedResult>, run: () => Promise<number> }[]}
+   *   report?: () => Promise<import('../proc.mjs').TimedResult>, slow?: boolean, run: () => Promise<number> }[]}
    */
   const methods = [
     { id: 'node0', label: '`node -e 0`', does: 'starts Node, nothing else', run: async () => (await timed(process.execPath, ['-e', '0'])).ms },
@@ -343,13 +346,14 @@ async function noopPhase(env, tools, sessionNames, unsupported, cfg) {
     },
   ];
   /** Adds a method that runs `again()` on `socket` and checks that it touched no pane. */
-  const untouched = (id, label, does, socket, again) => {
+  const untouched = (id, label, does, socket, again, slow = false) => {
     methods.push({
       id,
       label,
       does,
       socket,
       again,
+      slow,
       run: async () => {
         const before = paneIdentity(env, socket);
         const { ms } = /** @type {{ ms: number }} */ (await again());
@@ -378,8 +382,13 @@ async function noopPhase(env, tools, sessionNames, unsupported, cfg) {
     const files = writeTmuxpLayoutWorkspaces(env.dir('layout-noop-tmuxp'), sessionNames);
     const load = (socket) => timed(tools.tmuxp.path, ['load', '-y', '-d', '-L', socket, ...files], { env: { ...env.env, HOME: home } });
     const socket = await server('tmuxp', load);
-    untouched('tmuxp', '`tmuxp load -d` again', 'per file: the session exists, so it is left as it is (nothing inside is looked at)', socket, () =>
-      load(socket),
+    untouched(
+      'tmuxp',
+      '`tmuxp load -d` again',
+      'per file: the session exists, so it is left as it is (nothing inside is looked at)',
+      socket,
+      () => load(socket),
+      true,
     );
   }
   if (tools.tmuxinator) {
@@ -396,11 +405,14 @@ async function noopPhase(env, tools, sessionNames, unsupported, cfg) {
       'per project: the session exists, so nothing is done (nothing inside is looked at)',
       socket,
       () => start(socket),
+      true,
     );
   }
 
   for (const m of methods) await m.run(); // warm-up
-  const times = await interleave(methods, cfg.layoutNoopRuns, (line) => cfg.progress(`  no-op N=${sessionNames.length} ${line}`));
+  const times = await interleave(methods, { runs: cfg.layoutNoopRuns, slowRuns: cfg.layoutSlowRuns }, (line) =>
+    cfg.progress(`  no-op N=${sessionNames.length} ${line}`),
+  );
 
   // A pane killed by hand, then the tool run again: is the layout whole again? `diff` goes first and
   // only reports; the `apply` after it on the same server then finds the same pane missing.
