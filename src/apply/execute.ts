@@ -5,7 +5,7 @@ import { appendMarker, sessionLogFile } from '../session-log/files.js';
 import type { PaneSpec } from '../spec/types.js';
 import type { TmuxClient } from '../tmux/client.js';
 import {
-  exactSession,
+  adoptSession,
   killPanes,
   killSession,
   newSession,
@@ -52,7 +52,11 @@ export interface ExecuteOptions {
  */
 export async function executePlan(tmux: TmuxClient, plan: Plan, opts: ExecuteOptions): Promise<Executed> {
   const now = opts.now ?? Date.now;
-  await stopTrees(plan.actions.flatMap((a) => ('stops' in a ? a.stops : a.kind === 'kill-orphan' ? [{ pid: a.pid, startTime: a.startTime, dead: false, timeoutSeconds: a.stopTimeoutSeconds }] : [])));
+  await stopTrees(
+    plan.actions.flatMap((a) =>
+      'stops' in a ? a.stops : a.kind === 'kill-orphan' ? [{ pid: a.pid, startTime: a.startTime, dead: false, timeoutSeconds: a.stopTimeoutSeconds }] : [],
+    ),
+  );
   const at = now();
   writeMarkers(plan, opts.logDir, at);
   const lines: string[] = [];
@@ -67,7 +71,13 @@ export async function executePlan(tmux: TmuxClient, plan: Plan, opts: ExecuteOpt
   if (lines.length > 0 && opts.extraLines) lines.push(...opts.extraLines);
   const errors = await tmux.runScript(lines, { serverSessions: opts.serverSessions });
   const typed = started.filter((s) => s.spec.keys !== undefined && s.spec.keys !== '');
-  if (typed.length > 0) errors.push(...(await typeKeys(tmux, typed.map((s) => s.spec))));
+  if (typed.length > 0)
+    errors.push(
+      ...(await typeKeys(
+        tmux,
+        typed.map((s) => s.spec),
+      )),
+    );
   return { started, errors };
 }
 
@@ -88,12 +98,17 @@ function startsOf(a: Action): PaneStart[] {
 function linesFor(a: Action, at: number, logDir: string): string[] {
   switch (a.kind) {
     case 'create':
-      return newSession(a.session, a.spec.source, OWNED_V2, a.windows.map((w) => windowArgs(w, at, logDir)));
+      return newSession(
+        a.session,
+        a.spec.source,
+        OWNED_V2,
+        a.windows.map((w) => windowArgs(w, at, logDir)),
+      );
     case 'create-window':
       return newWindow(a.observed.id, a.at.index, windowArgs(a.window, at, logDir));
     case 'split': {
       const active = a.window.panes.find((p) => p.active)?.id;
-      return splitPane(a.observed.id, a.window.id, paneArgs(a.pane, at, logDir), active);
+      return splitPane(a.window.id, paneArgs(a.pane, at, logDir), active);
     }
     case 'restart':
       return respawn(a.observed.id, a.session, a.managed.pane.id, paneArgs(a.pane, at, logDir), a.observed.envKeys);
@@ -113,11 +128,29 @@ function linesFor(a: Action, at: number, logDir: string): string[] {
     case 'update':
       return [
         ...(a.source !== undefined ? setSessionOption(a.observed.id, OPT.source, a.source) : []),
-        ...a.windows.flatMap((w) => setWindowStamp(w.window.id, encodeWindowStamp({ name: w.name, panes: w.panes, ...(w.layout !== undefined && { layout: w.layout }) }))),
+        ...a.windows.flatMap((w) =>
+          setWindowStamp(w.window.id, encodeWindowStamp({ name: w.name, panes: w.panes, ...(w.layout !== undefined && { layout: w.layout }) })),
+        ),
         ...a.panes.flatMap((p) => setPaneStamp(p.managed.pane.id, encodePaneStamp(p.stamp))),
         // Last: once the session reads as per-pane, its 0.1 stamps are no longer looked at.
         ...(a.migrate ? setSessionOption(a.observed.id, OPT.hash, OWNED_V2) : []),
       ];
+    case 'adopt':
+      return adoptSession(
+        a.sessionId,
+        a.session,
+        a.source,
+        a.owner,
+        a.windows.map((w) => ({
+          target: w.target,
+          stamp: encodeWindowStamp({ name: w.name, panes: w.panes.length, ...(w.layout !== undefined && { layout: w.layout }) }),
+          panes: w.panes.map((p) => ({
+            target: p.target,
+            stamp: encodePaneStamp({ ...p.stamp, startedAt: at }),
+            logFile: sessionLogFile(logDir, p.spec.target),
+          })),
+        })),
+      );
     case 'conflict':
     case 'kill-orphan': // stopped by signals above; nothing for tmux to do
       return [];

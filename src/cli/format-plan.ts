@@ -8,6 +8,7 @@ const SIGIL: Record<Action['kind'], [string, Color]> = {
   split: ['+', 'green'],
   restart: ['~', 'yellow'],
   update: ['~', 'cyan'],
+  adopt: ['~', 'green'],
   layout: ['~', 'cyan'],
   reorder: ['~', 'cyan'],
   kill: ['-', 'red'],

@@ -126,12 +126,45 @@ program
   });
 
 program
+  .command('adopt')
+  .description('take ownership of live sessions the specs declare, without restarting anything, when they match')
+  .argument('<names...>', 'session names')
+  .addOption(fileOption())
+  .addOption(lockOption())
+  .action(async (names: string[], o) => done((await import('./commands/adopt.js')).adoptCommand(await context(), names, o)));
+
+program
   .command('logs')
   .description("print a session's kept output (also after it died or was restarted)")
   .argument('<name>', 'session name')
   .addOption(new Option('-n, --lines <count>', 'how many lines from the end').argParser(number(0)).default(100))
   .option('--follow', 'keep printing new output until interrupted')
   .action(async (name: string, o) => done((await import('./commands/logs.js')).logsCommand(await context(), name, o)));
+
+program
+  .command('freeze')
+  .description('print a spec of live sessions (default: every session tmuxctl does not manage)')
+  .argument('[sessions...]', 'only these sessions')
+  .option('-o, --output <file>', 'write the spec to this file instead of stdout')
+  .option('--force', 'replace the -o file if it exists')
+  .action(async (names: string[], o) => done((await import('./commands/freeze.js')).freezeCommand(await context(), names, o)));
+
+program
+  .command('import')
+  .description('print a spec equivalent to tmuxinator, tmuxp, smug, process-compose, Procfile or pm2 files')
+  .argument('<files...>', 'files to import (one session each)')
+  .addOption(
+    new Option('--from <format>', 'the format of every file (default: told by name and content)').choices([
+      'tmuxinator',
+      'tmuxp',
+      'smug',
+      'process-compose',
+      'procfile',
+      'pm2',
+    ]),
+  )
+  // process.execPath: pm2's ecosystem.config.js is loaded by the same node, in a child process.
+  .action(async (files: string[], o) => done((await import('./commands/import.js')).importCommand(io, files, { from: o.from, nodePath: process.execPath })));
 
 let exitCode = 0;
 let exitPromptly = false;

@@ -13,9 +13,7 @@ import type { ObservedSession } from './types.js';
 export function legacyStamps(session: ObservedSession, rows: Row<SnapshotKey>[]): void {
   const stamped = rows.filter((r) => r.legacyManaged !== '');
   const managed =
-    stamped.length > 0
-      ? (stamped.find((r) => r.paneId === r.legacyPane) ?? stamped[0])
-      : rows.find((r) => r.legacyPane !== '' && r.paneId === r.legacyPane);
+    stamped.length > 0 ? (stamped.find((r) => r.paneId === r.legacyPane) ?? stamped[0]) : rows.find((r) => r.legacyPane !== '' && r.paneId === r.legacyPane);
   if (!managed) return;
   for (const window of session.windows) {
     const pane = window.panes.find((p) => p.id === managed.paneId);

@@ -99,7 +99,11 @@ export function sessionsFromRows(rows: Row<SnapshotKey>[]): Map<string, Observed
   }
   for (const [name, session] of byName) {
     session.windows.sort((a, b) => a.index - b.index);
-    if (session.legacy) legacyStamps(session, rows.filter((r) => r.name === name));
+    if (session.legacy)
+      legacyStamps(
+        session,
+        rows.filter((r) => r.name === name),
+      );
   }
   return byName;
 }

@@ -38,18 +38,45 @@ export function planDelete(targets: readonly TargetPattern[], observed: Observed
     }
     const panes = [...managedPanes(live).values()];
     if (t.window === undefined) {
-      actions.push({ kind: 'kill', session: t.session, target, reason: 'deleted', observed: live, stops: panes.map(stopOf), logs: panes.map((m) => observedTarget(live, m)) });
+      actions.push({
+        kind: 'kill',
+        session: t.session,
+        target,
+        reason: 'deleted',
+        observed: live,
+        stops: panes.map(stopOf),
+        logs: panes.map((m) => observedTarget(live, m)),
+      });
       continue;
     }
     if (t.index !== undefined) {
       const m = panes.find((p) => p.stamp.window === t.window && p.stamp.index === t.index);
-      if (m) actions.push({ kind: 'kill-pane', session: t.session, target: observedTarget(live, m), reason: 'deleted', observed: live, managed: m, stops: [stopOf(m)] });
+      if (m)
+        actions.push({
+          kind: 'kill-pane',
+          session: t.session,
+          target: observedTarget(live, m),
+          reason: 'deleted',
+          observed: live,
+          managed: m,
+          stops: [stopOf(m)],
+        });
       continue;
     }
     const window = live.windows.find((w) => w.stamp?.name === t.window);
     if (!window) continue;
     const inWindow = panes.filter((m) => m.window === window);
-    actions.push({ kind: 'kill-window', session: t.session, target, reason: 'deleted', observed: live, window, panes: inWindow, stops: inWindow.map(stopOf), logs: inWindow.map((m) => observedTarget(live, m)) });
+    actions.push({
+      kind: 'kill-window',
+      session: t.session,
+      target,
+      reason: 'deleted',
+      observed: live,
+      window,
+      panes: inWindow,
+      stops: inWindow.map(stopOf),
+      logs: inWindow.map((m) => observedTarget(live, m)),
+    });
   }
   actions.sort(byKindThenTarget);
   return { actions };

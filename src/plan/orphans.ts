@@ -16,15 +16,24 @@ export const DEFAULT_MAX_MATCHES = 5;
  *
  * A pattern that matches more than maxMatches processes is refused as a whole (it is more likely
  * too broad than a crowd of orphans): reported with the count, nothing stopped.
+ *
+ * A pattern declared on a session is inherited by each of its panes: it is tested once per session
+ * (reported under the first pane that carries it), and each process is stopped once, whatever
+ * number of patterns match it.
  */
 export function planOrphans(desired: DesiredState, observed: ObservedState, refused: ReadonlySet<string>): Action[] {
   const out: Action[] = [];
   if (!observed.processes) return out;
+  const tested = new Set<string>();
+  const stopped = new Set<number>();
   for (const spec of desired.sessions.flatMap(panesOf)) {
     if (!spec.orphans) continue;
     // The name is held by a session tmuxctl leaves alone (a conflict): its process may well be the
     // user's own copy of this command, and tmuxctl starts nothing in its place.
     if (refused.has(spec.session)) continue;
+    const key = JSON.stringify([spec.session, spec.orphans.match, spec.orphans.maxMatches]);
+    if (tested.has(key)) continue;
+    tested.add(key);
     const { match } = spec.orphans;
     const re = new RegExp(match);
     const found = observed.processes.filter((p) => p.session === undefined && re.test(p.matchArgv.join(' ')));
@@ -39,6 +48,8 @@ export function planOrphans(desired: DesiredState, observed: ObservedState, refu
       continue;
     }
     for (const p of found) {
+      if (stopped.has(p.pid)) continue;
+      stopped.add(p.pid);
       out.push({
         kind: 'kill-orphan',
         session: spec.session,

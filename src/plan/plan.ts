@@ -60,7 +60,15 @@ export function plan(desired: DesiredState, observed: ObservedState, opts: PlanO
     if (live.source !== undefined && withinRoots(live.source, desired.roots)) {
       const panes = [...managedPanes(live).values()];
       const stops = panes.map((m) => treeStop(m, opts));
-      actions.push({ kind: 'kill', session: live.name, target: live.name, reason: 'no longer declared', observed: live, stops, logs: panes.map((m) => observedTarget(live, m)) });
+      actions.push({
+        kind: 'kill',
+        session: live.name,
+        target: live.name,
+        reason: 'no longer declared',
+        observed: live,
+        stops,
+        logs: panes.map((m) => observedTarget(live, m)),
+      });
     }
   }
 
@@ -141,7 +149,14 @@ function planSession(ctx: SessionPlan, live: ObservedSession): void {
 }
 
 /** One window tmuxctl made: its panes started, restarted, added or removed; its layout applied again when that changed. */
-function planWindow(ctx: SessionPlan, live: ObservedSession, w: WindowSpec, window: ObservedWindow, managed: Map<string, ManagedPane>, restarted: Set<string>): void {
+function planWindow(
+  ctx: SessionPlan,
+  live: ObservedSession,
+  w: WindowSpec,
+  window: ObservedWindow,
+  managed: Map<string, ManagedPane>,
+  restarted: Set<string>,
+): void {
   const { spec, actions } = ctx;
   const declaredBefore = window.stamp?.panes ?? 0;
   let panesChanged = false;
@@ -205,7 +220,16 @@ function planPane(ctx: SessionPlan, live: ObservedSession, p: PaneSpec, m: Manag
       return false;
     }
     const pane: PaneStart = { spec: p, stamp };
-    actions.push({ kind: 'restart', session: spec.name, target: p.target, reason, observed: live, managed: m, pane, stops: [{ pid: m.pane.pid, dead: m.pane.dead, timeoutSeconds: p.stopTimeoutSeconds }] });
+    actions.push({
+      kind: 'restart',
+      session: spec.name,
+      target: p.target,
+      reason,
+      observed: live,
+      managed: m,
+      pane,
+      stops: [{ pid: m.pane.pid, dead: m.pane.dead, timeoutSeconds: p.stopTimeoutSeconds }],
+    });
     return true;
   };
   const base = { window: p.window, index: p.index, hash, stopTimeoutSeconds: p.stopTimeoutSeconds };
@@ -252,12 +276,11 @@ function stampUpdate(ctx: SessionPlan, live: ObservedSession, managed: Map<strin
     if (!m || restarted.has(slot)) continue;
     // A pane stamped by an older tmuxctl has no stop timeout stamp; it gets one at its next start.
     const stopChanged = m.stamp.stopTimeoutSeconds !== undefined && m.stamp.stopTimeoutSeconds !== p.stopTimeoutSeconds;
-    if (stopChanged) reasons.push(`${p.target === spec.name ? '' : `${p.target}: `}stopTimeoutSeconds ${m.stamp.stopTimeoutSeconds} -> ${p.stopTimeoutSeconds}`);
+    if (stopChanged)
+      reasons.push(`${p.target === spec.name ? '' : `${p.target}: `}stopTimeoutSeconds ${m.stamp.stopTimeoutSeconds} -> ${p.stopTimeoutSeconds}`);
     if (stopChanged || live.legacy) panes.push({ managed: m, stamp: { ...m.stamp, ...(stopChanged && { stopTimeoutSeconds: p.stopTimeoutSeconds }) } });
   }
-  const windows = live.legacy
-    ? live.windows.flatMap((window) => (window.stamp ? [{ window, name: window.stamp.name, panes: window.stamp.panes }] : []))
-    : [];
+  const windows = live.legacy ? live.windows.flatMap((window) => (window.stamp ? [{ window, name: window.stamp.name, panes: window.stamp.panes }] : [])) : [];
   if (live.legacy) reasons.push('stamped by tmuxctl 0.1, re-stamped per pane');
   if (reasons.length === 0) return undefined;
   return {
@@ -283,7 +306,7 @@ function windowStart(spec: SessionSpec, w: WindowSpec): WindowStart {
   return { spec: w, named: spec.windowsDeclared, ...(layout !== undefined && { layout }), panes: w.panes.map((p) => ({ spec: p, stamp: freshStamp(p) })) };
 }
 
-function freshStamp(p: PaneSpec): PaneStamp {
+export function freshStamp(p: PaneSpec): PaneStamp {
   return { window: p.window, index: p.index, hash: specHash(p), restarts: 0, crashes: 0, stopTimeoutSeconds: p.stopTimeoutSeconds };
 }
 
@@ -312,7 +335,13 @@ function blockedByCwd(ctx: SessionPlan, target: string, p: PaneSpec, crashes: nu
  * the same name: `apply --take-over` makes it this one's). A move between files within the applied
  * paths is no conflict: the recorded source is updated.
  */
-function conflictOf(spec: SessionSpec, live: ObservedSession | undefined, desired: DesiredState, opts: PlanOptions, show: (p: string) => string): string | undefined {
+function conflictOf(
+  spec: SessionSpec,
+  live: ObservedSession | undefined,
+  desired: DesiredState,
+  opts: PlanOptions,
+  show: (p: string) => string,
+): string | undefined {
   if (!live) return undefined;
   if (!live.owned) return NOT_OWNED;
   if (opts.takeOver || !declaredElsewhere(spec, live, desired.roots)) return undefined;
@@ -352,6 +381,7 @@ const KIND_ORDER: Record<Action['kind'], number> = {
   'kill-pane': 7,
   layout: 8,
   update: 9,
+  adopt: 9,
   reorder: 10,
   'kill-window': 11,
 };

@@ -55,7 +55,14 @@ export function paneStatuses(desired: DesiredState, observed: ObservedState): Pa
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-function statusOf(spec: SessionSpec, p: PaneSpec, live: ObservedSession | undefined, m: ManagedPane | undefined, desired: DesiredState, now: number): PaneStatus {
+function statusOf(
+  spec: SessionSpec,
+  p: PaneSpec,
+  live: ObservedSession | undefined,
+  m: ManagedPane | undefined,
+  desired: DesiredState,
+  now: number,
+): PaneStatus {
   const declaredRow = (state: PaneState, source: string | null): PaneStatus => ({ ...emptyRow(p, state, source), ...(m && live && measured(live, m)) });
   if (!live) return declaredRow('missing', spec.source);
   if (!live.owned) return emptyRow(p, 'conflict', spec.source);

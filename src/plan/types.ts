@@ -1,5 +1,6 @@
 import type { ManagedPane, ObservedSession, ObservedWindow, PaneStamp } from '../observe/types.js';
 import type { PaneSpec, SessionSpec, WindowSpec } from '../spec/types.js';
+import type { AdoptedWindow } from './adopt.js';
 
 /** A pane to start: what it runs, and the stamp it carries once started. */
 export interface PaneStart {
@@ -59,11 +60,20 @@ export type Action =
   /** tmuxctl's windows out of spec order: swapped into it (processes untouched). */
   | (Base & { kind: 'reorder'; observed: ObservedSession; swaps: Array<[number, number]> })
   /** Stamps that change nothing the process sees: where it is declared, how long a stop may take, a 0.1 session re-stamped. */
-  | (Base & { kind: 'update'; observed: ObservedSession; source?: string; migrate?: true; panes: Array<{ managed: ManagedPane; stamp: PaneStamp }>; windows: Array<{ window: ObservedWindow; name: string; panes: number; layout?: string }> })
+  | (Base & {
+      kind: 'update';
+      observed: ObservedSession;
+      source?: string;
+      migrate?: true;
+      panes: Array<{ managed: ManagedPane; stamp: PaneStamp }>;
+      windows: Array<{ window: ObservedWindow; name: string; panes: number; layout?: string }>;
+    })
   /**
    * Declared, but tmuxctl will not act on it: the name is held by a session it does not own, or one
    * declared outside the applied paths, a cwd is gone, or an orphans.match is too broad.
    */
+  /** A live session nobody owned, found to run what the spec declares: stamped, nothing restarted (`tmuxctl adopt`). */
+  | (Base & { kind: 'adopt'; sessionId: string; source: string; owner: string; windows: AdoptedWindow[] })
   | (Base & { kind: 'conflict' })
   | (Base & { kind: 'kill-orphan'; pid: number; startTime: number; command: string; stopTimeoutSeconds: number });
 

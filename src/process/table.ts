@@ -10,8 +10,8 @@ export interface ProcInfo {
   state: string;
 }
 
-/** Reads /proc/PID/stat; undefined when the process is gone. */
-export function readProc(pid: number): ProcInfo | undefined {
+/** Fields 3 onwards of /proc/PID/stat (rest[0] is the state); undefined when the process is gone. */
+function statFields(pid: number): string[] | undefined {
   let stat: string;
   try {
     stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -19,7 +19,13 @@ export function readProc(pid: number): ProcInfo | undefined {
     return undefined;
   }
   // comm (field 2) may contain spaces and parentheses: parse from the last ')'.
-  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** Reads /proc/PID/stat; undefined when the process is gone. */
+export function readProc(pid: number): ProcInfo | undefined {
+  const rest = statFields(pid);
+  if (!rest) return undefined;
   return {
     pid,
     state: rest[0]!,
@@ -28,6 +34,16 @@ export function readProc(pid: number): ProcInfo | undefined {
     sid: Number(rest[3]),
     startTime: Number(rest[19]),
   };
+}
+
+/**
+ * The foreground process group of the terminal the process runs on (field 8 of its stat, tpgid):
+ * for an interactive shell, its own pid while it waits at the prompt, the group of the job it runs
+ * otherwise. undefined when the process is gone or has no terminal (tpgid -1).
+ */
+export function foregroundGroup(pid: number): number | undefined {
+  const tpgid = Number(statFields(pid)?.[5]);
+  return Number.isInteger(tpgid) && tpgid > 0 ? tpgid : undefined;
 }
 
 /** One pass over /proc: every process visible to us. */

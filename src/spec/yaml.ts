@@ -15,4 +15,6 @@ const yaml = (existsSync(bundled) ? require(bundled) : require('yaml')) as typeo
 
 export const { isAlias, isMap, isScalar, isSeq, parseDocument, LineCounter } = yaml;
 export type LineCounter = Yaml.LineCounter;
+/** For code that writes specs (freeze): comments and flow style need the Document API. */
+export const YamlDocument = yaml.Document;
 export type { Document, Node } from 'yaml';

@@ -41,7 +41,12 @@ export class HealthMonitor {
 
   /** Follows the latest desired and observed state: new checks start, changed runs reset. */
   sync(desired: DesiredState, observed: ObservedState): void {
-    const wanted = new Map(desired.sessions.flatMap(panesOf).filter((p) => p.healthCheck).map((p) => [p.target, p]));
+    const wanted = new Map(
+      desired.sessions
+        .flatMap(panesOf)
+        .filter((p) => p.healthCheck)
+        .map((p) => [p.target, p]),
+    );
     const liveOf = (p: PaneSpec): ManagedPane | undefined => {
       const s = observed.sessions.get(p.session);
       return s && managedPanes(s).get(paneSlot(p.window, p.index));

@@ -66,10 +66,10 @@ export function followPanes(onExit: () => void, nudgeMs: number, checkMs: number
         if (!s.owned) continue;
         // A pane dead in tmux's eyes but never reaped is observe()'s to nudge (observe/lost-exits.ts).
         for (const { pane } of managedPanes(s).values()) {
-        if (pane.dead) continue;
-        const proc = readProc(pane.pid);
-        // Already gone or a zombie: startTime -1 never matches, so the next check reports it.
-        followed.push({ pid: pane.pid, startTime: proc && proc.state !== 'Z' ? proc.startTime : -1 });
+          if (pane.dead) continue;
+          const proc = readProc(pane.pid);
+          // Already gone or a zombie: startTime -1 never matches, so the next check reports it.
+          followed.push({ pid: pane.pid, startTime: proc && proc.state !== 'Z' ? proc.startTime : -1 });
         }
       }
     },

@@ -247,7 +247,7 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
 function changeSignature(actions: readonly Action[]): string {
   return actions
     .filter((a) => a.kind !== 'conflict' && a.kind !== 'kill-orphan')
-    .map((a) => `${a.kind} ${a.session} ${a.reason}`)
+    .map((a) => `${a.kind} ${a.target} ${a.reason}`)
     .join('\n');
 }
 

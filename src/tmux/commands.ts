@@ -46,10 +46,12 @@ function pipeOutput(target: string, logFile: string): string {
 
 /**
  * A pane death wakes `watch` (waiting on the channel) at once; with nobody waiting, tmux remembers
- * the signal, so the next wait returns at once and no death is lost between two waits.
+ * the signal, so the next wait returns at once and no death is lost between two waits. pane-died
+ * is a window hook in tmux 3.3 (set on a session target it lands on that session's current window
+ * only), so it is set on every window tmuxctl makes or adopts, by a target inside it.
  */
 function wakeOnDeath(target: string): string {
-  return commandLine(['set-hook', '-t', target, 'pane-died', WAKE]);
+  return commandLine(['set-hook', '-w', '-t', target, 'pane-died', WAKE]);
 }
 
 /** A killed session fires no hook of its own, only the global session-closed, in tmuxctl's slot. */
@@ -100,7 +102,6 @@ export function newSession(name: string, source: string, sessionStamp: string, w
     // The marker is no secret (the session name): it stays in the session environment for every pane.
     commandLine(['set-option', '-t', target, OPT.hash, sessionStamp]),
     commandLine(['set-option', '-t', target, OPT.source, source]),
-    wakeOnDeath(target),
     ...windowLines(target, first!, true),
   ];
   for (const w of rest) lines.push(...windowLines(target, w, false));
@@ -133,9 +134,13 @@ function splitLines(windowTarget: string, p: PaneArgs): string[] {
   ];
 }
 
-/** remain-on-exit keeps a dead pane visible (per window: the user's own windows keep their setting), and the window's stamp. */
+/** remain-on-exit keeps a dead pane visible (per window: the user's own windows keep their setting), the window's stamp, and the death hook. */
 function markWindow(windowTarget: string, stamp: string): string[] {
-  return [commandLine(['set-option', '-w', '-t', windowTarget, 'remain-on-exit', 'on']), commandLine(['set-option', '-w', '-t', windowTarget, WINDOW_STAMP_OPT, stamp])];
+  return [
+    commandLine(['set-option', '-w', '-t', windowTarget, 'remain-on-exit', 'on']),
+    commandLine(['set-option', '-w', '-t', windowTarget, WINDOW_STAMP_OPT, stamp]),
+    wakeOnDeath(windowTarget),
+  ];
 }
 
 /** The stamp on the pane itself (a pane the user splits off does not inherit it), and its log. */
@@ -157,15 +162,18 @@ export function newWindow(sessionId: string, index: number, w: WindowArgs): stri
   ];
   for (const p of rest) lines.push(...splitLines(target, p));
   if (w.layout !== undefined && w.panes.length > 1) lines.push(commandLine(['select-layout', '-t', target, w.layout]));
-  lines.push(wakeOnDeath(sessionId));
   return lines;
 }
 
 /** A pane added to a live window; the pane that was active before is made active again. */
-export function splitPane(sessionId: string, windowId: string, p: PaneArgs, activePaneId: string | undefined): string[] {
-  const lines = [commandLine(['split-window', '-t', windowId, ...paneStart(p)]), ...markPane(windowId, p), commandLine(['select-layout', '-t', windowId, 'tiled'])];
+export function splitPane(windowId: string, p: PaneArgs, activePaneId: string | undefined): string[] {
+  const lines = [
+    commandLine(['split-window', '-t', windowId, ...paneStart(p)]),
+    ...markPane(windowId, p),
+    commandLine(['select-layout', '-t', windowId, 'tiled']),
+  ];
   if (activePaneId) lines.push(commandLine(['select-pane', '-t', activePaneId]));
-  lines.push(wakeOnDeath(sessionId));
+  lines.push(wakeOnDeath(windowId));
   return lines;
 }
 
@@ -179,7 +187,7 @@ export function respawn(sessionId: string, sessionName: string, paneId: string, 
   lines.push(commandLine(['set-environment', '-t', sessionId, SESSION_ENV_MARKER, sessionName]));
   lines.push(commandLine(['clear-history', '-t', paneId]));
   lines.push(commandLine(['respawn-pane', '-k', '-t', paneId, ...paneStart(p)]));
-  lines.push(...markPane(paneId, p), wakeOnDeath(sessionId));
+  lines.push(...markPane(paneId, p), wakeOnDeath(paneId));
   return lines;
 }
 
@@ -220,10 +228,40 @@ export function unstampWindow(windowId: string): string[] {
 
 /** Typed into a pane, each line followed by Enter; -l so that nothing in the text is read as a key name. */
 export function typeText(paneId: string, text: string): string[] {
-  return text.split('\n').flatMap((line) => [
-    ...(line === '' ? [] : [commandLine(['send-keys', '-t', paneId, '-l', line])]),
-    commandLine(['send-keys', '-t', paneId, 'Enter']),
-  ]);
+  return text
+    .split('\n')
+    .flatMap((line) => [...(line === '' ? [] : [commandLine(['send-keys', '-t', paneId, '-l', line])]), commandLine(['send-keys', '-t', paneId, 'Enter'])]);
+}
+
+/** A pane taken over as it runs: its stamp and its log. */
+export interface AdoptedPaneArgs {
+  target: string;
+  stamp: string;
+  logFile: string;
+}
+
+/**
+ * Takes a live session over without touching what runs in it: ownership on the session, the marker
+ * in its environment (for processes started from now on), the death hook, and per window and pane
+ * the stamps, remain-on-exit and the log a start would have given them.
+ */
+export function adoptSession(
+  sessionId: string,
+  name: string,
+  source: string,
+  owner: string,
+  windows: Array<{ target: string; stamp: string; panes: AdoptedPaneArgs[] }>,
+): string[] {
+  return [
+    commandLine(['set-environment', '-t', sessionId, SESSION_ENV_MARKER, name]),
+    ...windows.flatMap((w) => [
+      ...markWindow(w.target, w.stamp),
+      ...w.panes.flatMap((p) => [commandLine(['set-option', '-p', '-t', p.target, PANE_STAMP_OPT, p.stamp]), pipeOutput(p.target, p.logFile)]),
+    ]),
+    commandLine(['set-option', '-t', sessionId, OPT.source, source]),
+    // Last: ownership is claimed only once every stamp above is in place.
+    commandLine(['set-option', '-t', sessionId, OPT.hash, owner]),
+  ];
 }
 
 export function killSession(sessionId: string): string[] {

@@ -16,7 +16,7 @@ const tmp = useTempDir();
 describe('tmuxctl validate on valid specs: exit 0 and a one-line confirmation', () => {
   it("accepts the repo's own specs/ and examples/", async () => {
     await expectValid(repo, [], 'valid: 2 sessions in specs/demo.yaml');
-    await expectValid(repo, ['-f', 'examples'], 'valid: 3 sessions in examples/claude-ops.yaml, examples/web-bot.yaml');
+    await expectValid(repo, ['-f', 'examples'], 'valid: 4 sessions in examples/claude-ops.yaml, examples/dev-shop.yaml, examples/web-bot.yaml');
   });
 
   it('reads ./specs relative to the working directory when no -f is given', async () => {
@@ -30,13 +30,13 @@ describe('tmuxctl validate on valid specs: exit 0 and a one-line confirmation', 
     await expectValid(
       tmp.dir,
       ['-f', 'specs', '-f', 'examples/web-bot.yaml', '--file', './examples', '-f', 'specs/demo.yaml'],
-      'valid: 5 sessions in specs/demo.yaml, examples/web-bot.yaml, examples/claude-ops.yaml',
+      'valid: 6 sessions in specs/demo.yaml, examples/web-bot.yaml, examples/claude-ops.yaml, examples/dev-shop.yaml',
     );
   });
 
   it('shows files outside the working directory as absolute paths', async () => {
     const examples = path.join(repo, 'examples');
-    await expectValid(tmp.dir, ['-f', examples], `valid: 3 sessions in ${examples}/claude-ops.yaml, ${examples}/web-bot.yaml`);
+    await expectValid(tmp.dir, ['-f', examples], `valid: 4 sessions in ${examples}/claude-ops.yaml, ${examples}/dev-shop.yaml, ${examples}/web-bot.yaml`);
   });
 
   it('reads *.yaml and *.yml in a folder, not dot files, other files or subfolders', async () => {

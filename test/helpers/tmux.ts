@@ -117,7 +117,12 @@ const PANE_FIELDS = [
 ];
 
 function stampField(stamp: string, key: string): string {
-  return stamp.split(' ').find((w) => w.startsWith(`${key}=`))?.slice(key.length + 1) ?? '';
+  return (
+    stamp
+      .split(' ')
+      .find((w) => w.startsWith(`${key}=`))
+      ?.slice(key.length + 1) ?? ''
+  );
 }
 
 /** Registers set-up and teardown of a private tmux server for the calling test file. */
@@ -220,7 +225,8 @@ export function createTmuxServer(): TmuxServer {
         .split('\n')
         .filter(Boolean)
         .map((line) => {
-          const [sessionId, created, paneId, pid, dead, status, signal, stamp, source, windowStamp, windowId, windowIndex, paneIndex, windowName, ...name] = line.split(SEP);
+          const [sessionId, created, paneId, pid, dead, status, signal, stamp, source, windowStamp, windowId, windowIndex, paneIndex, windowName, ...name] =
+            line.split(SEP);
           return {
             session: name.join(SEP),
             sessionId: sessionId!,

@@ -42,6 +42,8 @@ export interface WatchStartOptions {
   ready?: boolean;
   /** Called synchronously the moment `watch-started` shows on stderr (to act inside start-up). */
   onStarted?: () => void;
+  /** Merged over the server's environment. */
+  env?: Record<string, string>;
 }
 
 const started: { child: ChildProcess; pid: number; done: () => boolean }[] = [];
@@ -76,11 +78,11 @@ export async function startWatch(t: TmuxServer, opts: WatchStartOptions): Promis
     // Not exec: the script stays alive as watch's parent, as a start script that waits would.
     writeFileSync(script, `#!/bin/sh\n${argv.map(shQuote).join(' ')} &\necho $! > ${shQuote(pidFile)}\nwait $!\n`);
     chmodSync(script, 0o755);
-    child = spawn(script, [], { cwd: opts.cwd ?? t.root, env: t.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(script, [], { cwd: opts.cwd ?? t.root, env: { ...t.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     scriptPid = child.pid!;
     pid = Number(await waitFor(() => readIfExists(pidFile)?.trim(), 5000, `${pidFile} written`));
   } else {
-    child = spawn(argv[0]!, argv.slice(1), { cwd: opts.cwd ?? t.root, env: t.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(argv[0]!, argv.slice(1), { cwd: opts.cwd ?? t.root, env: { ...t.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     pid = child.pid!;
   }
   let err = '';

@@ -22,10 +22,10 @@ import {
   waitFor,
 } from '../helpers/tmux.js';
 import { startWatch } from '../helpers/watch.js';
+import { realTmux, tmuxCallLog } from '../helpers/tmux-calls.js';
 
 const t = useTmuxServer();
 const uid = process.getuid?.() ?? 0;
-const realTmux = execFileSync('sh', ['-c', 'command -v tmux'], { encoding: 'utf8' }).trim();
 
 /** Runs the built CLI with exactly `env` (no -L added: the caller says which server). */
 function cli(args: readonly string[], env: Record<string, string>, timeoutMs = 20_000) {
@@ -176,25 +176,7 @@ describe('a big batch', () => {
 });
 
 describe('tmux on PATH', () => {
-  /** A `tmux` wrapper first on PATH: logs each call, answers -V with `version` (real tmux when undefined). */
-  function wrapper(name: string, version?: string): { env: Record<string, string>; calls: () => string[] } {
-    const dir = t.path(name);
-    mkdirSync(dir, { recursive: true });
-    const log = path.join(dir, 'calls');
-    const answer = version === undefined ? '' : `case " $* " in *" -V "*) echo "tmux ${version}"; exit 0;; esac\n`;
-    writeFileSync(path.join(dir, 'tmux'), `#!/bin/sh\necho "$*" >> '${log}'\n${answer}exec '${realTmux}' "$@"\n`);
-    chmodSync(path.join(dir, 'tmux'), 0o755);
-    return {
-      env: { PATH: `${dir}:${t.env.PATH}` },
-      calls: () => {
-        try {
-          return readFileSync(log, 'utf8').split('\n').filter(Boolean);
-        } catch {
-          return [];
-        }
-      },
-    };
-  }
+  const wrapper = (name: string, version?: string) => tmuxCallLog(t, name, version);
 
   it('older than 3.3 is refused before anything changes, naming both versions', async () => {
     const w = wrapper('old-tmux', '3.2a');

@@ -3,7 +3,8 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { nudgeLostExits } from '../../src/observe/lost-exits.js';
-import type { ObservedSession, ObservedState } from '../../src/observe/types.js';
+import type { ObservedPane, ObservedState } from '../../src/observe/types.js';
+import { managedPane, observedWith, running, spec } from '../helpers/model.js';
 import { isProcessAlive, waitFor } from '../helpers/tmux.js';
 
 /**
@@ -18,11 +19,15 @@ async function parentWithZombie(): Promise<{ parent: ChildProcess; zombie: numbe
   return { parent, zombie };
 }
 
-function state(serverPid: number | undefined, panes: ObservedSession['pane'][]): ObservedState {
-  const sessions = new Map<string, ObservedSession>(
-    panes.map((pane, i) => [`s${i}`, { id: `$${i}`, name: `s${i}`, createdAt: 0, owned: true, pane, restarts: 0, envKeys: [], crashes: 0 }]),
-  );
-  return { sessions, serverRunning: true, serverPid, at: 0 };
+/** Sessions of one managed pane each, the pane as given (stamped as tmuxctl's unless `stamp: undefined`). */
+function state(serverPid: number | undefined, panes: Partial<ObservedPane>[]): ObservedState {
+  const sessions = panes.map((pane, i) => {
+    const s = spec(`s${i}`);
+    const live = running(s);
+    live.windows[0]!.panes = [{ ...managedPane(s.windows[0]!.panes[0]!), ...pane }];
+    return live;
+  });
+  return observedWith(sessions, { serverPid, at: 0 });
 }
 
 const started: ChildProcess[] = [];
@@ -44,5 +49,7 @@ describe('nudgeLostExits', () => {
     expect(nudgeLostExits(state(process.pid, [{ id: '%1', pid: zombie, dead: true }]))).toBe(false);
     expect(nudgeLostExits(state(undefined, [{ id: '%1', pid: zombie, dead: true }]))).toBe(false);
     expect(nudgeLostExits(state(server, [{ id: '%1', pid: server, dead: true }]))).toBe(false);
+    // Nor a pane tmuxctl did not start (no stamp), in an owned session.
+    expect(nudgeLostExits(state(server, [{ id: '%1', pid: zombie, dead: true, stamp: undefined }]))).toBe(false);
   });
 });

@@ -1,75 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import type { ObservedSession, ObservedState } from '../../src/observe/types.js';
+import type { ObservedPane, ObservedSession, ObservedState, PaneStamp } from '../../src/observe/types.js';
 import { backoffDelayMs, crashesAfterRun, MIN_RESTART_SPACING_MS } from '../../src/plan/backoff.js';
+import { planDelete } from '../../src/plan/delete.js';
 import { specHash } from '../../src/plan/hash.js';
-import { plan, planDelete, withinRoots } from '../../src/plan/plan.js';
-import { sessionStatuses } from '../../src/plan/status.js';
-import type { Action, Plan, PlanOptions } from '../../src/plan/types.js';
-import type { DesiredState, SessionSpec } from '../../src/spec/types.js';
+import { plan, withinRoots } from '../../src/plan/plan.js';
+import { paneStatuses } from '../../src/plan/status.js';
+import type { DesiredState } from '../../src/spec/types.js';
+import { dead, desired, foreign, MANUAL, managedPane, NOW, only, observed, paneOf, paneSpec, running, SRC, spec, text, WATCH } from '../helpers/model.js';
 
-const NOW = Date.parse('2025-06-01T12:00:00Z');
-const SRC = '/specs/app.yaml';
-
-function spec(name: string, o: Partial<SessionSpec> = {}): SessionSpec {
-  return {
-    name,
-    source: SRC,
-    command: { kind: 'argv', argv: ['sleep', '1000'] },
-    cwd: '/work',
-    env: {},
-    envFiles: [],
-    restart: 'always',
-    startSeconds: 1,
-    stopTimeoutSeconds: 10,
-    backoff: { initialSeconds: 1, maxSeconds: 300, resetAfterSeconds: 600 },
-    ...o,
-  };
+/** The session's pane at `window.0` re-stamped with another hash. */
+function stampedHash(o: ReturnType<typeof running>, window: string, hash: string) {
+  paneOf(o, window).stamp!.hash = hash;
+  return o;
 }
 
-function desired(sessions: SessionSpec[], roots: string[] = ['/specs']): DesiredState {
-  return { sessions, files: [...new Set(sessions.map((s) => s.source))], roots };
-}
-
-let nextId = 1;
-/** An owned session running exactly `s`, as tmuxctl left it. */
-function running(s: SessionSpec, o: Partial<ObservedSession> = {}): ObservedSession {
-  const id = nextId++;
-  return {
-    id: `$${id}`,
-    name: s.name,
-    createdAt: NOW - 60_000,
-    owned: true,
-    hash: specHash(s),
-    source: s.source,
-    pane: { id: `%${id}`, pid: 1000 + id, dead: false },
-    startedAt: NOW - 60_000,
-    restarts: 0,
-    envKeys: Object.keys(s.env),
-    crashes: 0,
-    ...o,
-  };
-}
-
-/** The same session with its pane dead since `agoMs`. */
-function dead(s: SessionSpec, exit: { status: number } | { signal: number }, o: Partial<ObservedSession> = {}, agoMs = 1000): ObservedSession {
-  const live = running(s, o);
-  return { ...live, pane: { ...live.pane!, dead: true, exit, deadAt: NOW - agoMs } };
-}
-
-function foreign(name: string): ObservedSession {
-  const id = nextId++;
-  return { id: `$${id}`, name, createdAt: NOW, owned: false, pane: { id: `%${id}`, pid: 5000 + id, dead: false }, restarts: 0, envKeys: [], crashes: 0 };
-}
-
-function observed(...sessions: ObservedSession[]): ObservedState {
-  return { sessions: new Map(sessions.map((s) => [s.name, s])), serverRunning: sessions.length > 0, at: NOW };
-}
-
-const MANUAL: PlanOptions = { now: NOW, honourBackoff: false };
-const WATCH: PlanOptions = { now: NOW, honourBackoff: true };
-
-function text(p: Plan): string[] {
-  return p.actions.map((a) => `${a.kind} ${a.session} (${a.reason})`);
+/** As a tmuxctl that did not stamp stop timeouts left it. */
+function unstampedStop(o: ReturnType<typeof running>) {
+  for (const w of o.windows) for (const p of w.panes) delete p.stamp?.stopTimeoutSeconds;
+  return o;
 }
 
 const alpha = spec('alpha');
@@ -82,11 +30,16 @@ describe('plan(): desired + observed -> actions with reasons', () => {
     { name: 'in sync', desired: desired([alpha, beta]), observed: observed(running(alpha), running(beta)), want: [] },
     {
       name: 'command changed',
-      desired: desired([{ ...alpha, command: { kind: 'shell', script: 'sleep 1000' } }, beta]),
+      desired: desired([spec('alpha', { command: { kind: 'shell', script: 'sleep 1000' } }), beta]),
       observed: observed(running(alpha), running(beta)),
       want: ['restart alpha (command changed)'],
     },
-    { name: 'cwd changed', desired: desired([{ ...alpha, cwd: '/elsewhere' }]), observed: observed(running(alpha)), want: ['restart alpha (cwd changed)'] },
+    {
+      name: 'cwd changed',
+      desired: desired([spec('alpha', { cwd: '/elsewhere' })]),
+      observed: observed(running(alpha)),
+      want: ['restart alpha (cwd changed)'],
+    },
     {
       name: 'environment value changed',
       desired: desired([spec('alpha', { env: { TOKEN: 'b' } })]),
@@ -108,13 +61,14 @@ describe('plan(): desired + observed -> actions with reasons', () => {
     {
       name: 'a stamp from another hash version',
       desired: desired([alpha]),
-      observed: observed(running(alpha, { hash: 'v0.abc' })),
+      observed: observed(stampedHash(running(alpha), 'alpha', 'v0.abc')),
       want: ['restart alpha (spec changed)'],
     },
     {
+      // (a stamped stop timeout is brought up to date by an update: see ownership.test.ts)
       name: 'settings outside the hash (restart policy, timeouts) change nothing live',
       desired: desired([spec('alpha', { restart: 'never', startSeconds: 5, stopTimeoutSeconds: 1 })]),
-      observed: observed(running(alpha)),
+      observed: observed(unstampedStop(running(alpha))),
       want: [],
     },
     {
@@ -223,47 +177,42 @@ describe('plan(): desired + observed -> actions with reasons', () => {
     const first = plan(desired(specs), before, MANUAL);
     expect(text(first)).toEqual(['restart changed (cwd changed)', 'restart crashed (exited with status 1)', 'create fresh (not found)']);
 
-    // What the executor stamps: the planned hash, the spec's source, a live pane.
+    // What the executor leaves: a live pane carrying the planned stamp, started now.
     const after = new Map(before.sessions);
     for (const a of first.actions) {
-      if (a.kind !== 'create' && a.kind !== 'restart') throw new Error(`unexpected ${a.kind}`);
-      const prev = after.get(a.session);
-      after.set(a.session, {
-        ...running(a.spec),
-        ...(prev && { id: prev.id, createdAt: prev.createdAt }),
-        hash: a.stamp.hash,
-        restarts: a.stamp.restarts,
-        crashes: a.stamp.crashes,
-        lastExit: a.stamp.lastExit,
-        startedAt: NOW,
-      });
+      if (a.kind === 'create') {
+        const s = running(a.spec);
+        for (const w of a.windows)
+          for (const p of w.panes) Object.assign(paneOf(s, p.spec.window, p.spec.index), managedPane(p.spec, { ...p.stamp, startedAt: NOW }));
+        after.set(a.session, s);
+      } else if (a.kind === 'restart') {
+        Object.assign(a.managed.pane, { dead: false, exit: undefined, deadAt: undefined, stamp: { ...a.pane.stamp, startedAt: NOW } });
+      } else throw new Error(`unexpected ${a.kind}`);
     }
     expect(text(plan(desired(specs), { sessions: after, serverRunning: true, at: NOW + 2000 }, MANUAL))).toEqual([]);
   });
 
   it('stamps: a create starts at zero, a death counts, a spec change does not', () => {
-    const [create] = plan(desired([alpha]), observed(), MANUAL).actions as Extract<Action, { kind: 'create' }>[];
-    expect(create!.stamp).toEqual({ hash: specHash(alpha), restarts: 0, crashes: 0 });
+    const create = only(plan(desired([alpha]), observed(), MANUAL), 'create');
+    const where = { window: 'alpha', index: 0, stopTimeoutSeconds: 10 };
+    expect(create.windows[0]!.panes[0]!.stamp).toEqual({ ...where, hash: specHash(paneSpec(alpha, 'alpha')), restarts: 0, crashes: 0 });
 
-    const died = plan(desired([alpha]), observed(dead(alpha, { status: 3 }, { restarts: 4, crashes: 0 })), MANUAL).actions[0] as Extract<
-      Action,
-      { kind: 'restart' }
-    >;
-    expect(died.stamp).toEqual({ hash: specHash(alpha), restarts: 5, crashes: 1, lastExit: { status: 3 } });
+    const died = only(plan(desired([alpha]), observed(dead(alpha, { status: 3 }, { restarts: 4, crashes: 0 })), MANUAL), 'restart');
+    expect(died.pane.stamp).toEqual({ ...where, hash: specHash(paneSpec(alpha, 'alpha')), restarts: 5, crashes: 1, lastExit: { status: 3 } });
 
-    const changed = { ...alpha, cwd: '/new' };
-    const edit = plan(desired([changed]), observed(running(alpha, { restarts: 4, crashes: 2, lastExit: { signal: 9 } })), MANUAL).actions[0] as Extract<
-      Action,
-      { kind: 'restart' }
-    >;
-    expect(edit.stamp).toEqual({ hash: specHash(changed), restarts: 4, crashes: 0, lastExit: { signal: 9 } });
+    const changed = spec('alpha', { cwd: '/new' });
+    const live = running(alpha);
+    Object.assign(paneOf(live, 'alpha').stamp!, { restarts: 4, crashes: 2, lastExit: { signal: 9 } });
+    const edit = only(plan(desired([changed]), observed(live), MANUAL), 'restart');
+    expect(edit.pane.stamp).toEqual({ ...where, hash: specHash(paneSpec(changed, 'alpha')), restarts: 4, crashes: 0, lastExit: { signal: 9 } });
   });
 
-  it('a kill of an undeclared session uses the default stop timeout', () => {
-    const o = observed(running(spec('gone')));
-    const [a] = plan(desired([]), o, { ...MANUAL, defaultStopTimeoutSeconds: 3 }).actions as Extract<Action, { kind: 'kill' }>[];
-    expect(a).toMatchObject({ kind: 'kill', session: 'gone', stopTimeoutSeconds: 3 });
-    expect((plan(desired([]), o, MANUAL).actions[0] as Extract<Action, { kind: 'kill' }>).stopTimeoutSeconds).toBe(10);
+  it('a kill of an undeclared session uses the default stop timeout for a pane stamped without one', () => {
+    const live = running(spec('gone'));
+    delete paneOf(live, 'gone').stamp!.stopTimeoutSeconds;
+    const o = observed(live);
+    expect(only(plan(desired([]), o, { ...MANUAL, defaultStopTimeoutSeconds: 3 }), 'kill').stops.map((x) => x.timeoutSeconds)).toEqual([3]);
+    expect(only(plan(desired([]), o, MANUAL), 'kill').stops.map((x) => x.timeoutSeconds)).toEqual([10]);
   });
 
   it('withinRoots: the file itself or a file directly in a root folder', () => {
@@ -298,9 +247,13 @@ describe('orphans', () => {
 describe('planDelete()', () => {
   it('kills owned sessions by name, refuses foreign ones, skips missing ones', () => {
     const o = observed(running(spec('mine')), foreign('theirs'), running(spec('slow')));
-    const p = planDelete(['mine', 'theirs', 'absent', 'slow'], o, new Map([['slow', 2]]));
+    const p = planDelete(
+      ['mine', 'theirs', 'absent', 'slow'].map((session) => ({ session })),
+      o,
+      new Map([['slow:slow.0', 2]]),
+    );
     expect(text(p)).toEqual(['conflict theirs (exists, not managed by tmuxctl)', 'kill mine (deleted)', 'kill slow (deleted)']);
-    expect(p.actions.filter((a) => a.kind === 'kill').map((a) => (a as Extract<Action, { kind: 'kill' }>).stopTimeoutSeconds)).toEqual([10, 2]);
+    expect(p.actions.flatMap((a) => (a.kind === 'kill' ? a.stops.map((x) => x.timeoutSeconds) : []))).toEqual([10, 2]);
   });
 });
 
@@ -338,7 +291,7 @@ describe('honourBackoff (the watch loop) vs a manual apply', () => {
     const p = plan(desired([s]), observed(crashed(0, 0)), WATCH);
     expect(text(p)).toEqual(['restart alpha (exited with status 1)']);
     expect(p.requeueAfterMs).toBeUndefined();
-    expect((p.actions[0] as Extract<Action, { kind: 'restart' }>).stamp.crashes).toBe(1);
+    expect(only(p, 'restart').pane.stamp.crashes).toBe(1);
   });
 
   it('a dead pane inside its backoff window gets no action and a requeue for when it is due', () => {
@@ -373,13 +326,13 @@ describe('honourBackoff (the watch loop) vs a manual apply', () => {
   it('once the window has passed it restarts, counting the crash', () => {
     const p = plan(desired([s]), observed(crashed(1, 2000)), WATCH);
     expect(text(p)).toEqual(['restart alpha (exited with status 1)']);
-    expect((p.actions[0] as Extract<Action, { kind: 'restart' }>).stamp.crashes).toBe(2);
+    expect(only(p, 'restart').pane.stamp.crashes).toBe(2);
   });
 
   it('a crash after a long run starts the count again: restarted at once', () => {
     const p = plan(desired([s]), observed(crashed(6, 100, 600_000)), WATCH);
     expect(text(p)).toEqual(['restart alpha (exited with status 1)']);
-    expect((p.actions[0] as Extract<Action, { kind: 'restart' }>).stamp.crashes).toBe(1);
+    expect(only(p, 'restart').pane.stamp.crashes).toBe(1);
   });
 
   it('a manual apply restarts at once whatever the window', () => {
@@ -395,9 +348,17 @@ describe('honourBackoff (the watch loop) vs a manual apply', () => {
   });
 });
 
-describe('sessionStatuses()', () => {
+/** The one pane of a session of today's form, changed in place. */
+function at(o: ObservedSession, pane: Partial<ObservedPane>, stamp: Partial<PaneStamp> = {}): ObservedSession {
+  const p = paneOf(o, o.name);
+  Object.assign(p, pane);
+  Object.assign(p.stamp!, stamp);
+  return o;
+}
+
+describe('paneStatuses(): sessions of one pane', () => {
   type Row = [name: string, state: string, pid: number | null, restarts: number, lastExitStatus: number | null];
-  const rows = (d: DesiredState, o: ObservedState): Row[] => sessionStatuses(d, o).map((r) => [r.name, r.state, r.pid, r.restarts, r.lastExitStatus]);
+  const rows = (d: DesiredState, o: ObservedState): Row[] => paneStatuses(d, o).map((r) => [r.name, r.state, r.pid, r.restarts, r.lastExitStatus]);
 
   it('one row per declared session and per owned undeclared one, by name', () => {
     const never = spec('g-never', { restart: 'never' });
@@ -413,14 +374,14 @@ describe('sessionStatuses()', () => {
       onf,
     ]);
     const o = observed(
-      running(spec('b-running'), { pane: { id: '%90', pid: 4242, dead: false }, restarts: 2, lastExit: { status: 1 } }),
-      running(spec('c-drift'), { pane: { id: '%91', pid: 4243, dead: false } }),
+      at(running(spec('b-running')), { pid: 4242 }, { restarts: 2, lastExit: { status: 1 } }),
+      at(running(spec('c-drift')), { pid: 4243 }),
       dead(spec('d-dead-drift'), { status: 0 }),
       foreign('e-held'),
       dead(spec('f-backoff'), { signal: 9 }, { restarts: 1 }),
       dead(never, { status: 3 }),
       dead(onf, { status: 0 }),
-      running(spec('i-undeclared', { source: '/elsewhere/x.yaml' }), { pane: { id: '%92', pid: 4244, dead: false } }),
+      at(running(spec('i-undeclared', { source: '/elsewhere/x.yaml' })), { pid: 4244 }),
       foreign('j-foreign'),
     );
     expect(rows(d, o)).toEqual([
@@ -428,7 +389,7 @@ describe('sessionStatuses()', () => {
       ['b-running', 'running', 4242, 2, 1],
       ['c-drift', 'drifted', 4243, 0, null],
       ['d-dead-drift', 'drifted', null, 0, 0],
-      ['e-held', 'conflict', expect.any(Number), 0, null],
+      ['e-held', 'conflict', null, 0, null],
       ['f-backoff', 'backoff', null, 1, 137],
       ['g-never', 'exited', null, 0, 3],
       ['h-onf', 'exited', null, 0, 0],
@@ -441,9 +402,9 @@ describe('sessionStatuses()', () => {
     const d = desired([s, spec('beta')]);
     const o = observed(
       dead(s, { signal: 15 }, { crashes: 1, startedAt: NOW - 2000 }, 1000),
-      running(spec('beta'), { startedAt: undefined, createdAt: NOW - 5000 }),
+      at(running(spec('beta'), { createdAt: NOW - 5000 }), {}, { startedAt: undefined }),
     );
-    const [a, b] = sessionStatuses(d, o);
+    const [a, b] = paneStatuses(d, o);
     expect(a).toMatchObject({
       state: 'backoff',
       lastExitStatus: 143,
@@ -455,7 +416,7 @@ describe('sessionStatuses()', () => {
     expect(b).toMatchObject({ state: 'running', startedAt: new Date(NOW - 5000).toISOString(), nextRestartAt: null, lastExitSignal: null });
 
     // A restart already overdue is due now, not in the past.
-    const overdue = sessionStatuses(desired([s]), observed(dead(s, { status: 1 }, { crashes: 1 }, 60_000)))[0]!;
+    const overdue = paneStatuses(desired([s]), observed(dead(s, { status: 1 }, { crashes: 1 }, 60_000)))[0]!;
     expect(overdue.nextRestartAt).toBe(new Date(NOW).toISOString());
   });
 });

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import type { ObservedSession, ObservedState } from '../../src/observe/types.js';
+import type { ObservedState } from '../../src/observe/types.js';
 import { followPanes } from '../../src/supervise/pane-liveness.js';
 import { deathTime } from '../../src/supervise/deaths.js';
+import { observed, paneOf, running, spec } from '../helpers/model.js';
 
 describe('deathTime: tmux times a death in whole seconds, watch in milliseconds', () => {
   const SECOND = Date.parse('2026-01-01T00:00:07Z'); // what tmux says: died during second 7
@@ -26,18 +27,9 @@ describe('deathTime: tmux times a death in whole seconds, watch in milliseconds'
 });
 
 function observedWith(pid: number, dead = false): ObservedState {
-  const s: ObservedSession = {
-    id: '$1',
-    name: 'a',
-    createdAt: 0,
-    owned: true,
-    hash: 'h',
-    pane: { id: '%1', pid, dead },
-    restarts: 0,
-    envKeys: [],
-    crashes: 0,
-  };
-  return { sessions: new Map([['a', s]]), serverRunning: true, at: Date.now() };
+  const s = running(spec('a'));
+  Object.assign(paneOf(s, 'a'), { pid, dead });
+  return { ...observed(s), at: Date.now() };
 }
 
 describe('followPanes: /proc between passes', () => {

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { EventLog, TmuxctlEvent } from '../../src/log/events.js';
 import type { ObservedState } from '../../src/observe/types.js';
 import { DeathLedger } from '../../src/supervise/deaths.js';
+import { observedWith, paneOf, running, spec } from '../helpers/model.js';
 
 let dir: string | undefined;
 afterEach(() => {
@@ -12,26 +13,10 @@ afterEach(() => {
 });
 
 function deadSession(at: number): ObservedState {
-  return {
-    sessions: new Map([
-      [
-        'dd',
-        {
-          id: '$4',
-          name: 'dd',
-          createdAt: at - 5000,
-          owned: true,
-          pane: { id: '%4', pid: 4242, dead: true, exit: { status: 3 }, deadAt: Math.floor(at / 1000) * 1000 },
-          startedAt: at - 5000,
-          restarts: 0,
-          envKeys: [],
-          crashes: 0,
-        },
-      ],
-    ]),
-    serverRunning: true,
-    at,
-  };
+  const live = running(spec('dd'), { createdAt: at - 5000 });
+  Object.assign(paneOf(live, 'dd'), { id: '%4', pid: 4242, dead: true, exit: { status: 3 }, deadAt: Math.floor(at / 1000) * 1000 });
+  paneOf(live, 'dd').stamp!.startedAt = at - 5000;
+  return observedWith([live], { at });
 }
 
 describe('DeathLedger', () => {
@@ -43,7 +28,7 @@ describe('DeathLedger', () => {
     const ledger = new DeathLedger(dir, log);
     const at = Date.now();
     const refined = ledger.note(deadSession(at));
-    expect(refined.sessions.get('dd')!.pane!.deadAt).toBe(at);
+    expect(paneOf(refined.sessions.get('dd')!, 'dd').deadAt).toBe(at);
     expect(events.map((e) => e.event)).toEqual(['exit', 'log-error']);
     // Seen again: nothing new to report.
     ledger.note(deadSession(at + 100));

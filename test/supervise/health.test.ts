@@ -6,49 +6,19 @@ import type { EventLog, TmuxctlEvent } from '../../src/log/events.js';
 import type { ObservedState } from '../../src/observe/types.js';
 import type { DesiredState, HealthCheck, SessionSpec } from '../../src/spec/types.js';
 import { HealthMonitor } from '../../src/supervise/health.js';
+import * as m from '../helpers/model.js';
 
 const STARTED = Date.now() - 10_000;
 
 function spec(healthCheck: HealthCheck): SessionSpec {
-  return {
-    name: 'hc',
-    source: '/specs/app.yaml',
-    command: { kind: 'argv', argv: ['sleep', '100000'] },
-    cwd: tmpdir(),
-    env: {},
-    envFiles: [],
-    restart: 'always',
-    startSeconds: 0,
-    stopTimeoutSeconds: 1,
-    backoff: { initialSeconds: 1, maxSeconds: 300, resetAfterSeconds: 600 },
-    healthCheck,
-  };
+  return m.spec('hc', { command: { kind: 'argv', argv: ['sleep', '100000'] }, cwd: tmpdir(), startSeconds: 0, stopTimeoutSeconds: 1, healthCheck });
 }
 
 function state(s: SessionSpec): { desired: DesiredState; observed: ObservedState } {
-  return {
-    desired: { sessions: [s], files: [s.source], roots: ['/specs'] },
-    observed: {
-      sessions: new Map([
-        [
-          s.name,
-          {
-            id: '$1',
-            name: s.name,
-            createdAt: STARTED,
-            owned: true,
-            pane: { id: '%1', pid: 1, dead: false },
-            startedAt: STARTED,
-            restarts: 0,
-            envKeys: [],
-            crashes: 0,
-          },
-        ],
-      ]),
-      serverRunning: true,
-      at: Date.now(),
-    },
-  };
+  const live = m.running(s, { createdAt: STARTED });
+  Object.assign(m.paneOf(live, 'hc'), { id: '%1', pid: 1 });
+  m.paneOf(live, 'hc').stamp!.startedAt = STARTED;
+  return { desired: m.desired([s]), observed: { ...m.observed(live), at: Date.now() } };
 }
 
 function recorder(): EventLog & { events: TmuxctlEvent[] } {

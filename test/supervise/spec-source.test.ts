@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventLog, TmuxctlEvent } from '../../src/log/events.js';
 import { loadDesiredState } from '../../src/spec/load.js';
-import type { DesiredState } from '../../src/spec/types.js';
+import { type DesiredState, panesOf } from '../../src/spec/types.js';
 import { REMOVAL_CONFIRM_MS, SpecSource } from '../../src/supervise/spec-source.js';
 
 let root: string | undefined;
@@ -34,7 +34,7 @@ async function open(given: string, now: () => number = Date.now) {
   return { source, events, rechecks: () => rechecks };
 }
 
-const names = (d: DesiredState) => d.sessions.map((s) => `${s.name}:${JSON.stringify(s.command)}`);
+const names = (d: DesiredState) => d.sessions.map((s) => `${s.name}:${JSON.stringify(panesOf(s)[0]!.command)}`);
 
 describe('SpecSource: no missed file event leaves stale specs', () => {
   it('reloads an edited spec file with no file event at all (the fingerprint differs)', async () => {
@@ -55,7 +55,7 @@ describe('SpecSource: no missed file event leaves stale specs', () => {
     const { source } = await open(folder);
     writeFileSync(path.join(folder, 'a.env'), 'X=2\n');
     expect(await source.refresh()).toBe(true);
-    expect(source.desired.sessions[0]!.env).toEqual({ X: '2' });
+    expect(panesOf(source.desired.sessions[0]!)[0]!.env).toEqual({ X: '2' });
     // An editor's rename-save of the same size within the same mtime tick.
     const file = path.join(folder, 'a.env');
     const tmp = path.join(folder, '.a.env.tmp');
@@ -66,7 +66,7 @@ describe('SpecSource: no missed file event leaves stale specs', () => {
     expect(await source.refresh()).toBe(true); // the utimes above changed ctime: read once
     renameSync(tmp, file);
     expect(await source.refresh()).toBe(true);
-    expect(source.desired.sessions[0]!.env).toEqual({ X: '3' });
+    expect(panesOf(source.desired.sessions[0]!)[0]!.env).toEqual({ X: '3' });
   });
 
   it('follows a symlink-swapped root (ln -s v2 specs.new && mv -T specs.new specs)', async () => {
@@ -105,7 +105,7 @@ describe('SpecSource: an invalid edit', () => {
     expect(await source.refresh()).toBe(false);
     writeFileSync(path.join(folder, 'new.env'), 'X=1\n');
     expect(await source.refresh()).toBe(true);
-    expect(source.desired.sessions[0]!.env).toEqual({ X: '1' });
+    expect(panesOf(source.desired.sessions[0]!)[0]!.env).toEqual({ X: '1' });
     expect(events.filter((e) => /keeping the last valid specs/.test(String(e.reason)))).toHaveLength(1);
   });
 });

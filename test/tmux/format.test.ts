@@ -1,3 +1,4 @@
+import { snapshotRow } from '../helpers/model.js';
 import { describe, expect, it } from 'vitest';
 import { sessionsFromRows } from '../../src/observe/snapshot.js';
 import { buildFormat, FIELD_SEP, parseRows } from '../../src/tmux/format.js';
@@ -64,41 +65,39 @@ describe('formats against a real tmux', () => {
   });
 });
 
-type SnapshotRow = Parameters<typeof sessionsFromRows>[0][number];
-
-/** A list-panes row in which every field not given reads as '' (what tmux prints for an unset option). */
-function row(fields: Partial<SnapshotRow>): SnapshotRow {
-  return new Proxy(fields, { get: (target, key) => (target as Record<string | symbol, string | undefined>)[key] ?? '' }) as SnapshotRow;
-}
+const row = snapshotRow;
 
 describe('sessionsFromRows', () => {
-  const base = { sessionId: '$1', created: '1700000000', paneId: '%1', panePid: '100', dead: '0', name: 'alpha' };
+  const base = { sessionId: '$1', created: '1700000000', windowId: '@1', windowIndex: '0', paneId: '%1', panePid: '100', dead: '0', name: 'alpha' };
 
   it('empty option fields mean a foreign session with defaults', () => {
     const s = sessionsFromRows([row(base)]).get('alpha')!;
-    expect(s).toMatchObject({ id: '$1', owned: false, hash: undefined, source: undefined, restarts: 0, crashes: 0, envKeys: [], createdAt: 1700000000000 });
-    expect(s.pane).toEqual({ id: '%1', pid: 100, dead: false });
+    expect(s).toMatchObject({ id: '$1', owned: false, legacy: false, source: undefined, envKeys: [], attached: 0, createdAt: 1700000000000 });
+    expect(s.windows).toEqual([{ id: '@1', index: 0, panes: [{ id: '%1', pid: 100, dead: false, active: false }] }]);
   });
 
-  it('picks the managed pane among several, and reads exits', () => {
+  it('finds the stamped pane among several, and reads exits and window stamps', () => {
+    const owned = { ...base, hash: 'v2', windowStamp: 'w=web n=2 l=tiled', envKeys: 'A,B' };
     const rows = [
-      row({ ...base, paneId: '%1', panePid: '100' }),
-      row({
-        ...base,
-        paneId: '%2',
-        panePid: '200',
-        dead: '1',
-        deadSignal: '9',
-        deadTime: '1700000100',
-        hash: 'h',
-        managedPane: '%2',
-        lastExit: 'status:3',
-        envKeys: 'A,B',
-      }),
-      row({ ...base, paneId: '%3', panePid: '300', managedPane: '%2' }),
+      row({ ...owned, paneId: '%1', panePid: '100', active: '1' }),
+      row({ ...owned, paneId: '%2', panePid: '200', dead: '1', deadSignal: '9', deadTime: '1700000100', paneStamp: 'w=web i=1 h=x r=2 c=1 x=status:3' }),
+      row({ ...owned, paneId: '%3', panePid: '300', deadStatus: '0', dead: '1' }),
     ];
     const s = sessionsFromRows(rows).get('alpha')!;
-    expect(s.pane).toEqual({ id: '%2', pid: 200, dead: true, exit: { signal: 9 }, deadAt: 1700000100000 });
-    expect(s).toMatchObject({ owned: true, lastExit: { status: 3 }, envKeys: ['A', 'B'] });
+    expect(s).toMatchObject({ owned: true, legacy: false, envKeys: ['A', 'B'] });
+    expect(s.windows[0]!.stamp).toEqual({ name: 'web', panes: 2, layout: 'tiled' });
+    const [user, managed, other] = s.windows[0]!.panes;
+    expect(managed).toEqual({
+      id: '%2',
+      pid: 200,
+      dead: true,
+      active: false,
+      exit: { signal: 9 },
+      deadAt: 1700000100000,
+      stamp: { window: 'web', index: 1, hash: 'x', restarts: 2, crashes: 1, lastExit: { status: 3 } },
+    });
+    expect(user!.stamp).toBeUndefined();
+    expect(other).toMatchObject({ dead: true, exit: { status: 0 } });
+    expect(other!.stamp).toBeUndefined();
   });
 });
