@@ -39,7 +39,9 @@ export async function layoutSection(env, tools, cfg) {
         `${anatomy.tmuxctl.processes.noop} no-op (raw: ${anatomy.raw.commands} commands)`,
     );
 
-  const methods = coldMethods(env, tools, sessionNames, unsupported ? undefined : anatomy.script);
+  /** @type {Record<string, string[]>} */
+  const failures = {};
+  const methods = coldMethods(env, tools, sessionNames, unsupported ? undefined : anatomy.script, failures);
   // Warm the file cache, the tmux binary and Node's compile cache once, untimed (one session).
   for (const m of methods) if (!m.slow) await m.warm();
   const cold = await interleave(methods, { runs: cfg.layoutRuns, slowRuns: cfg.layoutSlowRuns }, (line) => cfg.progress(`  cold N=${n} ${line}`));
@@ -53,7 +55,7 @@ export async function layoutSection(env, tools, cfg) {
     slowRuns: cfg.layoutSlowRuns,
     tmuxctlSkipped: unsupported,
     skipped: ['tmuxp', 'tmuxinator'].filter((t) => !tools[t]),
-    cold: { methods: methods.map(({ id, label }) => ({ id, label })), times: cold },
+    cold: { methods: methods.map(({ id, label }) => ({ id, label })), times: cold, failures },
     noop,
     anatomy,
   };
@@ -121,17 +123,31 @@ function paneIdentity(env, socket) {
  * @param {import('../env.mjs').BenchEnv} env
  * @param {import('../env.mjs').Tools} tools
  * @param {string | undefined} tmuxctlBatch the batch `tmuxctl apply` sent, for the replay; undefined: no tmuxctl
+ * @param {Record<string, string[]>} failures filled in: per method, the first line of each failed (and retried) run
  * @returns {LayoutMethod[]}
  */
-function coldMethods(env, tools, sessionNames, tmuxctlBatch) {
+function coldMethods(env, tools, sessionNames, tmuxctlBatch, failures) {
   /** A method whose `build(names, socket)` returns the ms of the one timed command. */
   const method = (id, label, build, extra = {}) => {
-    const once = async (list) => {
+    const attempt = async (list) => {
       const socket = env.newSocket(`layout-${id}`);
-      const ms = await build(list, socket);
-      expectLayout(env, socket, list, label);
-      env.killServer(socket);
-      return ms;
+      try {
+        const ms = await build(list, socket);
+        expectLayout(env, socket, list, label);
+        return ms;
+      } finally {
+        env.killServer(socket);
+      }
+    };
+    // One failed run is retried once on a fresh server, and reported: tmuxinator's own script
+    // (`tmux start-server`, then `has-session`) can meet the empty server while it exits.
+    const once = async (list) => {
+      try {
+        return await attempt(list);
+      } catch (e) {
+        (failures[id] ??= []).push(firstLine(e));
+        return attempt(list);
+      }
     };
     return { id, label, ...extra, warm: () => once(['w0']).then(() => undefined), run: () => once(sessionNames) };
   };
@@ -441,6 +457,13 @@ async function noopPhase(env, tools, sessionNames, unsupported, cfg) {
   return { methods: methods.map(({ id, label, does }) => ({ id, label, does })), times, repair };
 }
 
+/** @param {unknown} e */
+const firstLine = (e) =>
+  (e instanceof Error ? e.message : String(e))
+    .replace(/^.*? exited \d+: /, '')
+    .split('\n')[0]
+    .slice(0, 120);
+
 const stats = (xs) => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs), runs: xs.length });
 
 /** The tables of the section: cold, no-op, and the batches compared. */
@@ -451,9 +474,10 @@ export function layoutTables(d) {
   const tables = [
     {
       caption: `Cold: ${d.n} sessions of one window of ${d.shape.panes} panes (\`${d.shape.layout}\`), from nothing, fresh tmux server per run`,
-      columns: ['N', 'method', 'median', 'min', 'max', 'runs', '÷ raw batch', '÷ tmuxctl (above 1: tmuxctl faster)'],
+      columns: ['N', 'method', 'median', 'min', 'max', 'runs', '÷ raw batch', '÷ tmuxctl (above 1: tmuxctl faster)', 'failed runs (each retried once)'],
       rows: d.cold.methods.map((m) => {
         const s = cold[m.id];
+        const failed = d.cold.failures?.[m.id] ?? [];
         return [
           shape,
           m.label,
@@ -463,6 +487,7 @@ export function layoutTables(d) {
           s.runs,
           m.id === 'node0' ? '' : formatRatio(s.median / cold.raw.median),
           cold.tmuxctl && !['node0', 'tmuxctl'].includes(m.id) && !m.id.startsWith('replay') ? formatRatio(s.median / cold.tmuxctl.median) : '',
+          failed.length ? `${failed.length}: ${[...new Set(failed)].join('; ')}` : '',
         ];
       }),
     },
