@@ -288,7 +288,7 @@ export function renderMarkdown(r) {
     '',
     '```sh',
     'npm ci',
-    'npm run bench                      # everything (~17 min on 2 cores with tmuxp and tmuxinator installed)',
+    'npm run bench                      # everything (~30 min on 2 cores with tmuxp and tmuxinator installed, the layout section ~13 of them)',
     'node bench/run.mjs --quick         # smaller N, fewer runs: for development',
     'BENCH_SECTIONS=cold,noop node bench/run.mjs   # some sections only (cold, start, noop, spawns, watch, startup, layout)',
     '# optional baselines (the bench installs nothing): apt-get install -y tmuxp tmuxinator; npm i --prefix bench/.scratch pm2',
