@@ -2,10 +2,10 @@
 // npm run bench: builds, then measures tmuxctl against raw tmux and the tools people use today.
 // Prints a table and writes BENCHMARKS.md (a full run of every section) or bench/out/ (otherwise).
 //
-//   node bench/run.mjs [--quick] [--sections cold,start,noop,spawns,watch,startup] [--runs N] [--n 1,10,100]
+//   node bench/run.mjs [--quick] [--sections cold,start,noop,spawns,watch,startup,layout] [--runs N] [--n 1,10,100]
 //   node bench/run.mjs --report-only   (re-renders the report from bench/out/results.json, measuring nothing)
 //   env: BENCH_SECTIONS, BENCH_RUNS, BENCH_N, BENCH_QUICK=1, BENCH_NOTE (a line for the report),
-//        BENCH_PM2 (path of a pm2 binary), BENCH_IDLE_SECONDS, BENCH_CRASHES
+//        BENCH_PM2 (path of a pm2 binary), BENCH_IDLE_SECONDS, BENCH_CRASHES, BENCH_LAYOUT_N (sessions of 4 panes)
 //
 // It installs nothing. tmuxp, tmuxinator and pm2 are compared when installed (`apt-get install tmuxp
 // tmuxinator`; `npm i --prefix bench/.scratch pm2`, a folder git ignores), and reported as skipped otherwise.
@@ -14,12 +14,13 @@ import path from 'node:path';
 import { BenchEnv, cliPath, detectTools, repoRoot } from './lib/env.mjs';
 import { renderMarkdown, renderText } from './lib/report.mjs';
 import { coldApply } from './lib/sections/apply.mjs';
+import { layoutSection } from './lib/sections/layout.mjs';
 import { noopSection } from './lib/sections/noop.mjs';
 import { spawnsSection } from './lib/sections/spawns.mjs';
 import { startupSection } from './lib/sections/startup.mjs';
 import { watchSection } from './lib/sections/watch.mjs';
 
-const ALL = ['cold', 'start', 'noop', 'spawns', 'watch', 'startup'];
+const ALL = ['cold', 'start', 'noop', 'spawns', 'watch', 'startup', 'layout'];
 
 function parseArgs(argv) {
   const o = {};
@@ -86,6 +87,11 @@ const cfg = {
   idleSeconds: Number(process.env.BENCH_IDLE_SECONDS ?? (quick ? 15 : 60)),
   idleAfterSeconds: Number(process.env.BENCH_IDLE_SECONDS ?? (quick ? 15 : 60)),
   edits: quick ? 5 : 20,
+  // Windows and panes: N sessions of one window of 4 panes; tmuxp and tmuxinator take ~10 s a run at 50.
+  layoutN: Number(process.env.BENCH_LAYOUT_N ?? (quick ? 10 : 50)),
+  layoutRuns: quick ? 3 : 7,
+  layoutNoopRuns: quick ? 3 : 7,
+  layoutSlowRuns: quick ? 2 : 5, // tmuxp and tmuxinator: 25 to 60 s a run at N=50 on 2 busy cores
   settleMs: 3000,
   crashGapMs: 150,
   editGapMs: 500,
@@ -127,6 +133,7 @@ try {
     if (s === 'spawns') results.spawns = await spawnsSection(env, cfg);
     if (s === 'watch') results.watch = await watchSection(env, tools, cfg);
     if (s === 'startup') results.startup = await startupSection(env, cfg);
+    if (s === 'layout') results.layout = await layoutSection(env, tools, cfg);
     cfg.progress(`   (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
   }
 } finally {

@@ -1,5 +1,6 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { coldApplyTable } from './sections/apply.mjs';
+import { layoutTables, layoutTargets } from './sections/layout.mjs';
 import { noopTable } from './sections/noop.mjs';
 import { spawnsTable } from './sections/spawns.mjs';
 import { startupTable } from './sections/startup.mjs';
@@ -13,6 +14,7 @@ const TITLES = {
   spawns: '4. Processes spawned per `apply`',
   watch: '5. `watch`: crash repair, spec edits, idle cost',
   startup: '6. CLI start-up',
+  layout: '7. Windows and panes: cold and no-op `apply` of N sessions × 4 panes',
 };
 
 const ABOUT = {
@@ -33,6 +35,14 @@ const ABOUT = {
     'A crash counts as missed when its replacement took more than 5 s (the hook path failed; the 30 s resync repaired it), and lost when it never came. ' +
     "Edits change one session's `env` in the spec file (written in place), timed from the write to the restarted process running. Idle CPU is utime+stime from /proc/PID/stat over the window; RSS is VmRSS.",
   startup: 'Start-up of the CLI itself.',
+  layout:
+    'N sessions, each one window `main` of 4 panes running `sleep 100000`, arranged `tiled`: a tmuxctl spec with `windows:`/`panes:` (`startSeconds: 0`), ' +
+    'one tmuxp workspace file per session (all loaded by one `tmuxp load -y -d`), one tmuxinator project per session (`tmuxinator start -p FILE --no-attach`, ' +
+    'one after the other), and one raw `tmux start-server \\; source-file -` fed `new-session`, 3 × `split-window` and `select-layout` per session. ' +
+    'tmuxctl and raw tmux run the argv with no shell; tmuxp and tmuxinator type it into a shell in each pane, which is how they work. ' +
+    'Cold runs start from a fresh tmux server (and state dir); every result is checked (N sessions, 4 panes each, in the window `main`). ' +
+    'The second table runs each tool again on a server where its own layout is in place: tmuxp and tmuxinator have no no-op, only a check that ' +
+    'the session exists. The last column kills one pane of the first session by hand, runs the tool once more and counts its panes.',
 };
 
 /** Every target of the issue, judged from the results present. */
@@ -153,6 +163,7 @@ export function evaluateTargets(r) {
       w.idle.rssMax < 80 * 1024 ** 2 && w.idleAfter.rssEnd < 80 * 1024 ** 2 && grew <= 0.1 * w.idle.rssEnd,
     );
   }
+  if (r.results.layout) layoutTargets(r.results.layout, add);
   const st = r.results.startup;
   if (st) {
     const ratio = st.median.help / st.median.node0;
@@ -167,13 +178,24 @@ function tableOf(section, data) {
   if (section === 'spawns') return spawnsTable(data);
   if (section === 'watch') return data.skipped ? undefined : watchTable(data);
   if (section === 'startup') return startupTable(data);
+  if (section === 'layout') return layoutTables(data);
   return undefined;
+}
+
+/** A section's tables: none, one, or several (each may carry a caption). */
+function tablesOf(section, data) {
+  const tb = tableOf(section, data);
+  return tb === undefined ? [] : Array.isArray(tb) ? tb : [tb];
 }
 
 /** What was not measured and why: a tool not installed, or a section that could not run. */
 function skippedNote(id, data) {
   if (typeof data.skipped === 'string') return `Skipped: ${data.skipped}`;
-  if (id === 'cold' && Array.isArray(data.skipped) && data.skipped.length > 0) return `Skipped (not installed): ${data.skipped.join(', ')}`;
+  if (['cold', 'layout'].includes(id) && Array.isArray(data.skipped) && data.skipped.length > 0) {
+    const tmuxctl = id === 'layout' && data.tmuxctlSkipped ? `; tmuxctl: ${data.tmuxctlSkipped}` : '';
+    return `Skipped (not installed): ${data.skipped.join(', ')}${tmuxctl}`;
+  }
+  if (id === 'layout' && data.tmuxctlSkipped) return `Skipped: tmuxctl, ${data.tmuxctlSkipped}`;
   return undefined;
 }
 
@@ -199,8 +221,7 @@ export function renderText(r) {
     out.push(`\n${TITLES[id]}`);
     const skipped = skippedNote(id, data);
     if (skipped) out.push(`  ${skipped}`);
-    const tb = tableOf(id, data);
-    if (tb) out.push(textTable(tb));
+    for (const tb of tablesOf(id, data)) out.push(...(tb.caption ? [`  ${tb.caption}`] : []), textTable(tb), '');
   }
   const targets = evaluateTargets(r);
   if (targets.length)
@@ -257,8 +278,7 @@ export function renderMarkdown(r) {
     out.push('', `### ${TITLES[id]}`, '', ABOUT[id]);
     const skipped = skippedNote(id, data);
     if (skipped) out.push('', `${skipped}.`);
-    const tb = tableOf(id, data);
-    if (tb) out.push('', mdTable(tb));
+    for (const tb of tablesOf(id, data)) out.push(...(tb.caption ? ['', `${tb.caption}:`] : []), '', mdTable(tb));
   }
   const analysis = new URL('../ANALYSIS.md', import.meta.url);
   if (existsSync(analysis)) out.push('', readFileSync(analysis, 'utf8').trim());
@@ -268,9 +288,9 @@ export function renderMarkdown(r) {
     '',
     '```sh',
     'npm ci',
-    'npm run bench                      # everything (~17 min on 2 cores with tmuxp and tmuxinator installed)',
+    'npm run bench                      # everything (~30 min on 2 cores with tmuxp and tmuxinator installed, the layout section ~13 of them)',
     'node bench/run.mjs --quick         # smaller N, fewer runs: for development',
-    'BENCH_SECTIONS=cold,noop node bench/run.mjs   # some sections only (cold, start, noop, spawns, watch, startup)',
+    'BENCH_SECTIONS=cold,noop node bench/run.mjs   # some sections only (cold, start, noop, spawns, watch, startup, layout)',
     '# optional baselines (the bench installs nothing): apt-get install -y tmuxp tmuxinator; npm i --prefix bench/.scratch pm2',
     '```',
     '',
