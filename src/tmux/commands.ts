@@ -116,8 +116,13 @@ function windowLines(target: string, w: WindowArgs, made: boolean): string[] {
   if (!made) lines.push(commandLine(['new-window', '-t', target, ...(w.name !== undefined ? ['-n', w.name] : []), ...paneStart(first!)]));
   lines.push(...markWindow(target, w.stamp), ...markPane(target, first!));
   for (const p of rest) lines.push(...splitLines(target, p));
-  if (w.layout !== undefined && w.panes.length > 1) lines.push(commandLine(['select-layout', '-t', target, w.layout]));
+  lines.push(...finalLayout(target, w));
   return lines;
+}
+
+/** The window's layout once every pane exists; `tiled` is what each split already left. */
+function finalLayout(target: string, w: WindowArgs): string[] {
+  return w.layout !== undefined && w.layout !== 'tiled' && w.panes.length > 1 ? [commandLine(['select-layout', '-t', target, w.layout])] : [];
 }
 
 /** -c, -e and the command of a new pane. */
@@ -161,7 +166,7 @@ export function newWindow(sessionId: string, index: number, w: WindowArgs): stri
     ...markPane(target, first!),
   ];
   for (const p of rest) lines.push(...splitLines(target, p));
-  if (w.layout !== undefined && w.panes.length > 1) lines.push(commandLine(['select-layout', '-t', target, w.layout]));
+  lines.push(...finalLayout(target, w));
   return lines;
 }
 
