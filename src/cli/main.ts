@@ -30,6 +30,7 @@ const io: Io = {
   out: (t) => write('stdout', t),
   err: (t) => write('stderr', t),
   color: !process.env.NO_COLOR && process.stdout.isTTY === true,
+  tty: process.stdout.isTTY === true,
   env: process.env,
   cwd: process.cwd(),
   onOutputLost: (listener) => lostListeners.push(listener),
@@ -42,7 +43,7 @@ const number = (min: number) => (value: string) => {
   if (!Number.isFinite(n) || n < min) throw new InvalidArgumentError(`must be a number of at least ${min}`);
   return n;
 };
-const fileOption = () => new Option('-f, --file <path>', 'spec file or folder of *.yaml/*.yml (repeatable; default: ./specs)').argParser(collect);
+const fileOption = () => new Option('-f, --file <path>', 'spec file or folder of *.yaml/*.yml (repeatable; default: $TMUXCTL_SPECS, else ~/.config/tmuxctl/specs if it exists, else ./specs)').argParser(collect);
 const outputOption = () => new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text');
 const lockOption = () => new Option('--lock-timeout <seconds>', 'how long to wait for another reconcile of the same server').argParser(number(0)).default(60);
 
@@ -102,6 +103,8 @@ program
   .argument('[names...]', 'only these sessions')
   .addOption(fileOption())
   .addOption(outputOption())
+  .option('--all', "also list the server's sessions tmuxctl does not manage (one row each, state unmanaged)")
+  .option('--watch', 'redraw every 2 s until interrupted')
   .action(async (names: string[], o) => done((await import('./commands/status.js')).statusCommand(await context(), names, o)));
 
 program
