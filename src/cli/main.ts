@@ -138,11 +138,13 @@ program
 
 program
   .command('logs')
-  .description("print a session's kept output (also after it died or was restarted)")
-  .argument('<name>', 'session name')
-  .addOption(new Option('-n, --lines <count>', 'how many lines from the end').argParser(number(0)).default(100))
+  .description("print panes' kept output (also after they died or were restarted); no target: every pane's")
+  .argument('[targets...]', 'session, session:window or session:window.N (default: every pane log of the server)')
+  .addOption(new Option('-n, --lines <count>', 'how many lines from the end of each log (default: 100, or all with --since)').argParser(number(0)))
+  .option('--since <age>', 'only runs started this long ago or later: 90s, 10m, 2h, 1d')
   .option('--follow', 'keep printing new output until interrupted')
-  .action(async (name: string, o) => done((await import('./commands/logs.js')).logsCommand(await context(), name, o)));
+  .option('--raw', 'keep terminal control sequences (colours, cursor movement) as written')
+  .action(async (names: string[], o) => done((await import('./commands/logs.js')).logsCommand(await context(), names, o)));
 
 program
   .command('freeze')
