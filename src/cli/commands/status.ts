@@ -39,7 +39,8 @@ export async function statusCommand(ctx: Context, names: string[], opts: StatusO
     const observed = await observe(ctx.tmux);
     const rows = selectRows(rowsOf(desired, observed, opts.all === true), targets);
     const before = sampleProcs();
-    await sleep(SAMPLE_MS);
+    // Nothing runs (nothing started yet, every pane dead): no CPU to measure, no second to wait.
+    if (rows.some((r) => r.pid !== null || r.state === 'unmanaged')) await sleep(SAMPLE_MS);
     print(ctx, opts, measure(rows, observed, before, sampleProcs()), observed.at);
     return 0;
   }
