@@ -43,7 +43,11 @@ const number = (min: number) => (value: string) => {
   if (!Number.isFinite(n) || n < min) throw new InvalidArgumentError(`must be a number of at least ${min}`);
   return n;
 };
-const fileOption = () => new Option('-f, --file <path>', 'spec file or folder of *.yaml/*.yml (repeatable; default: $TMUXCTL_SPECS, else ~/.config/tmuxctl/specs if it exists, else ./specs)').argParser(collect);
+const fileOption = () =>
+  new Option(
+    '-f, --file <path>',
+    'spec file or folder of *.yaml/*.yml (repeatable; default: $TMUXCTL_SPECS, else ~/.config/tmuxctl/specs if it exists, else ./specs)',
+  ).argParser(collect);
 const outputOption = () => new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text');
 const lockOption = () => new Option('--lock-timeout <seconds>', 'how long to wait for another reconcile of the same server').argParser(number(0)).default(60);
 

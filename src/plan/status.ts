@@ -72,7 +72,10 @@ export function unmanagedSessionStatuses(observed: ObservedState): PaneStatus[] 
   const out: PaneStatus[] = [];
   for (const live of observed.sessions.values()) {
     if (live.owned) continue;
-    out.push({ ...emptyRow({ target: live.name, session: live.name, window: '', index: 0 }, 'unmanaged', null), startedAt: new Date(live.createdAt).toISOString() });
+    out.push({
+      ...emptyRow({ target: live.name, session: live.name, window: '', index: 0 }, 'unmanaged', null),
+      startedAt: new Date(live.createdAt).toISOString(),
+    });
   }
   return out.sort(byName);
 }

@@ -1,9 +1,10 @@
 import stripAnsi from 'strip-ansi';
 
+const CSI = `${String.fromCharCode(0x1b)}\\[`;
 /** Cursor moves to a row (CUP, HVP, VPA, next/previous line): on screen they start another line. */
-const TO_ANOTHER_LINE = /\x1b\[[0-9;]*[HfdEF]/g;
+const TO_ANOTHER_LINE = new RegExp(`${CSI}[0-9;]*[HfdEF]`, 'g');
 /** Cursor moves along the row (CHA, CUF): on screen they leave a gap between words. */
-const ALONG_THE_LINE = /\x1b\[[0-9]*[CG]/g;
+const ALONG_THE_LINE = new RegExp(`${CSI}[0-9]*[CG]`, 'g');
 
 /**
  * A log line as a person reads it: terminal control sequences (colours, cursor movement, the

@@ -94,7 +94,11 @@ describe('status from anywhere', () => {
   it('--watch prints a table again and again, then exits 0 on SIGTERM', async () => {
     const file = t.writeSpec('watching/app.yaml', specDoc({ 'watched-a': quickSession(LONG_RUNNING) }));
     expect((await t.tmuxctl(['apply', '-f', file])).exitCode).toBe(0);
-    const child = spawn(process.execPath, [cliPath, '-L', t.socket, 'status', '-f', file, '--watch'], { env: t.env, cwd: t.root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cliPath, '-L', t.socket, 'status', '-f', file, '--watch'], {
+      env: t.env,
+      cwd: t.root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (b: Buffer) => {
       out += b.toString();
@@ -149,7 +153,10 @@ describe('logs from anywhere', () => {
 
     // Several targets: only theirs, prefixed; one target: as written, no prefix.
     const two = await t.tmuxctl(['logs', 'log-one', 'log-two', '-n', '1']);
-    expect(two.stdout.split('\n').filter(Boolean)).toEqual([expect.stringMatching(/^log-one \| one-says-hi$/), expect.stringMatching(/^log-two \| two-says-hi$/)]);
+    expect(two.stdout.split('\n').filter(Boolean)).toEqual([
+      expect.stringMatching(/^log-one \| one-says-hi$/),
+      expect.stringMatching(/^log-two \| two-says-hi$/),
+    ]);
     const one = await t.tmuxctl(['logs', 'log-one', '-n', '1']);
     expect(one.stdout).toBe('one-says-hi\n');
 

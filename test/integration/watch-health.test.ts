@@ -58,8 +58,22 @@ describe('health checks under watch', () => {
     );
     const text = await t.tmuxctl(['status', '-f', file]);
     const [header, row] = text.stdout.trimEnd().split('\n');
-    expect(header!.split(/\s{2,}/)).toEqual(['NAME', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'LAST EXIT', 'HEALTH', 'WINDOW', 'PANE', 'SOURCE']);
-    expect(row).toMatch(/^sick\s+running\s+\d+\s+\S+\s+\d+\s+\S+\s+(unhealthy|starting)\s+sick\s+0\s+specs\/failing\/app\.yaml$/);
+    expect(header!.split(/\s{2,}/)).toEqual([
+      'NAME',
+      'STATE',
+      'PID',
+      'UPTIME',
+      'RESTARTS',
+      'LAST EXIT',
+      'HEALTH',
+      'CPU',
+      'MEM',
+      'ATTACHED',
+      'WINDOW',
+      'PANE',
+      'SOURCE',
+    ]);
+    expect(row).toMatch(/^sick\s+running\s+\d+\s+\S+\s+\d+\s+\S+\s+(unhealthy|starting)\s+\S+%\s+\S+\s+0\s+sick\s+0\s+specs\/failing\/app\.yaml$/);
   });
 
   it('a passing check keeps the session as it is and status says healthy', async () => {

@@ -39,7 +39,10 @@ describe('logs --since', () => {
 
 describe('readable log lines', () => {
   it('drop colours, titles, the alternate screen and cursor moves, keeping words apart', () => {
-    expect(readableLines('\x1b[?1049h\x1b[H\x1b[2J\x1b[1;31mHELLO\x1b[0m\x1b[5;3Hsecond\x1b]0;title\x07 x\x1b[3Cy\x1b[?1049l')).toEqual(['HELLO', 'second x y']);
+    expect(readableLines('\x1b[?1049h\x1b[H\x1b[2J\x1b[1;31mHELLO\x1b[0m\x1b[5;3Hsecond\x1b]0;title\x07 x\x1b[3Cy\x1b[?1049l')).toEqual([
+      'HELLO',
+      'second x y',
+    ]);
     expect(readableLines('plain text')).toEqual(['plain text']);
     expect(readableLines('\x1b[?25l\x1b[H')).toEqual([]);
   });
