@@ -116,6 +116,32 @@ describe('status from anywhere', () => {
       child.kill('SIGKILL');
     }
   }, 40_000);
+
+  it('--watch exits 0 when its reader goes (`status --watch | head -3`)', async () => {
+    const file = t.writeSpec('reader/app.yaml', specDoc({ 'reader-a': quickSession(LONG_RUNNING) }));
+    expect((await t.tmuxctl(['apply', '-f', file])).exitCode).toBe(0);
+    const child = spawn(process.execPath, [cliPath, '-L', t.socket, 'status', '-f', file, '--watch'], {
+      env: t.env,
+      cwd: t.root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await new Promise((resolve) => child.stdout.once('data', resolve));
+      child.stdout.destroy(); // the next table's write fails with EPIPE
+      const code = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve('still watching'), 10_000))]);
+      expect(code).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 30_000);
+
+  it('--all does not list a declared name taken by an unmanaged session twice', async () => {
+    await t.tmux('new-session', '-d', '-s', 'taken-name');
+    const file = t.writeSpec('taken/app.yaml', specDoc({ 'taken-name': quickSession(LONG_RUNNING) }));
+    const rows = (await statusJson(['-f', file, '--all'])).filter((r) => r.name === 'taken-name');
+    expect(rows.map((r) => r.state)).toEqual(['conflict']);
+  });
 });
 
 describe('logs from anywhere', () => {

@@ -83,7 +83,10 @@ async function desiredOrNone(ctx: Context, files: string[] | undefined): Promise
 
 function rowsOf(desired: DesiredState | undefined, observed: ObservedState, all: boolean): PaneStatus[] {
   const rows = desired ? paneStatuses(desired, observed) : ownedPaneStatuses(observed);
-  return all ? [...rows, ...unmanagedSessionStatuses(observed)] : rows;
+  if (!all) return rows;
+  // A declared name taken by a session of someone else's is already there, as a conflict.
+  const shown = new Set(rows.map((r) => r.session));
+  return [...rows, ...unmanagedSessionStatuses(observed).filter((r) => !shown.has(r.session))];
 }
 
 function selectRows(rows: PaneStatus[], targets: { name: string; t: NonNullable<ReturnType<typeof parseTarget>> }[]): PaneStatus[] {
