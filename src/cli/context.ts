@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { SpecError } from '../errors.js';
 import { openEventLog, type EventLog } from '../log/events.js';
 import type { DesiredState } from '../spec/types.js';
@@ -40,9 +43,27 @@ export function makeContext(io: Io, global: GlobalOptions): Context {
  */
 export async function loadOrFail(io: Io, files: string[] | undefined, purpose: 'start' | 'inspect' = 'start'): Promise<DesiredState> {
   const { loadDesiredState } = await import('../spec/load.js');
-  const result = await loadDesiredState(files && files.length > 0 ? files : ['specs'], { cwd: io.cwd, env: io.env, cwdMustExist: purpose === 'start' });
+  const result = await loadDesiredState(specPaths(io, files), { cwd: io.cwd, env: io.env, cwdMustExist: purpose === 'start' });
   if (!result.ok) throw new SpecError(result.problems);
   return result.desired;
+}
+
+/**
+ * The spec paths a command reads: those given with -f, else `$TMUXCTL_SPECS` (a list separated by
+ * `:`), else `$XDG_CONFIG_HOME/tmuxctl/specs` (`~/.config/tmuxctl/specs`) when it exists, else `./specs`. So `status` (and `apply`) work
+ * from any folder once specs live in one known place.
+ */
+export function specPaths(io: Pick<Io, 'env' | 'cwd'>, files?: string[]): string[] {
+  if (files && files.length > 0) return files;
+  const fromEnv = (io.env.TMUXCTL_SPECS ?? '').split(':').filter((p) => p !== '');
+  if (fromEnv.length > 0) return fromEnv;
+  const config = join(io.env.XDG_CONFIG_HOME || join(io.env.HOME || homedir(), '.config'), 'tmuxctl', 'specs');
+  return existsSync(config) ? [config] : ['specs'];
+}
+
+/** Whether any of the paths exists (relative ones from the working directory). */
+export function anyPathExists(io: Pick<Io, 'cwd'>, paths: readonly string[]): boolean {
+  return paths.some((p) => existsSync(resolve(io.cwd, p)));
 }
 
 /** The event log of this state dir; `console` echoes events as human lines on stderr (watch). */

@@ -3,6 +3,8 @@ export interface Io {
   out(text: string): void;
   err(text: string): void;
   color: boolean;
+  /** Whether stdout is a terminal (`status --watch` clears the screen only there). */
+  tty?: boolean;
   env: Record<string, string | undefined>;
   cwd: string;
   /**

@@ -30,6 +30,7 @@ const io: Io = {
   out: (t) => write('stdout', t),
   err: (t) => write('stderr', t),
   color: !process.env.NO_COLOR && process.stdout.isTTY === true,
+  tty: process.stdout.isTTY === true,
   env: process.env,
   cwd: process.cwd(),
   onOutputLost: (listener) => lostListeners.push(listener),
@@ -42,7 +43,11 @@ const number = (min: number) => (value: string) => {
   if (!Number.isFinite(n) || n < min) throw new InvalidArgumentError(`must be a number of at least ${min}`);
   return n;
 };
-const fileOption = () => new Option('-f, --file <path>', 'spec file or folder of *.yaml/*.yml (repeatable; default: ./specs)').argParser(collect);
+const fileOption = () =>
+  new Option(
+    '-f, --file <path>',
+    'spec file or folder of *.yaml/*.yml (repeatable; default: $TMUXCTL_SPECS, else ~/.config/tmuxctl/specs if it exists, else ./specs)',
+  ).argParser(collect);
 const outputOption = () => new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text');
 const lockOption = () => new Option('--lock-timeout <seconds>', 'how long to wait for another reconcile of the same server').argParser(number(0)).default(60);
 
@@ -102,6 +107,8 @@ program
   .argument('[names...]', 'only these sessions')
   .addOption(fileOption())
   .addOption(outputOption())
+  .option('--all', "also list the server's sessions tmuxctl does not manage (one row each, state unmanaged)")
+  .option('--watch', 'redraw every 2 s until interrupted')
   .action(async (names: string[], o) => done((await import('./commands/status.js')).statusCommand(await context(), names, o)));
 
 program
@@ -135,11 +142,13 @@ program
 
 program
   .command('logs')
-  .description("print a session's kept output (also after it died or was restarted)")
-  .argument('<name>', 'session name')
-  .addOption(new Option('-n, --lines <count>', 'how many lines from the end').argParser(number(0)).default(100))
+  .description("print panes' kept output (also after they died or were restarted); no target: every pane's")
+  .argument('[targets...]', 'session, session:window or session:window.N (default: every pane log of the server)')
+  .addOption(new Option('-n, --lines <count>', 'how many lines from the end of each log (default: 100, or all with --since)').argParser(number(0)))
+  .option('--since <age>', 'only runs started this long ago or later: 90s, 10m, 2h, 1d')
   .option('--follow', 'keep printing new output until interrupted')
-  .action(async (name: string, o) => done((await import('./commands/logs.js')).logsCommand(await context(), name, o)));
+  .option('--raw', 'keep terminal control sequences (colours, cursor movement) as written')
+  .action(async (names: string[], o) => done((await import('./commands/logs.js')).logsCommand(await context(), names, o)));
 
 program
   .command('freeze')

@@ -5,7 +5,7 @@ import { declaredElsewhere } from './plan.js';
 import { judgeDeadPane } from './restart-decision.js';
 import { observedTarget } from './targets.js';
 
-export type PaneState = 'running' | 'missing' | 'drifted' | 'exited' | 'backoff' | 'conflict' | 'undeclared';
+export type PaneState = 'running' | 'missing' | 'drifted' | 'exited' | 'backoff' | 'conflict' | 'undeclared' | 'unmanaged';
 
 /** One row of `status`: a pane, named `session` for a session of one pane, `session:window.N` otherwise. */
 export interface PaneStatus {
@@ -51,9 +51,37 @@ export function paneStatuses(desired: DesiredState, observed: ObservedState): Pa
     if (!live.owned || declared.has(live.name)) continue;
     for (const m of managedPanes(live).values()) out.push(row(live, m, 'undeclared', live.source ?? null));
   }
-  // By code unit, as plans are: localeCompare would load ICU's collator (~5 ms) for ASCII names.
-  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return out.sort(byName);
 }
+
+/**
+ * Pure: with no spec at hand (`status` outside any spec folder), every pane tmuxctl owns on the
+ * server, judged from its stamps alone: `running` or `exited`, with the source recorded on its session.
+ */
+export function ownedPaneStatuses(observed: ObservedState): PaneStatus[] {
+  const out: PaneStatus[] = [];
+  for (const live of observed.sessions.values()) {
+    if (!live.owned) continue;
+    for (const m of managedPanes(live).values()) out.push(row(live, m, m.pane.dead ? 'exited' : 'running', live.source ?? null));
+  }
+  return out.sort(byName);
+}
+
+/** Pure: one row per session tmuxctl does not own (`status --all`), state `unmanaged`. */
+export function unmanagedSessionStatuses(observed: ObservedState): PaneStatus[] {
+  const out: PaneStatus[] = [];
+  for (const live of observed.sessions.values()) {
+    if (live.owned) continue;
+    out.push({
+      ...emptyRow({ target: live.name, session: live.name, window: '', index: 0 }, 'unmanaged', null),
+      startedAt: new Date(live.createdAt).toISOString(),
+    });
+  }
+  return out.sort(byName);
+}
+
+// By code unit, as plans are: localeCompare would load ICU's collator (~5 ms) for ASCII names.
+const byName = (a: PaneStatus, b: PaneStatus) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
 function statusOf(
   spec: SessionSpec,

@@ -67,10 +67,15 @@ export interface Followed {
  * it to NAME.log.1) the old file is read to its end before the new one is opened; when a pass
  * truncates it (copytruncate) reading restarts at its beginning. Polls every `intervalMs`.
  */
-export function followLines(file: string, n: number, write: (text: string) => void, signal: AbortSignal, intervalMs = 200): Followed {
+export function followLines(file: string, n: number, write: (text: string) => void, signal: AbortSignal, intervalMs = 200, startAt?: number): Followed {
   let fd = openOrUndefined(file);
   let offset = fd === undefined ? 0 : fstatSync(fd).size;
-  const lines = fd === undefined ? tailLines(file, n) : tailOfOpen(fd, offset, n, file);
+  let lines = fd === undefined ? tailLines(file, n) : tailOfOpen(fd, offset, n, file);
+  // `logs --since`: from this byte on (its first poll prints it), instead of the last n lines.
+  if (startAt !== undefined) {
+    lines = [];
+    if (fd !== undefined) offset = Math.min(startAt, offset);
+  }
   let decoder = new StringDecoder('utf8');
   let carriage = false; // a \r that ended the last read: \r\n may straddle two reads
 
@@ -160,5 +165,31 @@ function statOrUndefined(file: string): { ino: number } | undefined {
     return statSync(file);
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Every line of a log from byte `offset` on, in chunks (memory does not follow the file's size);
+ * a last line without its newline is given too. Nothing when it cannot be read.
+ */
+export function eachLineFrom(file: string, offset: number, onLine: (line: string) => void): void {
+  const fd = openOrUndefined(file);
+  if (fd === undefined) return;
+  try {
+    const decoder = new StringDecoder('utf8');
+    const buf = Buffer.alloc(CHUNK);
+    let rest = '';
+    for (let at = offset; ; ) {
+      const got = readSync(fd, buf, 0, buf.length, at);
+      if (got <= 0) break;
+      at += got;
+      const parts = (rest + decoder.write(buf.subarray(0, got))).split('\n');
+      rest = parts.pop()!;
+      for (const p of parts) onLine(p.endsWith('\r') ? p.slice(0, -1) : p);
+    }
+    rest += decoder.end();
+    if (rest !== '') onLine(rest.endsWith('\r') ? rest.slice(0, -1) : rest);
+  } finally {
+    closeSync(fd);
   }
 }

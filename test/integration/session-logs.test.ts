@@ -124,7 +124,7 @@ describe('session logs are capped while written, read in bounded memory, and onl
       const r = await t.tmuxctl(['logs', name]);
       expect(r.exitCode, name).toBe(2);
       expect(r.stdout).toBe('');
-      expect(r.stderr).toBe(`tmuxctl: invalid target ${JSON.stringify(name)}: write session (a session of one pane) or session:window.N\n`);
+      expect(r.stderr).toBe(`tmuxctl: invalid target ${JSON.stringify(name)}: write session, session:window or session:window.N\n`);
     }
   });
 });

@@ -1,31 +1,48 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { UsageError } from '../../errors.js';
 import { sessionLogFile } from '../../session-log/files.js';
-import { followLines, tailLines } from '../../session-log/read.js';
+import { eachLineFrom, followLines, tailLines } from '../../session-log/read.js';
+import { readableLines } from '../../session-log/readable.js';
+import { firstMarkerSince, parseSince } from '../../session-log/since.js';
 import { parseTarget } from '../../plan/targets.js';
 import type { Context } from '../context.js';
+import { linePrefix } from '../log-prefix.js';
 
 export interface LogsOptions {
-  lines: number;
+  /** Lines from the end of each log; default 100, or all since --since. */
+  lines?: number;
   follow?: boolean;
+  /** `10m`: the runs that started since then (from the first start marker at or after it). */
+  since?: string;
+  /** Keep terminal control sequences. */
+  raw?: boolean;
 }
 
-/** A pane's kept output, whether its process is running, dead, or restarted since. */
-export async function logsCommand(ctx: Context, name: string, opts: LogsOptions): Promise<number> {
-  // Only a target a spec could declare has a log: `logs ../../events` read a file outside the log folder.
-  const target = parseTarget(name);
-  if (!target) {
-    throw new UsageError(`invalid target ${JSON.stringify(name)}: write session (a session of one pane) or session:window.N`);
+/**
+ * Panes' kept output, whether their processes are running, dead, or restarted since. No target:
+ * every pane log of this server; a session or window target: each of its panes. With more than one
+ * log (or none named) each line carries its target as a prefix, as `docker compose logs` does.
+ */
+export async function logsCommand(ctx: Context, names: string[], opts: LogsOptions): Promise<number> {
+  const targets = logTargets(ctx.logDir, names);
+  if (opts.lines !== undefined && (!Number.isInteger(opts.lines) || opts.lines < 0)) throw new UsageError('-n must be a whole number of lines');
+  let since: number | undefined;
+  if (opts.since !== undefined) {
+    const ago = parseSince(opts.since);
+    if (ago === undefined) throw new UsageError(`--since must be a whole number and a unit (s, m, h, d), as 90s, 10m, 2h, 1d (got "${opts.since}")`);
+    since = Date.now() - ago;
   }
-  const file = sessionLogFile(ctx.logDir, name);
-  if (!existsSync(file) && !existsSync(`${file}.1`)) {
-    const panes = paneLogsOf(ctx.logDir, name);
-    if (panes.length > 0) throw new UsageError(`${name} has ${panes.length} panes: name one of ${panes.join(', ')}`);
-    throw new UsageError(`no logs for "${name}" (looked in ${file})`);
-  }
-  if (!Number.isInteger(opts.lines) || opts.lines < 0) throw new UsageError('-n must be a whole number of lines');
+  const n = opts.lines ?? (since !== undefined ? Number.POSITIVE_INFINITY : 100);
+  const prefixed = names.length === 0 || targets.length > 1;
+  const width = Math.max(...targets.map((t) => t.length));
+  const sinks = targets.map((t) => lineSink((s) => ctx.io.out(s), prefixed ? linePrefix(t, width, ctx.io.color) : '', opts.raw === true));
+
   if (!opts.follow) {
-    printLines(ctx, tailLines(file, opts.lines));
+    targets.forEach((t, i) => {
+      const file = sessionLogFile(ctx.logDir, t);
+      const lines = since === undefined ? tailLines(file, n) : linesSince(file, since, n);
+      for (const line of lines) sinks[i]!.line(line);
+    });
     return 0;
   }
   const stop = new AbortController();
@@ -36,25 +53,107 @@ export async function logsCommand(ctx: Context, name: string, opts: LogsOptions)
   ctx.io.onOutputLost?.((stream) => {
     if (stream === 'stdout') stop.abort();
   });
-  const followed = followLines(file, opts.lines, (t) => ctx.io.out(t), stop.signal);
-  printLines(ctx, followed.lines);
-  await followed.done;
+  const followed = targets.map((t, i) => {
+    const file = sessionLogFile(ctx.logDir, t);
+    const sink = sinks[i]!;
+    // One log, as it was written: the bytes go through untouched, partial lines included.
+    const write = !prefixed && opts.raw ? (text: string) => ctx.io.out(text) : sink.text;
+    if (since === undefined) return followLines(file, n, write, stop.signal);
+    const from = startSince(file, since);
+    if (from.older !== undefined) eachLineFrom(`${file}.1`, from.older, sink.line);
+    return followLines(file, from.current === undefined ? 0 : n, write, stop.signal, 200, from.current);
+  });
+  followed.forEach((f, i) => {
+    for (const line of f.lines) sinks[i]!.line(line);
+  });
+  await Promise.all(followed.map((f) => f.done));
+  for (const s of sinks) s.flush();
   return 0;
 }
 
-function printLines(ctx: Context, lines: string[]): void {
-  if (lines.length > 0) ctx.io.out(`${lines.join('\n')}\n`);
+/** Writes whole lines, each prefixed, made readable unless raw; `text` takes output in any pieces. */
+function lineSink(write: (s: string) => void, prefix: string, raw: boolean) {
+  let pending = '';
+  const line = (l: string): void => {
+    if (raw || l.trim() === '') write(`${prefix}${l}\n`);
+    else for (const shown of readableLines(l)) write(`${prefix}${shown}\n`);
+  };
+  return {
+    line,
+    text: (t: string): void => {
+      const parts = (pending + t).split('\n');
+      pending = parts.pop()!;
+      for (const p of parts) line(p);
+    },
+    flush: (): void => {
+      if (pending !== '') line(pending);
+      pending = '';
+    },
+  };
 }
 
-/** The pane logs under a session or window target (`shop` → `shop:editor.0`, `shop:servers.1`, ...). */
-function paneLogsOf(logDir: string, name: string): string[] {
-  const prefix = name.includes(':') ? `${name}.` : `${name}:`;
+/** Where `--since` starts: in FILE.1 (then all of FILE follows), or in FILE; neither when no run started since. */
+function startSince(file: string, since: number): { older?: number; current?: number } {
+  const older = firstMarkerSince(`${file}.1`, since);
+  if (older !== undefined) return { older, current: 0 };
+  const current = firstMarkerSince(file, since);
+  return current === undefined ? {} : { current };
+}
+
+/** The last `n` lines of the runs that started at or after `since`. */
+function linesSince(file: string, since: number, n: number): string[] {
+  const from = startSince(file, since);
+  const out: string[] = [];
+  const keep = (l: string) => {
+    out.push(l);
+    if (out.length > n) out.shift();
+  };
+  if (from.older !== undefined) eachLineFrom(`${file}.1`, from.older, keep);
+  if (from.current !== undefined) eachLineFrom(file, from.current, keep);
+  return out;
+}
+
+/**
+ * The pane logs the targets name, sorted and without repeats. Only a target a spec could declare
+ * has a log (`logs ../../events` read a file outside the log folder). A session or window target
+ * with no log of its own stands for its panes' logs.
+ */
+function logTargets(logDir: string, names: string[]): string[] {
+  if (names.length === 0) {
+    const all = logsIn(logDir, () => true);
+    if (all.length === 0) throw new UsageError(`no pane logs on this server yet (looked in ${logDir})`);
+    return all;
+  }
+  const out = new Set<string>();
+  for (const name of names) {
+    if (!parseTarget(name)) throw new UsageError(`invalid target ${JSON.stringify(name)}: write session, session:window or session:window.N`);
+    const file = sessionLogFile(logDir, name);
+    if (existsSync(file) || existsSync(`${file}.1`)) {
+      out.add(name);
+      continue;
+    }
+    const prefix = name.includes(':') ? `${name}.` : `${name}:`;
+    const panes = logsIn(logDir, (t) => t.startsWith(prefix));
+    if (panes.length === 0) throw new UsageError(`no logs for "${name}" (looked in ${file})`);
+    for (const p of panes) out.add(p);
+  }
+  return [...out].sort();
+}
+
+/** Targets with a log (or only its rotated copy) in the folder, sorted. */
+function logsIn(logDir: string, keep: (target: string) => boolean): string[] {
+  let files: string[];
   try {
-    return readdirSync(logDir)
-      .filter((f) => f.startsWith(prefix) && f.endsWith('.log'))
-      .map((f) => f.slice(0, -'.log'.length))
-      .sort();
+    files = readdirSync(logDir);
   } catch {
     return [];
   }
+  const names = new Set<string>();
+  for (const f of files) {
+    const base = f.endsWith('.log.1') ? f.slice(0, -2) : f;
+    if (!base.endsWith('.log')) continue;
+    const target = base.slice(0, -'.log'.length);
+    if (parseTarget(target) && keep(target)) names.add(target);
+  }
+  return [...names].sort();
 }

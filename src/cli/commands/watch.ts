@@ -1,5 +1,5 @@
 import { startWatch } from '../../supervise/watch.js';
-import { type Context, eventLog, loadOrFail } from '../context.js';
+import { type Context, eventLog, loadOrFail, specPaths } from '../context.js';
 
 export interface WatchCommandOptions {
   file?: string[];
@@ -23,7 +23,7 @@ const STOP_LOG_MS = 200;
 export async function watchCommand(ctx: Context, opts: WatchCommandOptions): Promise<number> {
   const desired = await loadOrFail(ctx.io, opts.file); // an invalid start is exit 2, like apply
   const { loadDesiredState } = await import('../../spec/load.js');
-  const files = opts.file && opts.file.length > 0 ? opts.file : ['specs'];
+  const files = specPaths(ctx.io, opts.file);
   // Listen before starting: a signal during start-up must also end in a clean exit 0.
   const signalled = new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));

@@ -1,0 +1,120 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { type ProcInfo, processTrees } from './table.js';
+
+/**
+ * Linux reports utime and stime in USER_HZ ticks, which the kernel fixes at 100 for user space on
+ * every architecture Node runs on (sysconf(_SC_CLK_TCK) is not reachable from Node).
+ */
+export const TICKS_PER_SECOND = 100;
+
+/** A process as one pass over /proc saw it, with the CPU time it had used so far. */
+export interface ProcSample extends ProcInfo {
+  /** utime + stime, in ticks. */
+  cpuTicks: number;
+}
+
+/** One pass over /proc: every visible process and its CPU time, and when it was taken. */
+export interface UsageSample {
+  at: number;
+  procs: ProcSample[];
+}
+
+/** What a pane's whole process tree uses. */
+export interface TreeUsage {
+  /** CPU over the interval between two samples, in percent of one core (a tree may exceed 100). */
+  cpuPercent: number;
+  rssBytes: number;
+}
+
+/** Parses /proc/PID/stat; undefined for an unreadable or odd line. Pure. */
+export function parseStat(pid: number, stat: string): ProcSample | undefined {
+  // comm (field 2) may contain spaces and parentheses: parse from the last ')'.
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  if (rest.length < 20) return undefined;
+  return {
+    pid,
+    state: rest[0]!,
+    ppid: Number(rest[1]),
+    pgid: Number(rest[2]),
+    sid: Number(rest[3]),
+    cpuTicks: Number(rest[11]) + Number(rest[12]),
+    startTime: Number(rest[19]),
+  };
+}
+
+/** One pass over /proc. */
+export function sampleProcs(now = Date.now()): UsageSample {
+  const procs: ProcSample[] = [];
+  for (const name of readdirSync('/proc')) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid)) continue;
+    try {
+      const p = parseStat(pid, readFileSync(`/proc/${pid}/stat`, 'utf8'));
+      if (p) procs.push(p);
+    } catch {
+      // gone between readdir and read
+    }
+  }
+  return { at: now, procs };
+}
+
+/** VmRSS of /proc/PID/status in bytes; 0 for a zombie or kernel thread (no VmRSS line). Pure. */
+export function parseVmRss(status: string): number {
+  const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+  return m ? Number(m[1]) * 1024 : 0;
+}
+
+/**
+ * CPU percent of a tree between two samples: the ticks its processes used in between. A process
+ * seen in both counts its growth; one that started in between counts all it used (it used it in the
+ * interval); one that ended in between is not counted (its time is gone from /proc). A pid reused
+ * in between is told apart by its start time. Pure.
+ */
+export function cpuPercent(before: readonly ProcSample[], after: readonly ProcSample[], elapsedMs: number, hz = TICKS_PER_SECOND): number {
+  if (elapsedMs <= 0) return 0;
+  const earlier = new Map(before.map((p) => [p.pid, p]));
+  let ticks = 0;
+  for (const p of after) {
+    const old = earlier.get(p.pid);
+    ticks += old && old.startTime === p.startTime ? Math.max(0, p.cpuTicks - old.cpuTicks) : p.cpuTicks;
+  }
+  return (ticks / hz / (elapsedMs / 1000)) * 100;
+}
+
+/** Sum of the resident memory of a tree's processes. Pure. */
+export function sumRss(pids: readonly number[], rssOf: (pid: number) => number): number {
+  let total = 0;
+  for (const pid of pids) total += rssOf(pid);
+  return total;
+}
+
+function readRss(pid: number): number {
+  try {
+    return parseVmRss(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * CPU and memory of each root's whole process tree (descendants, and what stays in its session or
+ * group), between two samples taken by `sampleProcs`. Only the trees' own processes have their
+ * memory read.
+ */
+export function treeUsage(before: UsageSample, after: UsageSample, roots: readonly number[]): Map<number, TreeUsage> {
+  const treesBefore = processTrees(before.procs);
+  const treesAfter = processTrees(after.procs);
+  const elapsed = after.at - before.at;
+  const out = new Map<number, TreeUsage>();
+  for (const root of roots) {
+    const now = treesAfter(root) as ProcSample[];
+    out.set(root, {
+      cpuPercent: cpuPercent(treesBefore(root) as ProcSample[], now, elapsed),
+      rssBytes: sumRss(
+        now.map((p) => p.pid),
+        readRss,
+      ),
+    });
+  }
+  return out;
+}
