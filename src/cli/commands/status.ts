@@ -2,7 +2,9 @@ import { observe } from '../../observe/snapshot.js';
 import type { ObservedState } from '../../observe/types.js';
 import { ownedPaneStatuses, paneStatuses, type PaneStatus, unmanagedSessionStatuses } from '../../plan/status.js';
 import { parseTarget, targetCovers } from '../../plan/targets.js';
-import { sampleProcs, treeUsage, type UsageSample } from '../../process/usage.js';
+import { type ProcSample, sampleProcs, treeUsage, type UsageSample } from '../../process/usage.js';
+import { processTrees } from '../../process/table.js';
+import { cpuSampleFile, readCpuSample, writeCpuSample } from '../../state/cpu-sample.js';
 import type { DesiredState } from '../../spec/types.js';
 import { anyPathExists, loadOrFail, specPaths, type Context } from '../context.js';
 import { displayPath } from '../../spec/display-path.js';
@@ -38,10 +40,25 @@ export async function statusCommand(ctx: Context, names: string[], opts: StatusO
   if (!opts.watch) {
     const observed = await observe(ctx.tmux);
     const rows = selectRows(rowsOf(desired, observed, opts.all === true), targets);
-    const before = sampleProcs();
-    // Nothing runs (nothing started yet, every pane dead): no CPU to measure, no second to wait.
-    if (rows.some((r) => r.pid !== null || r.state === 'unmanaged')) await sleep(SAMPLE_MS);
-    print(ctx, opts, measure(rows, observed, before, sampleProcs()), observed.at);
+    const sampleFile = cpuSampleFile(ctx.stateDir, ctx.logDir);
+    // CPU since the previous look (kept in the state dir) when there is a recent one; otherwise over
+    // a second of its own. Nothing runs (nothing started yet, every pane dead): no second to wait.
+    let before = readCpuSample(sampleFile);
+    if (!before) {
+      before = sampleProcs();
+      if (rows.some((r) => r.pid !== null || r.state === 'unmanaged')) await sleep(SAMPLE_MS);
+    }
+    const after = sampleProcs();
+    const measured = measure(rows, observed, before, after);
+    writeCpuSample(
+      sampleFile,
+      after,
+      treesOf(
+        after,
+        rows.flatMap((r) => rootsOf(r, observed)),
+      ),
+    );
+    print(ctx, opts, measured, observed.at);
     return 0;
   }
   // Until SIGINT/SIGTERM, or until nobody reads (`status --watch | head`): then exit 0.
@@ -99,15 +116,29 @@ function selectRows(rows: PaneStatus[], targets: { name: string; t: NonNullable<
 }
 
 /** CPU and memory of each row's process tree (an unmanaged session: all its panes), and its clients. */
+/** The pane processes a row's CPU and memory are measured from. */
+function rootsOf(r: PaneStatus, observed: ObservedState): number[] {
+  if (r.state !== 'unmanaged') return r.pid === null ? [] : [r.pid];
+  const live = observed.sessions.get(r.session);
+  return live ? live.windows.flatMap((w) => w.panes.filter((p) => !p.dead).map((p) => p.pid)) : [];
+}
+
+/** The processes of these trees in a sample: what the next look needs to measure CPU since this one. */
+function treesOf(sample: UsageSample, roots: readonly number[]): ProcSample[] {
+  const trees = processTrees(sample.procs);
+  const seen = new Map<number, ProcSample>();
+  for (const root of roots) for (const p of trees(root) as ProcSample[]) seen.set(p.pid, p);
+  return [...seen.values()];
+}
+
 function measure(rows: PaneStatus[], observed: ObservedState, before: UsageSample, after: UsageSample): StatusRow[] {
-  const rootsOf = (r: PaneStatus): number[] => {
-    if (r.state !== 'unmanaged') return r.pid === null ? [] : [r.pid];
-    const live = observed.sessions.get(r.session);
-    return live ? live.windows.flatMap((w) => w.panes.filter((p) => !p.dead).map((p) => p.pid)) : [];
-  };
-  const usage = treeUsage(before, after, rows.flatMap(rootsOf));
+  const usage = treeUsage(
+    before,
+    after,
+    rows.flatMap((r) => rootsOf(r, observed)),
+  );
   return rows.map((r) => {
-    const roots = rootsOf(r);
+    const roots = rootsOf(r, observed);
     const used = roots.map((pid) => usage.get(pid)!);
     return {
       ...r,
