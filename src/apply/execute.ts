@@ -24,7 +24,7 @@ import {
   unstampWindow,
   type WindowArgs,
 } from '../tmux/commands.js';
-import { OPT, OWNED_V2 } from '../tmux/options.js';
+import { OPT, OWNED_V2, SESSION_ENV_MARKER, START_ENV } from '../tmux/options.js';
 import { stopTrees } from './stop.js';
 import { typeKeys } from './type-keys.js';
 
@@ -187,7 +187,13 @@ function paneArgs(p: PaneStart, at: number, logDir: string): PaneArgs {
   return {
     cwd: p.spec.cwd,
     argv: paneArgv(p.spec.command),
-    env: p.spec.env,
+    env: {
+      ...p.spec.env,
+      [SESSION_ENV_MARKER]: p.spec.session,
+      [START_ENV.window]: p.spec.window,
+      [START_ENV.pane]: String(p.spec.index),
+      [START_ENV.restarts]: String(p.stamp.restarts),
+    },
     logFile: sessionLogFile(logDir, p.spec.target),
     stamp: encodePaneStamp({ ...p.stamp, startedAt: at }),
   };

@@ -98,7 +98,9 @@ export function newSession(name: string, source: string, sessionStamp: string, w
       '--',
       ...firstPane.argv,
     ]),
-    ...Object.keys(firstPane.env).map((k) => commandLine(['set-environment', '-t', target, '-u', k])),
+    ...Object.keys(firstPane.env)
+      .filter((k) => k !== SESSION_ENV_MARKER)
+      .map((k) => commandLine(['set-environment', '-t', target, '-u', k])),
     // The marker is no secret (the session name): it stays in the session environment for every pane.
     commandLine(['set-option', '-t', target, OPT.hash, sessionStamp]),
     commandLine(['set-option', '-t', target, OPT.source, source]),

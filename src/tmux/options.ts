@@ -46,6 +46,12 @@ export const LEGACY = {
  */
 export const SESSION_ENV_MARKER = 'TMUXCTL_SESSION';
 
+/**
+ * Where a start runs and how many restarts came before it, in its environment (no secrets), so a
+ * program or a wrapper script can tell a first start from a restart after a crash.
+ */
+export const START_ENV = { window: 'TMUXCTL_WINDOW', pane: 'TMUXCTL_PANE', restarts: 'TMUXCTL_RESTARTS' } as const;
+
 /** The wait-for channel that hooks signal and `watch` waits on: "something changed, look again". */
 export const WAKE_CHANNEL = 'tmuxctl-changed';
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { allCmdlines, type PaneInfo, specDoc, useTmuxServer, waitFor } from '../helpers/tmux.js';
 import { tmuxCallLog } from '../helpers/tmux-calls.js';
@@ -177,6 +178,29 @@ describe('a session of windows and panes', () => {
     expect(w.stdout).toContain('- kill-window del:editor (deleted)');
     expect([...(await layoutOf('del')).keys()].sort()).toEqual(['cache.0', 'servers.0', 'servers.2']);
     expect((await t.tmuxctl(['delete', 'del:servers.x'])).exitCode).toBe(2);
+    await t.tmuxctl(['delete', '-f', file]);
+  });
+});
+
+describe('the environment of a start', () => {
+  it('names the session, window and pane, and counts the restarts before it', async () => {
+    const file = t.writeSpec(
+      'startenv/app.yaml',
+      specDoc({ se: { ...quick, windows: [{ name: 'w', panes: [{ command: sleeper(70) }, { command: sleeper(71), env: { MINE: 'x' } }] }] } }),
+    );
+    expect((await t.tmuxctl(['apply', '-f', file])).exitCode).toBe(0);
+    const environ = (pid: number) => readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    const first = (await layoutOf('se')).get('w.1')!;
+    expect(environ(first.pid)).toEqual(expect.arrayContaining(['TMUXCTL_SESSION=se', 'TMUXCTL_WINDOW=w', 'TMUXCTL_PANE=1', 'TMUXCTL_RESTARTS=0', 'MINE=x']));
+    // The pane's own variables stay its own; the session marker stays for every pane.
+    const other = (await layoutOf('se')).get('w.0')!;
+    expect(environ(other.pid)).toEqual(expect.arrayContaining(['TMUXCTL_SESSION=se', 'TMUXCTL_PANE=0']));
+    expect(environ(other.pid).some((v) => v.startsWith('MINE='))).toBe(false);
+    process.kill(first.pid, 'SIGKILL');
+    await waitFor(async () => (await layoutOf('se')).get('w.1')?.dead, 5000, 'the pane dead');
+    expect((await t.tmuxctl(['apply', '-f', file])).stdout).toContain('~ restart se:w.1 (killed by signal 9)');
+    const again = (await layoutOf('se')).get('w.1')!;
+    expect(environ(again.pid)).toEqual(expect.arrayContaining(['TMUXCTL_PANE=1', 'TMUXCTL_RESTARTS=1']));
     await t.tmuxctl(['delete', '-f', file]);
   });
 });
