@@ -175,7 +175,8 @@ describe('watch never spins', () => {
       10_000,
       'tg-a restarted once tmux works again',
     );
-    expect(eventsOf(t, 'recovered').length).toBeGreaterThan(earlier.recovered);
+    // Recorded when the pass that restarted it ends, which may be a moment after tmux shows the new pane.
+    await waitFor(() => eventsOf(t, 'recovered').length > earlier.recovered, 5000, 'the recovery reported');
     w.child.kill('SIGTERM');
     const exit = await Promise.race([w.exited, sleep(5000).then(() => 'still running' as const)]);
     expect(exit).toEqual({ code: 0, signal: null });
