@@ -88,7 +88,8 @@ describe('a stopped (SIGSTOP) tmux server', () => {
       await waitFor(async () => (await t.pane('stopc-a'))?.dead === false, 10_000, 'stopc-a running');
       pid = await serverPid(t);
       process.kill(pid, 'SIGSTOP');
-      await waitFor(() => clients().some((c) => c.argv.includes('list-panes')), 5000, 'a pass blocked on the stopped server');
+      // Blocked in a pass: its observation (list-panes) or a batch (source-file), whichever the stop caught.
+      await waitFor(() => clients().some((c) => c.argv.includes('list-panes') || c.argv.includes('source-file')), 5000, 'a pass blocked on the stopped server');
       const exit = await Promise.race([w.stop('SIGTERM'), new Promise<'hung'>((r) => setTimeout(() => r('hung'), 5000))]);
       expect(exit).not.toBe('hung');
       await waitFor(() => clients().length === 0, 3000, 'no tmux client left behind');
