@@ -10,30 +10,45 @@ export interface ProcInfo {
   state: string;
 }
 
-/** Fields 3 onwards of /proc/PID/stat (rest[0] is the state); undefined when the process is gone. */
-function statFields(pid: number): string[] | undefined {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return undefined;
-  }
+/** A process with the CPU time it has used so far. */
+export interface ProcStat extends ProcInfo {
+  /** utime + stime, in clock ticks. */
+  cpuTicks: number;
+}
+
+/** Fields 3 onwards of a /proc/PID/stat line (rest[0] is the state). */
+function statFields(stat: string): string[] {
   // comm (field 2) may contain spaces and parentheses: parse from the last ')'.
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
 
-/** Reads /proc/PID/stat; undefined when the process is gone. */
-export function readProc(pid: number): ProcInfo | undefined {
-  const rest = statFields(pid);
-  if (!rest) return undefined;
+function readStat(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Parses a /proc/PID/stat line; undefined for a line too short to be one. Pure. */
+export function parseStat(pid: number, stat: string): ProcStat | undefined {
+  const rest = statFields(stat);
+  if (rest.length < 20) return undefined;
   return {
     pid,
     state: rest[0]!,
     ppid: Number(rest[1]),
     pgid: Number(rest[2]),
     sid: Number(rest[3]),
+    cpuTicks: Number(rest[11]) + Number(rest[12]),
     startTime: Number(rest[19]),
   };
+}
+
+/** Reads /proc/PID/stat; undefined when the process is gone. */
+export function readProc(pid: number): ProcStat | undefined {
+  const stat = readStat(pid);
+  return stat === undefined ? undefined : parseStat(pid, stat);
 }
 
 /**
@@ -42,13 +57,14 @@ export function readProc(pid: number): ProcInfo | undefined {
  * otherwise. undefined when the process is gone or has no terminal (tpgid -1).
  */
 export function foregroundGroup(pid: number): number | undefined {
-  const tpgid = Number(statFields(pid)?.[5]);
+  const stat = readStat(pid);
+  const tpgid = stat === undefined ? Number.NaN : Number(statFields(stat)[5]);
   return Number.isInteger(tpgid) && tpgid > 0 ? tpgid : undefined;
 }
 
 /** One pass over /proc: every process visible to us. */
-export function listProcs(): ProcInfo[] {
-  const out: ProcInfo[] = [];
+export function listProcs(): ProcStat[] {
+  const out: ProcStat[] = [];
   for (const name of readdirSync('/proc')) {
     const pid = Number(name);
     if (!Number.isInteger(pid)) continue;

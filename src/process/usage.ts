@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { type ProcInfo, processTrees } from './table.js';
+import { readFileSync } from 'node:fs';
+import { listProcs, type ProcStat, processTrees } from './table.js';
 
 /**
  * Linux reports utime and stime in USER_HZ ticks, which the kernel fixes at 100 for user space on
@@ -8,10 +8,7 @@ import { type ProcInfo, processTrees } from './table.js';
 export const TICKS_PER_SECOND = 100;
 
 /** A process as one pass over /proc saw it, with the CPU time it had used so far. */
-export interface ProcSample extends ProcInfo {
-  /** utime + stime, in ticks. */
-  cpuTicks: number;
-}
+export type ProcSample = ProcStat;
 
 /** One pass over /proc: every visible process and its CPU time, and when it was taken. */
 export interface UsageSample {
@@ -26,36 +23,9 @@ export interface TreeUsage {
   rssBytes: number;
 }
 
-/** Parses /proc/PID/stat; undefined for an unreadable or odd line. Pure. */
-export function parseStat(pid: number, stat: string): ProcSample | undefined {
-  // comm (field 2) may contain spaces and parentheses: parse from the last ')'.
-  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  if (rest.length < 20) return undefined;
-  return {
-    pid,
-    state: rest[0]!,
-    ppid: Number(rest[1]),
-    pgid: Number(rest[2]),
-    sid: Number(rest[3]),
-    cpuTicks: Number(rest[11]) + Number(rest[12]),
-    startTime: Number(rest[19]),
-  };
-}
-
 /** One pass over /proc. */
 export function sampleProcs(now = Date.now()): UsageSample {
-  const procs: ProcSample[] = [];
-  for (const name of readdirSync('/proc')) {
-    const pid = Number(name);
-    if (!Number.isInteger(pid)) continue;
-    try {
-      const p = parseStat(pid, readFileSync(`/proc/${pid}/stat`, 'utf8'));
-      if (p) procs.push(p);
-    } catch {
-      // gone between readdir and read
-    }
-  }
-  return { at: now, procs };
+  return { at: now, procs: listProcs() };
 }
 
 /** VmRSS of /proc/PID/status in bytes; 0 for a zombie or kernel thread (no VmRSS line). Pure. */

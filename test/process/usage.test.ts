@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cpuPercent, parseStat, parseVmRss, type ProcSample, sumRss } from '../../src/process/usage.js';
+import { parseStat } from '../../src/process/table.js';
+import { cpuPercent, parseVmRss, type ProcSample, sumRss } from '../../src/process/usage.js';
 
 const proc = (pid: number, cpuTicks: number, startTime = 1000): ProcSample => ({ pid, ppid: 1, pgid: pid, sid: pid, state: 'S', startTime, cpuTicks });
 
