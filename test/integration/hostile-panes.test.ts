@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { stampAsLegacy } from '../helpers/legacy.js';
 import { allCmdlines, isProcessAlive, specDoc, useTmuxServer, waitFor } from '../helpers/tmux.js';
 
 const t = useTmuxServer();
@@ -69,19 +70,11 @@ describe('upgrading a tmuxctl 0.1 session that kept its env in the session envir
     const file = t.writeSpec('legacy/env.yaml', specDoc({ old: { ...quick, env: { LEGACY_FOO: 'one' }, command: sleeper(21) } }));
     expect((await t.tmuxctl(['apply', '-f', file])).exitCode).toBe(0);
     // Make it look as 0.1 left it: stamps on the session, the env in the session environment.
-    const made = (await t.pane('old'))!;
-    const hash = /(?:^| )h=(\S+)/.exec(made.stamp)![1]!;
-    await t.tmux('set-option', '-p', '-t', made.paneId, '-u', '@tmuxctl-stamp');
-    await t.tmux('set-option', '-w', '-t', made.windowId, '-u', '@tmuxctl-window');
-    for (const [k, v] of [
-      ['@tmuxctl-hash', hash],
-      ['@tmuxctl-pane', made.paneId],
-      ['@tmuxctl-restarts', '0'],
-      ['@tmuxctl-started', String(Date.now())],
-      ['@tmuxctl-env-keys', 'LEGACY_FOO'],
-    ])
-      await t.tmux('set-option', '-t', made.sessionId, k!, v!);
-    await t.tmux('set-option', '-p', '-t', made.paneId, '@tmuxctl-managed-pane', '1');
+    const made = await stampAsLegacy(t, 'old', {
+      '@tmuxctl-restarts': '0',
+      '@tmuxctl-started': String(Date.now()),
+      '@tmuxctl-env-keys': 'LEGACY_FOO',
+    });
     await t.tmux('set-environment', '-t', made.sessionId, 'LEGACY_FOO', 'one');
 
     // The same pane, now one window of two; the new window declares no LEGACY_FOO.

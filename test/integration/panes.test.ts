@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { stampAsLegacy } from '../helpers/legacy.js';
 import { allCmdlines, type PaneInfo, specDoc, useTmuxServer, waitFor } from '../helpers/tmux.js';
 import { tmuxCallLog } from '../helpers/tmux-calls.js';
 import { eventsOf, startWatch } from '../helpers/watch.js';
@@ -413,20 +414,12 @@ describe('upgrading from tmuxctl 0.1', () => {
     const file = t.writeSpec('legacy/app.yaml', specDoc({ old: { ...quick, command: ['sleep', '300201'] } }));
     // What 0.1 left on a session it started: its stamps on the session, the pane marked as managed.
     expect((await t.tmuxctl(['apply', '-f', file])).exitCode).toBe(0);
-    const made = (await t.pane('old'))!;
-    const hash = /(?:^| )h=(\S+)/.exec(made.stamp)![1]!;
-    await t.tmux('set-option', '-p', '-t', made.paneId, '-u', '@tmuxctl-stamp');
-    await t.tmux('set-option', '-w', '-t', made.windowId, '-u', '@tmuxctl-window');
-    for (const [k, v] of [
-      ['@tmuxctl-hash', hash],
-      ['@tmuxctl-pane', made.paneId],
-      ['@tmuxctl-restarts', '2'],
-      ['@tmuxctl-crashes', '1'],
-      ['@tmuxctl-started', String(Date.now())],
-      ['@tmuxctl-stop-timeout', '1'],
-    ])
-      await t.tmux('set-option', '-t', made.sessionId, k!, v!);
-    await t.tmux('set-option', '-p', '-t', made.paneId, '@tmuxctl-managed-pane', '1');
+    const made = await stampAsLegacy(t, 'old', {
+      '@tmuxctl-restarts': '2',
+      '@tmuxctl-crashes': '1',
+      '@tmuxctl-started': String(Date.now()),
+      '@tmuxctl-stop-timeout': '1',
+    });
 
     const status = JSON.parse((await t.tmuxctl(['status', '-f', file, '-o', 'json'])).stdout).sessions.find((s: { name: string }) => s.name === 'old');
     expect(status).toMatchObject({ state: 'running', pid: made.pid, restarts: 2 });
