@@ -5,6 +5,17 @@ import { cliPath, LONG_RUNNING, quickSession, specDoc, useTmuxServer, waitFor } 
 
 const t = useTmuxServer();
 
+/** A tmuxctl that runs until stopped (`status --watch`, `logs --follow`): its stdout so far, and its exit code. */
+function spawnCli(args: readonly string[]) {
+  const child = spawn(process.execPath, [cliPath, '-L', t.socket, ...args], { env: t.env, cwd: t.root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (b: Buffer) => {
+    out += b.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, out: () => out, exited };
+}
+
 interface Row {
   name: string;
   state: string;
@@ -94,21 +105,12 @@ describe('status from anywhere', () => {
   it('--watch prints a table again and again, then exits 0 on SIGTERM', async () => {
     const file = t.writeSpec('watching/app.yaml', specDoc({ 'watched-a': quickSession(LONG_RUNNING) }));
     expect((await t.tmuxctl(['apply', '-f', file])).exitCode).toBe(0);
-    const child = spawn(process.execPath, [cliPath, '-L', t.socket, 'status', '-f', file, '--watch'], {
-      env: t.env,
-      cwd: t.root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (b: Buffer) => {
-      out += b.toString();
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const { child, out, exited } = spawnCli(['status', '-f', file, '--watch']);
     try {
-      await waitFor(() => (out.match(/^NAME\s+STATE/gm) ?? []).length >= 2, 20_000, 'two tables');
+      await waitFor(() => (out().match(/^NAME\s+STATE/gm) ?? []).length >= 2, 20_000, 'two tables');
       // Not a terminal: no screen clearing, one table after the other.
-      expect(out).not.toContain('\x1b[');
-      expect(out).toMatch(/^watched-a\s+running/m);
+      expect(out()).not.toContain('\x1b[');
+      expect(out()).toMatch(/^watched-a\s+running/m);
       child.kill('SIGTERM');
       const code = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve('still running'), 5000))]);
       expect(code).toBe(0);
@@ -120,12 +122,7 @@ describe('status from anywhere', () => {
   it('--watch exits 0 when its reader goes (`status --watch | head -3`)', async () => {
     const file = t.writeSpec('reader/app.yaml', specDoc({ 'reader-a': quickSession(LONG_RUNNING) }));
     expect((await t.tmuxctl(['apply', '-f', file])).exitCode).toBe(0);
-    const child = spawn(process.execPath, [cliPath, '-L', t.socket, 'status', '-f', file, '--watch'], {
-      env: t.env,
-      cwd: t.root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const { child, exited } = spawnCli(['status', '-f', file, '--watch']);
     try {
       await new Promise((resolve) => child.stdout.once('data', resolve));
       child.stdout.destroy(); // the next table's write fails with EPIPE
@@ -198,22 +195,14 @@ describe('logs from anywhere', () => {
     const wait = (tag: string) => `while [ ! -e ${go} ]; do sleep 0.1; done; echo ${tag}-later; exec sleep 100000`;
     const file = t.writeSpec('following/app.yaml', specDoc({ 'fol-a': quickSession(['sh', '-c', wait('a')]), 'fol-b': quickSession(['sh', '-c', wait('b')]) }));
     expect((await t.tmuxctl(['apply', '-f', file])).exitCode).toBe(0);
-    const child = spawn(process.execPath, [cliPath, '-L', t.socket, 'logs', '--follow', '-n', '1'], {
-      env: t.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (b: Buffer) => {
-      out += b.toString();
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const { child, out, exited } = spawnCli(['logs', '--follow', '-n', '1']);
     try {
       // Following has begun once each log's last line (its start marker) is printed.
-      await waitFor(() => /^fol-a\s+\| \[tmuxctl/m.test(out) && /^fol-b\s+\| \[tmuxctl/m.test(out), 15_000, 'the tails');
+      await waitFor(() => /^fol-a\s+\| \[tmuxctl/m.test(out()) && /^fol-b\s+\| \[tmuxctl/m.test(out()), 15_000, 'the tails');
       t.writeFile('follow-go', '');
-      await waitFor(() => out.includes('a-later') && out.includes('b-later'), 15_000, 'both new lines');
-      expect(out).toMatch(/^fol-a\s+\| a-later$/m);
-      expect(out).toMatch(/^fol-b\s+\| b-later$/m);
+      await waitFor(() => out().includes('a-later') && out().includes('b-later'), 15_000, 'both new lines');
+      expect(out()).toMatch(/^fol-a\s+\| a-later$/m);
+      expect(out()).toMatch(/^fol-b\s+\| b-later$/m);
       child.kill('SIGTERM');
       const code = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve('still following'), 5000))]);
       expect(code).toBe(0);
