@@ -57,8 +57,13 @@ export async function executePlan(tmux: TmuxClient, plan: Plan, opts: ExecuteOpt
   const now = opts.now ?? Date.now;
   // Managed panes that sit in a window tmuxctl did not make (moved there by a person) stay when
   // their process is stopped below, so no window closes and renumbers the others before the batch.
-  const strays = plan.actions.flatMap((a) => ((a.kind === 'kill-pane' || a.kind === 'restart') && !a.managed.window.stamp ? [a.managed.pane.id] : []));
-  if (strays.length > 0) await tmux.runScript(keepWhenDead(strays));
+  const strays = plan.actions.flatMap((a) =>
+    (a.kind === 'kill-pane' || a.kind === 'restart' || a.kind === 'stop') && !a.managed.window.stamp ? [a.managed.pane.id] : [],
+  );
+  // A hold is stamped before its process is stopped: a reconciler that sees the death (a watch that
+  // does not share our lock, a later pass) sees the hold with it, and never restarts it.
+  const holds = plan.actions.flatMap((a) => (a.kind === 'stop' ? setPaneStamp(a.managed.pane.id, encodePaneStamp(a.stamp)) : []));
+  if (strays.length > 0 || holds.length > 0) await tmux.runScript([...keepWhenDead(strays), ...holds]);
   await stopTrees(
     plan.actions.flatMap((a) =>
       'stops' in a ? a.stops : a.kind === 'kill-orphan' ? [{ pid: a.pid, startTime: a.startTime, dead: false, timeoutSeconds: a.stopTimeoutSeconds }] : [],
@@ -165,6 +170,7 @@ function linesFor(a: Action, at: number, logDir: string): string[] {
         })),
       );
     case 'conflict':
+    case 'stop': // stamped before its tree was stopped, above
     case 'kill-orphan': // stopped by signals above; nothing for tmux to do
       return [];
     default: {
@@ -186,7 +192,7 @@ function windowArgs(w: WindowStart, at: number, logDir: string): WindowArgs {
 function paneArgs(p: PaneStart, at: number, logDir: string): PaneArgs {
   return {
     cwd: p.spec.cwd,
-    argv: paneArgv(p.spec.command),
+    argv: paneArgv(p.resume && p.spec.restartCommand ? p.spec.restartCommand : p.spec.command),
     env: {
       ...p.spec.env,
       [SESSION_ENV_MARKER]: p.spec.session,
@@ -203,7 +209,7 @@ function paneArgs(p: PaneStart, at: number, logDir: string): PaneArgs {
 function writeMarkers(plan: Plan, logDir: string, at: number): void {
   for (const a of plan.actions) {
     for (const p of startsOf(a)) appendMarker(logDir, p.spec.target, `${a.kind === 'restart' ? 'restarted' : 'started'} (${a.reason})`, at);
-    const stopped = a.kind === 'kill' || a.kind === 'kill-window' ? a.logs : a.kind === 'kill-pane' ? [a.target] : [];
+    const stopped = a.kind === 'kill' || a.kind === 'kill-window' ? a.logs : a.kind === 'kill-pane' || a.kind === 'stop' ? [a.target] : [];
     for (const log of stopped) appendMarker(logDir, log, `stopped (${a.reason})`, at);
   }
 }

@@ -32,6 +32,8 @@ export interface ReconcileOptions {
   now?: () => number;
   /** `apply --take-over`: sessions of these names declared in other spec files become these specs'. */
   takeOver?: boolean;
+  /** `apply --force`: changes are applied whatever each pane's `update` strategy says. */
+  force?: boolean;
   /** How paths appear in reasons. */
   displayPath?: (absolute: string) => string;
 }
@@ -60,7 +62,13 @@ export async function reconcile(tmux: TmuxClient, desired: DesiredState, opts: R
   const seen = opts.unhealthy ? { ...snapshot, unhealthy: opts.unhealthy } : snapshot;
   const observed = opts.onObserved?.(seen) ?? seen;
   if (!opts.dryRun) for (const s of observed.sessions.values()) for (const m of managedPanes(s).values()) rotateIfLarge(opts.logDir, observedTarget(s, m));
-  const plan = makePlan(desired, observed, { now: now(), honourBackoff: opts.honourBackoff, takeOver: opts.takeOver, displayPath: opts.displayPath });
+  const plan = makePlan(desired, observed, {
+    now: now(),
+    honourBackoff: opts.honourBackoff,
+    takeOver: opts.takeOver,
+    force: opts.force,
+    displayPath: opts.displayPath,
+  });
   if (opts.dryRun || plan.actions.length === 0) return { plan, observed, failures: [] };
   // Before anything is recorded or printed as done: a tmux too old (or not runnable) changes nothing.
   await tmux.checkVersion();

@@ -1,5 +1,5 @@
 import type { StartFailure } from '../apply/verify.js';
-import type { Action, Plan } from '../plan/types.js';
+import type { Action, Plan, Waiting } from '../plan/types.js';
 import { paint, type Color, type Io } from './io.js';
 
 const SIGIL: Record<Action['kind'], [string, Color]> = {
@@ -7,6 +7,7 @@ const SIGIL: Record<Action['kind'], [string, Color]> = {
   'create-window': ['+', 'green'],
   split: ['+', 'green'],
   restart: ['~', 'yellow'],
+  stop: ['-', 'yellow'],
   update: ['~', 'cyan'],
   adopt: ['~', 'green'],
   layout: ['~', 'cyan'],
@@ -27,6 +28,11 @@ export function actionLine(io: Pick<Io, 'color'>, a: Action): string {
 export function actionJson(a: Action): { action: string; session: string; target: string; reason: string; pid?: number; command?: string } {
   const base = { action: a.kind, session: a.session, target: a.target, reason: a.reason };
   return a.kind === 'kill-orphan' ? { ...base, pid: a.pid, command: a.command } : base;
+}
+
+/** `… wait agents:claude.0 (waiting for 1 attached client to detach)`: a change its `update` strategy holds back. */
+export function waitingLine(io: Pick<Io, 'color'>, w: Waiting): string {
+  return `${paint(io, 'cyan', '… wait')} ${w.target} (${w.reason})`;
 }
 
 export function failureLines(io: Pick<Io, 'color'>, f: StartFailure): string[] {
@@ -54,6 +60,8 @@ export interface Summary {
   conflicts: number;
   orphans: number;
   failed: number;
+  /** Changes held back by their pane's `update` strategy. */
+  waiting: number;
 }
 
 export function summarise(plan: Plan, failures: readonly StartFailure[]): Summary {
@@ -66,6 +74,7 @@ export function summarise(plan: Plan, failures: readonly StartFailure[]): Summar
     conflicts: count('conflict'),
     orphans: count('kill-orphan'),
     failed: failures.length,
+    waiting: plan.waiting?.length ?? 0,
   };
 }
 
@@ -78,9 +87,11 @@ export function summaryLine(s: Summary, declared: number, dryRun: boolean): stri
     [s.conflicts, s.conflicts === 1 ? 'conflict' : 'conflicts'],
     [s.orphans, s.orphans === 1 ? 'orphan stopped' : 'orphans stopped'],
     [s.failed, 'failed'],
+    [s.waiting, 'waiting'],
   ]
     .filter(([n]) => (n as number) > 0)
     .map(([n, w]) => `${n} ${w}`);
   if (parts.length === 0) return `in sync: ${declared} session${declared === 1 ? '' : 's'}, nothing to do`;
+  if (parts.length === 1 && s.waiting > 0) return `nothing to do now: ${parts[0]}`;
   return `${dryRun ? 'dry run, would be' : 'applied'}: ${parts.join(', ')}`;
 }

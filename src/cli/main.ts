@@ -89,6 +89,7 @@ program
   .addOption(fileOption())
   .option('--dry-run', 'print the plan, change nothing')
   .option('--take-over', "make declared sessions recorded as declared in other spec files these specs' own")
+  .option('--force', "apply changes at once, whatever each pane's update strategy (when-detached, on-exit) says")
   .addOption(outputOption())
   .addOption(lockOption())
   .action(async (o) => done((await import('./commands/apply.js')).applyCommand(await context(), o)));
@@ -118,6 +119,20 @@ program
   .addOption(fileOption())
   .addOption(lockOption())
   .action(async (names: string[], o) => done((await import('./commands/delete.js')).deleteCommand(await context(), names, o)));
+
+for (const [verb, what] of [
+  ['restart', 'stop and start again now, whatever the policy (counted as a restart; pending changes applied)'],
+  ['stop', 'stop and keep stopped: apply and watch leave it until `tmuxctl start`'],
+  ['start', 'start what `tmuxctl stop` stopped, or what exited, now'],
+] as const) {
+  program
+    .command(verb)
+    .description(`${what}; only what tmuxctl owns`)
+    .argument('<targets...>', "session, session:window or session:window.N; the session may be a glob ('claude_*')")
+    .addOption(outputOption())
+    .addOption(lockOption())
+    .action(async (targets: string[], o) => done((await import('./commands/operate.js')).operateCommand(await context(), verb, targets, o)));
+}
 
 program
   .command('watch')

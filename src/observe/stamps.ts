@@ -23,6 +23,7 @@ export function encodePaneStamp(s: PaneStamp): string {
   if (s.lastExit) words.push(`x=${formatExit(s.lastExit)}`);
   if (s.stopTimeoutSeconds !== undefined) words.push(`t=${s.stopTimeoutSeconds}`);
   if (s.log !== undefined) words.push(`l=${s.log}`);
+  if (s.hold !== undefined) words.push(`o=${s.hold}`);
   return words.join(' ');
 }
 
@@ -41,6 +42,8 @@ export function parsePaneStamp(text: string): PaneStamp | undefined {
     ...(parseExit(f.x) && { lastExit: parseExit(f.x) }),
     ...(nonNegative(f.t) !== undefined && { stopTimeoutSeconds: nonNegative(f.t) }),
     ...(f.l && { log: f.l }),
+    // An unknown hold (a later version's) still holds: better a pane left stopped than restarted against a person's wish.
+    ...(f.o !== undefined && { hold: 'stopped' as const }),
   };
 }
 

@@ -23,7 +23,16 @@ export interface PaneStamp {
    * changes without a restart (its session grew a second pane) has its output sent to the new name.
    */
   log?: string;
+  /**
+   * Kept from running by a person (`tmuxctl stop`): apply and watch leave the pane as it is until
+   * `tmuxctl start`. On the pane itself, so every reconciler of the server sees it and a restart of
+   * watch loses nothing.
+   */
+  hold?: PaneHold;
 }
+
+/** Why tmuxctl leaves a pane it started without a process: `stopped` by a person. */
+export type PaneHold = 'stopped';
 
 export interface ObservedPane {
   id: string;

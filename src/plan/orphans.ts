@@ -1,5 +1,5 @@
-import type { ObservedState } from '../observe/types.js';
-import { type DesiredState, panesOf } from '../spec/types.js';
+import { managedPanes, type ObservedState, paneSlot } from '../observe/types.js';
+import { type DesiredState, type PaneSpec, panesOf } from '../spec/types.js';
 import type { Action } from './types.js';
 
 /** A pattern matching more processes than this on one look is refused, unless orphans.maxMatches says otherwise. */
@@ -31,6 +31,8 @@ export function planOrphans(desired: DesiredState, observed: ObservedState, refu
     // The name is held by a session tmuxctl leaves alone (a conflict): its process may well be the
     // user's own copy of this command, and tmuxctl starts nothing in its place.
     if (refused.has(spec.session)) continue;
+    // Stopped by a person (`tmuxctl stop`): nothing runs in its place, so a copy they run by hand meanwhile is theirs.
+    if (held(observed, spec)) continue;
     const key = JSON.stringify([spec.session, spec.orphans.match, spec.orphans.maxMatches]);
     if (tested.has(key)) continue;
     tested.add(key);
@@ -63,4 +65,9 @@ export function planOrphans(desired: DesiredState, observed: ObservedState, refu
     }
   }
   return out;
+}
+
+function held(observed: ObservedState, spec: PaneSpec): boolean {
+  const live = observed.sessions.get(spec.session);
+  return live !== undefined && managedPanes(live).get(paneSlot(spec.window, spec.index))?.stamp.hold !== undefined;
 }

@@ -7,7 +7,7 @@ import { planOrphans } from './orphans.js';
 import { swapsToOrder } from './reorder.js';
 import { judgeDeadPane } from './restart-decision.js';
 import { observedTarget, windowTarget } from './targets.js';
-import type { Action, PaneStart, Plan, PlanOptions, TreeStop, WindowStart } from './types.js';
+import type { Action, PaneStart, Plan, PlanOptions, TreeStop, Waiting, WindowStart } from './types.js';
 
 export const NOT_OWNED = 'exists, not managed by tmuxctl';
 export const PANE_GONE = 'managed pane gone';
@@ -28,6 +28,7 @@ export function plan(desired: DesiredState, observed: ObservedState, opts: PlanO
   const show = opts.displayPath ?? ((p: string) => p);
   /** Declared sessions tmuxctl leaves alone, wholly or in part (so are their orphans: it starts nothing in their place). */
   const refused = new Set<string>();
+  const waiting: Waiting[] = [];
 
   for (const spec of desired.sessions) {
     declared.add(spec.name);
@@ -38,7 +39,7 @@ export function plan(desired: DesiredState, observed: ObservedState, opts: PlanO
       actions.push({ kind: 'conflict', session: spec.name, target: spec.name, reason: conflict });
       continue;
     }
-    const ctx: SessionPlan = { spec, observed, opts, show, actions, requeue, refuse: () => refused.add(spec.name) };
+    const ctx: SessionPlan = { spec, observed, opts, show, actions, requeue, refuse: () => refused.add(spec.name), wait: (w) => waiting.push(w) };
     if (!live) {
       // A start in a directory that is gone would silently run elsewhere (tmux falls back to another one).
       const gone = panesOf(spec).find((p) => cwdGone(ctx, p));
@@ -73,7 +74,7 @@ export function plan(desired: DesiredState, observed: ObservedState, opts: PlanO
   }
 
   actions.sort(byKindThenTarget);
-  return requeueAfterMs === undefined ? { actions } : { actions, requeueAfterMs };
+  return { actions, ...(waiting.length > 0 && { waiting }), ...(requeueAfterMs !== undefined && { requeueAfterMs }) };
 }
 
 interface SessionPlan {
@@ -84,6 +85,8 @@ interface SessionPlan {
   actions: Action[];
   requeue: (ms: number) => void;
   refuse: () => void;
+  /** A changed pane its `update` strategy keeps as it is, for now. */
+  wait: (w: Waiting) => void;
 }
 
 /** A live session tmuxctl owns: windows added, removed and reordered, then every pane. */
@@ -226,16 +229,22 @@ function planWindow(
   }
 }
 
-/** One pane tmuxctl started: restarted when its spec changed, it died, or it failed its health check. Returns whether it restarts. */
+/**
+ * One pane tmuxctl started: restarted when its spec changed (as its `update` strategy allows), it
+ * died, or it failed its health check; left alone while a person holds it stopped. Returns whether
+ * it restarts.
+ */
 function planPane(ctx: SessionPlan, live: ObservedSession, p: PaneSpec, m: ManagedPane): boolean {
   const { spec, actions, opts } = ctx;
+  // `tmuxctl stop`: nothing restarts it, not a death, not a spec change, not --force, until `tmuxctl start`.
+  if (m.stamp.hold) return false;
   const hash = specHash(p);
-  const restart = (reason: string, stamp: PaneStamp): boolean => {
+  const restart = (reason: string, stamp: PaneStamp, resume: boolean): boolean => {
     if (cwdGone(ctx, p)) {
       blockedByCwd(ctx, p.target, p, m.stamp.crashes);
       return false;
     }
-    const pane: PaneStart = { spec: p, stamp };
+    const pane: PaneStart = { spec: p, stamp, ...(resume && { resume: true as const }) };
     actions.push({
       kind: 'restart',
       session: spec.name,
@@ -249,18 +258,28 @@ function planPane(ctx: SessionPlan, live: ObservedSession, p: PaneSpec, m: Manag
     return true;
   };
   const base = { window: p.window, index: p.index, hash, stopTimeoutSeconds: p.stopTimeoutSeconds, log: p.target };
-  if (m.stamp.hash !== hash) {
-    // A spec change is not a crash: the restart count only counts deaths.
-    return restart(describeHashChange(m.stamp.hash, hash), { ...base, restarts: m.stamp.restarts, crashes: 0, ...lastExit(m.pane.exit ?? m.stamp.lastExit) });
-  }
+  const change = m.stamp.hash === hash ? undefined : describeHashChange(m.stamp.hash, hash);
+  const waiting = change === undefined || opts.force ? undefined : updateWait(p, live, m);
+  // update: on-exit and the process has ended: the change rides on the restart its end brings.
+  const rides = change !== undefined && !opts.force && p.update === 'on-exit' && m.pane.dead;
+  // A spec change is not a crash: the restart count only counts deaths.
+  const changeRestart = () => restart(change!, { ...base, restarts: m.stamp.restarts, crashes: 0, ...lastExit(m.pane.exit ?? m.stamp.lastExit) }, false);
+  if (change !== undefined && waiting === undefined && !rides) return changeRestart();
+  const wait = () => {
+    ctx.wait({ session: spec.name, target: p.target, reason: waiting! });
+    return false;
+  };
   if (m.pane.dead) {
+    // A change that waits takes effect with the restart the policy makes anyway (on-exit's whole point).
     const verdict = judgeDeadPane(p, m.pane, m.stamp);
-    if (!verdict.restart) return false;
+    // Its policy does not restart it (an exit under on-failure, never): the change starts it, as under `restart`.
+    if (!verdict.restart) return rides ? changeRestart() : waiting !== undefined ? wait() : false;
     if (opts.honourBackoff && verdict.dueAt > opts.now) {
       ctx.requeue(verdict.dueAt - opts.now);
-      return false;
+      return waiting !== undefined ? wait() : false;
     }
-    return restart(verdict.why, { ...base, restarts: m.stamp.restarts + 1, crashes: verdict.crashes, ...lastExit(m.pane.exit) });
+    const why = change === undefined ? verdict.why : `${verdict.why}; ${change}`;
+    return restart(why, { ...base, restarts: m.stamp.restarts + 1, crashes: verdict.crashes, ...lastExit(m.pane.exit) }, true);
   }
   const sick = ctx.observed.unhealthy?.get(p.target);
   if (sick && sick.startedAt === m.stamp.startedAt) {
@@ -269,11 +288,22 @@ function planPane(ctx: SessionPlan, live: ObservedSession, p: PaneSpec, m: Manag
     const dueAt = sick.since + backoffDelayMs(crashes, p.backoff);
     if (opts.honourBackoff && dueAt > opts.now) {
       ctx.requeue(dueAt - opts.now);
-      return false;
+      return waiting !== undefined ? wait() : false;
     }
-    return restart(sick.detail, { ...base, restarts: m.stamp.restarts + 1, crashes: crashes + 1, ...lastExit(m.stamp.lastExit) });
+    const why = change === undefined ? sick.detail : `${sick.detail}; ${change}`;
+    return restart(why, { ...base, restarts: m.stamp.restarts + 1, crashes: crashes + 1, ...lastExit(m.stamp.lastExit) }, true);
   }
-  return false;
+  return waiting !== undefined ? wait() : false;
+}
+
+/**
+ * Why a changed pane is not restarted yet, by its `update` strategy; undefined when it is. A pane
+ * that `on-exit` waits for and that is already dead takes the change at its next start.
+ */
+export function updateWait(p: Pick<PaneSpec, 'update'>, live: Pick<ObservedSession, 'attached'>, m: Pick<ManagedPane, 'pane'>): string | undefined {
+  if (p.update === 'when-detached' && live.attached > 0) return `waiting for ${live.attached} attached client${live.attached === 1 ? '' : 's'} to detach`;
+  if (p.update === 'on-exit' && !m.pane.dead) return 'waiting for the process to exit';
+  return undefined;
 }
 
 /**
@@ -399,6 +429,7 @@ const KIND_ORDER: Record<Action['kind'], number> = {
   'kill-orphan': 1,
   kill: 2,
   restart: 3,
+  stop: 3,
   create: 4,
   'create-window': 5,
   split: 6,

@@ -1,11 +1,11 @@
 import { type ExitInfo, type ManagedPane, managedPanes, type ObservedSession, type ObservedState, paneSlot } from '../observe/types.js';
 import type { DesiredState, PaneSpec, SessionSpec } from '../spec/types.js';
 import { specHash } from './hash.js';
-import { declaredElsewhere } from './plan.js';
+import { declaredElsewhere, updateWait } from './plan.js';
 import { judgeDeadPane } from './restart-decision.js';
 import { observedTarget } from './targets.js';
 
-export type PaneState = 'running' | 'missing' | 'drifted' | 'exited' | 'backoff' | 'conflict' | 'undeclared' | 'unmanaged';
+export type PaneState = 'running' | 'missing' | 'drifted' | 'exited' | 'backoff' | 'stopped' | 'conflict' | 'undeclared' | 'unmanaged';
 
 /** One row of `status`: a pane, named `session` for a session of one pane, `session:window.N` otherwise. */
 export interface PaneStatus {
@@ -27,6 +27,8 @@ export interface PaneStatus {
   nextRestartAt: string | null;
   /** The health check's verdict as watch last stamped it (`healthy`, `unhealthy: ...`); null without one. */
   health: string | null;
+  /** For `drifted`: why the change is not applied yet (`waiting for 1 attached client to detach`); null otherwise. */
+  waiting: string | null;
 }
 
 /** Pure: the state of every declared pane plus every pane tmuxctl started that is no longer declared. */
@@ -62,7 +64,7 @@ export function ownedPaneStatuses(observed: ObservedState): PaneStatus[] {
   const out: PaneStatus[] = [];
   for (const live of observed.sessions.values()) {
     if (!live.owned) continue;
-    for (const m of managedPanes(live).values()) out.push(row(live, m, m.pane.dead ? 'exited' : 'running', live.source ?? null));
+    for (const m of managedPanes(live).values()) out.push(row(live, m, m.stamp.hold ? 'stopped' : m.pane.dead ? 'exited' : 'running', live.source ?? null));
   }
   return out.sort(byName);
 }
@@ -98,14 +100,17 @@ function statusOf(
   if (declaredElsewhere(spec, live, desired.roots)) return emptyRow(p, 'conflict', live.source ?? null);
   // Nothing of ours runs in this slot (never started, or its pane was killed by hand).
   if (!m) return declaredRow('missing', spec.source);
+  // Held by a person: whatever its spec says, nothing restarts it until `tmuxctl start`.
+  if (m.stamp.hold) return declaredRow('stopped', spec.source);
   const hash = specHash(p);
+  const drifted = (): PaneStatus => ({ ...declaredRow('drifted', spec.source), waiting: updateWait(p, live, m) ?? null });
   if (m.pane.dead) {
-    if (m.stamp.hash !== hash) return declaredRow('drifted', spec.source);
+    if (m.stamp.hash !== hash) return drifted();
     const verdict = judgeDeadPane(p, m.pane, m.stamp);
     if (!verdict.restart) return declaredRow('exited', spec.source);
     return { ...declaredRow('backoff', spec.source), nextRestartAt: new Date(Math.max(verdict.dueAt, now)).toISOString() };
   }
-  return declaredRow(m.stamp.hash === hash ? 'running' : 'drifted', spec.source);
+  return m.stamp.hash === hash ? declaredRow('running', spec.source) : drifted();
 }
 
 function emptyRow(p: Pick<PaneSpec, 'target' | 'session' | 'window' | 'index'>, state: PaneState, source: string | null): PaneStatus {
@@ -123,6 +128,7 @@ function emptyRow(p: Pick<PaneSpec, 'target' | 'session' | 'window' | 'index'>, 
     source,
     nextRestartAt: null,
     health: null,
+    waiting: null,
   };
 }
 

@@ -6,6 +6,8 @@ import type { AdoptedWindow } from './adopt.js';
 export interface PaneStart {
   spec: PaneSpec;
   stamp: PaneStamp;
+  /** Started again after its process ended (a death, a failed health check): runs `restartCommand` when the spec has one. */
+  resume?: true;
 }
 
 /** A window to make: its spec, its stamp, and its panes in order. */
@@ -48,6 +50,8 @@ export type Action =
   /** Respawns a pane tmuxctl started: its tree is stopped first. */
   | (Base & { kind: 'restart'; observed: ObservedSession; managed: ManagedPane; pane: PaneStart; stops: TreeStop[] })
   | (Base & { kind: 'kill'; observed: ObservedSession; stops: TreeStop[]; logs: string[] })
+  /** `tmuxctl stop`: the hold is stamped on the pane first, then its tree stopped; the dead pane stays, with its output. */
+  | (Base & { kind: 'stop'; observed: ObservedSession; managed: ManagedPane; stamp: PaneStamp; stops: TreeStop[] })
   /** A window dropped from the spec: its managed panes stopped and killed; panes a person added are left. */
   | (Base & { kind: 'kill-window'; observed: ObservedSession; window: ObservedWindow; panes: ManagedPane[]; stops: TreeStop[]; logs: string[] })
   /** A pane dropped from the spec (or one of two claiming a slot): stopped and killed. */
@@ -79,8 +83,17 @@ export type Action =
 
 export type ActionKind = Action['kind'];
 
+/** A changed pane that its `update` strategy keeps running as it is for now, and why (shown by diff and status). */
+export interface Waiting {
+  session: string;
+  target: string;
+  reason: string;
+}
+
 export interface Plan {
   actions: Action[];
+  /** Changes that wait for a person (update: when-detached) or for the process to end (update: on-exit). */
+  waiting?: Waiting[];
   /** When a dead pane waits out its backoff: how long until the plan should be made again. */
   requeueAfterMs?: number;
 }
@@ -91,6 +104,8 @@ export interface PlanOptions {
   honourBackoff: boolean;
   /** For panes that carry no stop timeout stamp. Default 10. */
   defaultStopTimeoutSeconds?: number;
+  /** `apply --force`: a change is applied at once, whatever the pane's `update` strategy says. */
+  force?: boolean;
   /** `apply --take-over`: a declared session recorded as declared outside the applied paths becomes this spec's. */
   takeOver?: boolean;
   /** How paths appear in reasons (relative to the user's cwd); identity by default. */

@@ -6,7 +6,7 @@ import type { RawPane } from './raw-spec.js';
 import { resolveCwd } from './resolve-cwd.js';
 import { type EnvContext, type EnvFilesRead, readCallerValues, readEnvFiles, readEnvMap } from './resolve-env.js';
 import { toCommand } from './to-command.js';
-import type { Backoff, Command, HealthCheck, RestartPolicy } from './types.js';
+import type { Backoff, Command, HealthCheck, RestartPolicy, UpdateStrategy } from './types.js';
 
 export interface LevelContext extends EnvContext {
   /** See LoadOptions.cwdMustExist. */
@@ -28,6 +28,8 @@ export interface LevelSettings {
   envFile?: EnvFilesRead;
   requiredEnv?: { names: readonly string[]; at: DocPath; callerValues: ReadonlyMap<string, string> };
   restart?: RestartPolicy;
+  restartCommand?: Command;
+  update?: UpdateStrategy;
   startSeconds?: number;
   stopTimeoutSeconds?: number;
   backoff?: Backoff;
@@ -89,6 +91,16 @@ export async function checkLevel(
   }
 
   if (has('restart')) settings.restart = raw.restart;
+  if (has('update')) settings.update = raw.update;
+  if (has('restartCommand') && raw.restartCommand !== undefined) {
+    const found = commandIssues(raw.restartCommand, [...at, 'restartCommand']);
+    // A keys pane's process is its shell: after a death the shell starts again and the keys are typed again.
+    if (declared.has('keys')) problemAt('restartCommand', 'is for panes that run a command; a keys pane has its shell started again and its keys typed again');
+    else {
+      issues.push(...found);
+      if (found.length === 0) settings.restartCommand = toCommand(raw.restartCommand);
+    }
+  }
   if (has('startSeconds')) settings.startSeconds = raw.startSeconds;
   if (has('stopTimeoutSeconds')) settings.stopTimeoutSeconds = raw.stopTimeoutSeconds;
 

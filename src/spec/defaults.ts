@@ -1,4 +1,4 @@
-import type { Backoff, RestartPolicy } from './types.js';
+import type { Backoff, RestartPolicy, UpdateStrategy } from './types.js';
 
 /**
  * What a pane gets for a setting that neither it, its window nor its session declares. Applied
@@ -6,6 +6,7 @@ import type { Backoff, RestartPolicy } from './types.js';
  */
 export const DEFAULTS = {
   restart: 'always' as RestartPolicy,
+  update: 'restart' as UpdateStrategy,
   startSeconds: 1,
   stopTimeoutSeconds: 10,
   backoff: { initialSeconds: 1, maxSeconds: 300, resetAfterSeconds: 600 } as Readonly<Backoff>,

@@ -48,6 +48,9 @@ export function inherit(chain: readonly LevelSettings[], ctx: { specDir: string;
 
   const cwd = nearest('cwd') ?? ctx.specDir;
   const restart = nearest('restart') ?? DEFAULTS.restart;
+  const update = nearest('update') ?? DEFAULTS.update;
+  // A keys pane ignores a restartCommand it inherits (its shell is what restarts).
+  const restartCommand = own.declared.has('keys') ? undefined : nearest('restartCommand');
   const startSeconds = nearest('startSeconds') ?? DEFAULTS.startSeconds;
   const stopTimeoutSeconds = nearest('stopTimeoutSeconds') ?? DEFAULTS.stopTimeoutSeconds;
   const backoff = nearest('backoff') ?? DEFAULTS.backoff;
@@ -63,6 +66,8 @@ export function inherit(chain: readonly LevelSettings[], ctx: { specDir: string;
       env,
       envFiles: envFile?.files ?? [],
       restart,
+      ...(restartCommand && { restartCommand }),
+      update,
       startSeconds,
       stopTimeoutSeconds,
       backoff: { ...backoff },

@@ -1,4 +1,4 @@
-import type { Backoff, RestartPolicy } from './types.js';
+import type { Backoff, RestartPolicy, UpdateStrategy } from './types.js';
 
 /**
  * A spec document as the JSON Schema guarantees it once validated. The schema fills in no
@@ -20,6 +20,8 @@ export interface RawInheritable {
   envFile?: string | string[];
   requiredEnv?: string[];
   restart?: RestartPolicy;
+  restartCommand?: RawCommand;
+  update?: UpdateStrategy;
   startSeconds?: number;
   stopTimeoutSeconds?: number;
   backoff?: Partial<Backoff>;
@@ -59,6 +61,8 @@ export const INHERITABLE_KEYS = [
   'envFile',
   'requiredEnv',
   'restart',
+  'restartCommand',
+  'update',
   'startSeconds',
   'stopTimeoutSeconds',
   'backoff',

@@ -3,6 +3,13 @@ export type Command = { kind: 'shell'; script: string } | { kind: 'argv'; argv: 
 
 export type RestartPolicy = 'always' | 'on-failure' | 'never';
 
+/**
+ * When a spec change restarts a running pane: at once (`restart`), once nobody is attached to its
+ * session (`when-detached`), or the next time its process ends by itself (`on-exit`, Kubernetes'
+ * OnDelete). `apply --force` and `tmuxctl restart` do not wait.
+ */
+export type UpdateStrategy = 'restart' | 'when-detached' | 'on-exit';
+
 export interface Backoff {
   initialSeconds: number;
   maxSeconds: number;
@@ -53,6 +60,13 @@ export interface PaneSpec extends PaneKey {
   /** Absolute paths of the env files read, in order (watch re-applies when they change). */
   envFiles: string[];
   restart: RestartPolicy;
+  /**
+   * Run instead of `command` when the pane is restarted after its process ended (crash, exit, failed
+   * health check); never for a `keys` pane. Not part of the spec hash: it is not what runs now.
+   */
+  restartCommand?: Command;
+  /** Not part of the spec hash either: how a change is rolled out is not what the process sees. */
+  update: UpdateStrategy;
   startSeconds: number;
   stopTimeoutSeconds: number;
   backoff: Backoff;

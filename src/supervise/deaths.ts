@@ -25,7 +25,8 @@ export class DeathLedger {
     const deadNow = new Map<string, number>();
     for (const s of observed.sessions.values()) {
       for (const { pane } of managedPanes(s).values()) {
-        if (!pane.dead) continue;
+        // A pane a person stopped died because they asked: `tmuxctl stop` recorded that, not a crash.
+        if (!pane.dead || pane.stamp?.hold) continue;
         const key = `${pane.id}:${pane.pid}`;
         const firstSeen = this.seen.get(key) ?? observed.at;
         deadNow.set(key, firstSeen);

@@ -26,7 +26,7 @@ const AT_ONCE_MS = 50;
 const AT_ONCE_ALLOWED = 3;
 
 /**
- * Wakes watch when tmux says something changed: the pane-died and session-closed hooks signal
+ * Wakes watch when tmux says something changed: the pane-died, session-closed and client-detached hooks signal
  * WAKE_CHANNEL, and one blocked `tmux wait-for` client per watch returns at once. The wait's own
  * timeout is the periodic resync.
  *

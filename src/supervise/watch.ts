@@ -7,7 +7,7 @@ import type { Action, Plan } from '../plan/types.js';
 import type { LoadResult } from '../spec/load.js';
 import type { DesiredState } from '../spec/types.js';
 import type { TmuxClient } from '../tmux/client.js';
-import { wakeOnSessionClosed } from '../tmux/commands.js';
+import { globalWakeHooks } from '../tmux/commands.js';
 import { coalesce, type RetryPolicy } from './coalesce.js';
 import { DeathLedger } from './deaths.js';
 import { HealthMonitor } from './health.js';
@@ -129,7 +129,7 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
         logDir: opts.logDir,
         events: repeats.events,
         unhealthy: health.verdicts(),
-        extraLines: [wakeOnSessionClosed()],
+        extraLines: globalWakeHooks(),
         onObserved: (o) => deaths.note(o),
       });
       // The wake-up first: nothing after this line can cancel a due restart.
@@ -141,8 +141,8 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
       if (r.observed.serverPid !== undefined && r.observed.serverPid !== hookedServer) {
         // A pass that acts installs the hook with its batch; one in sync (watch started on a
         // converged server, or a server restarted since) must install it too.
-        await safely('session-closed hook', async () => {
-          await tmux.runScript([wakeOnSessionClosed()]);
+        await safely('global hooks', async () => {
+          await tmux.runScript(globalWakeHooks());
           hookedServer = r.observed.serverPid;
         });
       }

@@ -54,9 +54,12 @@ function wakeOnDeath(target: string): string {
   return commandLine(['set-hook', '-w', '-t', target, 'pane-died', WAKE]);
 }
 
-/** A killed session fires no hook of its own, only the global session-closed, in tmuxctl's slot. */
-export function wakeOnSessionClosed(): string {
-  return commandLine(['set-hook', '-g', `session-closed[${GLOBAL_HOOK_INDEX}]`, WAKE]);
+/**
+ * watch's global hooks, in tmuxctl's slot of each: a killed session fires no hook of its own, only
+ * session-closed; a client detaching is when a change that waits for it (update: when-detached) is due.
+ */
+export function globalWakeHooks(): string[] {
+  return ['session-closed', 'client-detached'].map((hook) => commandLine(['set-hook', '-g', `${hook}[${GLOBAL_HOOK_INDEX}]`, WAKE]));
 }
 
 /**

@@ -55,5 +55,5 @@ export const START_ENV = { window: 'TMUXCTL_WINDOW', pane: 'TMUXCTL_PANE', resta
 /** The wait-for channel that hooks signal and `watch` waits on: "something changed, look again". */
 export const WAKE_CHANNEL = 'tmuxctl-changed';
 
-/** Our slot in the global session-closed hook array, so the user's own hooks stay as they are. */
+/** Our slot in the global session-closed and client-detached hook arrays, so the user's own hooks stay as they are. */
 export const GLOBAL_HOOK_INDEX = 7291;

@@ -30,6 +30,7 @@ export const DEFAULT_PANE: Omit<PaneSpec, 'session' | 'window' | 'index' | 'targ
   env: {},
   envFiles: [],
   restart: 'always',
+  update: 'restart',
   startSeconds: 1,
   stopTimeoutSeconds: 10,
   backoff: { initialSeconds: 1, maxSeconds: 300, resetAfterSeconds: 600 },

@@ -20,6 +20,12 @@ describe('pane stamps', () => {
     expect(parsePaneStamp(encodePaneStamp(bare))).toEqual(bare);
     const exited: PaneStamp = { ...bare, lastExit: { status: 0 }, stopTimeoutSeconds: 0 };
     expect(parsePaneStamp(encodePaneStamp(exited))).toEqual(exited);
+    const stopped: PaneStamp = { ...full, log: 'shop:servers.2', hold: 'stopped' };
+    expect(parsePaneStamp(encodePaneStamp(stopped))).toEqual(stopped);
+  });
+
+  it('a hold this version does not know still holds the pane (never restarted against a wish)', () => {
+    expect(parsePaneStamp('w=web i=0 h=x o=paused')?.hold).toBe('stopped');
   });
 
   it('garbage is no stamp (the pane is then not ours)', () => {

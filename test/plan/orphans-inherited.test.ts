@@ -15,6 +15,7 @@ function pane(session: string, window: string, index: number, match?: string): P
     env: {},
     envFiles: [],
     restart: 'always',
+    update: 'restart',
     startSeconds: 0,
     stopTimeoutSeconds: 3,
     backoff: { initialSeconds: 1, maxSeconds: 300, resetAfterSeconds: 600 },

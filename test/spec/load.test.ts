@@ -21,6 +21,7 @@ const placed = (name: string) => ({ session: name, window: name, index: 0, targe
 
 const defaults = {
   restart: 'always',
+  update: 'restart',
   startSeconds: 1,
   stopTimeoutSeconds: 10,
   backoff: { initialSeconds: 1, maxSeconds: 300, resetAfterSeconds: 600 },
@@ -91,6 +92,7 @@ describe('a full spec', () => {
       },
       envFiles: [path.join(dir, 'specs/base.env'), path.join(dir, 'specs/override.env')],
       restart: 'on-failure',
+      update: 'restart',
       startSeconds: 2.5,
       stopTimeoutSeconds: 30,
       backoff: { initialSeconds: 2, maxSeconds: 120, resetAfterSeconds: 600 },

@@ -232,6 +232,7 @@ describe('today specs load unchanged: one window, one pane, the same command, cw
               env: { PORT: '8080', RATIO: '1.10', TOKEN: 't' },
               envFiles: [path.join(dir, 'app.env')],
               restart: 'always',
+              update: 'restart',
               startSeconds: 1,
               stopTimeoutSeconds: 10,
               backoff: { initialSeconds: 1, maxSeconds: 300, resetAfterSeconds: 600 },

@@ -6,13 +6,15 @@ import { displayPath } from '../../spec/display-path.js';
 import { socketPath } from '../../state/paths.js';
 import type { DesiredState } from '../../spec/types.js';
 import { eventLog, loadOrFail, type Context } from '../context.js';
-import { actionJson, actionLine, failureJson, failureLines, summarise, summaryLine } from '../format-plan.js';
+import { actionJson, actionLine, failureJson, failureLines, summarise, summaryLine, waitingLine } from '../format-plan.js';
 import type { OutputFormat } from '../options.js';
 
 export interface ApplyOptions {
   file?: string[];
   dryRun?: boolean;
   takeOver?: boolean;
+  /** Apply changes at once, whatever each pane's `update` strategy says. */
+  force?: boolean;
   output: OutputFormat;
   lockTimeout: number;
 }
@@ -52,7 +54,7 @@ async function applyLocked(ctx: Context, desired: DesiredState, opts: ApplyOptio
 
 /** Planning choices of this command: --take-over, and paths in reasons as the user would type them. */
 function planning(ctx: Context, opts: ApplyOptions) {
-  return { takeOver: opts.takeOver ?? false, displayPath: (p: string) => displayPath(p, ctx.io.cwd) };
+  return { takeOver: opts.takeOver ?? false, force: opts.force ?? false, displayPath: (p: string) => displayPath(p, ctx.io.cwd) };
 }
 
 function printApply(ctx: Context, desired: DesiredState, r: ReconcileResult, dryRun: boolean, output: OutputFormat): void {
@@ -61,6 +63,7 @@ function printApply(ctx: Context, desired: DesiredState, r: ReconcileResult, dry
     const json = {
       actions: r.plan.actions.map(actionJson),
       failures: r.failures.map(failureJson),
+      waiting: r.plan.waiting ?? [],
       summary,
       dryRun,
       ...(r.batchError && { error: r.batchError.message }),
@@ -69,6 +72,7 @@ function printApply(ctx: Context, desired: DesiredState, r: ReconcileResult, dry
     return;
   }
   const lines = r.plan.actions.map((a) => actionLine(ctx.io, a));
+  for (const w of r.plan.waiting ?? []) lines.push(waitingLine(ctx.io, w));
   for (const f of r.failures) lines.push(...failureLines(ctx.io, f));
   lines.push(summaryLine(summary, desired.sessions.length, dryRun));
   ctx.io.out(lines.join('\n') + '\n');

@@ -1,7 +1,7 @@
 import { reconcile } from '../../apply/reconcile.js';
 import { displayPath } from '../../spec/display-path.js';
 import { loadOrFail, type Context } from '../context.js';
-import { actionJson, actionLine } from '../format-plan.js';
+import { actionJson, actionLine, waitingLine } from '../format-plan.js';
 import type { OutputFormat } from '../options.js';
 
 /** The plan only, like `kubectl diff`: exit 0 in sync, 1 when changes are pending. */
@@ -15,13 +15,19 @@ export async function diffCommand(ctx: Context, opts: { file?: string[]; output:
     logDir: ctx.logDir,
     displayPath: (path) => displayPath(path, ctx.io.cwd),
   });
-  const inSync = p.actions.length === 0;
+  // A change held back by its pane's `update` strategy is still a difference: the pane is not as declared.
+  const waiting = p.waiting ?? [];
+  const inSync = p.actions.length === 0 && waiting.length === 0;
   if (opts.output === 'json') {
-    ctx.io.out(JSON.stringify({ actions: p.actions.map(actionJson), inSync }, null, 2) + '\n');
+    ctx.io.out(JSON.stringify({ actions: p.actions.map(actionJson), waiting, inSync }, null, 2) + '\n');
   } else {
-    const lines = p.actions.map((a) => actionLine(ctx.io, a));
+    const lines = [...p.actions.map((a) => actionLine(ctx.io, a)), ...waiting.map((w) => waitingLine(ctx.io, w))];
     const n = desired.sessions.length;
-    lines.push(inSync ? `in sync: ${n} session${n === 1 ? '' : 's'}` : `${p.actions.length} change${p.actions.length === 1 ? '' : 's'} pending`);
+    const pending = [
+      ...(p.actions.length > 0 ? [`${p.actions.length} change${p.actions.length === 1 ? '' : 's'} pending`] : []),
+      ...(waiting.length > 0 ? [`${waiting.length} waiting`] : []),
+    ];
+    lines.push(inSync ? `in sync: ${n} session${n === 1 ? '' : 's'}` : pending.join(', '));
     ctx.io.out(lines.join('\n') + '\n');
   }
   return inSync ? 0 : 1;

@@ -190,6 +190,7 @@ function jsonRow(r: StatusRow) {
     lastExitSignal: r.lastExitSignal,
     nextRestartAt: r.nextRestartAt,
     health: r.health,
+    waiting: r.waiting,
     cpuPercent: r.cpuPercent,
     rssBytes: r.rssBytes,
     attachedClients: r.attachedClients,
@@ -199,7 +200,12 @@ function jsonRow(r: StatusRow) {
 function textRow(ctx: Context, r: StatusRow, now: number): string[] {
   const uptime = (r.pid !== null || r.state === 'unmanaged') && r.startedAt ? formatDuration(now - Date.parse(r.startedAt)) : '-';
   const lastExit = r.lastExitSignal !== null ? `signal ${r.lastExitSignal}` : r.lastExitStatus !== null ? String(r.lastExitStatus) : '-';
-  const state = r.state === 'backoff' && r.nextRestartAt ? `backoff (restart in ${formatDuration(Date.parse(r.nextRestartAt) - now)})` : r.state;
+  const state =
+    r.state === 'backoff' && r.nextRestartAt
+      ? `backoff (restart in ${formatDuration(Date.parse(r.nextRestartAt) - now)})`
+      : r.waiting !== null
+        ? `${r.state} (${r.waiting})`
+        : r.state;
   // The verdict only (`unhealthy`); its detail is in the JSON and the event log.
   const health = r.health === null ? '-' : r.health.split(':')[0]!;
   const unmanaged = r.state === 'unmanaged';
