@@ -69,6 +69,8 @@ export async function reconcile(tmux: TmuxClient, desired: DesiredState, opts: R
     force: opts.force,
     displayPath: opts.displayPath,
   });
+  // A change held back (update: when-detached, on-exit) is told, so a person can see why nothing restarted.
+  if (!opts.dryRun) for (const w of plan.waiting ?? []) opts.events?.record({ event: 'waiting', session: w.target, reason: w.reason }, 'info');
   if (opts.dryRun || plan.actions.length === 0) return { plan, observed, failures: [] };
   // Before anything is recorded or printed as done: a tmux too old (or not runnable) changes nothing.
   await tmux.checkVersion();

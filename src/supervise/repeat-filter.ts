@@ -3,10 +3,10 @@ import type { EventLog, TmuxctlEvent } from '../log/events.js';
 /**
  * Events that describe a standing condition rather than something that happened: a declared name
  * held by a session tmuxctl does not own is planned as a `conflict` on every pass for as long as it
- * lasts. Watch reports such a condition once, and again only when it changes (a new reason, or it
+ * lasts, and so is a change that its pane's `update` strategy holds back (`waiting`). Watch reports such a condition once, and again only when it changes (a new reason, or it
  * went away and came back); a pass that merely sees it again writes nothing.
  */
-const CONDITIONS = new Set(['conflict']);
+const CONDITIONS = new Set(['conflict', 'waiting']);
 
 export interface RepeatFilter {
   /** The event log to hand to one pass: conditions already reported by the pass before are dropped. */

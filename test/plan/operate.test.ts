@@ -95,6 +95,13 @@ describe('a pane a person stopped (hold)', () => {
     expect(paneStatuses(desired([s]), observed(held(running(s))))[0]?.state).toBe('stopped');
   });
 
+  it('leaves a copy a person runs by hand meanwhile alone (orphans.match): nothing runs in its place', () => {
+    const mon = spec('mon', { command: argv('monitor'), orphans: { match: '^monitor' } });
+    const copy = { pid: 650, startTime: 1, cmdline: 'monitor --debug', matchArgv: ['monitor', '--debug'] };
+    expect(text(plan(desired([mon]), observedWith([running(mon)], { processes: [copy] }), MANUAL))).toEqual(['kill-orphan mon (pid 650: monitor --debug)']);
+    expect(plan(desired([mon]), observedWith([held(running(mon))], { processes: [copy] }), MANUAL).actions).toEqual([]);
+  });
+
   it('is still removed when the spec drops it (a hold is not ownership)', () => {
     const s = claude();
     expect(text(plan(desired([]), observed(held(running(s))), MANUAL))).toEqual(['kill claude_a (no longer declared)']);
