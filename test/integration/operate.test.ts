@@ -32,8 +32,6 @@ async function attachClient(session: string): Promise<void> {
 /** Gives watch time for several passes (it is asked to look again every 200 ms): asserting that nothing happens needs a while. */
 const severalPasses = () => new Promise((r) => setTimeout(r, 1500));
 
-const pidsOf = async (session: string) => (await t.panes()).filter((p) => p.session === session && !p.dead).map((p) => p.pid);
-
 describe('restart, stop and start', () => {
   it('stop under a running watch stays stopped across passes and a watch restart; start brings it back', async () => {
     const file = t.writeSpec(
