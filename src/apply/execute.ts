@@ -58,11 +58,11 @@ export async function executePlan(tmux: TmuxClient, plan: Plan, opts: ExecuteOpt
   // Managed panes that sit in a window tmuxctl did not make (moved there by a person) stay when
   // their process is stopped below, so no window closes and renumbers the others before the batch.
   const strays = plan.actions.flatMap((a) =>
-    (a.kind === 'kill-pane' || a.kind === 'restart' || a.kind === 'stop') && !a.managed.window.stamp ? [a.managed.pane.id] : [],
+    (a.kind === 'kill-pane' || a.kind === 'restart' || a.kind === 'stop' || a.kind === 'give-up') && !a.managed.window.stamp ? [a.managed.pane.id] : [],
   );
   // A hold is stamped before its process is stopped: a reconciler that sees the death (a watch that
   // does not share our lock, a later pass) sees the hold with it, and never restarts it.
-  const holds = plan.actions.flatMap((a) => (a.kind === 'stop' ? setPaneStamp(a.managed.pane.id, encodePaneStamp(a.stamp)) : []));
+  const holds = plan.actions.flatMap((a) => (a.kind === 'stop' || a.kind === 'give-up' ? setPaneStamp(a.managed.pane.id, encodePaneStamp(a.stamp)) : []));
   if (strays.length > 0 || holds.length > 0) await tmux.runScript([...keepWhenDead(strays), ...holds]);
   await stopTrees(
     plan.actions.flatMap((a) =>
@@ -171,6 +171,7 @@ function linesFor(a: Action, at: number, logDir: string): string[] {
       );
     case 'conflict':
     case 'stop': // stamped before its tree was stopped, above
+    case 'give-up':
     case 'kill-orphan': // stopped by signals above; nothing for tmux to do
       return [];
     default: {
@@ -211,5 +212,6 @@ function writeMarkers(plan: Plan, logDir: string, at: number): void {
     for (const p of startsOf(a)) appendMarker(logDir, p.spec.target, `${a.kind === 'restart' ? 'restarted' : 'started'} (${a.reason})`, at);
     const stopped = a.kind === 'kill' || a.kind === 'kill-window' ? a.logs : a.kind === 'kill-pane' || a.kind === 'stop' ? [a.target] : [];
     for (const log of stopped) appendMarker(logDir, log, `stopped (${a.reason})`, at);
+    if (a.kind === 'give-up') appendMarker(logDir, a.target, `gave up (${a.reason})`, at);
   }
 }

@@ -94,7 +94,9 @@ function recordPlan(events: EventLog | undefined, plan: Plan): void {
   if (!events) return;
   for (const a of plan.actions) {
     const extra = a.kind === 'restart' && a.managed.pane.exit ? exitFields({ exit: a.managed.pane.exit }) : {};
-    events.record({ event: a.kind, session: a.target, reason: a.reason, ...extra }, a.kind === 'conflict' ? 'warn' : 'info');
+    // A limit reached is what a person is told about: `gave-up`, an error.
+    const event = a.kind === 'give-up' ? 'gave-up' : a.kind;
+    events.record({ event, session: a.target, reason: a.reason, ...extra }, a.kind === 'give-up' ? 'error' : a.kind === 'conflict' ? 'warn' : 'info');
   }
 }
 

@@ -8,6 +8,7 @@ const SIGIL: Record<Action['kind'], [string, Color]> = {
   split: ['+', 'green'],
   restart: ['~', 'yellow'],
   stop: ['-', 'yellow'],
+  'give-up': ['✗', 'red'],
   update: ['~', 'cyan'],
   adopt: ['~', 'green'],
   layout: ['~', 'cyan'],
@@ -73,7 +74,7 @@ export function summarise(plan: Plan, failures: readonly StartFailure[]): Summar
     updated: count('update', 'layout', 'reorder'),
     conflicts: count('conflict'),
     orphans: count('kill-orphan'),
-    failed: failures.length,
+    failed: failures.length + count('give-up'),
     waiting: plan.waiting?.length ?? 0,
   };
 }

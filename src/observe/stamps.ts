@@ -24,6 +24,7 @@ export function encodePaneStamp(s: PaneStamp): string {
   if (s.stopTimeoutSeconds !== undefined) words.push(`t=${s.stopTimeoutSeconds}`);
   if (s.log !== undefined) words.push(`l=${s.log}`);
   if (s.hold !== undefined) words.push(`o=${s.hold}`);
+  if (s.recentRestarts !== undefined && s.recentRestarts.length > 0) words.push(`k=${s.recentRestarts.join(',')}`);
   return words.join(' ');
 }
 
@@ -43,7 +44,8 @@ export function parsePaneStamp(text: string): PaneStamp | undefined {
     ...(nonNegative(f.t) !== undefined && { stopTimeoutSeconds: nonNegative(f.t) }),
     ...(f.l && { log: f.l }),
     // An unknown hold (a later version's) still holds: better a pane left stopped than restarted against a person's wish.
-    ...(f.o !== undefined && { hold: 'stopped' as const }),
+    ...(f.o !== undefined && { hold: f.o === 'failed' ? ('failed' as const) : ('stopped' as const) }),
+    ...(recentTimes(f.k) && { recentRestarts: recentTimes(f.k) }),
   };
 }
 
@@ -76,4 +78,10 @@ function nonNegative(s: string | undefined): number | undefined {
   if (s === undefined || s === '') return undefined;
   const n = Number(s);
   return Number.isFinite(n) && n >= 0 ? n : undefined;
+}
+
+/** A comma-separated list of epoch milliseconds; anything malformed drops the list (no limit is then counted from it). */
+function recentTimes(s: string | undefined): number[] | undefined {
+  if (s === undefined || !/^\d+(,\d+)*$/.test(s)) return undefined;
+  return s.split(',').map(Number);
 }

@@ -29,10 +29,18 @@ export interface PaneStamp {
    * watch loses nothing.
    */
   hold?: PaneHold;
+  /**
+   * Epoch milliseconds of the automatic restarts (after a death, a failed health check, memory) that
+   * count against `maxRestarts`: only kept when the pane declares one, at most `count` of them.
+   */
+  recentRestarts?: number[];
 }
 
-/** Why tmuxctl leaves a pane it started without a process: `stopped` by a person. */
-export type PaneHold = 'stopped';
+/**
+ * Why tmuxctl leaves a pane it started without a process: `stopped` by a person (`tmuxctl stop`),
+ * or `failed`: restarted `maxRestarts.count` times within its window, tmuxctl gave up on it.
+ */
+export type PaneHold = 'stopped' | 'failed';
 
 export interface ObservedPane {
   id: string;

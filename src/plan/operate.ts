@@ -44,7 +44,7 @@ export function planVerb(verb: Verb, panes: readonly VerbPane[]): VerbPlan {
     const session = m.session.name;
     const note = (reason: string) => unchanged.push({ session, target, reason });
     if (verb === 'stop') {
-      if (m.stamp.hold) {
+      if (m.stamp.hold === 'stopped') {
         note('already stopped');
         continue;
       }
@@ -68,7 +68,7 @@ export function planVerb(verb: Verb, panes: readonly VerbPane[]): VerbPlan {
       kind: 'restart',
       session,
       target,
-      reason: verb === 'restart' ? 'restart requested' : m.stamp.hold ? 'start requested, was stopped' : 'start requested',
+      reason: verb === 'restart' ? 'restart requested' : m.stamp.hold ? `start requested, was ${m.stamp.hold}` : 'start requested',
       observed: m.session,
       managed: m,
       pane: { spec, stamp },

@@ -237,7 +237,7 @@ function planWindow(
 function planPane(ctx: SessionPlan, live: ObservedSession, p: PaneSpec, m: ManagedPane): boolean {
   const { spec, actions, opts } = ctx;
   // `tmuxctl stop`: nothing restarts it, not a death, not a spec change, not --force, until `tmuxctl start`.
-  if (m.stamp.hold) return false;
+  if (m.stamp.hold === 'stopped') return false;
   const hash = specHash(p);
   const restart = (reason: string, stamp: PaneStamp, resume: boolean): boolean => {
     if (cwdGone(ctx, p)) {
@@ -259,6 +259,32 @@ function planPane(ctx: SessionPlan, live: ObservedSession, p: PaneSpec, m: Manag
   };
   const base = { window: p.window, index: p.index, hash, stopTimeoutSeconds: p.stopTimeoutSeconds, log: p.target };
   const change = m.stamp.hash === hash ? undefined : describeHashChange(m.stamp.hash, hash);
+  if (m.stamp.hold === 'failed') {
+    // Given up on (maxRestarts): a change of its spec or --force starts it again, its limit counted afresh.
+    if (change === undefined && !opts.force) return false;
+    return restart(change ?? 'forced, was failed', { ...base, restarts: m.stamp.restarts, crashes: 0, ...lastExit(m.pane.exit ?? m.stamp.lastExit) }, false);
+  }
+  /**
+   * A restart after the process ended or failed its health check: counted, run with restartCommand,
+   * and refused once it would pass maxRestarts (the pane is then left `failed`).
+   */
+  const recover = (why: string, stamp: PaneStamp): boolean => {
+    const limit = p.maxRestarts;
+    if (!limit) return restart(why, stamp, true);
+    const recent = (m.stamp.recentRestarts ?? []).filter((t) => t > opts.now - limit.withinSeconds * 1000);
+    if (recent.length < limit.count) return restart(why, { ...stamp, recentRestarts: [...recent, opts.now] }, true);
+    actions.push({
+      kind: 'give-up',
+      session: spec.name,
+      target: p.target,
+      reason: `${why}; restarted ${recent.length} times within ${limit.withinSeconds}s (maxRestarts)`,
+      observed: live,
+      managed: m,
+      stamp: { ...m.stamp, hold: 'failed', ...lastExit(m.pane.exit ?? m.stamp.lastExit) },
+      stops: [{ pid: m.pane.pid, dead: m.pane.dead, timeoutSeconds: p.stopTimeoutSeconds }],
+    });
+    return true;
+  };
   const waiting = change === undefined || opts.force ? undefined : updateWait(p, live, m);
   // update: on-exit and the process has ended: the change rides on the restart its end brings.
   const rides = change !== undefined && !opts.force && p.update === 'on-exit' && m.pane.dead;
@@ -279,7 +305,7 @@ function planPane(ctx: SessionPlan, live: ObservedSession, p: PaneSpec, m: Manag
       return waiting !== undefined ? wait() : false;
     }
     const why = change === undefined ? verdict.why : `${verdict.why}; ${change}`;
-    return restart(why, { ...base, restarts: m.stamp.restarts + 1, crashes: verdict.crashes, ...lastExit(m.pane.exit) }, true);
+    return recover(why, { ...base, restarts: m.stamp.restarts + 1, crashes: verdict.crashes, ...lastExit(m.pane.exit) });
   }
   const sick = ctx.observed.unhealthy?.get(p.target);
   if (sick && sick.startedAt === m.stamp.startedAt) {
@@ -291,7 +317,7 @@ function planPane(ctx: SessionPlan, live: ObservedSession, p: PaneSpec, m: Manag
       return waiting !== undefined ? wait() : false;
     }
     const why = change === undefined ? sick.detail : `${sick.detail}; ${change}`;
-    return restart(why, { ...base, restarts: m.stamp.restarts + 1, crashes: crashes + 1, ...lastExit(m.stamp.lastExit) }, true);
+    return recover(why, { ...base, restarts: m.stamp.restarts + 1, crashes: crashes + 1, ...lastExit(m.stamp.lastExit) });
   }
   return waiting !== undefined ? wait() : false;
 }
@@ -430,6 +456,7 @@ const KIND_ORDER: Record<Action['kind'], number> = {
   kill: 2,
   restart: 3,
   stop: 3,
+  'give-up': 3,
   create: 4,
   'create-window': 5,
   split: 6,

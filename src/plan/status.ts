@@ -5,7 +5,7 @@ import { declaredElsewhere, updateWait } from './plan.js';
 import { judgeDeadPane } from './restart-decision.js';
 import { observedTarget } from './targets.js';
 
-export type PaneState = 'running' | 'missing' | 'drifted' | 'exited' | 'backoff' | 'stopped' | 'conflict' | 'undeclared' | 'unmanaged';
+export type PaneState = 'running' | 'missing' | 'drifted' | 'exited' | 'backoff' | 'stopped' | 'failed' | 'conflict' | 'undeclared' | 'unmanaged';
 
 /** One row of `status`: a pane, named `session` for a session of one pane, `session:window.N` otherwise. */
 export interface PaneStatus {
@@ -64,7 +64,7 @@ export function ownedPaneStatuses(observed: ObservedState): PaneStatus[] {
   const out: PaneStatus[] = [];
   for (const live of observed.sessions.values()) {
     if (!live.owned) continue;
-    for (const m of managedPanes(live).values()) out.push(row(live, m, m.stamp.hold ? 'stopped' : m.pane.dead ? 'exited' : 'running', live.source ?? null));
+    for (const m of managedPanes(live).values()) out.push(row(live, m, m.stamp.hold ?? (m.pane.dead ? 'exited' : 'running'), live.source ?? null));
   }
   return out.sort(byName);
 }
@@ -101,7 +101,9 @@ function statusOf(
   // Nothing of ours runs in this slot (never started, or its pane was killed by hand).
   if (!m) return declaredRow('missing', spec.source);
   // Held by a person: whatever its spec says, nothing restarts it until `tmuxctl start`.
-  if (m.stamp.hold) return declaredRow('stopped', spec.source);
+  if (m.stamp.hold === 'stopped') return declaredRow('stopped', spec.source);
+  // Given up on: shown failed until `start`, --force or a change of its spec (drifted then: the next apply starts it).
+  if (m.stamp.hold === 'failed' && m.stamp.hash === specHash(p)) return declaredRow('failed', spec.source);
   const hash = specHash(p);
   const drifted = (): PaneStatus => ({ ...declaredRow('drifted', spec.source), waiting: updateWait(p, live, m) ?? null });
   if (m.pane.dead) {

@@ -52,6 +52,8 @@ export type Action =
   | (Base & { kind: 'kill'; observed: ObservedSession; stops: TreeStop[]; logs: string[] })
   /** `tmuxctl stop`: the hold is stamped on the pane first, then its tree stopped; the dead pane stays, with its output. */
   | (Base & { kind: 'stop'; observed: ObservedSession; managed: ManagedPane; stamp: PaneStamp; stops: TreeStop[] })
+  /** maxRestarts reached: held `failed` like a stop (stamp first, then any tree still running stopped), and told as `gave-up`. */
+  | (Base & { kind: 'give-up'; observed: ObservedSession; managed: ManagedPane; stamp: PaneStamp; stops: TreeStop[] })
   /** A window dropped from the spec: its managed panes stopped and killed; panes a person added are left. */
   | (Base & { kind: 'kill-window'; observed: ObservedSession; window: ObservedWindow; panes: ManagedPane[]; stops: TreeStop[]; logs: string[] })
   /** A pane dropped from the spec (or one of two claiming a slot): stopped and killed. */

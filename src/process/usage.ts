@@ -88,3 +88,17 @@ export function treeUsage(before: UsageSample, after: UsageSample, roots: readon
   }
   return out;
 }
+
+/** The resident memory of each root's whole process tree, in one sample (memoryLimitMB). */
+export function treeRss(sample: UsageSample, roots: readonly number[]): Map<number, number> {
+  const trees = processTrees(sample.procs);
+  return new Map(
+    roots.map((root) => [
+      root,
+      sumRss(
+        trees(root).map((p) => p.pid),
+        readRss,
+      ),
+    ]),
+  );
+}

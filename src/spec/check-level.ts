@@ -6,7 +6,7 @@ import type { RawPane } from './raw-spec.js';
 import { resolveCwd } from './resolve-cwd.js';
 import { type EnvContext, type EnvFilesRead, readCallerValues, readEnvFiles, readEnvMap } from './resolve-env.js';
 import { toCommand } from './to-command.js';
-import type { Backoff, Command, HealthCheck, RestartPolicy, UpdateStrategy } from './types.js';
+import type { Backoff, Command, HealthCheck, RestartLimit, RestartPolicy, UpdateStrategy } from './types.js';
 
 export interface LevelContext extends EnvContext {
   /** See LoadOptions.cwdMustExist. */
@@ -33,6 +33,8 @@ export interface LevelSettings {
   startSeconds?: number;
   stopTimeoutSeconds?: number;
   backoff?: Backoff;
+  maxRestarts?: RestartLimit;
+  memoryLimitMB?: number;
   healthCheck?: HealthCheck;
   orphans?: { match: string; maxMatches?: number };
   shell?: string;
@@ -103,6 +105,8 @@ export async function checkLevel(
   }
   if (has('startSeconds')) settings.startSeconds = raw.startSeconds;
   if (has('stopTimeoutSeconds')) settings.stopTimeoutSeconds = raw.stopTimeoutSeconds;
+  if (has('maxRestarts') && raw.maxRestarts !== undefined) settings.maxRestarts = { ...raw.maxRestarts };
+  if (has('memoryLimitMB')) settings.memoryLimitMB = raw.memoryLimitMB;
 
   if (has('backoff') && raw.backoff !== undefined) {
     const backoff = fillBackoff(raw.backoff);

@@ -55,6 +55,8 @@ export function inherit(chain: readonly LevelSettings[], ctx: { specDir: string;
   const stopTimeoutSeconds = nearest('stopTimeoutSeconds') ?? DEFAULTS.stopTimeoutSeconds;
   const backoff = nearest('backoff') ?? DEFAULTS.backoff;
   const healthCheck = nearest('healthCheck');
+  const maxRestarts = nearest('maxRestarts');
+  const memoryLimitMB = nearest('memoryLimitMB');
   const orphans = nearest('orphans');
   if (invalid.size > 0 || !envComplete || command === undefined) return { missing };
   return {
@@ -71,6 +73,8 @@ export function inherit(chain: readonly LevelSettings[], ctx: { specDir: string;
       startSeconds,
       stopTimeoutSeconds,
       backoff: { ...backoff },
+      ...(maxRestarts && { maxRestarts: { ...maxRestarts } }),
+      ...(memoryLimitMB !== undefined && { memoryLimitMB }),
       ...(healthCheck && { healthCheck }),
       ...(orphans && { orphans }),
     },

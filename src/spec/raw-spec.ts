@@ -1,4 +1,4 @@
-import type { Backoff, RestartPolicy, UpdateStrategy } from './types.js';
+import type { Backoff, RestartLimit, RestartPolicy, UpdateStrategy } from './types.js';
 
 /**
  * A spec document as the JSON Schema guarantees it once validated. The schema fills in no
@@ -25,6 +25,8 @@ export interface RawInheritable {
   startSeconds?: number;
   stopTimeoutSeconds?: number;
   backoff?: Partial<Backoff>;
+  maxRestarts?: RestartLimit;
+  memoryLimitMB?: number;
   healthCheck?: RawHealthCheck;
   orphans?: { match: string; maxMatches?: number };
   shell?: string;
@@ -66,6 +68,8 @@ export const INHERITABLE_KEYS = [
   'startSeconds',
   'stopTimeoutSeconds',
   'backoff',
+  'maxRestarts',
+  'memoryLimitMB',
   'healthCheck',
   'orphans',
   'shell',

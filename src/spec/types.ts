@@ -16,6 +16,12 @@ export interface Backoff {
   resetAfterSeconds: number;
 }
 
+/** After `count` automatic restarts within `withinSeconds`, the pane is left `failed` (systemd's StartLimitBurst). */
+export interface RestartLimit {
+  count: number;
+  withinSeconds: number;
+}
+
 export type HealthCheck =
   | { kind: 'command'; command: Command; intervalSeconds: number; timeoutSeconds: number; failureThreshold: number }
   | { kind: 'output'; outputWithinSeconds: number; intervalSeconds: number; failureThreshold: number };
@@ -70,6 +76,10 @@ export interface PaneSpec extends PaneKey {
   startSeconds: number;
   stopTimeoutSeconds: number;
   backoff: Backoff;
+  /** Absent: restarted for ever (spaced by backoff). Not part of the spec hash. */
+  maxRestarts?: RestartLimit;
+  /** watch restarts the pane when its tree's RSS stays above this (MiB) for two looks. Not part of the spec hash. */
+  memoryLimitMB?: number;
   healthCheck?: HealthCheck;
   /** maxMatches: absent means the default (plan/orphans.ts). */
   orphans?: { match: string; maxMatches?: number };

@@ -3,6 +3,7 @@ import { reconcile } from '../apply/reconcile.js';
 import { errorText, FlockMissingError, TmuxError, TmuxMissingError, TmuxVersionError, type TmuxctlError } from '../errors.js';
 import { StateDirError } from '../state/dirs.js';
 import type { EventLog } from '../log/events.js';
+import type { ObservedState } from '../observe/types.js';
 import type { Action, Plan } from '../plan/types.js';
 import type { LoadResult } from '../spec/load.js';
 import type { DesiredState } from '../spec/types.js';
@@ -11,6 +12,7 @@ import { globalWakeHooks } from '../tmux/commands.js';
 import { coalesce, type RetryPolicy } from './coalesce.js';
 import { DeathLedger } from './deaths.js';
 import { HealthMonitor } from './health.js';
+import { MemoryLimits } from './memory-limit.js';
 import { stampHealth } from './health-stamp.js';
 import { followPanes } from './pane-liveness.js';
 import { quietRepeats } from './repeat-filter.js';
@@ -58,6 +60,8 @@ export interface Watcher {
 /** Between passes: how often tmux is nudged to reap, and how often /proc is checked (pane-liveness.ts). */
 const NUDGE_MS = 250;
 const LIVENESS_CHECK_MS = 1000;
+/** How often the memory of panes with a memoryLimitMB is looked at (two looks over the limit restart it). */
+const MEMORY_LOOK_MS = 5000;
 /** The first retry of a failed pass; the delay doubles up to the resync interval. */
 const FIRST_RETRY_MS = 500;
 
@@ -128,7 +132,7 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
         verify: false,
         logDir: opts.logDir,
         events: repeats.events,
-        unhealthy: health.verdicts(),
+        unhealthy: unhealthyVerdicts(),
         extraLines: globalWakeHooks(),
         onObserved: (o) => deaths.note(o),
       });
@@ -138,6 +142,7 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
       if (r.batchError) throw r.batchError;
       await safely('health checks', () => health.sync(desired, r.observed));
       await safely('pane liveness', () => liveness.follow(r.observed));
+      lastObserved = r.observed;
       if (r.observed.serverPid !== undefined && r.observed.serverPid !== hookedServer) {
         // A pass that acts installs the hook with its batch; one in sync (watch started on a
         // converged server, or a server restarted since) must install it too.
@@ -189,6 +194,20 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
       onError: (e) => events.record({ event: 'wake-error', reason: `waiting for tmux events: ${e.message}` }, 'warn'),
     });
   };
+  // memoryLimitMB: looks at the last snapshot's panes every few seconds (a pass need not run for it).
+  const memory = new MemoryLimits(() => loop.trigger(0));
+  let lastObserved: ObservedState | undefined;
+  const memoryTimer = setInterval(() => {
+    if (!lastObserved || !MemoryLimits.wanted(specs.desired)) return;
+    try {
+      memory.look(specs.desired, lastObserved);
+    } catch (e) {
+      events.record({ event: 'error', reason: `memory limits: ${errorText(e)}` }, 'error');
+    }
+  }, MEMORY_LOOK_MS);
+  memoryTimer.unref();
+  /** What the planner is told about runs judged bad: failed health checks, then memory over its limit. */
+  const unhealthyVerdicts = () => new Map([...health.verdicts(), ...memory.verdicts()]);
   const liveness = followPanes(() => loop.trigger(0), NUDGE_MS, opts.procBackstop === false ? undefined : LIVENESS_CHECK_MS);
   const onSpecEvent = (path: string) => {
     specs.markDirty();
@@ -227,6 +246,7 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
       stopped = true;
       tmuxEvents?.stop();
       liveness.stop();
+      clearInterval(memoryTimer);
       health.stop();
       killRunningChecks(); // a slow health check must not outlive watch
       specs.stop();

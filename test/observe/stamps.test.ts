@@ -22,6 +22,9 @@ describe('pane stamps', () => {
     expect(parsePaneStamp(encodePaneStamp(exited))).toEqual(exited);
     const stopped: PaneStamp = { ...full, log: 'shop:servers.2', hold: 'stopped' };
     expect(parsePaneStamp(encodePaneStamp(stopped))).toEqual(stopped);
+    const failed: PaneStamp = { ...full, hold: 'failed', recentRestarts: [1_750_000_000_000, 1_750_000_001_500] };
+    expect(parsePaneStamp(encodePaneStamp(failed))).toEqual(failed);
+    expect(parsePaneStamp('w=web i=0 h=x k=12,x')?.recentRestarts).toBeUndefined();
   });
 
   it('a hold this version does not know still holds the pane (never restarted against a wish)', () => {

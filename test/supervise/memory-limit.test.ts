@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { paneOf } from '../helpers/model.js';
+import { MemoryLimits, type MemoryProbe } from '../../src/supervise/memory-limit.js';
+import { desired, NOW, observed, running, spec } from '../helpers/model.js';
+
+const MB = 1024 * 1024;
+
+/** A probe that reports whatever RSS the test sets, per pid. */
+function fakeProbe(rss: Map<number, number>): MemoryProbe {
+  return { sample: () => ({ at: 0, procs: [] }), rss: (_s, roots) => new Map(roots.map((r) => [r, rss.get(r) ?? 0])) };
+}
+
+describe('memoryLimitMB', () => {
+  const s = spec('hog', { memoryLimitMB: 100 });
+  const live = running(s);
+  const pid = paneOf(live, 'hog').pid;
+
+  it('is judged over only at the second look in a row above the limit, once, naming the figures', () => {
+    const rss = new Map([[pid, 150 * MB]]);
+    let woken = 0;
+    const m = new MemoryLimits(() => woken++, fakeProbe(rss));
+    m.look(desired([s]), observed(live), NOW);
+    expect(m.verdicts().size).toBe(0); // one look is a spike
+    m.look(desired([s]), observed(live), NOW + 5000);
+    expect(m.verdicts().get('hog')).toEqual({
+      since: NOW + 5000,
+      startedAt: paneOf(live, 'hog').stamp!.startedAt,
+      detail: 'memory 150 MB over the limit of 100 MB',
+    });
+    m.look(desired([s]), observed(live), NOW + 10_000);
+    expect(woken).toBe(1);
+  });
+
+  it('a look under the limit in between starts the count again', () => {
+    const rss = new Map([[pid, 150 * MB]]);
+    const m = new MemoryLimits(() => {}, fakeProbe(rss));
+    m.look(desired([s]), observed(live), NOW);
+    rss.set(pid, 50 * MB);
+    m.look(desired([s]), observed(live), NOW + 5000);
+    rss.set(pid, 150 * MB);
+    m.look(desired([s]), observed(live), NOW + 10_000);
+    expect(m.verdicts().size).toBe(0);
+  });
+
+  it('panes without a limit are not looked at', () => {
+    let sampled = 0;
+    const m = new MemoryLimits(() => {}, { sample: () => (sampled++, { at: 0, procs: [] }), rss: () => new Map() });
+    const plain = spec('plain');
+    m.look(desired([plain]), observed(running(plain)), NOW);
+    expect(sampled).toBe(0);
+    expect(MemoryLimits.wanted(desired([plain]))).toBe(false);
+    expect(MemoryLimits.wanted(desired([s]))).toBe(true);
+  });
+});
