@@ -44,7 +44,11 @@ describe('memoryLimitMB', () => {
 
   it('panes without a limit are not looked at', () => {
     let sampled = 0;
-    const m = new MemoryLimits(() => {}, { sample: () => (sampled++, { at: 0, procs: [] }), rss: () => new Map() });
+    const sample = () => {
+      sampled++;
+      return { at: 0, procs: [] };
+    };
+    const m = new MemoryLimits(() => {}, { sample, rss: () => new Map() });
     const plain = spec('plain');
     m.look(desired([plain]), observed(running(plain)), NOW);
     expect(sampled).toBe(0);
