@@ -1,0 +1,61 @@
+/**
+ * Hostile tests of the verbs (`restart`, `stop`, `start`) and the update strategies against a real
+ * tmux: the ways a person's ordinary use of tmux (switching a client to another session, running a
+ * command by hand in a stopped pane) could make tmuxctl miss a due restart or lose a stop.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isProcessAlive, LONG_RUNNING, quickSession, specDoc, useTmuxServer, waitFor } from '../helpers/tmux.js';
+import { eventsOf, livePid, startWatch } from '../helpers/watch.js';
+
+const t = useTmuxServer();
+
+/** Real clients attached through `script` (a pty), stopped by their pid after each test. */
+const clients: ChildProcess[] = [];
+afterEach(() => {
+  for (const c of clients.splice(0)) if (c.exitCode === null && c.pid !== undefined && isProcessAlive(c.pid)) c.kill('SIGKILL');
+});
+
+async function attachClient(session: string): Promise<void> {
+  const child = spawn('script', ['-qc', `tmux -L ${t.socket} attach -t =${session}`, '/dev/null'], {
+    env: { ...t.env, TERM: 'xterm-256color' },
+    stdio: ['pipe', 'ignore', 'ignore'],
+  });
+  clients.push(child);
+  await waitFor(
+    async () => (await t.tmux('display-message', '-p', '-t', `=${session}:`, '#{session_attached}')).trim() === '1',
+    5000,
+    `a client attached to ${session}`,
+  );
+}
+
+describe('update: when-detached, hostile', () => {
+  it('restarts when the last client switches to another session (switch-client is no detach), without waiting for the resync', async () => {
+    const spec = (n: number) => specDoc({ 'hw-a': quickSession(['sleep', String(100000 + n)], { update: 'when-detached' }) });
+    const file = t.writeSpec('switch/app.yaml', spec(0));
+    // The person's own session, where their client goes next.
+    await t.tmux('new-session', '-d', '-s', 'hw-mine', ...LONG_RUNNING);
+    // A resync far away: only tmux telling watch that the client left can bring the restart in time.
+    await startWatch(t, { args: ['-f', file, '--resync', '600'] });
+    const old = await waitFor(() => livePid(t, 'hw-a'), 5000, 'hw-a started');
+    await attachClient('hw-a');
+
+    t.writeSpec('switch/app.yaml', spec(1));
+    await waitFor(() => eventsOf(t, 'waiting', 'hw-a').length > 0, 10_000, 'watch to hold the change back');
+    expect(await livePid(t, 'hw-a')).toBe(old);
+
+    const client = (await t.tmux('list-clients', '-t', '=hw-a', '-F', '#{client_name}')).trim();
+    await t.tmux('switch-client', '-c', client, '-t', '=hw-mine');
+    expect((await t.tmux('display-message', '-p', '-t', '=hw-a:', '#{session_attached}')).trim()).toBe('0');
+    // Generous for a loaded machine, and still 60 times shorter than the resync.
+    await waitFor(
+      async () => {
+        const pid = await livePid(t, 'hw-a');
+        return pid !== undefined && pid !== old ? pid : undefined;
+      },
+      10_000,
+      'hw-a restarted once its last client switched away',
+    );
+    expect(await t.tmux('display-message', '-p', '-t', '=hw-a:', '#{pane_start_command}')).toContain('100001');
+  });
+});
