@@ -44,7 +44,9 @@ export function planVerb(verb: Verb, panes: readonly VerbPane[]): VerbPlan {
     const session = m.session.name;
     const note = (reason: string) => unchanged.push({ session, target, reason });
     if (verb === 'stop') {
-      if (m.stamp.hold) {
+      // Held and dead: nothing to do. Held and alive (a person ran `respawn-pane` in it meanwhile):
+      // `stop` still means stopped, so that process goes too; the hold is already on the pane.
+      if (m.stamp.hold && m.pane.dead) {
         note('already stopped');
         continue;
       }
