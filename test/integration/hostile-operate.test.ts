@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
+import { stampAsLegacy } from '../helpers/legacy.js';
 import { isProcessAlive, LONG_RUNNING, quickSession, specDoc, useTmuxServer, waitFor } from '../helpers/tmux.js';
 import { eventsOf, livePid, startWatch } from '../helpers/watch.js';
 
@@ -57,5 +58,27 @@ describe('update: when-detached, hostile', () => {
       'hw-a restarted once its last client switched away',
     );
     expect(await t.tmux('display-message', '-p', '-t', '=hw-a:', '#{pane_start_command}')).toContain('100001');
+  });
+});
+
+describe('verbs on a session stamped by tmuxctl 0.1', () => {
+  it('refuse it (exit 3, nothing changed) until an apply re-stamps it per pane: a hold written there would not be read, and apply would start the stopped pane again', async () => {
+    const file = t.writeSpec('legacy/app.yaml', specDoc({ 'hl-old': quickSession(['sleep', '300301']) }));
+    expect((await t.tmuxctl(['apply', '-f', file])).exitCode).toBe(0);
+    const made = await stampAsLegacy(t, 'hl-old', { '@tmuxctl-started': String(Date.now()), '@tmuxctl-stop-timeout': '1' });
+
+    for (const verb of ['stop', 'restart', 'start']) {
+      const r = await t.tmuxctl([verb, 'hl-old']);
+      expect(r.exitCode, `${verb}: ${r.stdout}${r.stderr}`).toBe(3);
+      expect(r.stdout).toContain('! conflict hl-old (made by tmuxctl 0.1: run tmuxctl apply once to re-stamp it (the re-stamp restarts nothing))');
+    }
+    expect(await t.tmuxctl(['apply', '-f', file])).toMatchObject({ exitCode: 0 });
+    expect((await t.pane('hl-old'))!.pid).toBe(made.pid); // nothing was stopped, nothing restarted
+
+    // Re-stamped: the verbs work, and a stop holds.
+    expect((await t.tmuxctl(['stop', 'hl-old'])).exitCode).toBe(0);
+    expect(isProcessAlive(made.pid)).toBe(false);
+    expect((await t.tmuxctl(['apply', '-f', file])).stdout).toContain('in sync');
+    expect((await t.pane('hl-old'))!.dead).toBe(true);
   });
 });
