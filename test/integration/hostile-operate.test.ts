@@ -61,6 +61,30 @@ describe('update: when-detached, hostile', () => {
   });
 });
 
+describe('update: when-detached, a person viewing through a grouped session', () => {
+  it('counts the clients of its session group: a client on `tmux new-session -t SESSION` sees the same panes', async () => {
+    const spec = (n: number) => specDoc({ 'hg-a': quickSession(['sleep', String(100100 + n)], { update: 'when-detached' }) });
+    const file = t.writeSpec('group/app.yaml', spec(0));
+    expect((await t.tmuxctl(['apply', '-f', file])).exitCode).toBe(0);
+    const old = (await livePid(t, 'hg-a'))!;
+    // The person's own view of hg-a's windows (grouped sessions share their windows), with a client on it.
+    await t.tmux('new-session', '-d', '-t', '=hg-a', '-s', 'hg-view');
+    await attachClient('hg-view');
+
+    t.writeSpec('group/app.yaml', spec(1));
+    const held = await t.tmuxctl(['apply', '-f', file]);
+    expect(held.stdout).toContain('… wait hg-a (waiting for 1 attached client to detach)');
+    expect(await livePid(t, 'hg-a')).toBe(old);
+    const status = JSON.parse((await t.tmuxctl(['status', '-f', file, 'hg-a', '-o', 'json'])).stdout).sessions[0];
+    expect(status).toMatchObject({ state: 'drifted', attachedClients: 1 });
+
+    await t.tmux('detach-client', '-s', '=hg-view:');
+    await waitFor(async () => (await t.tmux('display-message', '-p', '-t', '=hg-view:', '#{session_attached}')).trim() === '0', 5000, 'the client gone');
+    expect((await t.tmuxctl(['apply', '-f', file])).stdout).toContain('~ restart hg-a (command changed)');
+    expect(await livePid(t, 'hg-a')).not.toBe(old);
+  });
+});
+
 describe('verbs on a session stamped by tmuxctl 0.1', () => {
   it('refuse it (exit 3, nothing changed) until an apply re-stamps it per pane: a hold written there would not be read, and apply would start the stopped pane again', async () => {
     const file = t.writeSpec('legacy/app.yaml', specDoc({ 'hl-old': quickSession(['sleep', '300301']) }));
