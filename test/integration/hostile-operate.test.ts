@@ -106,3 +106,23 @@ describe('verbs on a session stamped by tmuxctl 0.1', () => {
     expect((await t.pane('hl-old'))!.dead).toBe(true);
   });
 });
+
+describe('stop, hostile', () => {
+  it('a stopped pane a person respawned by hand is stopped again by stop (not "already stopped"), and stays stopped', async () => {
+    const file = t.writeSpec('respawn/app.yaml', specDoc({ 'hr-a': quickSession(['sleep', '100201']) }));
+    expect((await t.tmuxctl(['apply', '-f', file])).exitCode).toBe(0);
+    expect((await t.tmuxctl(['stop', 'hr-a'])).exitCode).toBe(0);
+    const pane = (await t.pane('hr-a'))!;
+    expect(pane.dead).toBe(true);
+    await t.tmux('respawn-pane', '-k', '-t', pane.paneId, 'sleep', '100299');
+    const byHand = await waitFor(() => livePid(t, 'hr-a'), 5000, 'the command run by hand');
+
+    const r = await t.tmuxctl(['stop', 'hr-a']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toContain('- stop hr-a (stop requested)');
+    expect(isProcessAlive(byHand)).toBe(false);
+    expect((await t.tmuxctl(['apply', '-f', file])).stdout).toContain('in sync');
+    expect((await t.pane('hr-a'))!.dead).toBe(true);
+    expect((await t.tmuxctl(['stop', 'hr-a'])).stdout).toContain('= hr-a (already stopped)');
+  });
+});
