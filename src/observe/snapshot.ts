@@ -11,6 +11,8 @@ const FIELDS = {
   sessionId: 'session_id',
   created: 'session_created',
   attached: 'session_attached',
+  // Empty unless grouped: a client of any session of the group (`tmux new-session -t NAME`) shows these very windows.
+  groupAttached: 'session_group_attached',
   windowId: 'window_id',
   windowIndex: 'window_index',
   paneId: 'pane_id',
@@ -119,7 +121,7 @@ function toSession(row: Row<SnapshotKey>): ObservedSession {
     source: row.source || undefined,
     windows: [],
     envKeys: row.envKeys ? row.envKeys.split(',') : [],
-    attached: int(row.attached),
+    attached: Math.max(int(row.attached), int(row.groupAttached)),
   };
 }
 

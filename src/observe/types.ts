@@ -95,7 +95,7 @@ export interface ObservedSession {
   legacy: boolean;
   /** Names (never values) of variables an older tmuxctl set in the session environment: unset at the next start. */
   envKeys: string[];
-  /** Number of clients attached. */
+  /** Number of clients attached, to it or (when grouped) to any session of its group, which shows the same windows. */
   attached: number;
 }
 

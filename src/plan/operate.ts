@@ -43,8 +43,16 @@ export function planVerb(verb: Verb, panes: readonly VerbPane[]): VerbPlan {
     const target = observedTarget(m.session, m);
     const session = m.session.name;
     const note = (reason: string) => unchanged.push({ session, target, reason });
+    // A 0.1 session is read through the stamps on the session, not the pane: a hold or a new start
+    // stamped on its pane would go unread (apply would start a stopped pane again). apply re-stamps it.
+    if (m.session.legacy) {
+      actions.push({ kind: 'conflict', session, target, reason: 'made by tmuxctl 0.1: run tmuxctl apply once to re-stamp it (the re-stamp restarts nothing)' });
+      continue;
+    }
     if (verb === 'stop') {
-      if (m.stamp.hold === 'stopped') {
+      // Held stopped and dead: nothing to do. Held and alive (a person ran `respawn-pane` in it meanwhile):
+      // `stop` still means stopped, so that process goes too. A `failed` pane becomes `stopped`.
+      if (m.stamp.hold === 'stopped' && m.pane.dead) {
         note('already stopped');
         continue;
       }

@@ -56,10 +56,12 @@ function wakeOnDeath(target: string): string {
 
 /**
  * watch's global hooks, in tmuxctl's slot of each: a killed session fires no hook of its own, only
- * session-closed; a client detaching is when a change that waits for it (update: when-detached) is due.
+ * session-closed; a client leaving a session is when a change that waits for it (update:
+ * when-detached) is due: it detaches (client-detached) or moves to another session with
+ * switch-client or a key binding, which tmux reports as client-session-changed only.
  */
 export function globalWakeHooks(): string[] {
-  return ['session-closed', 'client-detached'].map((hook) => commandLine(['set-hook', '-g', `${hook}[${GLOBAL_HOOK_INDEX}]`, WAKE]));
+  return ['session-closed', 'client-detached', 'client-session-changed'].map((hook) => commandLine(['set-hook', '-g', `${hook}[${GLOBAL_HOOK_INDEX}]`, WAKE]));
 }
 
 /**

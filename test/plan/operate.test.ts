@@ -142,6 +142,7 @@ describe('verbs', () => {
     const p = planVerb('stop', [{ managed: m! }]);
     expect(p.actions).toMatchObject([{ kind: 'stop', target: 'claude_a', stamp: { hold: 'stopped' }, stops: [{ pid: m!.pane.pid, dead: false }] }]);
     m!.pane.stamp = { ...m!.stamp, hold: 'stopped' };
+    m!.pane.dead = true;
     const again = planVerb('stop', [{ managed: { ...m!, stamp: m!.pane.stamp } }]);
     expect(again).toEqual({ actions: [], unchanged: [{ session: 'claude_a', target: 'claude_a', reason: 'already stopped' }] });
   });
