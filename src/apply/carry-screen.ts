@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../state/dirs.js';
 import { captureScreens } from '../tmux/capture-screens.js';
 import type { TmuxClient } from '../tmux/client.js';
@@ -118,15 +119,13 @@ function wordLength(text: string): number {
   return space < 0 ? text.length : space;
 }
 
-const SGR = /\x1b\[[0-9;:]*m/g;
-
 /**
  * The captured screen as lines to reprint: tmux's own `Pane is dead (...)` banner (the last one;
  * tmux draws it, the process never printed it) and the blank lines at the bottom dropped.
  */
 export function screenLines(captured: string): string[] {
   const lines = captured.split('\n').map((l) => l.replace(/\s+$/, ''));
-  const plain = (l: string) => l.replace(SGR, '').trim();
+  const plain = (l: string) => stripVTControlCharacters(l).trim();
   const banner = lines.findLastIndex((l) => plain(l).startsWith('Pane is dead ('));
   if (banner >= 0) lines.splice(banner, 1);
   while (lines.length > 0 && plain(lines.at(-1)!) === '') lines.pop();
