@@ -50,7 +50,7 @@ describe('a restart keeps the pane history, with a marker line', () => {
   it('after a crash restarted by watch: the whole previous run, its crash message, the marker, then the new run', async () => {
     const file = t.writeSpec('crash/app.yaml', specDoc({ 'hist-crash': quickSession(CRASH_ONCE, { restart: 'always' }) }));
     await startWatch(t, { args: ['-f', file] });
-    await waitFor(async () => (await paneText('hist-crash').catch(() => [])).includes('second run 1'), 10_000, 'the second run');
+    await waitFor(async () => (await paneText('hist-crash').catch((): string[] => [])).includes('second run 1'), 10_000, 'the second run');
     const lines = await paneText('hist-crash');
     const at = positions(lines, [
       'first-run line 1', // in history before the restart
