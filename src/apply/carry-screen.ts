@@ -26,16 +26,27 @@ export function restartMarker(reason: string): string {
   return `${RESTART_MARKER} ${reason}`;
 }
 
+/** POSIX puts sh there; the pane's PATH may not lead to it. */
+const SH = '/bin/sh';
+
 /** $0 of the wrapper: how `freeze` recognises it. */
 const WRAPPER_NAME = 'tmuxctl-restarted';
 
 /**
- * $1 the file, $2 the token, then the real argv. The token ends the marker's line inside an OSC
- * sequence that tmux does not show; the pane's log starts after that line (tmux/commands.ts), so
- * the reprinted screen is not logged a second time. printf is a builtin: the line is printed even
- * if the file is gone. POSIX sh: tmux execs it directly (an argv, no shell of the user's).
+ * $1 the file, $2 the token, then the real argv. Only sh builtins, and /bin/sh by its path: a pane's
+ * PATH is whatever its environment says (it may name no `cat` or even no `sh`), and the restart must
+ * not depend on it. The file's last line (the marker) has no newline: it is printed with the token
+ * after it, inside an OSC sequence tmux does not show, then the line ends; the pane's log starts
+ * after that line (tmux/commands.ts), so the reprinted screen is not logged a second time. A missing
+ * file still gives the token's line. The file is emptied by a builtin (so nothing of the screen is
+ * left even where no `rm` is found), then removed.
  */
-const WRAPPER_SCRIPT = `cat -- "$1" 2>/dev/null; rm -f -- "$1"; printf '\\033]5379;%s\\007\\n' "$2"; shift 2; exec "$@"`;
+const WRAPPER_SCRIPT = [
+  `l=; while IFS= read -r l; do printf '%s\\n' "$l"; done 2>/dev/null <"$1";`,
+  `printf '%s\\033]5379;%s\\007\\n' "$l" "$2";`,
+  `: 2>/dev/null >"$1"; rm -f -- "$1" 2>/dev/null;`,
+  'shift 2; exec "$@"',
+].join(' ');
 
 /** One restarted pane's reprint: where its text waits, and the token that ends it. */
 export interface Carry {
@@ -84,12 +95,12 @@ export async function carryScreens(tmux: TmuxClient, restarts: readonly CarryReq
 /** The pane's start wrapped so that it reprints its carried screen and the marker before the real command. */
 export function carryInto(p: PaneArgs, carry: Carry | undefined): PaneArgs {
   if (!carry) return p;
-  return { ...p, argv: ['sh', '-c', WRAPPER_SCRIPT, WRAPPER_NAME, carry.file, carry.token, ...p.argv], logSkipsThrough: carry.token };
+  return { ...p, argv: [SH, '-c', WRAPPER_SCRIPT, WRAPPER_NAME, carry.file, carry.token, ...p.argv], logSkipsThrough: carry.token };
 }
 
 /** The real argv of a process that may still be the wrapper (between its start and its exec). */
 export function unwrapArgv(argv: readonly string[]): string[] {
-  return argv.length > 6 && argv[0] === 'sh' && argv[1] === '-c' && argv[2] === WRAPPER_SCRIPT && argv[3] === WRAPPER_NAME ? argv.slice(6) : [...argv];
+  return argv.length > 6 && argv[0] === SH && argv[1] === '-c' && argv[2] === WRAPPER_SCRIPT && argv[3] === WRAPPER_NAME ? argv.slice(6) : [...argv];
 }
 
 /**
@@ -99,7 +110,7 @@ export function unwrapArgv(argv: readonly string[]): string[] {
  */
 export function unwrapStartCommand(text: string): string {
   const at = text.indexOf(` ${WRAPPER_NAME} `);
-  if (at < 0 || !text.startsWith('sh -c ')) return text;
+  if (at < 0 || !text.startsWith(`${SH} -c `)) return text;
   let rest = text.slice(at + WRAPPER_NAME.length + 2);
   for (let i = 0; i < 2; i++) rest = rest.slice(wordLength(rest)).replace(/^ +/, '');
   return rest;

@@ -8,7 +8,7 @@ const carry = { file: '/state/logs/server-1/carry/web.screen', token: '012345678
 describe('the reprint of a restarted pane', () => {
   it('wraps the argv (file and token as arguments, the real argv last) and tells the log where to start', () => {
     const wrapped = carryInto(pane, carry);
-    expect(wrapped.argv.slice(0, 2)).toEqual(['sh', '-c']);
+    expect(wrapped.argv.slice(0, 2)).toEqual(['/bin/sh', '-c']); // by its path: the pane's PATH may not lead to sh
     expect(wrapped.argv.slice(3)).toEqual(['tmuxctl-restarted', carry.file, carry.token, 'python3', '-m', 'http.server']);
     expect(wrapped.logSkipsThrough).toBe(carry.token);
     expect(carryInto(pane, undefined)).toBe(pane);
@@ -16,14 +16,22 @@ describe('the reprint of a restarted pane', () => {
 
   it('freeze reads the real argv of a process still in the wrapper, and leaves any other argv alone', () => {
     expect(unwrapArgv(carryInto(pane, carry).argv)).toEqual(pane.argv);
-    expect(unwrapArgv(['sh', '-c', 'echo hi', 'tmuxctl-restarted', 'f', 't', 'x'])).toEqual(['sh', '-c', 'echo hi', 'tmuxctl-restarted', 'f', 't', 'x']);
+    expect(unwrapArgv(['/bin/sh', '-c', 'echo hi', 'tmuxctl-restarted', 'f', 't', 'x'])).toEqual([
+      '/bin/sh',
+      '-c',
+      'echo hi',
+      'tmuxctl-restarted',
+      'f',
+      't',
+      'x',
+    ]);
     expect(unwrapArgv(['sleep', '5'])).toEqual(['sleep', '5']);
   });
 
   it("takes the wrapper off tmux's rendering of a start command, a quoted file included", () => {
     const script = `"cat -- \\"$1\\" 2>/dev/null; exec \\"$@\\""`;
-    expect(unwrapStartCommand(`sh -c ${script} tmuxctl-restarted /s/carry/web.screen 0123 sh -c "echo two; exit 5"`)).toBe('sh -c "echo two; exit 5"');
-    expect(unwrapStartCommand(`sh -c ${script} tmuxctl-restarted "/my state/carry/web.screen" 0123 sleep 5`)).toBe('sleep 5');
+    expect(unwrapStartCommand(`/bin/sh -c ${script} tmuxctl-restarted /s/carry/web.screen 0123 sh -c "echo two; exit 5"`)).toBe('sh -c "echo two; exit 5"');
+    expect(unwrapStartCommand(`/bin/sh -c ${script} tmuxctl-restarted "/my state/carry/web.screen" 0123 sleep 5`)).toBe('sleep 5');
     expect(unwrapStartCommand('sleep 5')).toBe('sleep 5');
     expect(unwrapStartCommand('')).toBe('');
   });

@@ -3,10 +3,11 @@
  * marker line, `[tmuxctl] restarted: <reason>`, then the new run follows. tmux's respawn-pane clears
  * the visible screen, so the new process reprints it from a private file it removes.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { quickSession, specDoc, useTmuxServer, waitFor } from '../helpers/tmux.js';
+import { quickSession, readIfExists, specDoc, useTmuxServer, waitFor } from '../helpers/tmux.js';
 import { livePid, startWatch } from '../helpers/watch.js';
 
 const t = useTmuxServer();
@@ -115,6 +116,29 @@ describe('a restart keeps the pane history, with a marker line', () => {
     expect(started).not.toContain(`${secret}-0`);
     // The pane's process is the command itself (the wrapper exec'd it, same pid): nothing of the wrapper is left.
     expect(readFileSync(`/proc/${pane.pid}/cmdline`, 'utf8')).toBe('sleep\u0000100000\u0000');
+  });
+
+  it('a pane whose PATH leads to no sh, cat or rm is still restarted with its screen and the marker, and the screen does not stay behind', async () => {
+    // A pane gets tmuxctl's PATH: one holding only what tmuxctl itself needs.
+    const which = (cmd: string) => execFileSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).trim();
+    const bin = t.path('bin', 'tmux-and-flock-only');
+    mkdirSync(bin, { recursive: true });
+    for (const cmd of ['tmux', 'flock']) symlinkSync(which(cmd), path.join(bin, cmd));
+    const env = { PATH: bin };
+    const command = ['/bin/sh', '-c', `echo "no path $TMUXCTL_RESTARTS"; exec ${which('sleep')} 100000`];
+    const file = t.writeSpec('nopath/app.yaml', specDoc({ 'hist-nopath': quickSession(command) }));
+    expect((await t.tmuxctl(['apply', '-f', file], { env })).exitCode).toBe(0);
+    const first = await waitFor(() => livePid(t, 'hist-nopath'), 5000, 'running');
+    await waitFor(async () => (await paneText('hist-nopath')).includes('no path 0'), 5000, 'first output');
+    process.kill(first, 'SIGKILL');
+    await waitFor(async () => (await t.pane('hist-nopath'))?.dead, 5000, 'pane dead');
+    expect((await t.tmuxctl(['apply', '-f', file], { env })).exitCode).toBe(0);
+    await waitFor(async () => (await paneText('hist-nopath')).includes('no path 1'), 5000, 'the second run');
+    const lines = await paneText('hist-nopath');
+    expect(ascending(positions(lines, ['no path 0', '[tmuxctl] restarted: killed by signal 9', 'no path 1'])), lines.join('\n')).toBe(true);
+    // No rm on its PATH: the file may stay, emptied by the shell itself.
+    const left = path.join(logDir(), 'carry', 'hist-nopath.screen');
+    expect(readIfExists(left) ?? '').toBe('');
   });
 
   it('verify reports only what the failed run printed, not the run above the marker', async () => {
