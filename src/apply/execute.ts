@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { encodePaneStamp, encodeWindowStamp } from '../observe/stamps.js';
 import { paneArgv } from '../plan/hash.js';
 import type { Action, PaneStart, Plan, WindowStart } from '../plan/types.js';
@@ -25,6 +26,7 @@ import {
   type WindowArgs,
 } from '../tmux/commands.js';
 import { OPT, OWNED_V2, SESSION_ENV_MARKER, START_ENV } from '../tmux/options.js';
+import { type Carry, type CarryRequest, carryInto, carryScreens } from './carry-screen.js';
 import { stopTrees } from './stop.js';
 import { typeKeys } from './type-keys.js';
 
@@ -39,6 +41,9 @@ export interface Executed {
   /** What tmux printed on stderr for the batch (it carries on past a failed line). */
   errors: string[];
 }
+
+/** Folder (in the log folder) of the screens restarted panes reprint, each removed once printed. */
+const CARRY_DIR = 'carry';
 
 export interface ExecuteOptions {
   /** Folder of the per-pane output logs. */
@@ -69,6 +74,8 @@ export async function executePlan(tmux: TmuxClient, plan: Plan, opts: ExecuteOpt
       'stops' in a ? a.stops : a.kind === 'kill-orphan' ? [{ pid: a.pid, startTime: a.startTime, dead: false, timeoutSeconds: a.stopTimeoutSeconds }] : [],
     ),
   );
+  // After the stops (a restart's last output is on its screen by now), before respawn clears it.
+  const carried = await carryScreens(tmux, restartsToCarry(plan), join(opts.logDir, CARRY_DIR));
   const at = now();
   // A pane whose name changed keeps its history: its log files move with it before its output is sent there.
   for (const a of plan.actions) if (a.kind === 'update') for (const p of a.panes) if (p.log) moveLog(opts.logDir, p.log.from, p.log.to);
@@ -78,7 +85,7 @@ export async function executePlan(tmux: TmuxClient, plan: Plan, opts: ExecuteOpt
   for (const a of plan.actions) {
     // One line per action, commands joined by ';': tmux skips the rest of a line after a failed
     // command, so a create that lost a race never stamps ownership onto someone else's session.
-    const cmds = linesFor(a, at, opts.logDir);
+    const cmds = linesFor(a, at, opts.logDir, carried);
     if (cmds.length > 0) lines.push(cmds.join(' ; '));
     started.push(...startsOf(a).map((p) => ({ spec: p.spec, at })));
   }
@@ -109,7 +116,12 @@ function startsOf(a: Action): PaneStart[] {
   }
 }
 
-function linesFor(a: Action, at: number, logDir: string): string[] {
+/** Every restarted pane reprints its screen and a marker (first starts get neither). */
+function restartsToCarry(plan: Plan): CarryRequest[] {
+  return plan.actions.flatMap((a) => (a.kind === 'restart' ? [{ paneId: a.managed.pane.id, target: a.pane.spec.target, reason: a.reason }] : []));
+}
+
+function linesFor(a: Action, at: number, logDir: string, carried: ReadonlyMap<string, Carry>): string[] {
   switch (a.kind) {
     case 'create':
       return newSession(
@@ -125,7 +137,7 @@ function linesFor(a: Action, at: number, logDir: string): string[] {
       return [...forgetLegacyEnv(a.observed.id, a.observed.envKeys), ...splitPane(a.window.id, paneArgs(a.pane, at, logDir), active)];
     }
     case 'restart':
-      return respawn(a.observed.id, a.session, a.managed.pane.id, paneArgs(a.pane, at, logDir), a.observed.envKeys);
+      return respawn(a.observed.id, a.session, a.managed.pane.id, carryInto(paneArgs(a.pane, at, logDir), carried.get(a.managed.pane.id)), a.observed.envKeys);
     case 'kill':
       return killSession(a.observed.id);
     case 'kill-window':

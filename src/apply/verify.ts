@@ -3,6 +3,7 @@ import { managedPanes, type ExitInfo, type ObservedState, paneSlot } from '../ob
 import { PANE_GONE } from '../plan/plan.js';
 import { describeExit } from '../plan/restart-decision.js';
 import type { TmuxClient } from '../tmux/client.js';
+import { RESTART_MARKER } from './carry-screen.js';
 import type { Started } from './execute.js';
 import { sleep } from './stop.js';
 
@@ -72,7 +73,9 @@ async function judge(tmux: TmuxClient, group: Started[], obs: ObservedState, bat
 async function lastOutput(tmux: TmuxClient, paneId: string): Promise<string[]> {
   const r = await tmux.exec(['capture-pane', '-p', '-J', '-S', '-200', '-t', paneId]);
   if (r.code !== 0) return [];
-  const lines = r.stdout.split('\n').map((l) => l.trimEnd());
+  const all = r.stdout.split('\n').map((l) => l.trimEnd());
+  // A restarted pane shows the run before it above the marker: that is not this run's output.
+  const lines = all.slice(all.findLastIndex((l) => l.startsWith(RESTART_MARKER)) + 1);
   // tmux's own "Pane is dead (...)" banner is not the command's output.
   const own = lines.filter((l) => !/^Pane is dead \(/.test(l));
   while (own.length > 0 && own.at(-1) === '') own.pop();

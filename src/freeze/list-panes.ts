@@ -1,3 +1,4 @@
+import { unwrapStartCommand } from '../apply/carry-screen.js';
 import { isNoServer, tmuxFailure, type TmuxClient } from '../tmux/client.js';
 import { OPT } from '../tmux/options.js';
 
@@ -72,7 +73,8 @@ export function parsePaneRows(stdout: string): PaneRow[] {
         pid: Number(v.pid),
         dead: v.dead === '1',
         cwd: v.cwd,
-        startCommand: v.startCommand,
+        // A dead pane tmuxctl restarted was started through the reprint wrapper: its real command is shown.
+        startCommand: unwrapStartCommand(v.startCommand),
       };
     });
 }

@@ -1,3 +1,4 @@
+import { unwrapArgv } from '../apply/carry-screen.js';
 import { foregroundGroup, listProcs, readArgv, readProc } from '../process/table.js';
 
 /** What runs in a pane, read from /proc: enough to tell a command from a shell with a job. */
@@ -18,7 +19,9 @@ export interface PaneProcess {
  * its shell alone.
  */
 export function readPaneProcess(pid: number, selfPid = process.pid): PaneProcess {
-  const argv = readArgv(pid);
+  // A pane tmuxctl restarted runs its real command once the reprint wrapper has exec'd it; caught
+  // in between, the wrapper is no command to freeze.
+  const argv = unwrapArgv(readArgv(pid));
   const group = foregroundGroup(pid);
   if (argv.length === 0 || group === undefined || group === pid) return { argv };
   if (group === readProc(selfPid)?.pgid) return { argv };

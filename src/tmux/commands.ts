@@ -17,6 +17,11 @@ export interface PaneArgs {
   logFile: string;
   /** The encoded pane stamp (observe/stamps.ts). */
   stamp: string;
+  /**
+   * A restart that reprints the previous screen: its log starts after the line holding this token
+   * (the marker line), so the reprinted screen is not logged twice.
+   */
+  logSkipsThrough?: string;
 }
 
 /** One window to make. */
@@ -38,10 +43,24 @@ const WAKE = commandLine(['wait-for', '-S', WAKE_CHANNEL]);
  * death, so a respawn with `-o` stopped the logging of every other run. Without it, any old pipe is
  * replaced by a fresh one (the old writer sees the end of its input and exits).
  */
-function pipeOutput(target: string, logFile: string): string {
+function pipeOutput(target: string, logFile: string, skipThrough?: string): string {
+  const writer = logWriterScript(logFile);
+  const script = skipThrough === undefined ? writer : `${skipLinesThrough(skipThrough)} ${writer}`;
   // pipe-pane expands formats in its command, and strftime sequences too (`stat -c %s` became
   // `stat -c 1795775917`, and a '%' in a log path was mangled): '#' and '%' are doubled.
-  return commandLine(['pipe-pane', '-t', target, formatLiteral(logWriterScript(logFile)).replace(/%/g, '%%')]);
+  return commandLine(['pipe-pane', '-t', target, formatLiteral(script).replace(/%/g, '%%')]);
+}
+
+/**
+ * Drops the lines of the pipe up to and including the one holding `token`, then leaves the rest to
+ * the writer on the same stdin. A restarted pane's process first prints the screen of the run
+ * that ended (already in the log) and the restart marker (the log has its own): without this, each
+ * restart wrote the previous screen into the log a second time. sh's `read` takes one byte at a
+ * time from a pipe, so nothing past the token's line is consumed; at the end of input the loop ends
+ * and so does the writer. The token is random hex (apply/carry-screen.ts), safe unquoted.
+ */
+function skipLinesThrough(token: string): string {
+  return `while IFS= read -r l; do case $l in *${token}*) break;; esac; done;`;
 }
 
 /**
@@ -157,7 +176,7 @@ function markWindow(windowTarget: string, stamp: string): string[] {
 
 /** The stamp on the pane itself (a pane the user splits off does not inherit it), and its log. */
 function markPane(paneTarget: string, p: PaneArgs): string[] {
-  return [commandLine(['set-option', '-p', '-t', paneTarget, PANE_STAMP_OPT, p.stamp]), pipeOutput(paneTarget, p.logFile)];
+  return [commandLine(['set-option', '-p', '-t', paneTarget, PANE_STAMP_OPT, p.stamp]), pipeOutput(paneTarget, p.logFile, p.logSkipsThrough)];
 }
 
 /**
@@ -191,12 +210,13 @@ export function splitPane(windowId: string, p: PaneArgs, activePaneId: string | 
 
 /**
  * Respawns a pane with its environment (-e); names a tmuxctl 0.1 put in the session environment are
- * unset first, so a variable removed from the spec does not linger.
+ * unset first, so a variable removed from the spec does not linger. The pane's history is kept (no
+ * clear-history): the previous run's output, its crash message included, stays above the new one.
+ * respawn-pane clears the visible screen itself; apply/carry-screen.ts has the new process reprint it.
  */
 export function respawn(sessionId: string, sessionName: string, paneId: string, p: PaneArgs, oldEnvKeys: readonly string[]): string[] {
   const lines = forgetLegacyEnv(sessionId, oldEnvKeys);
   lines.push(commandLine(['set-environment', '-t', sessionId, SESSION_ENV_MARKER, sessionName]));
-  lines.push(commandLine(['clear-history', '-t', paneId]));
   lines.push(commandLine(['respawn-pane', '-k', '-t', paneId, ...paneStart(p)]));
   lines.push(...markPane(paneId, p), wakeOnDeath(paneId));
   return lines;

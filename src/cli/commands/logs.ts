@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { UsageError } from '../../errors.js';
 import { sessionLogFile } from '../../session-log/files.js';
 import { eachLineFrom, followLines, tailLines } from '../../session-log/read.js';
+import { watchNewLogs } from '../../session-log/new-logs.js';
 import { readableLines } from '../../session-log/readable.js';
 import { firstMarkerSince, parseSince } from '../../session-log/since.js';
 import { parseTarget } from '../../plan/targets.js';
@@ -24,7 +25,7 @@ export interface LogsOptions {
  * log (or none named) each line carries its target as a prefix, as `docker compose logs` does.
  */
 export async function logsCommand(ctx: Context, names: string[], opts: LogsOptions): Promise<number> {
-  const targets = logTargets(ctx.logDir, names);
+  const { targets, grows } = logTargets(ctx.logDir, names, opts.follow === true);
   if (opts.lines !== undefined && (!Number.isInteger(opts.lines) || opts.lines < 0)) throw new UsageError('-n must be a whole number of lines');
   let since: number | undefined;
   if (opts.since !== undefined) {
@@ -33,9 +34,11 @@ export async function logsCommand(ctx: Context, names: string[], opts: LogsOptio
     since = Date.now() - ago;
   }
   const n = opts.lines ?? (since !== undefined ? Number.POSITIVE_INFINITY : 100);
-  const prefixed = names.length === 0 || targets.length > 1;
-  const width = Math.max(...targets.map((t) => t.length));
-  const sinks = targets.map((t) => lineSink((s) => ctx.io.out(s), prefixed ? linePrefix(t, width, ctx.io.color) : '', opts.raw === true));
+  // A selection that may grow (every log, a session's or a window's) shows whose each line is from.
+  const prefixed = names.length === 0 || targets.length > 1 || (opts.follow === true && grows !== undefined);
+  let width = Math.max(0, ...targets.map((t) => t.length));
+  const sinkFor = (t: string) => lineSink((s) => ctx.io.out(s), prefixed ? linePrefix(t, width, ctx.io.color) : '', opts.raw === true);
+  const sinks = targets.map(sinkFor);
 
   if (!opts.follow) {
     targets.forEach((t, i) => {
@@ -66,6 +69,23 @@ export async function logsCommand(ctx: Context, names: string[], opts: LogsOptio
   followed.forEach((f, i) => {
     for (const line of f.lines) sinks[i]!.line(line);
   });
+  // A pane (or session) that starts after following began: its log is followed from its first byte.
+  if (grows !== undefined) {
+    if (targets.length === 0)
+      ctx.io.err(`no pane logs${names.length > 0 ? ` for ${names.map((n) => JSON.stringify(n)).join(', ')}` : ''} yet: waiting for them (in ${ctx.logDir})\n`);
+    watchNewLogs(
+      () => logsIn(ctx.logDir, grows),
+      new Set(targets),
+      (t) => {
+        width = Math.max(width, t.length);
+        const sink = sinkFor(t);
+        sinks.push(sink);
+        followed.push(followLines(sessionLogFile(ctx.logDir, t), 0, sink.text, stop.signal, 200, 0));
+      },
+      stop.signal,
+    );
+  }
+  await new Promise<void>((resolve) => (stop.signal.aborted ? resolve() : stop.signal.addEventListener('abort', () => resolve(), { once: true })));
   await Promise.all(followed.map((f) => f.done));
   for (const s of sinks) s.flush();
   return 0;
@@ -113,18 +133,27 @@ function linesSince(file: string, since: number, n: number): string[] {
   return out;
 }
 
+/** The logs to print, and (when more may appear) which targets a log that appears later must have to be followed too. */
+interface LogSelection {
+  targets: string[];
+  grows?: (target: string) => boolean;
+}
+
 /**
  * The pane logs the targets name, sorted and without repeats. Only a target a spec could declare
  * has a log (`logs ../../events` read a file outside the log folder). A session or window target
- * with no log of its own stands for its panes' logs.
+ * with no log of its own stands for its panes' logs, those that exist and, when following, those
+ * that appear later; so does no target at all, for every log. Following, a selection with no log
+ * yet waits for one instead of failing.
  */
-function logTargets(logDir: string, names: string[]): string[] {
+function logTargets(logDir: string, names: string[], follow: boolean): LogSelection {
   if (names.length === 0) {
     const all = logsIn(logDir, () => true);
-    if (all.length === 0) throw new UsageError(`no pane logs on this server yet (looked in ${logDir})`);
-    return all;
+    if (all.length === 0 && !follow) throw new UsageError(`no pane logs on this server yet (looked in ${logDir})`);
+    return { targets: all, grows: () => true };
   }
   const out = new Set<string>();
+  const groups: Array<(target: string) => boolean> = [];
   for (const name of names) {
     if (!parseTarget(name)) throw new UsageError(`invalid target ${JSON.stringify(name)}: write session, session:window or session:window.N`);
     const file = sessionLogFile(logDir, name);
@@ -133,11 +162,13 @@ function logTargets(logDir: string, names: string[]): string[] {
       continue;
     }
     const prefix = name.includes(':') ? `${name}.` : `${name}:`;
-    const panes = logsIn(logDir, (t) => t.startsWith(prefix));
-    if (panes.length === 0) throw new UsageError(`no logs for "${name}" (looked in ${file})`);
+    const inGroup = (t: string) => t === name || t.startsWith(prefix);
+    const panes = logsIn(logDir, inGroup);
+    if (panes.length === 0 && !follow) throw new UsageError(`no logs for "${name}" (looked in ${file})`);
     for (const p of panes) out.add(p);
+    groups.push(inGroup);
   }
-  return [...out].sort();
+  return { targets: [...out].sort(), ...(groups.length > 0 && { grows: (t: string) => groups.some((g) => g(t)) }) };
 }
 
 /** Targets with a log (or only its rotated copy) in the folder, sorted. */
