@@ -1,3 +1,4 @@
+import { unwrapPathSetter, unwrapPathSetterText } from '../tmux/declared-path.js';
 import { randomBytes } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -99,7 +100,9 @@ export function carryInto(p: PaneArgs, carry: Carry | undefined): PaneArgs {
 }
 
 /** The real argv of a process that may still be the wrapper (between its start and its exec). */
-export function unwrapArgv(argv: readonly string[]): string[] {
+export function unwrapArgv(outer: readonly string[]): string[] {
+  // A declared PATH's setter stands outside the reprint wrapper (tmux/declared-path.ts).
+  const argv = unwrapPathSetter(outer);
   return argv.length > 6 && argv[0] === SH && argv[1] === '-c' && argv[2] === WRAPPER_SCRIPT && argv[3] === WRAPPER_NAME ? argv.slice(6) : [...argv];
 }
 
@@ -108,7 +111,8 @@ export function unwrapArgv(argv: readonly string[]): string[] {
  * wrapper taken off: what follows its name, the file and the token, each one word (the token is
  * hex; the file is quoted by tmux when it holds blanks).
  */
-export function unwrapStartCommand(text: string): string {
+export function unwrapStartCommand(outer: string): string {
+  const text = unwrapPathSetterText(outer);
   const at = text.indexOf(` ${WRAPPER_NAME} `);
   if (at < 0 || !text.startsWith(`${SH} -c `)) return text;
   let rest = text.slice(at + WRAPPER_NAME.length + 2);

@@ -1,3 +1,4 @@
+import { withDeclaredPath } from './declared-path.js';
 import { logWriterScript } from './log-writer.js';
 import { commandLine } from './quote.js';
 import { GLOBAL_HOOK_INDEX, OPT, PANE_HEALTH_OPT, PANE_STAMP_OPT, SESSION_ENV_MARKER, WAKE_CHANNEL, WINDOW_STAMP_OPT } from './options.js';
@@ -108,7 +109,7 @@ const envArgs = (env: Record<string, string>): string[] => Object.entries(env).f
 export function newSession(name: string, source: string, sessionStamp: string, windows: WindowArgs[]): string[] {
   const target = exactSession(name);
   const [first, ...rest] = windows;
-  const firstPane = first!.panes[0]!;
+  const firstPane = withDeclaredPath(first!.panes[0]!);
   const lines = [
     commandLine([
       'new-session',
@@ -152,7 +153,8 @@ function finalLayout(target: string, w: WindowArgs): string[] {
 }
 
 /** -c, -e and the command of a new pane. */
-function paneStart(p: PaneArgs): string[] {
+function paneStart(declared: PaneArgs): string[] {
+  const p = withDeclaredPath(declared);
   return ['-c', formatLiteral(p.cwd), ...envArgs(p.env), '--', ...p.argv];
 }
 
