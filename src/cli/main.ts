@@ -161,7 +161,7 @@ program
   .argument('[targets...]', 'session, session:window or session:window.N (default: every pane log of the server)')
   .addOption(new Option('-n, --lines <count>', 'how many lines from the end of each log (default: 100, or all with --since)').argParser(number(0)))
   .option('--since <age>', 'only runs started this long ago or later: 90s, 10m, 2h, 1d')
-  .option('--follow', 'keep printing new output until interrupted')
+  .option('-f, --follow', 'keep printing new output until interrupted, and follow pane logs that appear meanwhile')
   .option('--raw', 'keep terminal control sequences (colours, cursor movement) as written')
   .action(async (names: string[], o) => done((await import('./commands/logs.js')).logsCommand(await context(), names, o)));
 
