@@ -68,10 +68,19 @@ export async function executePlan(tmux: TmuxClient, plan: Plan, opts: ExecuteOpt
   // A hold is stamped before its process is stopped: a reconciler that sees the death (a watch that
   // does not share our lock, a later pass) sees the hold with it, and never restarts it.
   const holds = plan.actions.flatMap((a) => (a.kind === 'stop' || a.kind === 'give-up' ? setPaneStamp(a.managed.pane.id, encodePaneStamp(a.stamp)) : []));
-  if (strays.length > 0 || holds.length > 0) await tmux.runScript([...keepWhenDead(strays), ...holds]);
+  const before = strays.length > 0 || holds.length > 0 ? await tmux.runScript([...keepWhenDead(strays), ...holds]) : [];
+  // A hold tmux did not record is not followed by its stop: the next pass would start the pane again,
+  // after `stop` had said it was stopped. Reported instead (exit 3), nothing of it done.
+  const unheld = before.length > 0 && holds.length > 0;
   await stopTrees(
     plan.actions.flatMap((a) =>
-      'stops' in a ? a.stops : a.kind === 'kill-orphan' ? [{ pid: a.pid, startTime: a.startTime, dead: false, timeoutSeconds: a.stopTimeoutSeconds }] : [],
+      (a.kind === 'stop' || a.kind === 'give-up') && unheld
+        ? []
+        : 'stops' in a
+          ? a.stops
+          : a.kind === 'kill-orphan'
+            ? [{ pid: a.pid, startTime: a.startTime, dead: false, timeoutSeconds: a.stopTimeoutSeconds }]
+            : [],
     ),
   );
   // After the stops (a restart's last output is on its screen by now), before respawn clears it.
@@ -90,7 +99,10 @@ export async function executePlan(tmux: TmuxClient, plan: Plan, opts: ExecuteOpt
     started.push(...startsOf(a).map((p) => ({ spec: p.spec, at })));
   }
   if (lines.length > 0 && opts.extraLines) lines.push(...opts.extraLines);
-  const errors = await tmux.runScript(lines, { serverSessions: opts.serverSessions });
+  const errors = [
+    ...before.map((e) => (unheld ? `${e} (a hold could not be recorded: nothing was stopped for stop or maxRestarts)` : e)),
+    ...(await tmux.runScript(lines, { serverSessions: opts.serverSessions })),
+  ];
   const typed = started.filter((s) => s.spec.keys !== undefined && s.spec.keys !== '');
   if (typed.length > 0)
     errors.push(
