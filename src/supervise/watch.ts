@@ -3,6 +3,7 @@ import { reconcile } from '../apply/reconcile.js';
 import { errorText, FlockMissingError, TmuxError, TmuxMissingError, TmuxVersionError, type TmuxctlError } from '../errors.js';
 import { StateDirError } from '../state/dirs.js';
 import type { EventLog } from '../log/events.js';
+import type { ObservedState } from '../observe/types.js';
 import type { Action, Plan } from '../plan/types.js';
 import type { LoadResult } from '../spec/load.js';
 import type { DesiredState } from '../spec/types.js';
@@ -41,6 +42,8 @@ export interface WatchOptions {
    * pane-died hook or the resync, so a test can tell that the hook works.
    */
   procBackstop?: boolean;
+  /** Told each pass's snapshot (after deaths are timed) with the specs of that pass: notify/notifier.ts. */
+  notifier?: { observe(observed: ObservedState, desired: DesiredState): void };
 }
 
 export interface Watcher {
@@ -130,7 +133,11 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
         events: repeats.events,
         unhealthy: health.verdicts(),
         extraLines: globalWakeHooks(),
-        onObserved: (o) => deaths.note(o),
+        onObserved: (o) => {
+          const seen = deaths.note(o);
+          opts.notifier?.observe(seen, desired); // only queues: delivery is off the pass
+          return seen;
+        },
       });
       // The wake-up first: nothing after this line can cancel a due restart.
       requeue.set(r.plan.requeueAfterMs);
