@@ -69,7 +69,8 @@ export class Judge {
           const ranMs = stamp.startedAt !== undefined && pane.deadAt !== undefined ? pane.deadAt - stamp.startedAt : undefined;
           const restarts = stamp.restarts;
           const why = verdict.restart ? verdict.why : verdict.why.replace(/, restart: .*$/, '');
-          if (crashes >= CRASH_LOOP_CRASHES) out.push(this.move(t, 'crash-loop', { target, reason: `${why} (${crashes} crashes in a row)`, restarts, at: now }));
+          if (crashes >= CRASH_LOOP_CRASHES)
+            out.push(this.move(t, 'crash-loop', { target, reason: `${why} (${crashes} crashes in a row)`, restarts, at: now }));
           else if (ranMs !== undefined && ranMs < spec.startSeconds * 1000) {
             out.push(this.move(t, 'start-failed', { target, reason: `${why} within ${spec.startSeconds}s of its start`, restarts, at: now }));
           } else out.push({ event: 'crash', target, reason: why, restarts, at: now });
@@ -85,7 +86,13 @@ export class Judge {
         if (t.state !== 'ok' && !verdict && stamp.startedAt !== undefined && now - stamp.startedAt >= healthyFor) {
           const was = t.state;
           t.state = 'ok';
-          out.push({ event: 'recovered', target, reason: `running for ${Math.round((now - stamp.startedAt) / 1000)}s after ${was}`, restarts: stamp.restarts, at: now });
+          out.push({
+            event: 'recovered',
+            target,
+            reason: `running for ${Math.round((now - stamp.startedAt) / 1000)}s after ${was}`,
+            restarts: stamp.restarts,
+            at: now,
+          });
         }
       }
     }

@@ -55,15 +55,26 @@ export function createNotifier(opts: NotifierOptions): Notifier {
 
   const outbox = new Outbox({
     send: opts.send ?? realTransport(opts.env),
-    prepare: (d) => ({ ...d, notification: { ...d.notification, lines: d.notification.event === 'test' ? [] : lastLines(opts.logDir, d.notification.target) } }),
+    prepare: (d) => ({
+      ...d,
+      notification: { ...d.notification, lines: d.notification.event === 'test' ? [] : lastLines(opts.logDir, d.notification.target) },
+    }),
     onResult: (d, r) => {
       const what = `${d.notification.event} via ${d.channel.label}`;
       if (r.ok) inner.record({ event: 'notify-sent', session: d.notification.target, reason: what }, 'info');
-      else if (r.final) inner.record({ event: 'notify-failed', session: d.notification.target, reason: `${what}: ${r.reason} (try ${r.tries}, giving up)` }, 'warn');
+      else if (r.final)
+        inner.record({ event: 'notify-failed', session: d.notification.target, reason: `${what}: ${r.reason} (try ${r.tries}, giving up)` }, 'warn');
       else inner.record({ event: 'notify-retry', session: d.notification.target, reason: `${what}: ${r.reason} (try ${r.tries}, trying again)` }, 'debug');
     },
     onDropped: (d) =>
-      inner.record({ event: 'notify-failed', session: d.notification.target, reason: `${d.notification.event} via ${d.channel.label}: too many messages waiting, dropped` }, 'warn'),
+      inner.record(
+        {
+          event: 'notify-failed',
+          session: d.notification.target,
+          reason: `${d.notification.event} via ${d.channel.label}: too many messages waiting, dropped`,
+        },
+        'warn',
+      ),
   });
 
   const send = (occurrences: readonly Occurrence[]) => {

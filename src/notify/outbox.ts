@@ -116,7 +116,12 @@ export class Outbox {
     try {
       const sent = this.opts.send(d.channel, d.notification, controller.signal).then(
         () => undefined,
-        (e: unknown) => (controller.signal.aborted ? `timed out after ${timeoutMs / 1000}s` : e instanceof NotifyError ? e.message : `failed (${e instanceof Error ? e.name : typeof e})`),
+        (e: unknown) =>
+          controller.signal.aborted
+            ? `timed out after ${timeoutMs / 1000}s`
+            : e instanceof NotifyError
+              ? e.message
+              : `failed (${e instanceof Error ? e.name : typeof e})`,
       );
       return await Promise.race([sent, timedOut]);
     } finally {

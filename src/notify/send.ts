@@ -35,7 +35,13 @@ export function realTransport(env: NodeJS.ProcessEnv): Transport {
 async function post(url: string, headers: Record<string, string>, body: unknown, signal: AbortSignal): Promise<void> {
   let res: Response;
   try {
-    res = await fetch(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body), signal, redirect: 'error' });
+    res = await fetch(url, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal,
+      redirect: 'error',
+    });
   } catch (e) {
     throw new NotifyError(fetchFailure(e, signal));
   }

@@ -21,7 +21,10 @@ function writeNotifySpec(dir: string, fake: FakeHttp, sessions: Record<string, u
     envFile: 'notify.env',
     notify: notify ?? [
       { telegram: { botTokenEnv: 'TG_TOKEN', chatIdEnv: 'TG_CHAT', apiBase: `${fake.base}/tg` }, on: ['start-failed', 'crash-loop', 'recovered'] },
-      { webhook: { url: `${fake.base}/hook/\${HOOK_PATH}`, headers: { Authorization: 'Bearer ${HOOK_TOKEN}' } }, on: ['start-failed', 'crash-loop', 'recovered'] },
+      {
+        webhook: { url: `${fake.base}/hook/\${HOOK_PATH}`, headers: { Authorization: 'Bearer ${HOOK_TOKEN}' } },
+        on: ['start-failed', 'crash-loop', 'recovered'],
+      },
     ],
     sessions,
   });
@@ -79,10 +82,14 @@ describe('notifications from watch', () => {
       const victim = await waitFor(() => livePid(t, 'nf-steady'), 5000, 'nf-steady running');
       const since = Date.now();
       process.kill(victim, 'SIGKILL');
-      const r = await timeUntil(since, async () => {
-        const pid = await livePid(t, 'nf-steady');
-        return pid !== undefined && pid !== victim ? pid : undefined;
-      }, `nf-steady restarted (round ${round})`);
+      const r = await timeUntil(
+        since,
+        async () => {
+          const pid = await livePid(t, 'nf-steady');
+          return pid !== undefined && pid !== victim ? pid : undefined;
+        },
+        `nf-steady restarted (round ${round})`,
+      );
       expect(r.ms).toBeLessThan(BOUND_MS);
     }
     // Every request so far is still held: the restarts above happened while they hung.

@@ -48,7 +48,13 @@ async function applyLocked(ctx: Context, desired: DesiredState, opts: ApplyOptio
   const log = eventLog(ctx, false);
   // apply tells `start-failed` (its verify's verdict) through the specs' notify channels.
   const notifier = desired.sessions.some((s) => s.notify?.length)
-    ? (await import('../../notify/notifier.js')).createNotifier({ events: log, desired, logDir: ctx.logDir, env: ctx.io.env as NodeJS.ProcessEnv, only: new Set(['start-failed']) })
+    ? (await import('../../notify/notifier.js')).createNotifier({
+        events: log,
+        desired,
+        logDir: ctx.logDir,
+        env: ctx.io.env as NodeJS.ProcessEnv,
+        only: new Set(['start-failed']),
+      })
     : undefined;
   const events = notifier?.events ?? log;
   const lock = await acquireLock(ctx.lockFile, opts.lockTimeout);
