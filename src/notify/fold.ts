@@ -63,6 +63,13 @@ export class Folder {
     return out;
   }
 
+  /** Targets no longer declared are forgotten, as the judge forgets them. */
+  forget(keep: (target: string) => boolean): void {
+    for (const map of [this.lastSent, this.pending]) {
+      for (const key of map.keys()) if (!keep(key.split('\0')[1]!)) map.delete(key);
+    }
+  }
+
   private takeFolded(key: string): string | undefined {
     const counts = this.pending.get(key);
     if (!counts || counts.size === 0) return undefined;

@@ -105,6 +105,7 @@ export function createNotifier(opts: NotifierOptions): Notifier {
       safely('reading a snapshot', () => {
         follow(desired);
         judge.forget((target) => panes.has(target));
+        folder.forget((target) => panes.has(target));
         send(judge.observe(observed, panes));
       });
     },

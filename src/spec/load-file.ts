@@ -86,9 +86,11 @@ export async function loadSpecFile(source: string, ctx: FileContext): Promise<Lo
   const accepted = (at: DocPath) => !schemaIssues.some((i) => at.every((segment, n) => String(i.path[n]) === String(segment)));
   const root = isRecord(data) ? data : {};
   let lookup: NotifyLookup = () => undefined;
+  let notifyEnvFiles: string[] = [];
   if (accepted(['envFile'])) {
     const env = await readNotifyEnv(root.envFile as string | string[] | undefined, sessionContext);
     lookup = env.lookup;
+    notifyEnvFiles = env.files;
     issues.push(...env.issues);
   }
   const fileNotify = Array.isArray(root.notify) ? resolveChannels(root.notify as RawNotifyChannel[], ['notify'], file, lookup, accepted) : undefined;
@@ -104,7 +106,7 @@ export async function loadSpecFile(source: string, ctx: FileContext): Promise<Lo
     const result = await normaliseSession(name, raw as unknown as RawSession, sessionContext, schemaIssues);
     const own = Array.isArray(raw.notify) ? resolveChannels(raw.notify as RawNotifyChannel[], ['sessions', name, 'notify'], file, lookup, accepted) : undefined;
     const notify = [...(fileNotify?.channels ?? []), ...(own?.channels ?? [])];
-    if (result.spec && !own?.issues.length) declared.spec = notify.length > 0 ? { ...result.spec, notify } : result.spec;
+    if (result.spec && !own?.issues.length) declared.spec = notify.length > 0 ? { ...result.spec, notify, notifyEnvFiles } : result.spec;
     issues.push(...result.issues, ...(own?.issues ?? []));
   }
 

@@ -18,13 +18,13 @@ export const TELEGRAM_API = 'https://api.telegram.org';
 export type NotifyLookup = (name: string) => string | undefined;
 
 /** The file-level `envFile`, read as a lookup; a file that is missing or malformed is an issue at its path. */
-export async function readNotifyEnv(envFile: RawInheritable['envFile'], ctx: EnvContext): Promise<{ lookup: NotifyLookup; issues: Issue[] }> {
+export async function readNotifyEnv(envFile: RawInheritable['envFile'], ctx: EnvContext): Promise<{ lookup: NotifyLookup; files: string[]; issues: Issue[] }> {
   const read = await readEnvFiles(envFile, ['envFile'], ctx);
   const lookup: NotifyLookup = (name) => {
     const value = read.vars.get(name) ?? ctx.callerEnv[name];
     return value === undefined || value === '' ? undefined : value;
   };
-  return { lookup, issues: read.issues };
+  return { lookup, files: read.files, issues: read.issues };
 }
 
 const NAME_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;

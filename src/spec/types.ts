@@ -103,6 +103,8 @@ export interface SessionSpec {
    * resolved (secrets in hand: never logged). Not part of any spec hash: it is not what runs.
    */
   notify?: NotifyChannel[];
+  /** Absolute paths of the file-level env files `notify` was resolved with (watch reloads when they change). */
+  notifyEnvFiles?: string[];
 }
 
 /** Every pane of a session, in spec order (window by window). */

@@ -41,3 +41,12 @@ describe('fold: cooldown and counts', () => {
     expect(f.fold(o('crash-loop', 2), [loopsOnly]).map((d) => d.notification.folded)).toEqual(['... and 1 more crash']);
   });
 });
+
+describe('fold: memory', () => {
+  it('forgets targets no longer declared: a cooldown does not outlive its target', () => {
+    const f = new Folder('host');
+    expect(f.fold(o('crash-loop', 0, 'gone'), [hook])).toHaveLength(1);
+    f.forget((target) => target !== 'gone');
+    expect(f.fold(o('crash-loop', 1, 'gone'), [hook])).toHaveLength(1);
+  });
+});

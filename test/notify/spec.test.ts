@@ -6,6 +6,7 @@ import { formatProblem } from '../../src/errors.js';
 import { specHash } from '../../src/plan/hash.js';
 import { loadDesiredState } from '../../src/spec/load.js';
 import { panesOf } from '../../src/spec/types.js';
+import { envFilesOf } from '../../src/supervise/spec-source.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -55,8 +56,9 @@ ${SESSIONS}`,
     expect(other!.notify!.map((c) => c.label)).toEqual(['telegram (app.yaml notify[0])', 'webhook (app.yaml notify[1])']);
     expect(mon!.notify![0]!.transport).toEqual({ kind: 'telegram', apiBase: 'https://api.telegram.org', botToken: '123:abc', chatId: '42' });
     expect(mon!.notify![1]!.transport).toEqual({ kind: 'webhook', url: 'https://hooks.example.com/T000/B000', headers: { Authorization: 'Bearer from-env' } });
-    // The file-level envFile reaches no pane.
+    // The file-level envFile reaches no pane; watch reloads when it changes (a rotated token).
     expect(panesOf(mon!)[0]!.env).toEqual({});
+    expect(envFilesOf(r.desired).map((f) => path.basename(f))).toEqual(['notify.env']);
   });
 
   it('is not part of the spec hash', async () => {
