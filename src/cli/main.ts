@@ -148,6 +148,14 @@ program
   });
 
 program
+  .command('notify')
+  .description('notifications: `notify test` sends a test message through every configured channel')
+  .command('test')
+  .description('send a test message through every notify channel of the specs and report each result; exit 3 if one failed')
+  .addOption(fileOption())
+  .action(async (o) => done((await import('./commands/notify.js')).notifyTestCommand(await context(), o)));
+
+program
   .command('adopt')
   .description('take ownership of live sessions the specs declare, without restarting anything, when they match')
   .argument('<names...>', 'session names')

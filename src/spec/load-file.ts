@@ -3,6 +3,7 @@ import { isScalar } from './yaml.js';
 import { displayPath } from './display-path.js';
 import type { DocPath } from './issue.js';
 import { normaliseSession, type SessionContext } from './normalise.js';
+import { type NotifyLookup, type RawNotifyChannel, readNotifyEnv, resolveChannels } from './notify.js';
 import { parseYaml } from './parse-yaml.js';
 import { findNodes, positionOf, type Position } from './positions.js';
 import type { EnvFileReader } from './read-env-file.js';
@@ -81,6 +82,19 @@ export async function loadSpecFile(source: string, ctx: FileContext): Promise<Lo
       return found.complete && isScalar(found.value) && found.value.type === 'PLAIN' ? found.value.source : undefined;
     },
   };
+  // Notification channels: the file's own (for every session of it), read with the file's envFile.
+  const accepted = (at: DocPath) => !schemaIssues.some((i) => at.every((segment, n) => String(i.path[n]) === String(segment)));
+  const root = isRecord(data) ? data : {};
+  let lookup: NotifyLookup = () => undefined;
+  let notifyEnvFiles: string[] = [];
+  if (accepted(['envFile'])) {
+    const env = await readNotifyEnv(root.envFile as string | string[] | undefined, sessionContext);
+    lookup = env.lookup;
+    notifyEnvFiles = env.files;
+    issues.push(...env.issues);
+  }
+  const fileNotify = Array.isArray(root.notify) ? resolveChannels(root.notify as RawNotifyChannel[], ['notify'], file, lookup, accepted) : undefined;
+  issues.push(...(fileNotify?.issues ?? []));
   const sessions: DeclaredSession[] = [];
   const rawSessions = isRecord(data) && isRecord(data.sessions) ? data.sessions : {};
   for (const [name, raw] of Object.entries(rawSessions)) {
@@ -90,8 +104,10 @@ export async function loadSpecFile(source: string, ctx: FileContext): Promise<Lo
     // Not a map at all: the schema said so, and there is nothing more to check.
     if (!isRecord(raw)) continue;
     const result = await normaliseSession(name, raw as unknown as RawSession, sessionContext, schemaIssues);
-    if (result.spec) declared.spec = result.spec;
-    issues.push(...result.issues);
+    const own = Array.isArray(raw.notify) ? resolveChannels(raw.notify as RawNotifyChannel[], ['sessions', name, 'notify'], file, lookup, accepted) : undefined;
+    const notify = [...(fileNotify?.channels ?? []), ...(own?.channels ?? [])];
+    if (result.spec && !own?.issues.length) declared.spec = notify.length > 0 ? { ...result.spec, notify, notifyEnvFiles } : result.spec;
+    issues.push(...result.issues, ...(own?.issues ?? []));
   }
 
   for (const issue of issues) {

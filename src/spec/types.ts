@@ -1,3 +1,5 @@
+import type { NotifyChannel } from '../notify/types.js';
+
 /** How a command reaches the pane: a shell string run once under `sh -c`, or argv exec'd as is. */
 export type Command = { kind: 'shell'; script: string } | { kind: 'argv'; argv: string[] };
 
@@ -106,6 +108,13 @@ export interface SessionSpec {
   windowsDeclared: boolean;
   /** At least one. */
   windows: WindowSpec[];
+  /**
+   * Where a person is told about this session's panes: the file's `notify`, then the session's own,
+   * resolved (secrets in hand: never logged). Not part of any spec hash: it is not what runs.
+   */
+  notify?: NotifyChannel[];
+  /** Absolute paths of the file-level env files `notify` was resolved with (watch reloads when they change). */
+  notifyEnvFiles?: string[];
 }
 
 /** Every pane of a session, in spec order (window by window). */

@@ -113,5 +113,6 @@ export class SpecSource {
 }
 
 export function envFilesOf(d: DesiredState): string[] {
-  return [...new Set(d.sessions.flatMap(panesOf).flatMap((p) => p.envFiles))];
+  // The notify channels' env files too: a rotated token reaches watch without a spec edit.
+  return [...new Set(d.sessions.flatMap((s) => [...panesOf(s).flatMap((p) => p.envFiles), ...(s.notifyEnvFiles ?? [])]))];
 }

@@ -43,6 +43,8 @@ export interface WatchOptions {
    * pane-died hook or the resync, so a test can tell that the hook works.
    */
   procBackstop?: boolean;
+  /** Told each pass's snapshot (after deaths are timed) with the specs of that pass: notify/notifier.ts. */
+  notifier?: { observe(observed: ObservedState, desired: DesiredState): void };
 }
 
 export interface Watcher {
@@ -134,7 +136,11 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
         events: repeats.events,
         unhealthy: unhealthyVerdicts(),
         extraLines: globalWakeHooks(),
-        onObserved: (o) => deaths.note(o),
+        onObserved: (o) => {
+          const seen = deaths.note(o);
+          opts.notifier?.observe(seen, desired); // only queues: delivery is off the pass
+          return seen;
+        },
       });
       // The wake-up first: nothing after this line can cancel a due restart.
       requeue.set(r.plan.requeueAfterMs);

@@ -19,6 +19,9 @@ export interface ApplyOptions {
   lockTimeout: number;
 }
 
+/** How long apply waits for its notifications at the end: one try's timeout and a little. */
+const APPLY_NOTIFY_MS = 12_000;
+
 export async function applyCommand(ctx: Context, opts: ApplyOptions): Promise<number> {
   const desired = await loadOrFail(ctx.io, opts.file);
   const dryRun = opts.dryRun ?? false;
@@ -42,12 +45,25 @@ async function applyLocked(ctx: Context, desired: DesiredState, opts: ApplyOptio
     const owned = [...look.observed.sessions.values()].filter((s) => s.owned);
     if (look.plan.actions.length === 0 && !owned.some((s) => logIsLarge(ctx.logDir, s.name))) return look;
   }
-  const events = eventLog(ctx, false);
+  const log = eventLog(ctx, false);
+  // apply tells `start-failed` (its verify's verdict) through the specs' notify channels.
+  const notifier = desired.sessions.some((s) => s.notify?.length)
+    ? (await import('../../notify/notifier.js')).createNotifier({
+        events: log,
+        desired,
+        logDir: ctx.logDir,
+        env: ctx.io.env as NodeJS.ProcessEnv,
+        only: new Set(['start-failed']),
+      })
+    : undefined;
+  const events = notifier?.events ?? log;
   const lock = await acquireLock(ctx.lockFile, opts.lockTimeout);
   try {
     return await reconcile(ctx.tmux, desired, { dryRun: false, honourBackoff: false, verify: true, logDir: ctx.logDir, events, ...planning(ctx, opts) });
   } finally {
     await lock.release();
+    // After the lock: a slow channel holds up this command only, never another reconciler.
+    await notifier?.drain(APPLY_NOTIFY_MS);
     await events.close();
   }
 }

@@ -9,11 +9,12 @@ export interface WatchCommandOptions {
 
 /**
  * How long a stop waits for the pass under way (it may be stopping a slow process) and then for the
- * event log to flush. Together well under the second the README promises from SIGTERM to exit; the
+ * notifications still queued, then for the event log to flush. Together under the second the README promises from SIGTERM to exit; the
  * CLI then ends the process at once (main.ts), whatever that pass still holds.
  */
 const STOP_PASS_MS = 400;
 const STOP_LOG_MS = 200;
+const STOP_NOTIFY_MS = 300;
 
 /**
  * Runs until SIGINT/SIGTERM, then stops within a second and exits 0, leaving every session running:
@@ -29,7 +30,11 @@ export async function watchCommand(ctx: Context, opts: WatchCommandOptions): Pro
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
   });
-  const events = eventLog(ctx, true);
+  const log = eventLog(ctx, true);
+  // Every event also feeds the notifier's outbox (delivered off the passes): notify/notifier.ts.
+  const { createNotifier } = await import('../../notify/notifier.js');
+  const notifier = createNotifier({ events: log, desired, logDir: ctx.logDir, env: ctx.io.env as NodeJS.ProcessEnv });
+  const events = notifier.events;
   // Nobody reads watch's output any more (`tmuxctl watch | head -2`): supervision goes on, and the
   // event log, which nobody's pipe can close, says so.
   ctx.io.onOutputLost?.((stream, reason) =>
@@ -46,11 +51,13 @@ export async function watchCommand(ctx: Context, opts: WatchCommandOptions): Pro
     logDir: ctx.logDir,
     resyncSeconds: opts.resync,
     env: ctx.io.env as NodeJS.ProcessEnv,
+    notifier,
     procBackstop: ctx.io.env.TMUXCTL_INTERNAL_NO_PROC_BACKSTOP !== '1',
   });
   const outcome = await Promise.race([signalled.then((signal) => ({ signal })), watcher.fatal.then((error) => ({ error }))]);
   if ('error' in outcome) {
     await within(STOP_PASS_MS, watcher.stop());
+    await notifier.drain(STOP_NOTIFY_MS);
     await within(STOP_LOG_MS, events.close());
     throw outcome.error; // one line from the CLI, exit 3
   }
@@ -62,6 +69,8 @@ export async function watchCommand(ctx: Context, opts: WatchCommandOptions): Pro
     events.record({ event: 'watch-stopping', reason: 'abandoning the pass under way' }, 'warn');
     ctx.tmux.abandon(); // its tmux client too: a stopped server would keep it for ever
   }
+  // Messages still on their way get a moment, not a wait: a hung webhook must not hold the exit.
+  await notifier.drain(STOP_NOTIFY_MS);
   await within(STOP_LOG_MS, events.close());
   return 0;
 }
