@@ -277,7 +277,7 @@ function planPane(ctx: SessionPlan, live: ObservedSession, p: PaneSpec, m: Manag
       kind: 'give-up',
       session: spec.name,
       target: p.target,
-      reason: `${why}; restarted ${recent.length} times within ${limit.withinSeconds}s (maxRestarts)`,
+      reason: `${why}; restarted ${recent.length} time${recent.length === 1 ? '' : 's'} within ${limit.withinSeconds}s (maxRestarts)`,
       observed: live,
       managed: m,
       stamp: { ...m.stamp, hold: 'failed', ...lastExit(m.pane.exit ?? m.stamp.lastExit) },

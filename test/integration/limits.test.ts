@@ -1,6 +1,6 @@
 /** Restart limits (`maxRestarts`, the `failed` state) and `memoryLimitMB`, under a real watch and tmux. */
 import { describe, expect, it } from 'vitest';
-import { quickSession, specDoc, useTmuxServer, waitFor } from '../helpers/tmux.js';
+import { readIfExists, quickSession, specDoc, useTmuxServer, waitFor } from '../helpers/tmux.js';
 import { eventsOf, livePid, startWatch, statusOf } from '../helpers/watch.js';
 
 const t = useTmuxServer();
@@ -36,6 +36,22 @@ describe('maxRestarts', () => {
       'exited with status 1',
       'exited with status 1',
     ]);
+  });
+});
+
+describe('maxRestarts, told', () => {
+  it('gave-up reaches a notify channel once, with the reason', async () => {
+    const out = t.writeFile('gaveup/told', '');
+    const failing = quickSession(['sh', '-c', 'exit 1'], {
+      maxRestarts: { count: 1, withinSeconds: 300 },
+      backoff: { initialSeconds: 0.1, maxSeconds: 0.2, resetAfterSeconds: 600 },
+    });
+    const notify = [{ command: ['sh', '-c', `echo "$TMUXCTL_EVENT $TMUXCTL_TARGET $TMUXCTL_REASON" >> '${out}'`], on: ['gave-up'] }];
+    const file = t.writeSpec('gaveup/app.yaml', { ...specDoc({ 'gu-a': failing }), notify });
+    await startWatch(t, { args: ['-f', file] });
+    await waitFor(() => readIfExists(out)?.includes('gave-up'), 15_000, 'the gave-up message');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(readIfExists(out)!.trim().split('\n')).toEqual(['gave-up gu-a exited with status 1; restarted 1 time within 300s (maxRestarts)']);
   });
 });
 
