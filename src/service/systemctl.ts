@@ -9,6 +9,7 @@ export interface SystemctlResult {
   missing?: boolean;
   /** No answer within the timeout: the client was killed. */
   timedOut?: boolean;
+  timeoutMs?: number;
 }
 
 /** Runs `systemctl --user ...`: found on PATH, so tests put a fake one first and the user's manager is never asked. */
@@ -16,7 +17,13 @@ export type Systemctl = (args: readonly string[]) => Promise<SystemctlResult>;
 
 const TIMEOUT_MS = 20_000;
 
-export function systemctlRunner(env: Record<string, string | undefined>, timeoutMs = TIMEOUT_MS): Systemctl {
+/** `TMUXCTL_SYSTEMCTL_TIMEOUT_MS` (tests), else 20 s: a user bus that never answers must not hang a command. */
+export function systemctlTimeoutMs(env: Record<string, string | undefined>): number {
+  const n = Number(env.TMUXCTL_SYSTEMCTL_TIMEOUT_MS);
+  return Number.isInteger(n) && n > 0 ? n : TIMEOUT_MS;
+}
+
+export function systemctlRunner(env: Record<string, string | undefined>, timeoutMs = systemctlTimeoutMs(env)): Systemctl {
   return (args) =>
     new Promise((resolve) => {
       const child = spawn('systemctl', ['--user', ...args], { env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -33,7 +40,10 @@ export function systemctlRunner(env: Record<string, string | undefined>, timeout
       // A bus that never answers must not hang install: kill the client and say so.
       const timer = setTimeout(() => {
         signalChild(child, 'SIGKILL');
-        settle({ code: 124, ...text(), timedOut: true });
+        // Whatever it started may still hold the pipes: let go of them, or they keep this process alive.
+        child.stdout.destroy();
+        child.stderr.destroy();
+        settle({ code: 124, ...text(), timedOut: true, timeoutMs });
       }, timeoutMs);
       child.stdout.on('data', (b: Buffer) => out.push(b));
       child.stderr.on('data', (b: Buffer) => err.push(b));
@@ -46,7 +56,7 @@ export function systemctlRunner(env: Record<string, string | undefined>, timeout
 export function failureLine(args: readonly string[], r: SystemctlResult): string {
   const what = `systemctl --user ${args.join(' ')}`;
   if (r.missing) return `${what}: systemctl not found on PATH`;
-  if (r.timedOut) return `${what}: no answer within ${TIMEOUT_MS / 1000} s`;
+  if (r.timedOut) return `${what}: no answer within ${(r.timeoutMs ?? TIMEOUT_MS) / 1000} s`;
   const first = r.stderr.trim().split('\n').filter(Boolean)[0];
   return `${what}: ${first ?? `exit status ${r.code}`}`;
 }

@@ -24,6 +24,7 @@ writeFileSync(
   path.join(fakeBin, 'systemctl'),
   `#!/bin/sh
 echo "$*" >> "$FAKE_SYSTEMCTL_LOG"
+if [ "$FAKE_SYSTEMCTL" = hang ]; then sleep 25 & wait; fi
 if [ "$FAKE_SYSTEMCTL" = nobus ]; then echo 'Failed to connect to bus: No medium found' >&2; exit 1; fi
 case "$*" in
   "--user show --property=Version") echo 'Version=252'; exit 0 ;;
@@ -164,6 +165,15 @@ describe('service install', () => {
     const watch = `${process.execPath} ${cliPath} -L ${t.socket} --state-dir ${t.stateDir} watch -f ${t.specsDir}`;
     expect(r.stdout).toContain(`\nnohup ${watch} >/dev/null 2>&1 &\n`);
     expect(r.stdout).toMatch(new RegExp(`\\n@reboot env PATH=\\S+ TMUX_TMPDIR=${t.tmpDir} ${watch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} >/dev/null 2>&1\\n`));
+    expect(existsSync(unitDir)).toBe(false);
+  });
+
+  it('a systemctl that never answers is killed at the timeout: exit 3 with the alternative, nothing installed', async () => {
+    const r = await service(['install', '-f', t.specsDir], { FAKE_SYSTEMCTL: 'hang', TMUXCTL_SYSTEMCTL_TIMEOUT_MS: '500' });
+    expect(r.exitCode).toBe(3);
+    expect(r.durationMs).toBeLessThan(15_000); // a hang, not a speed check: the fake waits 25 s, its sleep holding the pipes after the kill
+    expect(r.stderr).toMatch(/systemctl --user show --property=Version: no answer within 0\.5 s\): nothing installed/);
+    expect(r.stdout).toMatch(/^nohup /m);
     expect(existsSync(unitDir)).toBe(false);
   });
 
