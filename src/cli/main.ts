@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { SpecError, TmuxctlError } from '../errors.js';
 import { VERSION } from '../version.js';
@@ -197,6 +198,34 @@ program
   )
   // process.execPath: pm2's ecosystem.config.js is loaded by the same node, in a child process.
   .action(async (files: string[], o) => done((await import('./commands/import.js')).importCommand(io, files, { from: o.from, nodePath: process.execPath })));
+
+const service = program.command('service').description('run watch as a systemd user service that survives reboots and never stops your sessions');
+const nameOption = () => new Option('--name <name>', 'unit name (default: tmuxctl, i.e. tmuxctl.service)');
+const serviceCommand = async () => import('./commands/service.js');
+service
+  .command('install')
+  .description('write, enable and start a user unit running watch over these specs; without systemd, print a nohup/@reboot alternative (exit 3)')
+  .addOption(fileOption())
+  .addOption(nameOption())
+  .option('--print', 'print the unit, install nothing')
+  // The node and the CLI file of this run are what the unit runs.
+  .action(async (o) =>
+    done((await serviceCommand()).serviceInstallCommand(await context(), o, { nodePath: process.execPath, cliPath: fileURLToPath(import.meta.url) })),
+  );
+service
+  .command('uninstall')
+  .description('stop and disable the unit (sessions keep running) and remove its file')
+  .addOption(nameOption())
+  .action(async (o) => done((await serviceCommand()).serviceUninstallCommand(await context(), o)));
+service
+  .command('status')
+  .description('the unit file and its state; exit 0 when active, 3 when not')
+  .addOption(nameOption())
+  .action(async (o) => done((await serviceCommand()).serviceStatusCommand(await context(), o)));
+service
+  .command('start-server')
+  .description('start the tmux server if none runs, kept alive with no session (the unit runs this in a scope of its own)')
+  .action(async () => done((await serviceCommand()).serviceStartServerCommand(await context())));
 
 let exitCode = 0;
 let exitPromptly = false;

@@ -1,5 +1,5 @@
 import { unwrapStartCommand } from '../apply/carry-screen.js';
-import { isNoServer, tmuxFailure, type TmuxClient } from '../tmux/client.js';
+import { isEmptyServer, isNoServer, tmuxFailure, type TmuxClient } from '../tmux/client.js';
 import { OPT } from '../tmux/options.js';
 
 /** One pane as `freeze` sees it, in tmux's own terms. */
@@ -50,7 +50,7 @@ export const FORMAT = `${KEYS.map((k) => `#{q:${FIELDS[k]}}`).join('|')}&`;
 export async function listPanes(tmux: TmuxClient): Promise<PaneRow[]> {
   const r = await tmux.exec(['list-panes', '-a', '-F', FORMAT]);
   if (r.code !== 0) {
-    if (isNoServer(r.stderr)) return [];
+    if (isNoServer(r.stderr) || isEmptyServer(r.stderr)) return [];
     throw tmuxFailure(['list-panes'], r);
   }
   return parsePaneRows(r.stdout);

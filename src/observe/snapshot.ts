@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { isNoServer, tmuxFailure, type TmuxClient } from '../tmux/client.js';
+import { isEmptyServer, isNoServer, tmuxFailure, type TmuxClient } from '../tmux/client.js';
 import { buildFormat, parseRows, type Row } from '../tmux/format.js';
 import { LEGACY, OPT, OWNED_V2, PANE_HEALTH_OPT, PANE_STAMP_OPT, WINDOW_STAMP_OPT } from '../tmux/options.js';
 import { legacyStamps } from './legacy.js';
@@ -61,6 +61,7 @@ async function snapshot(tmux: TmuxClient, now: number): Promise<ObservedState> {
   const r = await tmux.exec(['list-panes', '-a', '-F', FORMAT]);
   if (r.code !== 0) {
     if (isNoServer(r.stderr)) return { sessions: new Map(), serverRunning: false, at: now };
+    if (isEmptyServer(r.stderr)) return { sessions: new Map(), serverRunning: true, at: now };
     // Never parse a failed listing: an empty view would make owned processes look like orphans.
     throw tmuxFailure(['list-panes'], r);
   }

@@ -51,6 +51,14 @@ export function isNoServer(stderr: string): boolean {
   return /no server running on|error connecting to|server exited unexpectedly/.test(stderr);
 }
 
+/**
+ * stderr of `list-panes -a` on a server that runs with no session (kept by `exit-empty off`, as
+ * `tmuxctl service start-server` leaves it): tmux 3.3a finds no current target. No panes, not a failure.
+ */
+export function isEmptyServer(stderr: string): boolean {
+  return /no current target/.test(stderr);
+}
+
 export function serverArgs(server: ServerAddress): string[] {
   if (server.socketPath) return ['-S', server.socketPath];
   if (server.socketName) return ['-L', server.socketName];
