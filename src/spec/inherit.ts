@@ -56,6 +56,8 @@ export function inherit(chain: readonly LevelSettings[], ctx: { specDir: string;
   const backoff = nearest('backoff') ?? DEFAULTS.backoff;
   const healthCheck = nearest('healthCheck');
   const orphans = nearest('orphans');
+  // An empty map nearer by says "no dependencies" for what is below it.
+  const dependsOn = nearest('dependsOn');
   if (invalid.size > 0 || !envComplete || command === undefined) return { missing };
   return {
     missing,
@@ -73,6 +75,7 @@ export function inherit(chain: readonly LevelSettings[], ctx: { specDir: string;
       backoff: { ...backoff },
       ...(healthCheck && { healthCheck }),
       ...(orphans && { orphans }),
+      ...(dependsOn && dependsOn.length > 0 && { dependsOn: dependsOn.map((d) => ({ ...d })) }),
     },
   };
 }
