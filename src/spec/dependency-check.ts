@@ -23,7 +23,12 @@ const TARGET_RULE = 'a target is a session declared in any spec file loaded toge
  */
 export function dependencyProblems(declared: readonly DeclaredDependency[], sessions: ReadonlyMap<string, SessionSpec | undefined>): SpecProblem[] {
   const problems: SpecProblem[] = [];
-  const at = (d: DeclaredDependency, message: string): SpecProblem => ({ file: d.file, line: d.line, col: d.col, message: `${formatPath(d.path)}: ${message}` });
+  const at = (d: DeclaredDependency, message: string): SpecProblem => ({
+    file: d.file,
+    line: d.line,
+    col: d.col,
+    message: `${formatPath(d.path)}: ${message}`,
+  });
   /** Edges of the pane graph, dependent -> dependency, each with the entry that makes it. */
   const edges = new Map<string, Map<string, DeclaredDependency>>();
 
@@ -31,7 +36,9 @@ export function dependencyProblems(declared: readonly DeclaredDependency[], sess
     const target = parseDependencyTarget(d.target);
     if (!sessions.has(target.session)) {
       const guess = closestKey(target.session, [...sessions.keys()]);
-      problems.push(at(d, `no session ${JSON.stringify(target.session)} is declared${guess ? ` (did you mean ${JSON.stringify(guess)}?)` : ''}; ${TARGET_RULE}`));
+      problems.push(
+        at(d, `no session ${JSON.stringify(target.session)} is declared${guess ? ` (did you mean ${JSON.stringify(guess)}?)` : ''}; ${TARGET_RULE}`),
+      );
       continue;
     }
     // tmux starts a session's panes together (in one create), so none of them can wait for another.

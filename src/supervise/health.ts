@@ -161,5 +161,7 @@ export async function checkOnce(
     // no log yet: silent since start
   }
   const silentMs = Date.now() - last;
-  return silentMs > check.outputWithinSeconds * 1000 ? { ok: false, detail: `no output for ${Math.round(silentMs / 1000)}s` } : { ok: true, detail: 'output seen' };
+  return silentMs > check.outputWithinSeconds * 1000
+    ? { ok: false, detail: `no output for ${Math.round(silentMs / 1000)}s` }
+    : { ok: true, detail: 'output seen' };
 }
