@@ -132,5 +132,7 @@ describe('dependsOn', () => {
     const r = await t.tmuxctl(['delete', '-f', file]);
     expect(r.exitCode).toBe(0);
     expect(readIfExists(order)).toBe('d-web\nd-db\n');
+    // Printed in the order they were stopped.
+    expect(r.stdout).toBe('- kill d-web (deleted)\n- kill d-db (deleted)\ndeleted: 2 sessions\n');
   });
 });

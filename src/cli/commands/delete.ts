@@ -35,8 +35,10 @@ export async function deleteCommand(ctx: Context, names: string[], opts: { file?
     for (const a of p.actions) events.record({ event: a.kind === 'conflict' ? a.kind : 'delete', session: a.target, reason: a.reason });
     // Dependents first: each wave is stopped to its end before what it depends on is stopped.
     const errors: string[] = [];
-    for (const wave of stopWaves(p, desired)) errors.push(...(await executePlan(ctx.tmux, wave, { logDir: ctx.logDir })).errors);
-    const lines = p.actions.map((a) => actionLine(ctx.io, a));
+    const waves = stopWaves(p, desired);
+    for (const wave of waves) errors.push(...(await executePlan(ctx.tmux, wave, { logDir: ctx.logDir })).errors);
+    // In the order they were stopped.
+    const lines = waves.flatMap((w) => w.actions.map((a) => actionLine(ctx.io, a)));
     for (const t of targets) {
       const live = observed.sessions.get(t.session);
       if (!live) lines.push(`  ${t.session}: not found, nothing to delete`);
