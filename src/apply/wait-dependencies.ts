@@ -1,4 +1,5 @@
 import { managedPanes, paneSlot } from '../observe/types.js';
+import { blockedDependency } from '../plan/dependencies.js';
 import type { Action, Waiting } from '../plan/types.js';
 import { panesCovered, parseDependencyTarget } from '../spec/dependency-target.js';
 import { type DesiredState, type PaneSpec, panesOf } from '../spec/types.js';
@@ -25,6 +26,8 @@ export interface DependencyWaitResult {
   result: ReconcileResult;
   /** Set when --wait-timeout ran out: the starts still held back by their dependencies. */
   timedOut?: Waiting[];
+  /** Set when a dependency cannot meet its condition without a person (plan/dependencies.ts): why; apply stops waiting at once. */
+  blocked?: string;
 }
 
 /** How often apply looks again while it waits; a health check runs at most this often too, or at its own intervalSeconds when shorter. */
@@ -34,7 +37,8 @@ const POLL_MS = 500;
  * apply with `dependsOn`: reconcile, and while a start is held back by dependencies that are not met
  * yet, look again every 0.5 s (under the lock only when there is something to do), running the health
  * checks of the panes a `healthy` dependency waits for, until nothing waits on a dependency, a start
- * fails, or `timeoutMs` runs out. Passes after the first honour backoff, as watch does: a dependency
+ * fails, a dependency cannot come true without a person (a one-shot job that failed), or `timeoutMs`
+ * runs out. Passes after the first honour backoff, as watch does: a dependency
  * that keeps crashing is not restarted on every look.
  */
 export async function applyWaitingForDependencies(opts: DependencyWaitOptions): Promise<DependencyWaitResult> {
@@ -50,6 +54,8 @@ export async function applyWaitingForDependencies(opts: DependencyWaitOptions): 
   for (;;) {
     const held = (r.plan.waiting ?? []).filter((w) => w.dependencies !== undefined);
     if (held.length === 0 || r.batchError || failures.length > 0) return { result: combined() };
+    const blocked = blockedDependency(opts.desired, r.observed, held);
+    if (blocked !== undefined) return { result: combined(), blocked };
     if (now() >= deadline) return { result: combined(), timedOut: held };
     const checks = healthChecksAwaited(opts.desired, held).flatMap((q) => {
       const live = r.observed.sessions.get(q.session);

@@ -1,6 +1,7 @@
 import { type ManagedPane, managedPanes, type ObservedSession, type ObservedState, paneSlot } from '../observe/types.js';
 import { panesCovered, parseDependencyTarget } from '../spec/dependency-target.js';
 import { type DependencyCondition, type DesiredState, type PaneSpec, panesOf, type SessionSpec } from '../spec/types.js';
+import { describeExit, judgeDeadPane } from './restart-decision.js';
 import type { Action, Waiting } from './types.js';
 
 /** A dependency not met yet, as people read it: `db` to be `healthy`. */
@@ -150,4 +151,34 @@ function startsWith(spec: SessionSpec, p: PaneSpec, live: ObservedSession | unde
   if (!live) return panesOf(spec);
   if (live.windows.some((w) => w.stamp?.name === p.window)) return [p];
   return spec.windows.find((w) => w.name === p.window)?.panes ?? [p];
+}
+
+/**
+ * Pure, for apply's wait: a dependency that nothing but a person can make meet its condition, said
+ * for people (`migrate exited with status 1, and restart: never keeps it down`), so apply need not
+ * wait out its timeout: a one-shot job that failed and is not restarted, a pane held by `tmuxctl
+ * stop`, a name held by a session tmuxctl does not own. Undefined when each may still come true.
+ */
+export function blockedDependency(desired: DesiredState, observed: ObservedState, held: readonly Waiting[]): string | undefined {
+  const sessions = new Map(desired.sessions.map((s) => [s.name, s]));
+  const awaited = new Set(held.flatMap((w) => w.dependencies ?? []));
+  for (const p of desired.sessions.flatMap(panesOf)) {
+    for (const d of p.dependsOn ?? []) {
+      if (!awaited.has(d.target)) continue;
+      const target = parseDependencyTarget(d.target);
+      const session = sessions.get(target.session);
+      const live = observed.sessions.get(target.session);
+      if (live && !live.owned) return `${target.session} is held by a session tmuxctl does not own`;
+      for (const q of session ? panesCovered(target, session) : []) {
+        const m = live && managedPanes(live).get(paneSlot(q.window, q.index));
+        if (!m) continue;
+        if (m.stamp.hold) return `${q.target} is stopped (tmuxctl start ${q.target} starts it)`;
+        if (d.condition !== 'completed' || !m.pane.dead || judgeDeadPane(q, m.pane, m.stamp).restart) continue;
+        const exit = m.pane.exit;
+        if (exit && 'status' in exit && exit.status === 0) continue;
+        return `${q.target} ${describeExit(m.pane)}, and restart: ${q.restart} keeps it down`;
+      }
+    }
+  }
+  return undefined;
 }

@@ -77,6 +77,23 @@ describe('dependsOn', () => {
     expect(await waitFor(() => readIfExists(saw), 5000, 'c-app started')).toBe('yes\n');
   });
 
+  it('completed: a one-shot job that failed and stays down ends the wait at once (exit 3, saying why), without waiting out the timeout', async () => {
+    const file = t.writeSpec(
+      'failed-job/app.yaml',
+      specDoc({
+        'f-migrate': quickSession('sleep 0.5; exit 1', { restart: 'never' }),
+        'f-app': quickSession(LONG_RUNNING, { dependsOn: { 'f-migrate': 'completed' } }),
+      }),
+    );
+    // The default --wait-timeout is 60 s: ending well before it is the point.
+    const r = await t.tmuxctl(['apply', '-f', file], { timeoutMs: 20_000 });
+    expect(r.exitCode).toBe(3);
+    expect(r.stderr).toBe(
+      'tmuxctl: f-app (waiting for f-migrate to complete) cannot start: f-migrate exited with status 1, and restart: never keeps it down\n',
+    );
+    expect(await t.pane('f-app')).toBeUndefined();
+  });
+
   it('--wait-timeout: apply gives up with exit 3 naming what it waited for, and starts nothing in its place', async () => {
     const file = t.writeSpec(
       'timeout/app.yaml',

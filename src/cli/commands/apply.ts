@@ -36,7 +36,12 @@ export async function applyCommand(ctx: Context, opts: ApplyOptions): Promise<nu
         env: ctx.io.env as NodeJS.ProcessEnv,
       });
   const result = waited.result;
-  const gaveUp = waited.timedOut && `gave up after ${waitSeconds}s (--wait-timeout) waiting for dependencies: ${describeTimedOut(waited.timedOut)}`;
+  const gaveUp =
+    'blocked' in waited && waited.blocked !== undefined
+      ? `${describeTimedOut((result.plan.waiting ?? []).filter((w) => w.dependencies))} cannot start: ${waited.blocked}`
+      : 'timedOut' in waited && waited.timedOut
+        ? `gave up after ${waitSeconds}s (--wait-timeout) waiting for dependencies: ${describeTimedOut(waited.timedOut)}`
+        : undefined;
   printApply(ctx, desired, result, dryRun, opts.output, gaveUp);
   // What was attempted is printed above; the batch's own failure last, as one line.
   if (result.batchError) ctx.io.err(`tmuxctl: ${result.batchError.message}\n`);
