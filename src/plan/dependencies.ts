@@ -54,7 +54,11 @@ export function gateStarts(desired: DesiredState, observed: ObservedState, actio
     dueAt = Math.min(dueAt, found.dueAt);
     waiting.push({ session: a.session, target: a.target, reason: waitingReason(found.unmet), dependencies: found.unmet.map((u) => u.target) });
   }
-  return { actions: kept, waiting, ...(dueAt !== Infinity && { requeueAfterMs: Math.max(0, dueAt - now) }) };
+  // A window's layout applied again only for a split held back here would be applied on every pass, and stamp a pane count not there yet.
+  const heldSplits = new Set(actions.filter((a) => a.kind === 'split' && !kept.includes(a)).map((a) => windowOf(a.target)));
+  const stillChanging = new Set(kept.filter((a) => a.kind === 'split' || a.kind === 'kill-pane').map((a) => windowOf(a.target)));
+  const out = kept.filter((a) => !(a.kind === 'layout' && a.reason === PANES_CHANGED && heldSplits.has(a.target) && !stillChanging.has(a.target)));
+  return { actions: out, waiting, ...(dueAt !== Infinity && { requeueAfterMs: Math.max(0, dueAt - now) }) };
 }
 
 /**
@@ -129,6 +133,15 @@ function meets(q: PaneSpec, condition: DependencyCondition, look: Look): boolean
       // status) the verdict watch stamped on the pane is what is known.
       return look.observed.healthy ? look.observed.healthy.get(q.target) === m.stamp.startedAt : m.pane.health === 'healthy';
   }
+}
+
+/** The reason plan.ts gives a layout applied again because panes were added or removed. */
+const PANES_CHANGED = 'panes added or removed';
+
+/** `shop:servers` of `shop:servers.1`. */
+function windowOf(paneTarget: string): string {
+  const dot = paneTarget.lastIndexOf('.');
+  return dot < 0 ? paneTarget : paneTarget.slice(0, dot);
 }
 
 /** The panes an action starts. */

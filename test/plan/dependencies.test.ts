@@ -3,7 +3,7 @@ import { stopWaves, planDelete } from '../../src/plan/delete.js';
 import { plan } from '../../src/plan/plan.js';
 import { paneStatuses } from '../../src/plan/status.js';
 import type { HealthCheck } from '../../src/spec/types.js';
-import { dead, desired, MANUAL, NOW, observed, observedWith, paneOf, running, spec, text, WATCH } from '../helpers/model.js';
+import { dead, desired, MANUAL, NOW, observed, observedWith, paneOf, running, spec, text, WATCH, windowed } from '../helpers/model.js';
 
 const check: HealthCheck = { kind: 'command', command: { kind: 'argv', argv: ['true'] }, intervalSeconds: 1, timeoutSeconds: 1, failureThreshold: 1 };
 const db = spec('db', { healthCheck: check });
@@ -72,6 +72,14 @@ describe('dependsOn in the plan', () => {
     paneOf(dbLive, 'db').health = 'starting';
     const rows = paneStatuses(all, o);
     expect(rows.find((r) => r.name === 'web')).toMatchObject({ state: 'waiting', waiting: 'waiting for db to be healthy' });
+  });
+
+  it('a pane added to a window waits alone, and its window is not laid out again for a split that waits', () => {
+    const before = windowed('shop', [{ name: 'servers', panes: [{}] }]);
+    const after = windowed('shop', [{ name: 'servers', panes: [{}, { dependsOn: [{ target: 'db', condition: 'healthy' }] }] }]);
+    const p = plan(desired([after, db]), observed(running(before), running(db)), WATCH);
+    expect(text(p)).toEqual([]);
+    expect(waits(p)).toEqual(['shop:servers.1 (waiting for db to be healthy)']);
   });
 
   it('delete runs in waves: dependents before what they depend on', () => {
