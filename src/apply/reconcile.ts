@@ -22,6 +22,8 @@ export interface ReconcileOptions {
   events?: EventLog;
   /** Health verdicts from watch, fed to the planner as part of what was observed. */
   unhealthy?: ReadonlyMap<string, Unhealthy>;
+  /** Passed health checks by target (the startedAt of the run that passed): what `dependsOn: healthy` waits for. */
+  healthy?: ReadonlyMap<string, number>;
   /**
    * Sees each snapshot before anything acts on it (watch logs exits before their restarts), and may
    * return it refined with what only the caller knows (watch: when it first saw each death).
@@ -59,7 +61,7 @@ export async function reconcile(tmux: TmuxClient, desired: DesiredState, opts: R
     ),
     desired,
   );
-  const seen = opts.unhealthy ? { ...snapshot, unhealthy: opts.unhealthy } : snapshot;
+  const seen = { ...snapshot, ...(opts.unhealthy && { unhealthy: opts.unhealthy }), ...(opts.healthy && { healthy: opts.healthy }) };
   const observed = opts.onObserved?.(seen) ?? seen;
   if (!opts.dryRun) for (const s of observed.sessions.values()) for (const m of managedPanes(s).values()) rotateIfLarge(opts.logDir, observedTarget(s, m));
   const plan = makePlan(desired, observed, {

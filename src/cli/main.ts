@@ -93,6 +93,7 @@ program
   .option('--force', "apply changes at once, whatever each pane's update strategy (when-detached, on-exit) says")
   .addOption(outputOption())
   .addOption(lockOption())
+  .addOption(new Option('--wait-timeout <seconds>', 'how long to wait for dependsOn conditions before giving up (exit 3)').argParser(number(0)).default(60))
   .action(async (o) => done((await import('./commands/apply.js')).applyCommand(await context(), o)));
 
 program

@@ -163,6 +163,11 @@ export interface ObservedState {
   missingCwds?: ReadonlySet<string>;
   /** Health verdicts (watch only), by pane target. */
   unhealthy?: ReadonlyMap<string, Unhealthy>;
+  /**
+   * Passed health checks (watch, and apply while it waits for dependencies): by pane target, the
+   * startedAt of the run whose check passed. Absent: only the verdict stamped on each pane is known.
+   */
+  healthy?: ReadonlyMap<string, number>;
   /** Epoch milliseconds of the snapshot. */
   at: number;
 }

@@ -1,4 +1,6 @@
 import { managedPanes, type ManagedPane, type ObservedState } from '../observe/types.js';
+import { parseDependencyTarget } from '../spec/dependency-target.js';
+import { type DesiredState, panesOf } from '../spec/types.js';
 import { byKindThenTarget, DEFAULT_STOP_TIMEOUT_SECONDS, NOT_OWNED, withinRoots } from './plan.js';
 import { observedTarget, type TargetPattern } from './targets.js';
 import type { Action, Plan, TreeStop } from './types.js';
@@ -80,4 +82,37 @@ export function planDelete(targets: readonly TargetPattern[], observed: Observed
   }
   actions.sort(byKindThenTarget);
   return { actions };
+}
+
+/**
+ * `delete` stops dependents before what they depend on (`dependsOn`, read from the specs): the plan
+ * split into waves, each run to its end (every tree stopped) before the next starts. A session's
+ * wave is the length of the longest chain of sessions that depend on it, so a dependent of a
+ * dependent goes first of all. Without specs (names only) there is one wave. Conflicts ride in the first.
+ */
+export function stopWaves(p: Plan, desired: DesiredState | undefined): Plan[] {
+  const dependents = new Map<string, Set<string>>();
+  for (const s of desired?.sessions ?? []) {
+    for (const d of panesOf(s).flatMap((pane) => pane.dependsOn ?? [])) {
+      const on = parseDependencyTarget(d.target).session;
+      if (on === s.name) continue;
+      dependents.set(on, (dependents.get(on) ?? new Set()).add(s.name));
+    }
+  }
+  const depth = new Map<string, number>();
+  const depthOf = (name: string, seen: ReadonlySet<string>): number => {
+    const known = depth.get(name);
+    if (known !== undefined) return known;
+    let d = 0;
+    // Validation refuses cycles; `seen` only makes sure a bad input cannot recurse forever.
+    for (const dep of dependents.get(name) ?? []) if (!seen.has(dep)) d = Math.max(d, 1 + depthOf(dep, new Set([...seen, dep])));
+    depth.set(name, d);
+    return d;
+  };
+  const waves: Action[][] = [];
+  for (const a of p.actions) {
+    const wave = a.kind === 'conflict' ? 0 : depthOf(a.session, new Set([a.session]));
+    (waves[wave] ??= []).push(a);
+  }
+  return waves.filter((w) => w !== undefined).map((actions) => ({ actions }));
 }

@@ -2,6 +2,7 @@ import { dirname } from 'node:path';
 import { type ManagedPane, managedPanes, type ObservedSession, type ObservedState, type ObservedWindow, type PaneStamp, paneSlot } from '../observe/types.js';
 import { type DesiredState, type PaneSpec, panesOf, type SessionSpec, type WindowSpec } from '../spec/types.js';
 import { backoffDelayMs, crashesAfterRun } from './backoff.js';
+import { gateStarts } from './dependencies.js';
 import { describeHashChange, specHash } from './hash.js';
 import { planOrphans } from './orphans.js';
 import { swapsToOrder } from './reorder.js';
@@ -53,6 +54,11 @@ export function plan(desired: DesiredState, observed: ObservedState, opts: PlanO
     }
     planSession(ctx, live);
   }
+  // dependsOn: a start whose dependencies are not met yet waits (plan/dependencies.ts).
+  const gate = gateStarts(desired, observed, actions.splice(0), opts.now);
+  actions.push(...gate.actions);
+  waiting.push(...gate.waiting);
+  if (gate.requeueAfterMs !== undefined) requeue(gate.requeueAfterMs);
 
   actions.push(...planOrphans(desired, observed, refused));
 

@@ -1,11 +1,12 @@
 import { type ExitInfo, type ManagedPane, managedPanes, type ObservedSession, type ObservedState, paneSlot } from '../observe/types.js';
 import type { DesiredState, PaneSpec, SessionSpec } from '../spec/types.js';
 import { specHash } from './hash.js';
+import { dependencyWait } from './dependencies.js';
 import { declaredElsewhere, updateWait } from './plan.js';
 import { judgeDeadPane } from './restart-decision.js';
 import { observedTarget } from './targets.js';
 
-export type PaneState = 'running' | 'missing' | 'drifted' | 'exited' | 'backoff' | 'stopped' | 'failed' | 'conflict' | 'undeclared' | 'unmanaged';
+export type PaneState = 'running' | 'missing' | 'waiting' | 'drifted' | 'exited' | 'backoff' | 'stopped' | 'failed' | 'conflict' | 'undeclared' | 'unmanaged';
 
 /** One row of `status`: a pane, named `session` for a session of one pane, `session:window.N` otherwise. */
 export interface PaneStatus {
@@ -27,7 +28,10 @@ export interface PaneStatus {
   nextRestartAt: string | null;
   /** The health check's verdict as watch last stamped it (`healthy`, `unhealthy: ...`); null without one. */
   health: string | null;
-  /** For `drifted`: why the change is not applied yet (`waiting for 1 attached client to detach`); null otherwise. */
+  /**
+   * For `drifted`: why the change is not applied yet (`waiting for 1 attached client to detach`); for
+   * `waiting`: the dependencies it is not started without (`waiting for db to be healthy`); null otherwise.
+   */
   waiting: string | null;
 }
 
@@ -43,7 +47,7 @@ export function paneStatuses(desired: DesiredState, observed: ObservedState): Pa
     for (const w of spec.windows) {
       for (const p of w.panes) {
         slots.add(paneSlot(p.window, p.index));
-        out.push(statusOf(spec, p, live, managed.get(paneSlot(p.window, p.index)), desired, observed.at));
+        out.push(statusOf(spec, p, live, managed.get(paneSlot(p.window, p.index)), desired, observed));
       }
     }
     if (!live?.owned || declaredElsewhere(spec, live, desired.roots)) continue;
@@ -91,15 +95,21 @@ function statusOf(
   live: ObservedSession | undefined,
   m: ManagedPane | undefined,
   desired: DesiredState,
-  now: number,
+  observed: ObservedState,
 ): PaneStatus {
+  const now = observed.at;
   const declaredRow = (state: PaneState, source: string | null): PaneStatus => ({ ...emptyRow(p, state, source), ...(m && live && measured(live, m)) });
-  if (!live) return declaredRow('missing', spec.source);
+  // Not running, and its dependencies (plan/dependencies.ts) keep it from being started: `waiting`.
+  const held = (): PaneStatus | undefined => {
+    const reason = dependencyWait(desired, observed, spec, p);
+    return reason === undefined ? undefined : { ...declaredRow('waiting', spec.source), waiting: reason };
+  };
+  if (!live) return held() ?? declaredRow('missing', spec.source);
   if (!live.owned) return emptyRow(p, 'conflict', spec.source);
   // Declared by a spec outside the paths given: that file's session, shown with its source.
   if (declaredElsewhere(spec, live, desired.roots)) return emptyRow(p, 'conflict', live.source ?? null);
   // Nothing of ours runs in this slot (never started, or its pane was killed by hand).
-  if (!m) return declaredRow('missing', spec.source);
+  if (!m) return held() ?? declaredRow('missing', spec.source);
   // Held by a person: whatever its spec says, nothing restarts it until `tmuxctl start`.
   if (m.stamp.hold === 'stopped') return declaredRow('stopped', spec.source);
   // Given up on: shown failed until `start`, --force or a change of its spec (drifted then: the next apply starts it).
@@ -110,6 +120,10 @@ function statusOf(
     if (m.stamp.hash !== hash) return drifted();
     const verdict = judgeDeadPane(p, m.pane, m.stamp);
     if (!verdict.restart) return declaredRow('exited', spec.source);
+    if (verdict.dueAt <= now) {
+      const waiting = held();
+      if (waiting) return waiting;
+    }
     return { ...declaredRow('backoff', spec.source), nextRestartAt: new Date(Math.max(verdict.dueAt, now)).toISOString() };
   }
   return m.stamp.hash === hash ? declaredRow('running', spec.source) : drifted();

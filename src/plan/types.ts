@@ -90,11 +90,13 @@ export interface Waiting {
   session: string;
   target: string;
   reason: string;
+  /** Held back by `dependsOn` (plan/dependencies.ts): the targets it waits for. */
+  dependencies?: string[];
 }
 
 export interface Plan {
   actions: Action[];
-  /** Changes that wait for a person (update: when-detached) or for the process to end (update: on-exit). */
+  /** Changes that wait for a person (update: when-detached), for the process to end (update: on-exit), or starts that wait for their dependencies. */
   waiting?: Waiting[];
   /** When a dead pane waits out its backoff: how long until the plan should be made again. */
   requeueAfterMs?: number;

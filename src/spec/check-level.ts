@@ -6,7 +6,7 @@ import type { RawPane } from './raw-spec.js';
 import { resolveCwd } from './resolve-cwd.js';
 import { type EnvContext, type EnvFilesRead, readCallerValues, readEnvFiles, readEnvMap } from './resolve-env.js';
 import { toCommand } from './to-command.js';
-import type { Backoff, Command, HealthCheck, RestartLimit, RestartPolicy, UpdateStrategy } from './types.js';
+import type { Backoff, Command, Dependency, HealthCheck, RestartLimit, RestartPolicy, UpdateStrategy } from './types.js';
 
 export interface LevelContext extends EnvContext {
   /** See LoadOptions.cwdMustExist. */
@@ -38,6 +38,8 @@ export interface LevelSettings {
   healthCheck?: HealthCheck;
   orphans?: { match: string; maxMatches?: number };
   shell?: string;
+  /** Sorted by target; checked against the other sessions once every file is loaded (dependency-check.ts). */
+  dependsOn?: Dependency[];
 }
 
 /**
@@ -134,6 +136,12 @@ export async function checkLevel(
       const reason = (error as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
       issues.push({ path, at: 'value', message: `${formatPath(path)} is not a valid regular expression: ${reason}` });
     }
+  }
+
+  if (has('dependsOn') && raw.dependsOn !== undefined) {
+    settings.dependsOn = Object.entries(raw.dependsOn)
+      .map(([target, condition]) => ({ target, condition }))
+      .sort((a, b) => (a.target < b.target ? -1 : a.target > b.target ? 1 : 0));
   }
 
   return { settings, issues };

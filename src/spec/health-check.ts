@@ -21,6 +21,7 @@ export function normaliseHealthCheck(raw: RawHealthCheck): HealthCheck {
       intervalSeconds: raw.intervalSeconds ?? DEFAULTS.healthCheck.intervalSeconds,
       timeoutSeconds: raw.timeoutSeconds ?? DEFAULTS.healthCheck.timeoutSeconds,
       failureThreshold: raw.failureThreshold ?? DEFAULT_FAILURE_THRESHOLD.command,
+      ...startPeriod(raw),
     };
   }
   return {
@@ -28,5 +29,11 @@ export function normaliseHealthCheck(raw: RawHealthCheck): HealthCheck {
     outputWithinSeconds: raw.outputWithinSeconds as number,
     intervalSeconds: raw.intervalSeconds ?? DEFAULTS.healthCheck.intervalSeconds,
     failureThreshold: raw.failureThreshold ?? DEFAULT_FAILURE_THRESHOLD.output,
+    ...startPeriod(raw),
   };
+}
+
+/** Kept only when declared and not 0: a check without one is written exactly as before. */
+function startPeriod(raw: RawHealthCheck): { startPeriodSeconds?: number } {
+  return raw.startPeriodSeconds ? { startPeriodSeconds: raw.startPeriodSeconds } : {};
 }

@@ -58,6 +58,8 @@ export function inherit(chain: readonly LevelSettings[], ctx: { specDir: string;
   const maxRestarts = nearest('maxRestarts');
   const memoryLimitMB = nearest('memoryLimitMB');
   const orphans = nearest('orphans');
+  // An empty map nearer by says "no dependencies" for what is below it.
+  const dependsOn = nearest('dependsOn');
   if (invalid.size > 0 || !envComplete || command === undefined) return { missing };
   return {
     missing,
@@ -77,6 +79,7 @@ export function inherit(chain: readonly LevelSettings[], ctx: { specDir: string;
       ...(memoryLimitMB !== undefined && { memoryLimitMB }),
       ...(healthCheck && { healthCheck }),
       ...(orphans && { orphans }),
+      ...(dependsOn && dependsOn.length > 0 && { dependsOn: dependsOn.map((d) => ({ ...d })) }),
     },
   };
 }

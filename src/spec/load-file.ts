@@ -12,6 +12,7 @@ import { readRegularFile } from './read-regular-file.js';
 import { isSessionName } from './session-name.js';
 import type { SessionSpec, SpecProblem } from './types.js';
 import { validateSpec } from './validate.js';
+import type { DeclaredDependency } from './dependency-check.js';
 
 export interface FileContext {
   cwd: string;
@@ -29,6 +30,8 @@ export interface DeclaredSession {
   position: Position;
   /** Absent when the session has problems. */
   spec?: SessionSpec;
+  /** Its `dependsOn` entries, located (only for a session without problems). */
+  dependencies: DeclaredDependency[];
 }
 
 export interface LoadedFile {
@@ -99,14 +102,17 @@ export async function loadSpecFile(source: string, ctx: FileContext): Promise<Lo
   const rawSessions = isRecord(data) && isRecord(data.sessions) ? data.sessions : {};
   for (const [name, raw] of Object.entries(rawSessions)) {
     if (!isSessionName(name)) continue;
-    const declared: DeclaredSession = { name, position: positionOf(doc, lineCounter, ['sessions', name], 'key') };
+    const declared: DeclaredSession = { name, position: positionOf(doc, lineCounter, ['sessions', name], 'key'), dependencies: [] };
     sessions.push(declared);
     // Not a map at all: the schema said so, and there is nothing more to check.
     if (!isRecord(raw)) continue;
     const result = await normaliseSession(name, raw as unknown as RawSession, sessionContext, schemaIssues);
     const own = Array.isArray(raw.notify) ? resolveChannels(raw.notify as RawNotifyChannel[], ['sessions', name, 'notify'], file, lookup, accepted) : undefined;
     const notify = [...(fileNotify?.channels ?? []), ...(own?.channels ?? [])];
-    if (result.spec && !own?.issues.length) declared.spec = notify.length > 0 ? { ...result.spec, notify, notifyEnvFiles } : result.spec;
+    if (result.spec && !own?.issues.length) {
+      declared.spec = notify.length > 0 ? { ...result.spec, notify, notifyEnvFiles } : result.spec;
+      declared.dependencies = result.dependencies.map((d) => ({ ...d, file, ...positionOf(doc, lineCounter, d.path, 'key') }));
+    }
     issues.push(...result.issues, ...(own?.issues ?? []));
   }
 

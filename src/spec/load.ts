@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULTS } from './defaults.js';
+import { type DeclaredDependency, dependencyProblems } from './dependency-check.js';
 import { displayPath } from './display-path.js';
 import { findSpecFiles } from './find-files.js';
 import type { Position } from './positions.js';
@@ -54,6 +55,10 @@ export async function loadDesiredState(paths: string[], opts: LoadOptions): Prom
   const { loadSpecFile } = await import('./load-file.js');
   const firstDeclared = new Map<string, { file: string; position: Position }>();
   const sessions: SessionSpec[] = [];
+  /** Every declared name, with its spec when it has no problem: what a dependency may name. */
+  const byName = new Map<string, SessionSpec | undefined>();
+  const dependencies: DeclaredDependency[] = [];
+  const perFile: { file: string; problems: SpecProblem[]; envProblems: SpecProblem[] }[] = [];
   for (const source of found.files) {
     const file = displayPath(source, cwd);
     const loaded = await loadSpecFile(source, ctx);
@@ -68,11 +73,18 @@ export async function loadDesiredState(paths: string[], opts: LoadOptions): Prom
         });
       } else {
         firstDeclared.set(declared.name, { file, position: declared.position });
+        byName.set(declared.name, declared.spec);
         if (declared.spec) sessions.push(declared.spec);
+        dependencies.push(...declared.dependencies);
       }
     }
-    fileProblems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
-    problems.push(...fileProblems, ...envFiles.takeProblems());
+    perFile.push({ file, problems: fileProblems, envProblems: envFiles.takeProblems() });
+  }
+  // dependsOn may name a session of any file: checked once all are read, reported in the file that declares it.
+  for (const p of dependencyProblems(dependencies, byName)) perFile.find((f) => f.file === p.file)?.problems.push(p);
+  for (const f of perFile) {
+    f.problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
+    problems.push(...f.problems, ...f.envProblems);
   }
 
   if (problems.length > 0) return { ok: false, problems };

@@ -5,7 +5,15 @@ import { formatPath, type DocPath, type Issue } from './issue.js';
 import { placesOf, whoNeeds } from './pane-groups.js';
 import type { RawSession } from './raw-spec.js';
 import { type Level, type PanePlace, sessionTree } from './session-tree.js';
-import type { SessionSpec } from './types.js';
+import type { DependencyCondition, SessionSpec } from './types.js';
+
+/** A `dependsOn` entry where it is written, and the panes that take it (those for which it is the nearest). */
+export interface DependencyEntry {
+  path: DocPath;
+  dependents: string[];
+  target: string;
+  condition: DependencyCondition;
+}
 
 export interface SessionContext extends LevelContext {
   /** Absolute path of the spec file. */
@@ -30,7 +38,7 @@ export async function normaliseSession(
   raw: RawSession,
   ctx: SessionContext,
   schemaIssues: readonly Issue[],
-): Promise<{ spec: SessionSpec; issues: [] } | { spec?: undefined; issues: Issue[] }> {
+): Promise<{ spec: SessionSpec; issues: []; dependencies: DependencyEntry[] } | { spec?: undefined; issues: Issue[] }> {
   const at: DocPath = ['sessions', name];
   const mine = schemaIssues.filter((i) => startsWith(i.path, at));
   const accepted = (path: DocPath) => !mine.some((i) => startsWith(i.path, path));
@@ -95,7 +103,20 @@ export async function normaliseSession(
     return { issues };
   }
 
+  // Checked against every session of every file once all are loaded (dependency-check.ts).
+  const dependencies: DependencyEntry[] = [];
+  for (const level of tree.levels) {
+    const entries = settings.get(level)?.dependsOn;
+    if (!entries) continue;
+    const dependents = tree.windows
+      .flatMap((w) => w.panes)
+      .filter((p) => p.chain.findLast((l) => l.raw.dependsOn !== undefined) === level)
+      .map((p) => p.target);
+    for (const e of entries) dependencies.push({ path: [...level.at, 'dependsOn', e.target], dependents, ...e });
+  }
+
   return {
+    dependencies,
     spec: {
       name,
       source: ctx.source,

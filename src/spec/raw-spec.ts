@@ -1,4 +1,4 @@
-import type { Backoff, RestartLimit, RestartPolicy, UpdateStrategy } from './types.js';
+import type { Backoff, DependencyCondition, RestartLimit, RestartPolicy, UpdateStrategy } from './types.js';
 
 /**
  * A spec document as the JSON Schema guarantees it once validated. The schema fills in no
@@ -30,6 +30,7 @@ export interface RawInheritable {
   healthCheck?: RawHealthCheck;
   orphans?: { match: string; maxMatches?: number };
   shell?: string;
+  dependsOn?: Record<string, DependencyCondition>;
 }
 
 /** Exactly one of `command` / `keys` (a pane), or of those and `panes` / `windows` (a window, a session). */
@@ -54,6 +55,7 @@ export interface RawHealthCheck {
   intervalSeconds?: number;
   timeoutSeconds?: number;
   failureThreshold?: number;
+  startPeriodSeconds?: number;
 }
 
 /** The keys every level may carry, in the order the schema lists them. */
@@ -73,4 +75,5 @@ export const INHERITABLE_KEYS = [
   'healthCheck',
   'orphans',
   'shell',
+  'dependsOn',
 ] as const satisfies readonly (keyof RawInheritable)[];

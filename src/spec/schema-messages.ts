@@ -131,6 +131,12 @@ function explainPropertyName(e: ErrorObject, at: DocPath, name: string): Issue {
       message: `${prefix(at)}invalid session name ${quoted}: ${NAME_RULE}`,
     };
   }
+  if (at.at(-1) === 'dependsOn') {
+    return {
+      ...where,
+      message: `${prefix(at)}invalid target ${quoted}: write session, session:window or session:window.N (names of 1 to 64 letters, digits, '_' or '-'; N a pane's position from 0)`,
+    };
+  }
   if ((e.schema as { pattern?: string } | undefined)?.pattern === VARIABLE_NAME_PATTERN) {
     return { ...where, message: `${prefix(at)}invalid variable name ${quoted}: use ${VARIABLE_NAME_RULE}` };
   }

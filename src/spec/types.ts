@@ -24,9 +24,23 @@ export interface RestartLimit {
   withinSeconds: number;
 }
 
+/** startPeriodSeconds: failures this long after a start are not counted; absent means 0. */
 export type HealthCheck =
-  | { kind: 'command'; command: Command; intervalSeconds: number; timeoutSeconds: number; failureThreshold: number }
-  | { kind: 'output'; outputWithinSeconds: number; intervalSeconds: number; failureThreshold: number };
+  | { kind: 'command'; command: Command; intervalSeconds: number; timeoutSeconds: number; failureThreshold: number; startPeriodSeconds?: number }
+  | { kind: 'output'; outputWithinSeconds: number; intervalSeconds: number; failureThreshold: number; startPeriodSeconds?: number };
+
+/**
+ * What a dependency must be before its dependent is started: `started` (alive past its
+ * startSeconds), `healthy` (its health check passed once in its current run), `completed` (exited
+ * with status 0: a one-shot job).
+ */
+export type DependencyCondition = 'started' | 'healthy' | 'completed';
+
+/** One entry of `dependsOn`: a target (`session`, `session:window` or `session:window.N`) and its condition. */
+export interface Dependency {
+  target: string;
+  condition: DependencyCondition;
+}
 
 /**
  * Where a pane sits in its session, as people and `status` name it: `session` for a session of one
@@ -85,6 +99,11 @@ export interface PaneSpec extends PaneKey {
   healthCheck?: HealthCheck;
   /** maxMatches: absent means the default (plan/orphans.ts). */
   orphans?: { match: string; maxMatches?: number };
+  /**
+   * Not started until each is met (plan/dependencies.ts); sorted by target. Not part of the spec
+   * hash: what a process waits for before it starts is not what it sees.
+   */
+  dependsOn?: Dependency[];
 }
 
 export interface WindowSpec {

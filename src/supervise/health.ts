@@ -13,6 +13,8 @@ interface Tracked {
   /** The run being judged: a restart starts the count afresh. */
   startedAt: number;
   failures: number;
+  /** The check passed at least once in this run (what `dependsOn: healthy` waits for). */
+  passed: boolean;
   unhealthy?: Unhealthy;
   timer: ReturnType<typeof setInterval>;
   running: boolean;
@@ -28,6 +30,8 @@ export interface HealthOptions {
   onUnhealthy: () => void;
   /** Health changed: stamp it on the pane so `status` (another process) can show it. */
   onChange: (paneId: string, health: string) => void;
+  /** A run passed its check for the first time: reconcile (a dependent waiting for it may start). */
+  onHealthy?: () => void;
 }
 
 /**
@@ -67,7 +71,7 @@ export class HealthMonitor {
       if (this.tracked.has(target) || !live || live.pane.dead || live.stamp.startedAt === undefined) continue;
       const check = spec.healthCheck!;
       const paneId = live.pane.id;
-      const t: Tracked = { spec, check, startedAt: live.stamp.startedAt, failures: 0, running: false, timer: undefined as never };
+      const t: Tracked = { spec, check, startedAt: live.stamp.startedAt, failures: 0, passed: false, running: false, timer: undefined as never };
       t.timer = setRepeating(() => void this.probe(t, paneId), check.intervalSeconds * 1000);
       t.timer.unref();
       this.tracked.set(target, t);
@@ -82,6 +86,13 @@ export class HealthMonitor {
     return out;
   }
 
+  /** Runs that passed their check, by target: the startedAt of each (`dependsOn: healthy`). */
+  passed(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [name, t] of this.tracked) if (t.passed) out.set(name, t.startedAt);
+    return out;
+  }
+
   stop(): void {
     for (const t of this.tracked.values()) clearInterval(t.timer);
     this.tracked.clear();
@@ -91,15 +102,21 @@ export class HealthMonitor {
     if (t.running) return; // a slow check is never stacked on itself
     t.running = true;
     try {
-      const r = await this.judge(t);
+      const r = await checkOnce(t.check, t.spec, t.startedAt, this.opts.logDir, this.opts.env);
       if (this.tracked.get(t.spec.target) !== t) return; // reset while the check ran
       if (r.ok) {
         if (t.failures > 0) this.opts.events.record({ event: 'health-ok', session: t.spec.target });
         t.failures = 0;
         t.unhealthy = undefined;
         this.stamp(t, paneId, 'healthy');
+        if (!t.passed) {
+          t.passed = true;
+          this.opts.onHealthy?.();
+        }
         return;
       }
+      // Compose's start_period: a service still starting up fails its check; that is not counted.
+      if (Date.now() - t.startedAt < (t.check.startPeriodSeconds ?? 0) * 1000) return;
       t.failures += 1;
       const detail = `${t.failures} consecutive failure${t.failures === 1 ? '' : 's'}, last: ${r.detail}`;
       this.opts.events.record({ event: 'health-failed', session: t.spec.target, reason: r.detail, failures: t.failures }, 'warn');
@@ -122,23 +139,29 @@ export class HealthMonitor {
     t.stamped = health;
     this.opts.onChange(paneId, health);
   }
+}
 
-  private async judge(t: Tracked): Promise<{ ok: boolean; detail: string }> {
-    const check = t.check;
-    if (check.kind === 'command') {
-      const env = { ...this.opts.env, ...t.spec.env };
-      return runCheck(paneArgv(check.command), t.spec.cwd, env, check.timeoutSeconds * 1000);
-    }
-    // The pane's output is appended to its log file, so the file's mtime is the last output.
-    let last = t.startedAt;
-    try {
-      last = Math.max(last, statSync(sessionLogFile(this.opts.logDir, t.spec.target)).mtimeMs);
-    } catch {
-      // no log yet: silent since start
-    }
-    const silentMs = Date.now() - last;
-    return silentMs > check.outputWithinSeconds * 1000
-      ? { ok: false, detail: `no output for ${Math.round(silentMs / 1000)}s` }
-      : { ok: true, detail: 'output seen' };
+/**
+ * One run of a check, judged: a command's exit status, or whether the pane printed within
+ * outputWithinSeconds (its log file's mtime is its last output). Used by watch and by apply while it
+ * waits for a dependency to be healthy.
+ */
+export async function checkOnce(
+  check: HealthCheck,
+  spec: Pick<PaneSpec, 'env' | 'cwd' | 'target'>,
+  startedAt: number,
+  logDir: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ ok: boolean; detail: string }> {
+  if (check.kind === 'command') return runCheck(paneArgv(check.command), spec.cwd, { ...env, ...spec.env }, check.timeoutSeconds * 1000);
+  let last = startedAt;
+  try {
+    last = Math.max(last, statSync(sessionLogFile(logDir, spec.target)).mtimeMs);
+  } catch {
+    // no log yet: silent since start
   }
+  const silentMs = Date.now() - last;
+  return silentMs > check.outputWithinSeconds * 1000
+    ? { ok: false, detail: `no output for ${Math.round(silentMs / 1000)}s` }
+    : { ok: true, detail: 'output seen' };
 }

@@ -106,6 +106,8 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
     env: opts.env,
     onUnhealthy: () => loop.trigger(0),
     onChange: stampHealth(tmux, events),
+    // A dependent waiting for this pane to be healthy starts at the next pass.
+    onHealthy: () => loop.trigger(0),
   });
 
   /** A side effect after planning (health, liveness, the hook) may fail; the pass goes on. */
@@ -135,6 +137,7 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
         logDir: opts.logDir,
         events: repeats.events,
         unhealthy: unhealthyVerdicts(),
+        healthy: health.passed(),
         extraLines: globalWakeHooks(),
         onObserved: (o) => {
           const seen = deaths.note(o);

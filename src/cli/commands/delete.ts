@@ -1,7 +1,7 @@
 import { acquireLock } from '../../apply/lock.js';
 import { executePlan } from '../../apply/execute.js';
 import { observe } from '../../observe/snapshot.js';
-import { planDelete } from '../../plan/delete.js';
+import { planDelete, stopWaves } from '../../plan/delete.js';
 import { parseTarget, targetCovers } from '../../plan/targets.js';
 import { managedPanes } from '../../observe/types.js';
 import { panesOf } from '../../spec/types.js';
@@ -33,8 +33,12 @@ export async function deleteCommand(ctx: Context, names: string[], opts: { file?
     const scope = desired && { roots: desired.roots, displayPath: (path: string) => displayPath(path, ctx.io.cwd) };
     const p = planDelete(targets, observed, timeouts, scope);
     for (const a of p.actions) events.record({ event: a.kind === 'conflict' ? a.kind : 'delete', session: a.target, reason: a.reason });
-    const { errors } = await executePlan(ctx.tmux, p, { logDir: ctx.logDir });
-    const lines = p.actions.map((a) => actionLine(ctx.io, a));
+    // Dependents first: each wave is stopped to its end before what it depends on is stopped.
+    const errors: string[] = [];
+    const waves = stopWaves(p, desired);
+    for (const wave of waves) errors.push(...(await executePlan(ctx.tmux, wave, { logDir: ctx.logDir })).errors);
+    // In the order they were stopped.
+    const lines = waves.flatMap((w) => w.actions.map((a) => actionLine(ctx.io, a)));
     for (const t of targets) {
       const live = observed.sessions.get(t.session);
       if (!live) lines.push(`  ${t.session}: not found, nothing to delete`);

@@ -204,7 +204,8 @@ function textRow(ctx: Context, r: StatusRow, now: number): string[] {
     r.state === 'backoff' && r.nextRestartAt
       ? `backoff (restart in ${formatDuration(Date.parse(r.nextRestartAt) - now)})`
       : r.waiting !== null
-        ? `${r.state} (${r.waiting})`
+        ? // `waiting (for db to be healthy)`, not `waiting (waiting for ...)`
+          `${r.state} (${r.state === 'waiting' ? r.waiting.replace(/^waiting /, '') : r.waiting})`
         : r.state;
   // The verdict only (`unhealthy`); its detail is in the JSON and the event log.
   const health = r.health === null ? '-' : r.health.split(':')[0]!;
