@@ -3,7 +3,6 @@ import { blockedDependency } from '../plan/dependencies.js';
 import type { Action, Waiting } from '../plan/types.js';
 import { panesCovered, parseDependencyTarget } from '../spec/dependency-target.js';
 import { type DesiredState, type PaneSpec, panesOf } from '../spec/types.js';
-import { checkOnce } from '../supervise/health.js';
 import type { ReconcileResult } from './reconcile.js';
 import { sleep as realSleep } from './stop.js';
 import type { StartFailure } from './verify.js';
@@ -57,7 +56,7 @@ export async function applyWaitingForDependencies(opts: DependencyWaitOptions): 
     const blocked = blockedDependency(opts.desired, r.observed, held);
     if (blocked !== undefined) return { result: combined(), blocked };
     if (now() >= deadline) return { result: combined(), timedOut: held };
-    const checks = healthChecksAwaited(opts.desired, held).flatMap((q) => {
+    const due = healthChecksAwaited(opts.desired, held).flatMap((q) => {
       const live = r.observed.sessions.get(q.session);
       const m = live?.owned ? managedPanes(live).get(paneSlot(q.window, q.index)) : undefined;
       const startedAt = m?.stamp.startedAt;
@@ -65,13 +64,19 @@ export async function applyWaitingForDependencies(opts: DependencyWaitOptions): 
       const every = Math.min(POLL_MS, q.healthCheck!.intervalSeconds * 1000);
       if (now() - (lastCheck.get(q.target) ?? -Infinity) < every) return [];
       lastCheck.set(q.target, now());
-      return [
-        checkOnce(q.healthCheck!, q, startedAt, opts.logDir, opts.env).then((c) => {
-          if (c.ok) healthy.set(q.target, startedAt);
-        }),
-      ];
+      return [{ q, startedAt }];
     });
-    await Promise.all(checks);
+    if (due.length > 0) {
+      // Loaded only when a check is due: it brings execa, which every other apply would pay to load (~100 ms).
+      const { checkOnce } = await import('../supervise/health.js');
+      await Promise.all(
+        due.map(({ q, startedAt }) =>
+          checkOnce(q.healthCheck!, q, startedAt, opts.logDir, opts.env).then((c) => {
+            if (c.ok) healthy.set(q.target, startedAt);
+          }),
+        ),
+      );
+    }
     await sleep(Math.max(0, Math.min(POLL_MS, deadline - now())));
     r = await opts.pass(healthy, false);
     actions.push(...r.plan.actions);
