@@ -4,7 +4,7 @@
  * on this file's private server; HTTP only on 127.0.0.1; systemd never asked (only `--print`).
  */
 import { describe, expect, it } from 'vitest';
-import { quickSession, useTmuxServer } from '../helpers/tmux.js';
+import { LONG_RUNNING, quickSession, specDoc, useTmuxServer } from '../helpers/tmux.js';
 
 const t = useTmuxServer();
 
@@ -41,4 +41,23 @@ describe('service install validates the specs as the unit will load them', () =>
     expect(r.stdout).toContain('ExecStart=');
     expect(r.stdout).not.toContain(TOKEN);
   });
+});
+
+describe('apply --wait-timeout bounds the whole wait', () => {
+  it('a health check that hangs longer than --wait-timeout does not hold apply past it (exit 3, soon after the timeout)', async () => {
+    const file = t.writeSpec(
+      'wait-hang/app.yaml',
+      specDoc({
+        // Its check never answers, and may take a minute to be called failed: the wait is 1 s.
+        'wh-db': quickSession(LONG_RUNNING, { healthCheck: { command: ['sleep', '1000'], timeoutSeconds: 60, intervalSeconds: 1 } }),
+        'wh-web': quickSession(LONG_RUNNING, { dependsOn: { 'wh-db': 'healthy' } }),
+      }),
+    );
+    const r = await t.tmuxctl(['apply', '-f', file, '--wait-timeout', '1'], { timeoutMs: 90_000 });
+    expect(r.exitCode, r.stderr).toBe(3);
+    expect(r.stderr).toBe('tmuxctl: gave up after 1s (--wait-timeout) waiting for dependencies: wh-web (waiting for wh-db to be healthy)\n');
+    // A hang detector, not a speed test: without the bound it takes the check's 60 s.
+    expect(r.durationMs).toBeLessThan(30_000);
+    expect(await t.pane('wh-web')).toBeUndefined();
+  }, 120_000);
 });
