@@ -3,6 +3,8 @@
  * service): each one a fault found by trying to break the feature, failing before its fix. Real tmux
  * on this file's private server; HTTP only on 127.0.0.1; systemd never asked (only `--print`).
  */
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LONG_RUNNING, quickSession, specDoc, useTmuxServer } from '../helpers/tmux.js';
 
@@ -60,4 +62,46 @@ describe('apply --wait-timeout bounds the whole wait', () => {
     expect(r.durationMs).toBeLessThan(30_000);
     expect(await t.pane('wh-web')).toBeUndefined();
   }, 120_000);
+});
+
+describe('service install never shadows a unit someone else installed', () => {
+  // A fake systemctl first on PATH (the real user manager is never asked), a unit dir of the test's
+  // own, and SYSTEMD_UNIT_PATH (systemd's own variable for its search path) naming a vendor dir here.
+  const fakeBin = t.path('svc-fake-bin');
+  const unitDir = t.path('svc-units');
+  const vendorDir = t.path('svc-vendor-units');
+  const callLog = t.path('svc-systemctl-calls.log');
+  mkdirSync(fakeBin, { recursive: true });
+  writeFileSync(path.join(fakeBin, 'systemctl'), '#!/bin/sh\necho "$*" >> "$FAKE_SYSTEMCTL_LOG"\n[ "$*" = "--user show --property=Version" ] && echo Version=252\nexit 0\n');
+  chmodSync(path.join(fakeBin, 'systemctl'), 0o755);
+  const env = {
+    PATH: `${fakeBin}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+    TMUXCTL_SYSTEMD_USER_DIR: unitDir,
+    SYSTEMD_UNIT_PATH: `${unitDir}:${vendorDir}`,
+    XDG_RUNTIME_DIR: t.path('svc-runtime'),
+    DBUS_SESSION_BUS_ADDRESS: undefined,
+    FAKE_SYSTEMCTL_LOG: callLog,
+  };
+
+  it('refuses (exit 3) a --name that a vendor unit already has: writes no override, enables and restarts nothing', async () => {
+    const vendor = '[Service]\nExecStart=/usr/bin/dbus-daemon --session\n';
+    mkdirSync(vendorDir, { recursive: true });
+    writeFileSync(path.join(vendorDir, 'h11bus.service'), vendor);
+    const file = t.writeSpec('svc-vendor/ops.yaml', specDoc({ 'h11-vendor': quickSession(['sleep', '1000']) }));
+    const r = await t.tmuxctl(['service', 'install', '-f', file, '--name', 'h11bus'], { env });
+    expect(r.exitCode, r.stdout).toBe(3);
+    expect(r.stderr).toContain(`${path.join(vendorDir, 'h11bus.service')}`);
+    expect(r.stderr).toMatch(/not written by tmuxctl/);
+    expect(existsSync(path.join(unitDir, 'h11bus.service'))).toBe(false);
+    expect(readFileSync(path.join(vendorDir, 'h11bus.service'), 'utf8')).toBe(vendor);
+    const calls = (existsSync(callLog) ? readFileSync(callLog, 'utf8') : '').split('\n').filter(Boolean);
+    expect(calls.filter((c) => !c.startsWith('--user show'))).toEqual([]);
+  });
+
+  it('installs a name no other unit dir holds', async () => {
+    const file = t.writeSpec('svc-free/ops.yaml', specDoc({ 'h11-free': quickSession(['sleep', '1000']) }));
+    const r = await t.tmuxctl(['service', 'install', '-f', file, '--name', 'h11free'], { env });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(existsSync(path.join(unitDir, 'h11free.service'))).toBe(true);
+  });
 });

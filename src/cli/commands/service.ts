@@ -5,8 +5,8 @@ import { renderFallback } from '../../service/fallback.js';
 import { type ServiceSpec, serviceSpec, unitEnvironment, unitName } from '../../service/spec.js';
 import { failureLine, type Systemctl, systemctlRunner, userManager } from '../../service/systemctl.js';
 import { nameFlag, renderUnit } from '../../service/unit.js';
-import { unitFile } from '../../service/unit-dir.js';
-import { readUnitFile, removeUnitFile, writeUnitFile } from '../../service/unit-file.js';
+import { otherUnitDirs, unitFile } from '../../service/unit-dir.js';
+import { readUnitFile, removeUnitFile, shadowedUnit, writeUnitFile } from '../../service/unit-file.js';
 import { holdServer } from '../../tmux/hold-server.js';
 import { lookupOnPath } from '../../tmux/tools.js';
 import { socketPath } from '../../state/paths.js';
@@ -73,6 +73,9 @@ export async function serviceInstallCommand(ctx: Context, opts: InstallOptions, 
   const file = unitFile(io.env, spec.name);
   if (readUnitFile(file).kind === 'foreign')
     throw new TmuxctlError(`${file} exists and was not written by tmuxctl: not replaced (remove it yourself, or choose another --name)`, 3);
+  const shadowed = shadowedUnit(otherUnitDirs(io.env), `${spec.name}.service`);
+  if (shadowed !== undefined)
+    throw new TmuxctlError(`${shadowed} exists and was not written by tmuxctl: ${file} would override it; not installed (choose another --name)`, 3);
   try {
     writeUnitFile(file, unit);
   } catch (e) {
