@@ -6,7 +6,8 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LONG_RUNNING, quickSession, specDoc, useTmuxServer } from '../helpers/tmux.js';
+import { isProcessAlive, killOwned, LONG_RUNNING, quickSession, readIfExists, specDoc, useTmuxServer, waitFor } from '../helpers/tmux.js';
+import { startWatch } from '../helpers/watch.js';
 
 const t = useTmuxServer();
 
@@ -104,4 +105,29 @@ describe('service install never shadows a unit someone else installed', () => {
     expect(r.exitCode, r.stderr).toBe(0);
     expect(existsSync(path.join(unitDir, 'h11free.service'))).toBe(true);
   });
+});
+
+describe('a command channel that never exits', () => {
+  it('is ended when watch stops: no notify command outlives watch', async () => {
+    const pidFile = t.path('hung-notifier.pid');
+    // A duration of its own, so that the clean-up kills only this sleep (exec keeps the pid, not the shell's argv).
+    const marker = `${1000 + (process.pid % 1000)}.25`;
+    // The channel writes its pid and then never exits (its own process group, as outbox runs it).
+    const file = t.writeSpec('hung-cmd/app.yaml', {
+      version: 1,
+      notify: [{ command: ['sh', '-c', `echo $$ > '${pidFile}'; exec sleep ${marker}`], on: ['start-failed'] }],
+      sessions: { 'hc-broken': quickSession(['sh', '-c', 'exit 3'], { startSeconds: 1, backoff: { initialSeconds: 60, maxSeconds: 60 } }) },
+    });
+    const w = await startWatch(t, { args: ['-f', file, '--resync', '1'] });
+    const pid = Number(await waitFor(() => readIfExists(pidFile)?.trim(), 15_000, 'the notify command to start'));
+    try {
+      expect(isProcessAlive(pid)).toBe(true);
+      const exit = await w.stop('SIGTERM');
+      expect(exit.code).toBe(0);
+      // watch is gone; its hung notifier must be gone too (nothing else would ever end it).
+      await waitFor(() => !isProcessAlive(pid), 5000, 'the hung notify command to be ended');
+    } finally {
+      killOwned([pid], marker);
+    }
+  }, 60_000);
 });
