@@ -131,3 +131,20 @@ describe('a command channel that never exits', () => {
     }
   }, 60_000);
 });
+
+describe('apply ends the wait at once for a dependency that stays down', () => {
+  it('healthy: a dependency that died before it was healthy, kept down by its restart policy, ends the wait at once (exit 3, saying why)', async () => {
+    const file = t.writeSpec(
+      'down/app.yaml',
+      specDoc({
+        // Passes its start (1 s), never its check, then dies; restart: never keeps it down: only a person can start it.
+        'dn-db': quickSession(['sh', '-c', 'sleep 1.5; exit 1'], { restart: 'never', startSeconds: 1, healthCheck: { command: ['false'], intervalSeconds: 1 } }),
+        'dn-web': quickSession(LONG_RUNNING, { dependsOn: { 'dn-db': 'healthy' }, startSeconds: 1 }),
+      }),
+    );
+    const r = await t.tmuxctl(['apply', '-f', file, '--wait-timeout', '40'], { timeoutMs: 90_000 });
+    expect(r.exitCode, r.stdout).toBe(3);
+    expect(r.stderr).toBe('tmuxctl: dn-web (waiting for dn-db to be healthy) cannot start: dn-db exited with status 1, and restart: never keeps it down\n');
+    expect(await t.pane('dn-web')).toBeUndefined();
+  }, 120_000);
+});
