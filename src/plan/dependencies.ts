@@ -186,7 +186,10 @@ export function blockedDependency(desired: DesiredState, observed: ObservedState
       for (const q of session ? panesCovered(target, session) : []) {
         const m = live && managedPanes(live).get(paneSlot(q.window, q.index));
         if (!m) continue;
-        if (m.stamp.hold) return `${q.target} is stopped (tmuxctl start ${q.target} starts it)`;
+        if (m.stamp.hold) {
+          const held = m.stamp.hold === 'failed' ? 'failed, given up on after maxRestarts' : 'stopped';
+          return `${q.target} is ${held} (tmuxctl start ${q.target} starts it)`;
+        }
         // Down, and its restart policy keeps it down: only `completed` can still be met (by an exit 0); `started`
         // and `healthy` need a running pane, which nothing but a person starts now.
         if (!m.pane.dead || judgeDeadPane(q, m.pane, m.stamp).restart) continue;

@@ -148,3 +148,30 @@ describe('apply ends the wait at once for a dependency that stays down', () => {
     expect(await t.pane('dn-web')).toBeUndefined();
   }, 120_000);
 });
+
+describe('a dependency that tmuxctl gave up on', () => {
+  it('apply names it failed (maxRestarts), not stopped', async () => {
+    const file = t.writeSpec(
+      'gave-up-dep/app.yaml',
+      specDoc({
+        'gd-job': quickSession(['sh', '-c', 'exit 4'], { startSeconds: 0.5, maxRestarts: { count: 1, withinSeconds: 600 } }),
+        'gd-web': quickSession(LONG_RUNNING, { dependsOn: { 'gd-job': 'started' } }),
+      }),
+    );
+    // Each apply restarts the dead job once more, until its limit: then it is left `failed`.
+    await waitFor(
+      async () => {
+        await t.tmuxctl(['apply', '-f', file, '--wait-timeout', '0']);
+        return (await t.pane('gd-job'))?.stamp.includes('o=failed');
+      },
+      30_000,
+      'gd-job to be failed',
+      100,
+    );
+    const r = await t.tmuxctl(['apply', '-f', file, '--wait-timeout', '30']);
+    expect(r.exitCode).toBe(3);
+    expect(r.stderr).toBe(
+      'tmuxctl: gd-web (waiting for gd-job to start) cannot start: gd-job is failed, given up on after maxRestarts (tmuxctl start gd-job starts it)\n',
+    );
+  }, 60_000);
+});
