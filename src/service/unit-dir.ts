@@ -29,7 +29,10 @@ export function otherUnitDirs(env: Record<string, string | undefined>): string[]
     '/etc/systemd/user',
     ...(env.XDG_RUNTIME_DIR ? [join(env.XDG_RUNTIME_DIR, 'systemd', 'user')] : []),
     join(data, 'systemd', 'user'),
-    ...(env.XDG_DATA_DIRS || '/usr/local/share:/usr/share').split(':').filter(Boolean).map((d) => join(d, 'systemd', 'user')),
+    ...(env.XDG_DATA_DIRS || '/usr/local/share:/usr/share')
+      .split(':')
+      .filter(Boolean)
+      .map((d) => join(d, 'systemd', 'user')),
     '/usr/local/lib/systemd/user',
     '/usr/lib/systemd/user',
     '/lib/systemd/user',

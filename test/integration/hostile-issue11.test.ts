@@ -73,7 +73,10 @@ describe('service install never shadows a unit someone else installed', () => {
   const vendorDir = t.path('svc-vendor-units');
   const callLog = t.path('svc-systemctl-calls.log');
   mkdirSync(fakeBin, { recursive: true });
-  writeFileSync(path.join(fakeBin, 'systemctl'), '#!/bin/sh\necho "$*" >> "$FAKE_SYSTEMCTL_LOG"\n[ "$*" = "--user show --property=Version" ] && echo Version=252\nexit 0\n');
+  writeFileSync(
+    path.join(fakeBin, 'systemctl'),
+    '#!/bin/sh\necho "$*" >> "$FAKE_SYSTEMCTL_LOG"\n[ "$*" = "--user show --property=Version" ] && echo Version=252\nexit 0\n',
+  );
   chmodSync(path.join(fakeBin, 'systemctl'), 0o755);
   const env = {
     PATH: `${fakeBin}:${process.env.PATH ?? '/usr/bin:/bin'}`,
@@ -138,7 +141,11 @@ describe('apply ends the wait at once for a dependency that stays down', () => {
       'down/app.yaml',
       specDoc({
         // Passes its start (1 s), never its check, then dies; restart: never keeps it down: only a person can start it.
-        'dn-db': quickSession(['sh', '-c', 'sleep 1.5; exit 1'], { restart: 'never', startSeconds: 1, healthCheck: { command: ['false'], intervalSeconds: 1 } }),
+        'dn-db': quickSession(['sh', '-c', 'sleep 1.5; exit 1'], {
+          restart: 'never',
+          startSeconds: 1,
+          healthCheck: { command: ['false'], intervalSeconds: 1 },
+        }),
         'dn-web': quickSession(LONG_RUNNING, { dependsOn: { 'dn-db': 'healthy' }, startSeconds: 1 }),
       }),
     );

@@ -104,7 +104,7 @@ async function loadForUnit(io: Io, spec: ServiceSpec) {
   } catch (e) {
     if (e instanceof SpecError)
       io.err(
-        `tmuxctl: the service's watch would refuse these specs: it runs without this shell's environment (only ${spec.environment.map(([k]) => k).join(' and ') || 'the user manager\'s own variables'} carried), so a variable named below belongs in the spec file's envFile; nothing installed\n`,
+        `tmuxctl: the service's watch would refuse these specs: it runs without this shell's environment (only ${spec.environment.map(([k]) => k).join(' and ') || "the user manager's own variables"} carried), so a variable named below belongs in the spec file's envFile; nothing installed\n`,
       );
     throw e;
   }
