@@ -7,7 +7,8 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isProcessAlive, killOwned, LONG_RUNNING, quickSession, readIfExists, specDoc, useTmuxServer, waitFor } from '../helpers/tmux.js';
-import { startWatch } from '../helpers/watch.js';
+import { eventsOf, startWatch } from '../helpers/watch.js';
+import { startFakeHttp } from '../helpers/fake-http.js';
 
 const t = useTmuxServer();
 
@@ -180,5 +181,42 @@ describe('a dependency that tmuxctl gave up on', () => {
     expect(r.stderr).toBe(
       'tmuxctl: gd-web (waiting for gd-job to start) cannot start: gd-job is failed, given up on after maxRestarts (tmuxctl start gd-job starts it)\n',
     );
+  }, 60_000);
+});
+
+describe('a pane given up on where no watch was told', () => {
+  it('watch tells gave-up once for a pane it finds failed (an apply gave up on it), through the channel', async () => {
+    const fake = await startFakeHttp();
+    const file = t.writeSpec('failed-by-apply/app.yaml', {
+      version: 1,
+      notify: [{ webhook: { url: `${fake.base}/hook` }, on: ['gave-up'] }],
+      sessions: {
+        'fa-job': quickSession(['sh', '-c', 'exit 4'], { startSeconds: 0.5, maxRestarts: { count: 1, withinSeconds: 600 } }),
+        // Ends every second and is restarted: its restarts show that watch's passes go on.
+        'fa-tick': quickSession(['sh', '-c', 'sleep 1; exit 0'], {
+          startSeconds: 0.5,
+          backoff: { initialSeconds: 0.1, maxSeconds: 0.2, resetAfterSeconds: 600 },
+        }),
+      },
+    });
+    // apply restarts the dead job once, then gives up: apply tells only start-failed.
+    await waitFor(
+      async () => {
+        await t.tmuxctl(['apply', '-f', file]);
+        return (await t.pane('fa-job'))?.stamp.includes('o=failed');
+      },
+      30_000,
+      'fa-job to be failed',
+      100,
+    );
+    expect(fake.requests).toEqual([]);
+    const w = await startWatch(t, { args: ['-f', file, '--resync', '0.5'] });
+    await waitFor(() => fake.requests.length > 0, 10_000, 'gave-up to be told');
+    // Later passes see the same failed pane: told once.
+    const before = eventsOf(t, 'restart', 'fa-tick').length;
+    await waitFor(() => eventsOf(t, 'restart', 'fa-tick').length >= before + 2, 15_000, 'two more passes that restart fa-tick');
+    await w.stop('SIGTERM');
+    expect(fake.requests.map((r) => [r.body.event, r.body.target])).toEqual([['gave-up', 'fa-job']]);
+    expect(String(fake.requests[0]!.body.reason)).toMatch(/maxRestarts/);
   }, 60_000);
 });
