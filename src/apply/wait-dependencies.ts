@@ -2,7 +2,7 @@ import { managedPanes, paneSlot } from '../observe/types.js';
 import { blockedDependency } from '../plan/dependencies.js';
 import type { Action, Waiting } from '../plan/types.js';
 import { panesCovered, parseDependencyTarget } from '../spec/dependency-target.js';
-import { type DesiredState, type PaneSpec, panesOf } from '../spec/types.js';
+import { type DesiredState, type HealthCheck, type PaneSpec, panesOf } from '../spec/types.js';
 import type { ReconcileResult } from './reconcile.js';
 import { sleep as realSleep } from './stop.js';
 import type { StartFailure } from './verify.js';
@@ -71,7 +71,7 @@ export async function applyWaitingForDependencies(opts: DependencyWaitOptions): 
       const { checkOnce } = await import('../supervise/health.js');
       await Promise.all(
         due.map(({ q, startedAt }) =>
-          checkOnce(q.healthCheck!, q, startedAt, opts.logDir, opts.env).then((c) => {
+          checkOnce(boundedBy(q.healthCheck!, deadline - now()), q, startedAt, opts.logDir, opts.env).then((c) => {
             if (c.ok) healthy.set(q.target, startedAt);
           }),
         ),
@@ -82,6 +82,15 @@ export async function applyWaitingForDependencies(opts: DependencyWaitOptions): 
     actions.push(...r.plan.actions);
     failures.push(...r.failures);
   }
+}
+
+/**
+ * A check that runs no longer than the wait has left: its own timeout (up to an hour) would hold
+ * apply past --wait-timeout. A check cut short only fails to pass, and the wait is over by then.
+ */
+function boundedBy(check: HealthCheck, leftMs: number): HealthCheck {
+  if (check.kind !== 'command') return check;
+  return { ...check, timeoutSeconds: Math.min(check.timeoutSeconds, Math.max(0.1, leftMs / 1000)) };
 }
 
 /** The panes whose health check a held start waits for: those a `healthy` dependency of a waiting pane covers. */

@@ -1,7 +1,7 @@
 import type { TmuxctlEvent } from '../log/events.js';
 import { managedPanes, type ObservedState } from '../observe/types.js';
 import { MIN_RESTART_SPACING_MS } from '../plan/backoff.js';
-import { judgeDeadPane } from '../plan/restart-decision.js';
+import { describeExit, judgeDeadPane } from '../plan/restart-decision.js';
 import { observedTarget } from '../plan/targets.js';
 import type { PaneSpec } from '../spec/types.js';
 import type { NotifyEventName } from './types.js';
@@ -53,10 +53,19 @@ export class Judge {
       for (const m of managedPanes(s).values()) {
         const target = observedTarget(s, m);
         const spec = specs.get(target);
-        // A pane a person stopped is not failing; an undeclared one (being pruned) is nobody's news.
-        if (!spec || m.stamp.hold) continue;
+        // An undeclared pane (being pruned) is nobody's news; one a person stopped is not failing.
+        if (!spec || m.stamp.hold === 'stopped') continue;
         const t = this.tracked(target);
         const { pane, stamp } = m;
+        if (stamp.hold === 'failed') {
+          // Given up on where this watch did not see it (an apply did, or an earlier watch): told once,
+          // as a crash loop found at start is. One this watch gave up on itself is in that state already.
+          if (t.state !== 'gave-up') {
+            const last = pane.dead ? `; last ${describeExit(pane)}` : '';
+            out.push(this.move(t, 'gave-up', { target, reason: `given up on (maxRestarts)${last}`, restarts: stamp.restarts, at: now }));
+          }
+          continue;
+        }
         if (pane.dead) {
           const run = `${stamp.startedAt ?? '?'}:${pane.pid}`;
           if (t.judgedRun === run) continue;

@@ -43,6 +43,8 @@ export const MAX_PENDING = 100;
  */
 export class Outbox {
   private readonly running = new Set<Promise<void>>();
+  /** The tries under way, so that a drain that runs out can end them (a command channel's process group with them). */
+  private readonly trying = new Set<AbortController>();
   private readonly clock: Clock;
   private stopped = false;
 
@@ -76,6 +78,9 @@ export class Outbox {
     const settled = await Promise.race([all, timeout]);
     this.clock.clearTimeout(timer);
     this.stopped = true;
+    // What is still under way is ended now, not left to its own timeout: the caller is about to exit,
+    // and a `command` channel that never ends would outlive it (its own process group, nobody to kill it).
+    for (const c of this.trying) c.abort();
     return settled;
   }
 
@@ -106,6 +111,7 @@ export class Outbox {
   private async tryOnce(d: Delivery): Promise<string | undefined> {
     const timeoutMs = this.opts.timeoutMs ?? SEND_TIMEOUT_MS;
     const controller = new AbortController();
+    this.trying.add(controller);
     let timer: unknown;
     const timedOut = new Promise<string>((resolve) => {
       timer = this.clock.setTimeout(() => {
@@ -126,6 +132,7 @@ export class Outbox {
       return await Promise.race([sent, timedOut]);
     } finally {
       this.clock.clearTimeout(timer);
+      this.trying.delete(controller);
     }
   }
 

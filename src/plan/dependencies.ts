@@ -169,7 +169,8 @@ function startsWith(spec: SessionSpec, p: PaneSpec, live: ObservedSession | unde
 /**
  * Pure, for apply's wait: a dependency that nothing but a person can make meet its condition, said
  * for people (`migrate exited with status 1, and restart: never keeps it down`), so apply need not
- * wait out its timeout: a one-shot job that failed and is not restarted, a pane held by `tmuxctl
+ * wait out its timeout: a one-shot job that failed and is not restarted, a pane that must be running
+ * (`started`, `healthy`) but ended and is not restarted, a pane held by `tmuxctl
  * stop`, a name held by a session tmuxctl does not own. Undefined when each may still come true.
  */
 export function blockedDependency(desired: DesiredState, observed: ObservedState, held: readonly Waiting[]): string | undefined {
@@ -185,10 +186,15 @@ export function blockedDependency(desired: DesiredState, observed: ObservedState
       for (const q of session ? panesCovered(target, session) : []) {
         const m = live && managedPanes(live).get(paneSlot(q.window, q.index));
         if (!m) continue;
-        if (m.stamp.hold) return `${q.target} is stopped (tmuxctl start ${q.target} starts it)`;
-        if (d.condition !== 'completed' || !m.pane.dead || judgeDeadPane(q, m.pane, m.stamp).restart) continue;
+        if (m.stamp.hold) {
+          const held = m.stamp.hold === 'failed' ? 'failed, given up on after maxRestarts' : 'stopped';
+          return `${q.target} is ${held} (tmuxctl start ${q.target} starts it)`;
+        }
+        // Down, and its restart policy keeps it down: only `completed` can still be met (by an exit 0); `started`
+        // and `healthy` need a running pane, which nothing but a person starts now.
+        if (!m.pane.dead || judgeDeadPane(q, m.pane, m.stamp).restart) continue;
         const exit = m.pane.exit;
-        if (exit && 'status' in exit && exit.status === 0) continue;
+        if (d.condition === 'completed' && exit && 'status' in exit && exit.status === 0) continue;
         return `${q.target} ${describeExit(m.pane)}, and restart: ${q.restart} keeps it down`;
       }
     }

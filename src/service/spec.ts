@@ -79,6 +79,21 @@ export function unitName(raw: string | undefined): string {
   return name;
 }
 
+/** What a systemd user manager gives every service of its own (systemd.exec "Environment variables in spawned processes"). */
+const MANAGER_GIVES = ['HOME', 'USER', 'LOGNAME', 'SHELL', 'XDG_RUNTIME_DIR', 'LANG'] as const;
+
+/**
+ * The environment watch will see inside the unit: the manager's own few variables and the carried
+ * ones, not the installing shell's. Install validates the specs against this, so a `botTokenEnv` or
+ * `${NAME}` that only the shell sets is refused at install, not met by a unit that fails every start.
+ */
+export function unitEnvironment(spec: Pick<ServiceSpec, 'environment'>, env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const k of MANAGER_GIVES) if (env[k] !== undefined) out[k] = env[k];
+  for (const [k, v] of spec.environment) out[k] = v;
+  return out;
+}
+
 /** `node CLI -L x --state-dir D ARGS...`: how the unit and the cron line run tmuxctl. */
 export function tmuxctlArgv(spec: ServiceSpec, args: readonly string[]): string[] {
   return [spec.nodePath, spec.cliPath, ...spec.global, ...args];

@@ -1,5 +1,5 @@
 import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { UNIT_MARKER } from './unit.js';
 
 /** What is at a unit's path: nothing, a unit tmuxctl wrote, or someone else's file (never touched). */
@@ -35,4 +35,19 @@ export function writeUnitFile(file: string, text: string): void {
 
 export function removeUnitFile(file: string): void {
   rmSync(file, { force: true });
+}
+
+/** The first unit file of this name in these folders that tmuxctl did not write (one it wrote there is its own, an earlier install). */
+export function shadowedUnit(dirs: readonly string[], unit: string): string | undefined {
+  for (const dir of dirs) {
+    const file = join(dir, unit);
+    let state: UnitFileState;
+    try {
+      state = readUnitFile(file);
+    } catch {
+      continue; // unreadable (a folder not ours, EACCES): systemd may not load it either; not a reason to refuse
+    }
+    if (state.kind === 'foreign') return file;
+  }
+  return undefined;
 }

@@ -13,7 +13,7 @@ describe('maxRestarts', () => {
     });
     const file = t.writeSpec('limit/app.yaml', specDoc({ 'mr-a': failing }));
     await startWatch(t, { args: ['-f', file] });
-    await waitFor(() => eventsOf(t, 'gave-up', 'mr-a').length > 0, 15_000, 'watch to give up');
+    await waitFor(() => eventsOf(t, 'gave-up', 'mr-a').length > 0, 30_000, 'watch to give up');
     expect(eventsOf(t, 'restart', 'mr-a')).toHaveLength(2);
     expect(eventsOf(t, 'gave-up', 'mr-a')[0]?.reason).toBe('exited with status 1; restarted 2 times within 300s (maxRestarts)');
     // Several backoff delays later: still nothing more.
@@ -27,7 +27,7 @@ describe('maxRestarts', () => {
 
     const start = await t.tmuxctl(['start', 'mr-a']);
     expect(start.stdout).toContain('+ start mr-a (start requested, was failed)');
-    await waitFor(() => eventsOf(t, 'gave-up', 'mr-a').length === 2, 15_000, 'given up on again, the count started afresh');
+    await waitFor(() => eventsOf(t, 'gave-up', 'mr-a').length === 2, 30_000, 'given up on again, the count started afresh');
     // The start itself, then two automatic restarts.
     expect(eventsOf(t, 'restart', 'mr-a').map((e) => e.reason)).toEqual([
       'exited with status 1',
@@ -49,7 +49,7 @@ describe('maxRestarts, told', () => {
     const notify = [{ command: ['sh', '-c', `echo "$TMUXCTL_EVENT $TMUXCTL_TARGET $TMUXCTL_REASON" >> '${out}'`], on: ['gave-up'] }];
     const file = t.writeSpec('gaveup/app.yaml', { ...specDoc({ 'gu-a': failing }), notify });
     await startWatch(t, { args: ['-f', file] });
-    await waitFor(() => readIfExists(out)?.includes('gave-up'), 15_000, 'the gave-up message');
+    await waitFor(() => readIfExists(out)?.includes('gave-up'), 30_000, 'the gave-up message');
     await new Promise((r) => setTimeout(r, 1000));
     expect(readIfExists(out)!.trim().split('\n')).toEqual(['gave-up gu-a exited with status 1; restarted 1 time within 300s (maxRestarts)']);
   });

@@ -1,16 +1,17 @@
 import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { TmuxctlError, errorText } from '../../errors.js';
+import { SpecError, TmuxctlError, errorText } from '../../errors.js';
 import { renderFallback } from '../../service/fallback.js';
-import { serviceSpec, unitName } from '../../service/spec.js';
+import { type ServiceSpec, serviceSpec, unitEnvironment, unitName } from '../../service/spec.js';
 import { failureLine, type Systemctl, systemctlRunner, userManager } from '../../service/systemctl.js';
 import { nameFlag, renderUnit } from '../../service/unit.js';
-import { unitFile } from '../../service/unit-dir.js';
-import { readUnitFile, removeUnitFile, writeUnitFile } from '../../service/unit-file.js';
+import { otherUnitDirs, unitFile } from '../../service/unit-dir.js';
+import { readUnitFile, removeUnitFile, shadowedUnit, writeUnitFile } from '../../service/unit-file.js';
 import { holdServer } from '../../tmux/hold-server.js';
 import { lookupOnPath } from '../../tmux/tools.js';
 import { socketPath } from '../../state/paths.js';
 import { loadOrFail, specPaths, type Context } from '../context.js';
+import type { Io } from '../io.js';
 
 /** The node and CLI file of this very run (main.ts knows them): what the unit will run. */
 export interface Self {
@@ -49,7 +50,7 @@ export async function serviceInstallCommand(ctx: Context, opts: InstallOptions, 
     cliPath: self.cliPath,
     systemdRun: systemdRun.kind === 'found' ? systemdRun.path : SYSTEMD_RUN_DEFAULT,
   });
-  const desired = await loadOrFail(io, spec.specPaths, 'inspect');
+  const desired = await loadForUnit(io, spec);
   const unit = renderUnit(spec);
   if (opts.print) {
     io.out(unit);
@@ -72,6 +73,9 @@ export async function serviceInstallCommand(ctx: Context, opts: InstallOptions, 
   const file = unitFile(io.env, spec.name);
   if (readUnitFile(file).kind === 'foreign')
     throw new TmuxctlError(`${file} exists and was not written by tmuxctl: not replaced (remove it yourself, or choose another --name)`, 3);
+  const shadowed = shadowedUnit(otherUnitDirs(io.env), `${spec.name}.service`);
+  if (shadowed !== undefined)
+    throw new TmuxctlError(`${shadowed} exists and was not written by tmuxctl: ${file} would override it; not installed (choose another --name)`, 3);
   try {
     writeUnitFile(file, unit);
   } catch (e) {
@@ -88,6 +92,22 @@ export async function serviceInstallCommand(ctx: Context, opts: InstallOptions, 
   io.out(`enabled and started ${service}: watch over ${spec.specPaths.join(', ')} (${count} session${count === 1 ? '' : 's'}) on ${serverLabel(ctx)}\n`);
   io.out(lingerHint(io.env));
   return 0;
+}
+
+/**
+ * The specs as watch will load them inside the unit: with the unit's environment, not this shell's
+ * (a token exported here is not there). Invalid so: exit 2, nothing written, and why.
+ */
+async function loadForUnit(io: Io, spec: ServiceSpec) {
+  try {
+    return await loadOrFail({ ...io, env: unitEnvironment(spec, io.env) }, spec.specPaths, 'inspect');
+  } catch (e) {
+    if (e instanceof SpecError)
+      io.err(
+        `tmuxctl: the service's watch would refuse these specs: it runs without this shell's environment (only ${spec.environment.map(([k]) => k).join(' and ') || "the user manager's own variables"} carried), so a variable named below belongs in the spec file's envFile; nothing installed\n`,
+      );
+    throw e;
+  }
 }
 
 /**
