@@ -3,32 +3,15 @@
  * tmux: the ways a person's ordinary use of tmux (switching a client to another session, running a
  * command by hand in a stopped pane) could make tmuxctl miss a due restart or lose a stop.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { stampAsLegacy } from '../helpers/legacy.js';
 import { isProcessAlive, LONG_RUNNING, quickSession, specDoc, useTmuxServer, waitFor } from '../helpers/tmux.js';
+import { useAttachedClients } from '../helpers/clients.js';
 import { eventsOf, livePid, startWatch } from '../helpers/watch.js';
 
 const t = useTmuxServer();
 
-/** Real clients attached through `script` (a pty), stopped by their pid after each test. */
-const clients: ChildProcess[] = [];
-afterEach(() => {
-  for (const c of clients.splice(0)) if (c.exitCode === null && c.pid !== undefined && isProcessAlive(c.pid)) c.kill('SIGKILL');
-});
-
-async function attachClient(session: string): Promise<void> {
-  const child = spawn('script', ['-qc', `tmux -L ${t.socket} attach -t =${session}`, '/dev/null'], {
-    env: { ...t.env, TERM: 'xterm-256color' },
-    stdio: ['pipe', 'ignore', 'ignore'],
-  });
-  clients.push(child);
-  await waitFor(
-    async () => (await t.tmux('display-message', '-p', '-t', `=${session}:`, '#{session_attached}')).trim() === '1',
-    5000,
-    `a client attached to ${session}`,
-  );
-}
+const attachClient = useAttachedClients(t);
 
 describe('update: when-detached, hostile', () => {
   it('restarts when the last client switches to another session (switch-client is no detach), without waiting for the resync', async () => {

@@ -3,31 +3,14 @@
  * without a running watch), changes that wait for the person (`update: when-detached`, `on-exit`),
  * and `restartCommand`.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isProcessAlive, LONG_RUNNING, quickSession, specDoc, useTmuxServer, waitFor } from '../helpers/tmux.js';
+import { useAttachedClients } from '../helpers/clients.js';
 import { eventsOf, livePid, startWatch, statusOf } from '../helpers/watch.js';
 
 const t = useTmuxServer();
 
-/** Real clients attached through `script` (a pty), stopped by their pid after each test. */
-const clients: ChildProcess[] = [];
-afterEach(() => {
-  for (const c of clients.splice(0)) if (c.exitCode === null && c.pid !== undefined && isProcessAlive(c.pid)) c.kill('SIGKILL');
-});
-
-async function attachClient(session: string): Promise<void> {
-  const child = spawn('script', ['-qc', `tmux -L ${t.socket} attach -t =${session}`, '/dev/null'], {
-    env: { ...t.env, TERM: 'xterm-256color' },
-    stdio: ['pipe', 'ignore', 'ignore'],
-  });
-  clients.push(child);
-  await waitFor(
-    async () => (await t.tmux('display-message', '-p', '-t', `=${session}:`, '#{session_attached}')).trim() === '1',
-    5000,
-    `a client attached to ${session}`,
-  );
-}
+const attachClient = useAttachedClients(t);
 
 /** Gives watch time for several passes (it is asked to look again every 200 ms): asserting that nothing happens needs a while. */
 const severalPasses = () => new Promise((r) => setTimeout(r, 1500));
