@@ -16,7 +16,7 @@ export interface PaneLiveness {
  * never fires, and nothing would wake watch before the next resync.
  *
  * Two cheap timers, both free of tmux calls and independent of the number of sessions on the fast one:
- * - every `nudgeMs`, while panes are followed, one SIGCHLD to the tmux server (the workaround tmux's
+ * - every `nudgeMs`, while the server is known, one SIGCHLD to the tmux server (the workaround tmux's
  *   maintainer gives in #311): tmux reaps whatever it missed, records the exit status and fires
  *   pane-died as usual, which wakes watch through its wait-for channel. One syscall per tick.
  * - every `checkMs`, the server's list of children is read from /proc (one file whatever N); a
@@ -35,7 +35,10 @@ export function followPanes(onExit: () => void, nudgeMs: number, checkMs: number
   const nudger = setInterval(() => {
     // SIGCHLD is ignored by default, so a pid recycled within the second before the checker below
     // re-checks the server's identity takes no harm from it. Server gone: the wait-for client reports that.
-    if (followed.length > 0 && server) nudgeReap(server.pid);
+    // Whether or not a live pane is followed: a pane started since the last pass by another command
+    // (`tmuxctl start` of a failed pane, an apply) is followed by nobody, and its exit, when tmux loses
+    // it, would wait for the resync (30 s), the only other thing that looks.
+    if (server) nudgeReap(server.pid);
   }, nudgeMs);
   nudger.unref();
 
