@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../state/dirs.js';
 import { captureScreens } from '../tmux/capture-screens.js';
-import type { TmuxClient } from '../tmux/client.js';
+import type { Tmux } from '../tmux/client.js';
 import type { PaneArgs } from '../tmux/commands.js';
 
 /**
@@ -68,7 +68,7 @@ export interface CarryRequest {
  * writes each one's reprint. A pane whose screen could not be read (or was empty) still gets the
  * marker; a pane whose file cannot be written is restarted as before, without reprint or marker.
  */
-export async function carryScreens(tmux: TmuxClient, restarts: readonly CarryRequest[], dir: string): Promise<Map<string, Carry>> {
+export async function carryScreens(tmux: Tmux, restarts: readonly CarryRequest[], dir: string): Promise<Map<string, Carry>> {
   const carried = new Map<string, Carry>();
   if (restarts.length === 0) return carried;
   const screens = await captureScreens(

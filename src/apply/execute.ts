@@ -4,7 +4,7 @@ import { paneArgv } from '../plan/hash.js';
 import type { Action, PaneStart, Plan, WindowStart } from '../plan/types.js';
 import { appendMarker, moveLog, sessionLogFile } from '../session-log/files.js';
 import type { PaneSpec } from '../spec/types.js';
-import type { TmuxClient } from '../tmux/client.js';
+import type { Tmux } from '../tmux/client.js';
 import {
   adoptSession,
   forgetLegacyEnv,
@@ -27,7 +27,7 @@ import {
 } from '../tmux/commands.js';
 import { OPT, OWNED_V2, SESSION_ENV_MARKER, START_ENV } from '../tmux/options.js';
 import { type Carry, type CarryRequest, carryInto, carryScreens } from './carry-screen.js';
-import { stopTrees } from './stop.js';
+import { deferrableStops, stopTrees } from './stop.js';
 import { typeKeys } from './type-keys.js';
 
 /** A pane tmuxctl (re)started in this pass, to be verified. */
@@ -58,7 +58,7 @@ export interface ExecuteOptions {
  * Carries out a plan and decides nothing: stop the process trees that must go (in parallel), then
  * every tmux mutation in one batch through one client, then type the `keys` of the panes started.
  */
-export async function executePlan(tmux: TmuxClient, plan: Plan, opts: ExecuteOptions): Promise<Executed> {
+export async function executePlan(tmux: Tmux, plan: Plan, opts: ExecuteOptions): Promise<Executed> {
   const now = opts.now ?? Date.now;
   // Managed panes that sit in a window tmuxctl did not make (moved there by a person) stay when
   // their process is stopped below, so no window closes and renumbers the others before the batch.
@@ -72,7 +72,7 @@ export async function executePlan(tmux: TmuxClient, plan: Plan, opts: ExecuteOpt
   // A hold tmux did not record is not followed by its stop: the next pass would start the pane again,
   // after `stop` had said it was stopped. Reported instead (exit 3), nothing of it done.
   const unheld = before.length > 0 && holds.length > 0;
-  await stopTrees(
+  const stops = deferrableStops(
     plan.actions.flatMap((a) =>
       (a.kind === 'stop' || a.kind === 'give-up') && unheld
         ? []
@@ -83,6 +83,7 @@ export async function executePlan(tmux: TmuxClient, plan: Plan, opts: ExecuteOpt
             : [],
     ),
   );
+  await stopTrees(stops.before);
   // After the stops (a restart's last output is on its screen by now), before respawn clears it.
   const carried = await carryScreens(tmux, restartsToCarry(plan), join(opts.logDir, CARRY_DIR));
   const at = now();
@@ -103,6 +104,8 @@ export async function executePlan(tmux: TmuxClient, plan: Plan, opts: ExecuteOpt
     ...before.map((e) => (unheld ? `${e} (a hold could not be recorded: nothing was stopped for stop or maxRestarts)` : e)),
     ...(await tmux.runScript(lines, { serverSessions: opts.serverSessions })),
   ];
+  // Leftovers of dead panes whose own group was empty: looked for once the restarts are on their way.
+  await stopTrees(stops.after);
   const typed = started.filter((s) => s.spec.keys !== undefined && s.spec.keys !== '');
   if (typed.length > 0)
     errors.push(

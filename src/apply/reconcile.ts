@@ -9,7 +9,7 @@ import { observedTarget } from '../plan/targets.js';
 import { plan as makePlan } from '../plan/plan.js';
 import type { Plan } from '../plan/types.js';
 import { type DesiredState, panesOf } from '../spec/types.js';
-import type { TmuxClient } from '../tmux/client.js';
+import type { Tmux } from '../tmux/client.js';
 import { executePlan } from './execute.js';
 import { verifyStarted, type StartFailure } from './verify.js';
 
@@ -52,7 +52,7 @@ export interface ReconcileResult {
 }
 
 /** Observe, plan (pure), execute, verify: one level-triggered pass. */
-export async function reconcile(tmux: TmuxClient, desired: DesiredState, opts: ReconcileOptions): Promise<ReconcileResult> {
+export async function reconcile(tmux: Tmux, desired: DesiredState, opts: ReconcileOptions): Promise<ReconcileResult> {
   const now = opts.now ?? Date.now;
   const snapshot = withMissingCwds(
     withProcesses(

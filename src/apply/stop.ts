@@ -1,4 +1,4 @@
-import { signalProcess } from '../process/signal.js';
+import { groupExists, signalProcess } from '../process/signal.js';
 import { isAlive, listProcs, processTrees, type ProcInfo } from '../process/table.js';
 
 export interface StopTarget {
@@ -25,6 +25,21 @@ interface Stopping {
   /** SIGKILL is due at this time; after it, the tree gets KILL_GRACE_MS more. */
   deadline: number;
   killed: boolean;
+}
+
+/**
+ * The stops that can wait until after the batch: a dead pane whose own process group is empty (a
+ * process that ran alone and died, the usual crash). Its leftovers can only be processes of its
+ * session that moved to a group of their own (a job of an interactive shell), found by reading the
+ * whole process table: tens of milliseconds on a busy machine, which a crash repair does not wait
+ * for. They are still stopped, right after the restart (they share nothing with the new run: it
+ * is a session of its own). Everything else is stopped before, as always.
+ */
+export function deferrableStops(targets: readonly StopTarget[]): { before: StopTarget[]; after: StopTarget[] } {
+  const before: StopTarget[] = [];
+  const after: StopTarget[] = [];
+  for (const t of targets) (t.dead && !groupExists(t.pid) ? after : before).push(t);
+  return { before, after };
 }
 
 /**

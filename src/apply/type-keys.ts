@@ -1,7 +1,7 @@
 import { parsePaneStamp } from '../observe/stamps.js';
 import { sleep } from './stop.js';
 import type { PaneSpec } from '../spec/types.js';
-import type { TmuxClient } from '../tmux/client.js';
+import type { Tmux } from '../tmux/client.js';
 import { typeText } from '../tmux/commands.js';
 import { buildFormat, parseRows } from '../tmux/format.js';
 import { PANE_STAMP_OPT } from '../tmux/options.js';
@@ -19,7 +19,7 @@ const FORMAT = buildFormat(['cursor_x', 'cursor_y', 'pane_dead', 'pane_id', PANE
  * pane found by its stamp, never by position; a pane that died meanwhile gets nothing. Returns
  * tmux's errors.
  */
-export async function typeKeys(tmux: TmuxClient, panes: readonly PaneSpec[], timeoutMs = SHELL_READY_TIMEOUT_MS): Promise<string[]> {
+export async function typeKeys(tmux: Tmux, panes: readonly PaneSpec[], timeoutMs = SHELL_READY_TIMEOUT_MS): Promise<string[]> {
   const wanted = new Map(panes.map((p) => [`${p.session}\u0000${p.window}.${p.index}`, p]));
   const ready = new Map<string, string>(); // key -> pane id
   const deadline = Date.now() + timeoutMs;

@@ -2,7 +2,7 @@ import { observe } from '../observe/snapshot.js';
 import { managedPanes, type ExitInfo, type ObservedState, paneSlot } from '../observe/types.js';
 import { PANE_GONE } from '../plan/plan.js';
 import { describeExit } from '../plan/restart-decision.js';
-import type { TmuxClient } from '../tmux/client.js';
+import type { Tmux } from '../tmux/client.js';
 import { RESTART_MARKER } from './carry-screen.js';
 import type { Started } from './execute.js';
 import { sleep } from './stop.js';
@@ -23,7 +23,7 @@ const OUTPUT_LINES = 10;
  * with the default (every session 1 s) that is one wait and one tmux call, whatever N is.
  */
 export async function verifyStarted(
-  tmux: TmuxClient,
+  tmux: Tmux,
   started: readonly Started[],
   batchErrors: readonly string[],
   now: () => number = Date.now,
@@ -47,7 +47,7 @@ export async function verifyStarted(
   return failures;
 }
 
-async function judge(tmux: TmuxClient, group: Started[], obs: ObservedState, batchErrors: readonly string[]): Promise<StartFailure[]> {
+async function judge(tmux: Tmux, group: Started[], obs: ObservedState, batchErrors: readonly string[]): Promise<StartFailure[]> {
   const out: StartFailure[] = [];
   for (const { spec } of group) {
     const live = obs.sessions.get(spec.session);
@@ -70,7 +70,7 @@ async function judge(tmux: TmuxClient, group: Started[], obs: ObservedState, bat
   return out;
 }
 
-async function lastOutput(tmux: TmuxClient, paneId: string): Promise<string[]> {
+async function lastOutput(tmux: Tmux, paneId: string): Promise<string[]> {
   const r = await tmux.exec(['capture-pane', '-p', '-J', '-S', '-200', '-t', paneId]);
   if (r.code !== 0) return [];
   const all = r.stdout.split('\n').map((l) => l.trimEnd());

@@ -1,5 +1,5 @@
 import { unwrapStartCommand } from '../apply/carry-screen.js';
-import { isEmptyServer, isNoServer, tmuxFailure, type TmuxClient } from '../tmux/client.js';
+import { isEmptyServer, isNoServer, tmuxFailure, type Tmux } from '../tmux/client.js';
 import { OPT } from '../tmux/options.js';
 
 /** One pane as `freeze` sees it, in tmux's own terms. */
@@ -47,7 +47,7 @@ const KEYS = Object.keys(FIELDS) as Key[];
 export const FORMAT = `${KEYS.map((k) => `#{q:${FIELDS[k]}}`).join('|')}&`;
 
 /** Every pane of the server in one tmux call; no server is no panes. */
-export async function listPanes(tmux: TmuxClient): Promise<PaneRow[]> {
+export async function listPanes(tmux: Tmux): Promise<PaneRow[]> {
   const r = await tmux.exec(['list-panes', '-a', '-F', FORMAT]);
   if (r.code !== 0) {
     if (isNoServer(r.stderr) || isEmptyServer(r.stderr)) return [];

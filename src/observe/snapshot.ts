@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { isEmptyServer, isNoServer, tmuxFailure, type TmuxClient } from '../tmux/client.js';
-import { buildFormat, parseRows, type Row } from '../tmux/format.js';
+import { isEmptyServer, isNoServer, tmuxFailure, type Tmux } from '../tmux/client.js';
+import { buildFormat, FIELD_SEP, parseRows, type Row } from '../tmux/format.js';
 import { LEGACY, OPT, OWNED_V2, PANE_HEALTH_OPT, PANE_STAMP_OPT, WINDOW_STAMP_OPT } from '../tmux/options.js';
 import { legacyStamps } from './legacy.js';
 import { nudgeLostExits } from './lost-exits.js';
@@ -13,6 +13,7 @@ const FIELDS = {
   attached: 'session_attached',
   // Empty unless grouped: a client of any session of the group (`tmux new-session -t NAME`) shows these very windows.
   groupAttached: 'session_group_attached',
+  group: 'session_group',
   windowId: 'window_id',
   windowIndex: 'window_index',
   paneId: 'pane_id',
@@ -45,10 +46,20 @@ const KEYS = Object.keys(FIELDS) as SnapshotKey[];
 const FORMAT = buildFormat(Object.values(FIELDS));
 
 /**
+ * Clients, listed after the panes in the same call. A line of its own kind: pane lines begin with
+ * a session id (`$N`), these with a word no format yields there.
+ */
+const CLIENT_TAG = 'client';
+const CLIENT_FIELDS = { tag: CLIENT_TAG, flags: '#{client_flags}', sessionId: '#{session_id}' } as const;
+const CLIENT_FORMAT = Object.values(CLIENT_FIELDS).join(FIELD_SEP);
+type ClientKey = keyof typeof CLIENT_FIELDS;
+const CLIENT_KEYS = Object.keys(CLIENT_FIELDS) as ClientKey[];
+
+/**
  * One tmux call sees every session, window and pane, whatever their number. When tmux lost the exit
  * of a dead pane (see lost-exits.ts) the server is nudged and asked again, a few times at most.
  */
-export async function observe(tmux: TmuxClient, now = Date.now()): Promise<ObservedState> {
+export async function observe(tmux: Tmux, now = Date.now()): Promise<ObservedState> {
   let observed = await snapshot(tmux, now);
   for (let attempt = 1; attempt <= 8 && nudgeLostExits(observed); attempt++) {
     await delay(20 * attempt);
@@ -57,17 +68,20 @@ export async function observe(tmux: TmuxClient, now = Date.now()): Promise<Obser
   return observed;
 }
 
-async function snapshot(tmux: TmuxClient, now: number): Promise<ObservedState> {
-  const r = await tmux.exec(['list-panes', '-a', '-F', FORMAT]);
+async function snapshot(tmux: Tmux, now: number): Promise<ObservedState> {
+  const r = await tmux.exec(['list-panes', '-a', '-F', FORMAT, ';', 'list-clients', '-F', CLIENT_FORMAT]);
   if (r.code !== 0) {
     if (isNoServer(r.stderr)) return { sessions: new Map(), serverRunning: false, at: now };
     if (isEmptyServer(r.stderr)) return { sessions: new Map(), serverRunning: true, at: now };
     // Never parse a failed listing: an empty view would make owned processes look like orphans.
     throw tmuxFailure(['list-panes'], r);
   }
-  const rows = parseRows(r.stdout, KEYS);
+  const lines = r.stdout.split('\n');
+  const clientLine = (l: string) => l.startsWith(`${CLIENT_TAG}${FIELD_SEP}`);
+  const rows = parseRows(lines.filter((l) => !clientLine(l)).join('\n'), KEYS);
+  const clients = parseRows(lines.filter(clientLine).join('\n'), CLIENT_KEYS);
   const serverPid = rows.length > 0 ? int(rows[0]!.serverPid) : undefined;
-  return { sessions: sessionsFromRows(rows), serverRunning: true, serverPid, at: now };
+  return { sessions: sessionsFromRows(rows, supervisorClients(clients, rows)), serverRunning: true, serverPid, at: now };
 }
 
 /**
@@ -75,13 +89,13 @@ async function snapshot(tmux: TmuxClient, now: number): Promise<ObservedState> {
  * pane's own option (a pane the user splits off does not inherit it), a window's own option, and
  * ownership on the session. A session stamped by tmuxctl 0.1 is read through legacy.ts.
  */
-export function sessionsFromRows(rows: Row<SnapshotKey>[]): Map<string, ObservedSession> {
+export function sessionsFromRows(rows: Row<SnapshotKey>[], supervisors: SupervisorClients = NO_SUPERVISORS): Map<string, ObservedSession> {
   const byName = new Map<string, ObservedSession>();
   const windows = new Map<string, ObservedWindow>();
   for (const row of rows) {
     let session = byName.get(row.name);
     if (!session) {
-      session = toSession(row);
+      session = toSession(row, supervisors);
       byName.set(row.name, session);
     }
     let window = windows.get(row.windowId);
@@ -111,7 +125,33 @@ export function sessionsFromRows(rows: Row<SnapshotKey>[]): Map<string, Observed
   return byName;
 }
 
-function toSession(row: Row<SnapshotKey>): ObservedSession {
+/**
+ * Control clients a supervisor attached (tmuxctl watch's own: control mode with `no-output`), per
+ * session id and per session group: they are no person looking, so `attached` (what `update:
+ * when-detached` waits for, what status shows) leaves them out. A person's control client (iTerm2's
+ * tmux integration) reads the output, has no `no-output`, and counts.
+ */
+export interface SupervisorClients {
+  bySession: ReadonlyMap<string, number>;
+  byGroup: ReadonlyMap<string, number>;
+}
+const NO_SUPERVISORS: SupervisorClients = { bySession: new Map(), byGroup: new Map() };
+
+export function supervisorClients(clients: readonly Row<ClientKey>[], rows: readonly Row<SnapshotKey>[]): SupervisorClients {
+  const groupOf = new Map(rows.map((r) => [r.sessionId, r.group]));
+  const bySession = new Map<string, number>();
+  const byGroup = new Map<string, number>();
+  for (const c of clients) {
+    const flags = c.flags.split(',');
+    if (!flags.includes('control-mode') || !flags.includes('no-output')) continue;
+    bySession.set(c.sessionId, (bySession.get(c.sessionId) ?? 0) + 1);
+    const group = groupOf.get(c.sessionId);
+    if (group) byGroup.set(group, (byGroup.get(group) ?? 0) + 1);
+  }
+  return { bySession, byGroup };
+}
+
+function toSession(row: Row<SnapshotKey>, supervisors: SupervisorClients): ObservedSession {
   const owned = row.hash !== '';
   return {
     id: row.sessionId,
@@ -122,7 +162,10 @@ function toSession(row: Row<SnapshotKey>): ObservedSession {
     source: row.source || undefined,
     windows: [],
     envKeys: row.envKeys ? row.envKeys.split(',') : [],
-    attached: Math.max(int(row.attached), int(row.groupAttached)),
+    attached: Math.max(
+      int(row.attached) - (supervisors.bySession.get(row.sessionId) ?? 0),
+      row.group ? int(row.groupAttached) - (supervisors.byGroup.get(row.group) ?? 0) : 0,
+    ),
   };
 }
 

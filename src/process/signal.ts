@@ -31,6 +31,20 @@ export function nudgeReap(serverPid: number): boolean {
 }
 
 /**
+ * Whether any process is in process group `pgid` (signal 0: nothing is delivered). EPERM means
+ * there is one, not ours to signal; only ESRCH means none.
+ */
+export function groupExists(pgid: number): boolean {
+  if (!Number.isInteger(pgid) || pgid <= 1) return false;
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
+/**
  * Signals a child this process spawned (a tmux client past its timeout, or aborted). Node knows
  * whether it was reaped, so a recycled pid is never hit.
  */

@@ -8,6 +8,8 @@ import type { Action, Plan } from '../plan/types.js';
 import type { LoadResult } from '../spec/load.js';
 import type { DesiredState } from '../spec/types.js';
 import type { TmuxClient } from '../tmux/client.js';
+import { ControlTmux } from '../tmux/control/control-tmux.js';
+import { hasGnuSplit } from '../tmux/log-writer.js';
 import { globalWakeHooks } from '../tmux/commands.js';
 import { coalesce, type RetryPolicy } from './coalesce.js';
 import { DeathLedger } from './deaths.js';
@@ -25,7 +27,13 @@ import { listenForTmuxEvents, type TmuxEvents } from './tmux-events.js';
 import { clampDelay } from './timers.js';
 
 export interface WatchOptions {
+  /** Spawned clients: the fallback of the control connection watch keeps (and what its waker is made from). */
   tmux: TmuxClient;
+  /**
+   * Talk to tmux over control-mode connections (default). Internal, for tests and the bench only
+   * (TMUXCTL_INTERNAL_NO_CONTROL=1): spawned clients for everything, as when control mode fails.
+   */
+  control?: boolean;
   initial: DesiredState;
   load: () => Promise<LoadResult>;
   events: EventLog;
@@ -53,14 +61,25 @@ export interface Watcher {
   /** Stops watching; sessions are left running. */
   stop(): Promise<void>;
   /**
+   * Kills every tmux client watch still has (its control clients included), for a stop that does not
+   * wait for the pass under way: a stopped server would keep them for ever.
+   */
+  abandon(): void;
+  /**
    * Settles with the error when watch cannot work at all: its first pass found no runnable tmux (or
    * flock). Later failures never end watch: they are reported and retried with a growing delay.
    */
   readonly fatal: Promise<TmuxctlError>;
 }
 
-/** Between passes: how often tmux is nudged to reap, and how often /proc is checked (pane-liveness.ts). */
-const NUDGE_MS = 250;
+/**
+ * Between passes: how often tmux is nudged to reap, and how often /proc is checked (pane-liveness.ts).
+ * The nudge is what repairs about half of all crashes on Debian's tmux 3.3a: handling the end of a
+ * dead pane's terminal, tmux runs libutempter, whose helper's exit swallows the pane process's
+ * SIGCHLD; the process then stays a zombie, and pane-died never fires, until some SIGCHLD arrives.
+ * One signal (a syscall) every 20 ms bounds that wait; 250 ms made it the bulk of a crash repair.
+ */
+const NUDGE_MS = 20;
 const LIVENESS_CHECK_MS = 1000;
 /** How often the memory of panes with a memoryLimitMB is looked at (two looks over the limit restart it). */
 const MEMORY_LOOK_MS = 5000;
@@ -77,7 +96,22 @@ const FIRST_RETRY_MS = 500;
  * tmux-events.ts, pane-liveness.ts).
  */
 export async function startWatch(opts: WatchOptions): Promise<Watcher> {
-  const { events, tmux } = opts;
+  const { events } = opts;
+  const useControl = opts.control !== false;
+  /** The last pass's snapshot: memory limits look at it between passes, control clients attach to one of its sessions. */
+  let lastObserved: ObservedState | undefined;
+  /** A session to attach control clients to: one of its own specs', so no person's session shows a client that is not theirs. */
+  const attachTo = () => {
+    // One its own specs declare: another watch may prune its own, and a person's would show the client.
+    const mine = new Set(specs.desired.sessions.map((s) => s.name));
+    return [...(lastObserved?.sessions.values() ?? [])].find((s) => s.owned && mine.has(s.name))?.id;
+  };
+  const onConnection = (up: boolean, why: string) =>
+    events.record({ event: 'tmux-connection', reason: `${up ? 'connected' : 'lost'}: ${why}` }, up ? 'debug' : 'info');
+  // Asked once per process, by the first start: here, so that no restart waits on a spawn for it.
+  hasGnuSplit();
+  const control = useControl ? new ControlTmux(opts.tmux, { attachTo, onConnection }) : undefined;
+  const tmux = control ?? opts.tmux;
   const resyncMs = clampDelay(opts.resyncSeconds * 1000);
   let hookedServer: number | undefined;
   let firstPass = true;
@@ -152,6 +186,8 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
       await safely('health checks', () => health.sync(desired, r.observed));
       await safely('pane liveness', () => liveness.follow(r.observed));
       lastObserved = r.observed;
+      // Now that there is a session of watch's own to attach to, the next pass finds the connection up.
+      control?.prepare();
       if (r.observed.serverPid !== undefined && r.observed.serverPid !== hookedServer) {
         // A pass that acts installs the hook with its batch; one in sync (watch started on a
         // converged server, or a server restarted since) must install it too.
@@ -197,15 +233,15 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
   let stopped = false;
   const startTmuxEvents = () => {
     if (stopped) return;
-    tmuxEvents ??= listenForTmuxEvents(tmux, () => loop.trigger(0), {
+    tmuxEvents ??= listenForTmuxEvents(opts.tmux, () => loop.trigger(0), {
       resyncMs,
+      ...(useControl && { control: { attachTo, onConnection } }),
       // Reported once per distinct failure; the pass loop reports its own failures and backs off.
       onError: (e) => events.record({ event: 'wake-error', reason: `waiting for tmux events: ${e.message}` }, 'warn'),
     });
   };
   // memoryLimitMB: looks at the last snapshot's panes every few seconds (a pass need not run for it).
   const memory = new MemoryLimits(() => loop.trigger(0));
-  let lastObserved: ObservedState | undefined;
   const memoryTimer = setInterval(() => {
     if (!lastObserved || !MemoryLimits.wanted(specs.desired)) return;
     try {
@@ -251,6 +287,11 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
   return {
     idle: () => loop.idle(),
     fatal,
+    abandon() {
+      tmuxEvents?.stop();
+      control?.close();
+      opts.tmux.abandon();
+    },
     async stop() {
       stopped = true;
       tmuxEvents?.stop();
@@ -261,6 +302,7 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
       specs.stop();
       await specWatcher.close();
       await loop.stop();
+      control?.close();
       // After the last pass: one that ended during the stop may have set it.
       requeue.clear();
     },

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { TmuxNotRespondingError } from '../errors.js';
-import type { TmuxClient } from './client.js';
+import type { Tmux } from './client.js';
 import { commandLine } from './quote.js';
 
 /**
@@ -20,7 +20,7 @@ export function captureScreenLines(paneIds: readonly string[], separator: string
  * fail because a screen could not be read), except when the server does not answer: the batch
  * that follows would wait just as long, so the pass fails here, once.
  */
-export async function captureScreens(tmux: TmuxClient, paneIds: readonly string[]): Promise<Map<string, string>> {
+export async function captureScreens(tmux: Tmux, paneIds: readonly string[]): Promise<Map<string, string>> {
   const screens = new Map<string, string>();
   if (paneIds.length === 0) return screens;
   // Random, so no pane's text can hold it.

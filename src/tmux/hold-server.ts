@@ -1,4 +1,4 @@
-import { isNoServer, type TmuxClient, tmuxFailure } from './client.js';
+import { isNoServer, type Tmux, tmuxFailure } from './client.js';
 
 export type HeldServer = { started: true; pid: number } | { started: false; pid: number };
 
@@ -12,7 +12,7 @@ export type HeldServer = { started: true; pid: number } | { started: false; pid:
  * set by the same client that starts the server (before it can exit), keeps it until `kill-server`.
  * A server that already runs is left exactly as it is: it is the user's, options included.
  */
-export async function holdServer(tmux: TmuxClient): Promise<HeldServer> {
+export async function holdServer(tmux: Tmux): Promise<HeldServer> {
   await tmux.checkVersion();
   const running = await tmux.exec(['display-message', '-p', '#{pid}']);
   if (running.code === 0) return { started: false, pid: Number(running.stdout.trim()) };

@@ -161,6 +161,7 @@ export interface StatusJson {
   source: string | null;
   nextRestartAt: string | null;
   health?: string | null;
+  attachedClients?: number | null;
 }
 
 /** `tmuxctl status -o json` for one session. */

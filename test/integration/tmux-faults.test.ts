@@ -88,8 +88,14 @@ describe('a stopped (SIGSTOP) tmux server', () => {
       await waitFor(async () => (await t.pane('stopc-a'))?.dead === false, 10_000, 'stopc-a running');
       pid = await serverPid(t);
       process.kill(pid, 'SIGSTOP');
-      // Blocked in a pass: its observation (list-panes) or a batch (source-file), whichever the stop caught.
-      await waitFor(() => clients().some((c) => c.argv.includes('list-panes') || c.argv.includes('source-file')), 5000, 'a pass blocked on the stopped server');
+      // Blocked in a pass: its observation or a batch, over the control connection (or a spawned
+      // list-panes / source-file, had it fallen back). A pass is due every 0.5 s.
+      await waitFor(
+        () => clients().some((c) => c.argv.includes('-C') || c.argv.includes('list-panes') || c.argv.includes('source-file')),
+        5000,
+        'a tmux client of watch',
+      );
+      await new Promise((r) => setTimeout(r, 1500));
       const exit = await Promise.race([w.stop('SIGTERM'), new Promise<'hung'>((r) => setTimeout(() => r('hung'), 5000))]);
       expect(exit).not.toBe('hung');
       await waitFor(() => clients().length === 0, 3000, 'no tmux client left behind');

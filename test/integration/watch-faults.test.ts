@@ -145,7 +145,9 @@ describe('watch never spins', () => {
     const sleepBin = which('sleep');
     const file = t.writeSpec('tmuxgone/app.yaml', specDoc({ 'tg-a': quickSession([sleepBin, '100000']) }));
     const earlier = { errors: eventsOf(t, 'error').length, recovered: eventsOf(t, 'recovered').length };
-    const w = spawnWatch(['-f', file, '--resync', '2'], { ...t.env, PATH: dir });
+    // Spawned clients only (the fallback when control mode fails): a control client connected before
+    // the flag would not go through the failing binary again.
+    const w = spawnWatch(['-f', file, '--resync', '2'], { ...t.env, PATH: dir, TMUXCTL_INTERNAL_NO_CONTROL: '1' });
     const first = await waitFor(() => livePid(t, 'tg-a'), 8000, 'tg-a created');
     await sleep(500); // the follow-up pass after the create
     writeFileSync(flag, '');

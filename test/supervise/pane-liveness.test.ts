@@ -3,7 +3,7 @@
  * SIGCHLDs it gets): tmux reaps a pane exit it lost only when some SIGCHLD arrives.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, it } from 'vitest';
 import type { ObservedState } from '../../src/observe/types.js';
 import { followPanes, type PaneLiveness } from '../../src/supervise/pane-liveness.js';
 import { waitFor } from '../helpers/tmux.js';

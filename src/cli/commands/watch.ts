@@ -53,6 +53,7 @@ export async function watchCommand(ctx: Context, opts: WatchCommandOptions): Pro
     env: ctx.io.env as NodeJS.ProcessEnv,
     notifier,
     procBackstop: ctx.io.env.TMUXCTL_INTERNAL_NO_PROC_BACKSTOP !== '1',
+    control: ctx.io.env.TMUXCTL_INTERNAL_NO_CONTROL !== '1',
   });
   const outcome = await Promise.race([signalled.then((signal) => ({ signal })), watcher.fatal.then((error) => ({ error }))]);
   if ('error' in outcome) {
@@ -67,7 +68,7 @@ export async function watchCommand(ctx: Context, opts: WatchCommandOptions): Pro
   const stopped = await within(STOP_PASS_MS, watcher.stop());
   if (!stopped) {
     events.record({ event: 'watch-stopping', reason: 'abandoning the pass under way' }, 'warn');
-    ctx.tmux.abandon(); // its tmux client too: a stopped server would keep it for ever
+    watcher.abandon(); // its tmux clients too, the control clients included: a stopped server would keep them for ever
   }
   // Messages still on their way get a moment, not a wait: a hung webhook must not hold the exit.
   await notifier.drain(STOP_NOTIFY_MS);

@@ -1,0 +1,180 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { signalChild } from '../../process/signal.js';
+import { clientEnv } from '../client-env.js';
+import { type ServerAddress, serverArgs } from '../client.js';
+import { commandLine } from '../quote.js';
+import { type ControlBlock, type ControlNotification, ControlParser } from './protocol.js';
+
+export interface ControlConnectionOptions {
+  binary: string;
+  server: ServerAddress;
+  env: NodeJS.ProcessEnv;
+  /** The session to attach to (a control client must be attached to one); tmux picks one when absent. */
+  attachTo?: string;
+  /** How long tmux may take to attach the client. */
+  connectTimeoutMs: number;
+  onNotification?: (n: ControlNotification) => void;
+  /** The connection ended (tmux exited, the client was killed, or it was closed here): called once, and only for one that was up. */
+  onClose?: (reason: string) => void;
+}
+
+/** The connection ended, or never came up: nothing more can be sent on it. */
+export class ControlLostError extends Error {}
+
+/** A request with no answer in time: the connection is closed (a late answer would be misread as the next one's). */
+export class ControlTimeoutError extends ControlLostError {}
+
+interface Pending {
+  sentinel: string;
+  blocks: ControlBlock[];
+  resolve: (blocks: ControlBlock[]) => void;
+  reject: (e: Error) => void;
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+/**
+ * One `tmux -C attach-session` client, kept open: commands are written on its stdin and their
+ * answers read from its stdout, so a command costs a write and a read instead of a process. The
+ * client is attached with `no-output` (no `%output` for every byte a pane prints) and `ignore-size`
+ * (it never changes a window's size).
+ *
+ * Requests are answered in order. A request's lines are followed by a sentinel line
+ * (`display-message -p TOKEN`), a line of its own, so it runs whatever failed before it; every block
+ * up to the sentinel's is the request's answer, however many commands its lines held.
+ */
+export class ControlConnection {
+  private readonly parser = new ControlParser();
+  private readonly pending: Pending[] = [];
+  private readonly token = randomBytes(6).toString('hex');
+  private seq = 0;
+  private ended: string | undefined;
+  /** Attached: only a connection that was up is told to onClose when it ends. */
+  private up = false;
+
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly opts: ControlConnectionOptions,
+  ) {}
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** Why it ended; undefined while it is open. */
+  get closedBecause(): string | undefined {
+    return this.ended;
+  }
+
+  /**
+   * Starts the client and waits until tmux has attached it. Rejects with ControlLostError when it
+   * cannot attach (no server, no session, tmux cannot be run) or does not within the timeout.
+   */
+  static open(opts: ControlConnectionOptions): Promise<ControlConnection> {
+    // -N: never start a server. attach-session would start one where none runs (with this client's
+    // argv as its name), which then sits with no session.
+    const args = [...serverArgs(opts.server), '-N', '-C', 'attach-session', '-f', 'no-output,ignore-size', ...(opts.attachTo ? ['-t', opts.attachTo] : [])];
+    const child = spawn(opts.binary, args, { env: clientEnv(opts.env), stdio: ['pipe', 'pipe', 'pipe'] });
+    const conn = new ControlConnection(child, opts);
+    return new Promise((resolve, reject) => {
+      let attached = false;
+      let stderr = '';
+      const fail = (why: string) => {
+        if (attached) return;
+        attached = true; // settled
+        clearTimeout(timer);
+        conn.end(why);
+        reject(new ControlLostError(why));
+      };
+      const timer = setTimeout(() => fail(`tmux did not attach a control client within ${opts.connectTimeoutMs} ms`), opts.connectTimeoutMs);
+      child.on('error', (e) => fail(`cannot run tmux: ${e.message}`));
+      child.stdin!.on('error', () => {}); // a client that exited: its exit is reported below
+      child.stderr!.setEncoding('utf8');
+      child.stderr!.on('data', (s: string) => (stderr += s));
+      child.stdout!.setEncoding('utf8');
+      // Until attached, tmux's own block (the attach) says whether it worked; after, blocks are answers.
+      child.stdout!.on('data', (s: string) => {
+        for (const m of conn.parser.push(s)) {
+          if (!attached) {
+            if (m.kind === 'block' && !m.block.fromClient) {
+              if (!m.block.ok) return fail(m.block.lines.join('; ') || 'tmux refused to attach a control client');
+              attached = true;
+              conn.up = true;
+              clearTimeout(timer);
+              resolve(conn);
+            } else if (m.kind === 'notification' && m.notification.name === 'exit') {
+              return fail(m.notification.args || 'tmux ended the control client');
+            }
+            continue;
+          }
+          conn.received(m);
+        }
+      });
+      child.on('exit', (code, signal) => {
+        const why = stderr.trim().split('\n')[0] || `tmux control client exited (${signal ?? `status ${code}`})`;
+        fail(why);
+        conn.end(why);
+      });
+    });
+  }
+
+  /**
+   * Runs command lines (tmux's command language, one command list per line) and resolves with
+   * every block they produced, in order. Rejects with ControlLostError if the connection ends
+   * first, ControlTimeoutError after `timeoutMs` (closing the connection); Infinity waits as long as
+   * the connection lasts.
+   */
+  request(lines: readonly string[], timeoutMs: number): Promise<ControlBlock[]> {
+    if (this.ended !== undefined) return Promise.reject(new ControlLostError(this.ended));
+    const sentinel = `tmuxctl-sync-${this.token}-${++this.seq}`;
+    return new Promise((resolve, reject) => {
+      const p: Pending = { sentinel, blocks: [], resolve, reject };
+      // Infinity: a wait-for that ends when tmux signals (the waker; watch's resync timer bounds how long nothing is looked at).
+      if (Number.isFinite(timeoutMs))
+        p.timer = setTimeout(() => {
+          const why = `no answer from tmux within ${timeoutMs} ms`;
+          this.end(why, new ControlTimeoutError(why));
+        }, timeoutMs);
+      this.pending.push(p);
+      this.child.stdin!.write(`${[...lines, commandLine(['display-message', '-p', sentinel])].join('\n')}\n`);
+    });
+  }
+
+  /** Ends the client (its pending requests fail). */
+  close(): void {
+    this.end('closed');
+  }
+
+  private received(m: ReturnType<ControlParser['push']>[number]): void {
+    if (m.kind === 'notification') {
+      if (m.notification.name === 'exit')
+        this.end(m.notification.args ? `tmux ended the control client: ${m.notification.args}` : 'tmux ended the control client');
+      else this.opts.onNotification?.(m.notification);
+      return;
+    }
+    const p = this.pending[0];
+    // A block nobody asked for (tmux's own commands) belongs to no request.
+    if (!p || !m.block.fromClient) return;
+    if (m.block.ok && m.block.lines.length === 1 && m.block.lines[0] === p.sentinel) {
+      this.pending.shift();
+      clearTimeout(p.timer);
+      p.resolve(p.blocks);
+      return;
+    }
+    p.blocks.push(m.block);
+  }
+
+  private end(why: string, error: Error = new ControlLostError(why)): void {
+    if (this.ended !== undefined) return;
+    this.ended = why;
+    for (const p of this.pending.splice(0)) {
+      clearTimeout(p.timer);
+      p.reject(error);
+    }
+    this.child.stdin?.destroy();
+    this.child.stdout?.destroy();
+    this.child.stderr?.destroy();
+    if (this.child.exitCode === null && this.child.signalCode === null) signalChild(this.child, 'SIGKILL');
+    if (this.up) this.opts.onClose?.(why);
+  }
+}
