@@ -8,6 +8,7 @@ import type { Action, Plan } from '../plan/types.js';
 import type { LoadResult } from '../spec/load.js';
 import type { DesiredState } from '../spec/types.js';
 import type { TmuxClient } from '../tmux/client.js';
+import { ControlConnection } from '../tmux/control/connection.js';
 import { ControlTmux } from '../tmux/control/control-tmux.js';
 import { hasGnuSplit } from '../tmux/log-writer.js';
 import { globalWakeHooks } from '../tmux/commands.js';
@@ -290,6 +291,7 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
     abandon() {
       tmuxEvents?.stop();
       control?.close();
+      ControlConnection.killAll();
       opts.tmux.abandon();
     },
     async stop() {
@@ -303,6 +305,8 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
       await specWatcher.close();
       await loop.stop();
       control?.close();
+      // A client still attaching (the waker's or the next connection's) is ended too.
+      ControlConnection.killAll();
       // After the last pass: one that ended during the stop may have set it.
       requeue.clear();
     },

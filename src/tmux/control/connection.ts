@@ -44,6 +44,8 @@ interface Pending {
  * up to the sentinel's is the request's answer, however many commands its lines held.
  */
 export class ControlConnection {
+  /** Every client of this process not yet ended, those still attaching included: killAll() ends them. */
+  private static readonly live = new Set<ControlConnection>();
   private readonly parser = new ControlParser();
   private readonly pending: Pending[] = [];
   private readonly token = randomBytes(6).toString('hex');
@@ -76,6 +78,7 @@ export class ControlConnection {
     const args = [...serverArgs(opts.server), '-N', '-C', 'attach-session', '-f', 'no-output,ignore-size', ...(opts.attachTo ? ['-t', opts.attachTo] : [])];
     const child = spawn(opts.binary, args, { env: clientEnv(opts.env), stdio: ['pipe', 'pipe', 'pipe'] });
     const conn = new ControlConnection(child, opts);
+    ControlConnection.live.add(conn);
     return new Promise((resolve, reject) => {
       let attached = false;
       let stderr = '';
@@ -145,6 +148,14 @@ export class ControlConnection {
     this.end('closed');
   }
 
+  /**
+   * Ends every control client of this process, one still attaching included (a stopped server
+   * never answers its attach, and the client would outlive watch, blocked on it).
+   */
+  static killAll(): void {
+    for (const c of [...ControlConnection.live]) c.end('closed');
+  }
+
   private received(m: ReturnType<ControlParser['push']>[number]): void {
     if (m.kind === 'notification') {
       if (m.notification.name === 'exit')
@@ -167,6 +178,7 @@ export class ControlConnection {
   private end(why: string, error: Error = new ControlLostError(why)): void {
     if (this.ended !== undefined) return;
     this.ended = why;
+    ControlConnection.live.delete(this);
     for (const p of this.pending.splice(0)) {
       clearTimeout(p.timer);
       p.reject(error);

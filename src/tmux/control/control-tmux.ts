@@ -100,6 +100,7 @@ export class ControlTmux implements Tmux {
   }
 
   async exec(args: readonly string[], opts: RunOptions = {}): Promise<TmuxResult> {
+    this.refuseAfterClose(args);
     const lines = asLines(args, opts);
     if (!lines || opts.signal || opts.timeoutIsExpected) return this.spawned.exec(args, opts);
     const conn = await this.connect();
@@ -109,6 +110,7 @@ export class ControlTmux implements Tmux {
     } catch (e) {
       if (e instanceof ControlTimeoutError) throw this.notResponding(args[0] ?? '', opts.timeoutMs ?? this.timeoutMs);
       if (!(e instanceof ControlLostError)) throw e;
+      this.refuseAfterClose(args);
       // Read-only or not, a call that never reached tmux, or whose answer was lost, is asked again.
       return this.spawned.exec(args, opts);
     }
@@ -122,6 +124,7 @@ export class ControlTmux implements Tmux {
 
   async runScript(lines: readonly string[], opts: Omit<RunOptions, 'input'> = {}): Promise<string[]> {
     if (lines.length === 0) return [];
+    this.refuseAfterClose(['source-file']);
     await this.checkVersion();
     const conn = await this.connect();
     if (!conn) return this.spawned.runScript(lines, opts);
@@ -182,6 +185,14 @@ export class ControlTmux implements Tmux {
       }
     })();
     return this.opening;
+  }
+
+  /**
+   * Once closed (watch stopping, or abandoning a pass stuck on a stopped server), no call starts a
+   * client of any kind: a spawned one started after abandon() would outlive watch.
+   */
+  private refuseAfterClose(args: readonly string[]): void {
+    if (this.closed) throw new TmuxNotRespondingError(`tmux ${args[0] ?? ''}: not sent, watch is stopping`, ['-C', ...args.slice(0, 1)], '');
   }
 
   private notResponding(command: string, timeoutMs: number): TmuxNotRespondingError {
