@@ -1,4 +1,4 @@
-import { acquireLock } from '../apply/lock.js';
+import { keepLock } from '../apply/kept-lock.js';
 import { reconcile } from '../apply/reconcile.js';
 import { errorText, FlockMissingError, TmuxError, TmuxMissingError, TmuxVersionError, type TmuxctlError } from '../errors.js';
 import { StateDirError } from '../state/dirs.js';
@@ -119,6 +119,10 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
     }
   };
 
+  // Kept between passes: a pass in the steady state spawns nothing for the lock, and hands it over
+  // when someone else (apply, delete, the verbs) asks for it (kept-lock.ts).
+  const serverLock = keepLock(opts.lockFile, opts.lockTimeoutSeconds);
+
   const reconcileOnce = async (): Promise<Plan> => {
     // Whether tmux can work at all is asked on every pass, not left to the batch (where apply asks
     // it): a first pass on a converged server runs no batch, and a tmux too old then went unnoticed,
@@ -127,7 +131,7 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
     if (await specs.refresh()) specWatcher.setEnvFiles(envFilesOf(specs.desired));
     await followRoots();
     const desired = specs.desired;
-    const lock = await acquireLock(opts.lockFile, opts.lockTimeoutSeconds);
+    const lock = await serverLock.hold();
     try {
       repeats.nextPass();
       const r = await reconcile(tmux, desired, {
@@ -261,6 +265,7 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
       specs.stop();
       await specWatcher.close();
       await loop.stop();
+      await serverLock.release();
       // After the last pass: one that ended during the stop may have set it.
       requeue.clear();
     },
