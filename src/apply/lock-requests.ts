@@ -44,19 +44,19 @@ export function fileRequest(lockPath: string, timeoutSeconds: number): LockReque
 }
 
 /**
- * Whether someone alive is waiting for `lockPath`. Stale requests found on the way are removed.
- * Costs one readdir of the locks folder (a few entries) and spawns nothing.
+ * The requests for `lockPath` that someone alive is waiting on (their file names). Stale requests
+ * found on the way are removed. Costs one readdir of the locks folder (a few entries), no process.
  */
-export function hasLiveRequest(lockPath: string): boolean {
+export function liveRequests(lockPath: string): string[] {
   const dir = dirname(lockPath);
   const prefix = basename(lockPath) + MARK;
-  let live = false;
+  const live: string[] = [];
   for (const name of readdirSync(dir)) {
     if (!name.startsWith(prefix)) continue;
     const request = parseRequest(name.slice(prefix.length));
     if (!request) continue; // not a request this version understands: neither honoured nor removed
     if (isStale(request)) removeQuietly(join(dir, name));
-    else live = true;
+    else live.push(name);
   }
   return live;
 }
@@ -90,7 +90,7 @@ function isStale(r: ParsedRequest): boolean {
 }
 
 /** CLOCK_MONOTONIC in ms: comparable across processes, and blind to changes of the wall clock. */
-function nowMs(): number {
+export function nowMs(): number {
   return Number(process.hrtime.bigint() / 1_000_000n);
 }
 

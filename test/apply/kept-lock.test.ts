@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type KeptLock, keepLock } from '../../src/apply/kept-lock.js';
 import { acquireLock, type HeldLock } from '../../src/apply/lock.js';
+import { fileRequest } from '../../src/apply/lock-requests.js';
 import { waitFor } from '../helpers/tmux.js';
 
 const flockRuns = vi.hoisted(() => ({ count: 0 }));
@@ -54,6 +55,14 @@ function lockTaken(): boolean {
 
 function requests(): string[] {
   return readdirSync(path.dirname(lockFile)).filter((n) => n.includes('.wanted.'));
+}
+
+/** Two waiting for the lock, in either order: the first served releases, then the other is served. */
+async function bothServed(a: ReturnType<typeof track<HeldLock>>, b: ReturnType<typeof track<HeldLock>>): Promise<void> {
+  await waitFor(() => a.settled() || b.settled(), 10_000, 'one of the two served');
+  const [first, second] = a.settled() ? [a, b] : [b, a];
+  await (await first.promise).release();
+  await (await second.promise).release();
 }
 
 /** Tracks whether a promise has settled, to tell a wait that is still waiting. */
@@ -110,6 +119,26 @@ describe('a kept lock', () => {
     expect(requests()).toEqual([]);
   });
 
+  it('tells onHandOver when it hands over between passes (someone changed the server: look again), not when hold() does', async () => {
+    let told = 0;
+    const k = keeper({ checkEveryMs: 50, onHandOver: () => told++ });
+    await (await k.hold()).release();
+    const first = await acquireLock(lockFile, 5);
+    expect(told).toBe(1);
+    const next = track(k.hold()); // waits for the first acquire: the pass will look anyway
+    await first.release();
+    await (await next.promise).release();
+    // Asked while the keeper is between passes but before its timer looked: hold() hands over.
+    const k2 = keeper({ checkEveryMs: 60_000, onHandOver: () => told++ });
+    await k.release();
+    await (await k2.hold()).release();
+    const second = track(acquireLock(lockFile, 10));
+    await waitFor(() => requests().length === 1, 5000, 'the request filed');
+    const pass = track(k2.hold()); // hands over at once, before its first await
+    expect(told).toBe(1);
+    await bothServed(second, pass);
+  });
+
   it('is never handed over during a pass: an acquire asking then gets it when the pass ends', async () => {
     const k = keeper({ checkEveryMs: 50 });
     const pass = await k.hold();
@@ -123,17 +152,40 @@ describe('a kept lock', () => {
     expect(requests()).toEqual([]);
   });
 
-  it('asked at the start of a pass, hands over before the pass and waits its turn', async () => {
+  it('asked at the start of a pass, hands over and takes the lock again the ordinary way', async () => {
     const k = keeper({ checkEveryMs: 60_000 }); // only hold() itself looks
     await (await k.hold()).release();
     const asking = track(acquireLock(lockFile, 10));
     await waitFor(() => requests().length === 1, 5000, 'the request filed');
+    const before = flockRuns.count;
     const next = track(k.hold());
-    const mine = await asking.promise;
-    expect(next.settled()).toBe(false);
-    await mine.release();
-    await (await next.promise).release();
-    expect(lockTaken()).toBe(true);
+    await bothServed(asking, next);
+    expect(flockRuns.count).toBeGreaterThan(before); // released, then taken again by a flock
+    expect(requests()).toEqual([]);
+  });
+
+  it('hands over to a request that is not taken up (its requester stopped) once a second at most, not on every pass', async () => {
+    // watch runs a pass after each hand-over (onHandOver); the pass retakes the lock at once.
+    let handOvers = 0;
+    const k: KeptLock = keeper({
+      checkEveryMs: 20,
+      onHandOver: () => {
+        handOvers++;
+        k.hold()
+          .then((p) => p.release())
+          .catch(() => {}); // released for good by afterEach meanwhile
+      },
+    });
+    await (await k.hold()).release();
+    // A request filed by hand, as a requester stopped before its flock could take the lock leaves it.
+    const request = fileRequest(lockFile, 60);
+    try {
+      await new Promise((r) => setTimeout(r, 2500)); // no event to wait for: a count over a time
+      expect(handOvers).toBeGreaterThanOrEqual(2); // honoured again after a second: not forgotten
+      expect(handOvers).toBeLessThanOrEqual(4);
+    } finally {
+      request.withdraw();
+    }
   });
 
   it('two waiters each get the lock in turn: the first to get it does not withdraw the request of the second', async () => {
