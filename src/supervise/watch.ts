@@ -120,8 +120,10 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
   };
 
   // Kept between passes: a pass in the steady state spawns nothing for the lock, and hands it over
-  // when someone else (apply, delete, the verbs) asks for it (kept-lock.ts).
-  const serverLock = keepLock(opts.lockFile, opts.lockTimeoutSeconds);
+  // when someone else (apply, delete, the verbs) asks for it (kept-lock.ts). A pass then waits for
+  // the lock and looks at what they did: a pane they started that died at once may fire no hook
+  // (a lost SIGCHLD), and watch follows no pane it has not observed yet.
+  const serverLock = keepLock(opts.lockFile, opts.lockTimeoutSeconds, { onHandOver: () => loop.trigger(0) });
 
   const reconcileOnce = async (): Promise<Plan> => {
     // Whether tmux can work at all is asked on every pass, not left to the batch (where apply asks
