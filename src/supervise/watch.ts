@@ -1,4 +1,4 @@
-import { acquireLock } from '../apply/lock.js';
+import { keepLock } from '../apply/kept-lock.js';
 import { reconcile } from '../apply/reconcile.js';
 import { errorText, FlockMissingError, TmuxError, TmuxMissingError, TmuxVersionError, type TmuxctlError } from '../errors.js';
 import { StateDirError } from '../state/dirs.js';
@@ -154,6 +154,12 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
     }
   };
 
+  // Kept between passes: a pass in the steady state spawns nothing for the lock, and hands it over
+  // when someone else (apply, delete, the verbs) asks for it (kept-lock.ts). A pass then waits for
+  // the lock and looks at what they did: a pane they started that died at once may fire no hook
+  // (a lost SIGCHLD), and watch follows no pane it has not observed yet.
+  const serverLock = keepLock(opts.lockFile, opts.lockTimeoutSeconds, { onHandOver: () => loop.trigger(0) });
+
   const reconcileOnce = async (): Promise<Plan> => {
     // Whether tmux can work at all is asked on every pass, not left to the batch (where apply asks
     // it): a first pass on a converged server runs no batch, and a tmux too old then went unnoticed,
@@ -162,7 +168,7 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
     if (await specs.refresh()) specWatcher.setEnvFiles(envFilesOf(specs.desired));
     await followRoots();
     const desired = specs.desired;
-    const lock = await acquireLock(opts.lockFile, opts.lockTimeoutSeconds);
+    const lock = await serverLock.hold();
     try {
       repeats.nextPass();
       const r = await reconcile(tmux, desired, {
@@ -307,6 +313,7 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
       control?.close();
       // A client still attaching (the waker's or the next connection's) is ended too.
       ControlConnection.killAll();
+      await serverLock.release();
       // After the last pass: one that ended during the stop may have set it.
       requeue.clear();
     },

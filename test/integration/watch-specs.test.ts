@@ -164,7 +164,7 @@ describe('watch follows the spec files', () => {
     expect(w.stderr()).not.toMatch(/internal error/);
   });
 
-  it('a manual apply while watch runs works (the lock is shared per pass, not held)', async () => {
+  it('a manual apply while watch runs works (watch hands over the lock it keeps between passes)', async () => {
     const folder = t.path('specs', 'manual');
     t.writeSpec('manual/app.yaml', specDoc({ 'man-a': quickSession(LONG_RUNNING) }));
     await startWatch(t, { args: ['-f', folder, '--lock-timeout', '5'] });

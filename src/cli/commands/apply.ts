@@ -1,3 +1,4 @@
+import { wakeWatch } from '../../tmux/wake.js';
 import { existsSync } from 'node:fs';
 import { acquireLock } from '../../apply/lock.js';
 import { reconcile, type ReconcileResult } from '../../apply/reconcile.js';
@@ -82,7 +83,7 @@ async function applyLocked(ctx: Context, desired: DesiredState, opts: ApplyOptio
       })
     : undefined;
   const events = notifier?.events ?? log;
-  const lock = await acquireLock(ctx.lockFile, opts.lockTimeout);
+  const lock = await acquireLock(ctx.lockFile, opts.lockTimeout, { askHolder: () => wakeWatch(ctx.tmux) });
   try {
     return await reconcile(ctx.tmux, desired, { dryRun: false, verify: true, logDir: ctx.logDir, events, ...pass, ...planning(ctx, opts) });
   } finally {

@@ -1,3 +1,4 @@
+import { wakeWatch } from '../../tmux/wake.js';
 import { executePlan } from '../../apply/execute.js';
 import { acquireLock } from '../../apply/lock.js';
 import { exitFields } from '../../apply/reconcile.js';
@@ -32,7 +33,7 @@ export async function operateCommand(ctx: Context, verb: Verb, texts: string[], 
       `invalid target ${invalid.map((t) => JSON.stringify(t)).join(', ')}: write session, session:window or session:window.N (session may be a glob)`,
     );
   const events = eventLog(ctx, false);
-  const lock = await acquireLock(ctx.lockFile, opts.lockTimeout);
+  const lock = await acquireLock(ctx.lockFile, opts.lockTimeout, { askHolder: () => wakeWatch(ctx.tmux) });
   try {
     const observed = await observe(ctx.tmux);
     const selection = selectPanes(targets, observed);
