@@ -151,7 +151,6 @@ function linesFor(a: Action, at: number, logDir: string, carried: ReadonlyMap<st
       return newSession(
         a.session,
         a.spec.source,
-        OWNED_V2,
         a.windows.map((w) => windowArgs(w, at, logDir)),
       );
     case 'create-window':

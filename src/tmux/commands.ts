@@ -108,7 +108,7 @@ const envArgs = (env: Record<string, string>): string[] => Object.entries(env).f
  * pane, so `=name:` names what was just made. Every pane gets its environment with -e: new-session's
  * -e also fills the session environment, which is emptied again so that later panes see only theirs.
  */
-export function newSession(name: string, source: string, sessionStamp: string, windows: WindowArgs[]): string[] {
+export function newSession(name: string, source: string, windows: WindowArgs[]): string[] {
   const target = exactSession(name);
   const [first, ...rest] = windows;
   const firstPane = withDeclaredPath(first!.panes[0]!);
@@ -129,7 +129,7 @@ export function newSession(name: string, source: string, sessionStamp: string, w
       .filter((k) => k !== SESSION_ENV_MARKER)
       .map((k) => commandLine(['set-environment', '-t', target, '-u', k])),
     // The marker is no secret (the session name): it stays in the session environment for every pane.
-    commandLine(['set-option', '-t', target, OPT.hash, sessionStamp]),
+    // Ownership and source in one option (OPT.source): no OPT.hash, which earlier builds also wrote.
     commandLine(['set-option', '-t', target, OPT.source, source]),
     ...windowLines(target, first!, true),
   ];
@@ -321,9 +321,10 @@ export function adoptSession(
       ...markWindow(w.target, w.stamp),
       ...w.panes.flatMap((p) => [commandLine(['set-option', '-p', '-t', p.target, PANE_STAMP_OPT, p.stamp]), pipeOutput(p.target, p.logFile)]),
     ]),
-    commandLine(['set-option', '-t', sessionId, OPT.source, source]),
-    // Last: ownership is claimed only once every stamp above is in place.
+    // Last: ownership (either option marks it) is claimed only once every stamp above is in place.
+    // OPT.hash too, so that an earlier build reading this server sees the session as its own.
     commandLine(['set-option', '-t', sessionId, OPT.hash, owner]),
+    commandLine(['set-option', '-t', sessionId, OPT.source, source]),
   ];
 }
 

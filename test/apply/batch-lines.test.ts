@@ -79,3 +79,11 @@ describe('a new session is not sent commands that change nothing', () => {
     expect(named(cmds, 'select-window')).toEqual(["'select-window' '-t' '=multi:{start}'"]);
   });
 });
+
+describe('ownership and source in one session option', () => {
+  it('a new session gets @tmuxctl-source only (no @tmuxctl-hash): one session option', async () => {
+    const cmds = commands(await batchOf(plan(desired([spec('owned')]), observed(), MANUAL)));
+    const sessionOptions = named(cmds, 'set-option').filter((c) => !c.includes("'-w'") && !c.includes("'-p'"));
+    expect(sessionOptions).toEqual(["'set-option' '-t' '=owned:' '@tmuxctl-source' '/specs/app.yaml'"]);
+  });
+});
