@@ -8,6 +8,7 @@ import type { Tmux } from '../tmux/client.js';
 import {
   adoptSession,
   forgetLegacyEnv,
+  globalWakeHooks,
   keepWhenDead,
   killPanes,
   killSession,
@@ -90,7 +91,9 @@ export async function executePlan(tmux: Tmux, plan: Plan, opts: ExecuteOptions):
   // A pane whose name changed keeps its history: its log files move with it before its output is sent there.
   for (const a of plan.actions) if (a.kind === 'update') for (const p of a.panes) if (p.log) moveLog(opts.logDir, p.log.from, p.log.to);
   writeMarkers(plan, opts.logDir, at);
-  const lines: string[] = [];
+  // First, so that a pane that dies while the batch runs already wakes watch; once per batch, not per window.
+  const hooks = wakesWatch(plan) ? globalWakeHooks() : [];
+  const lines: string[] = [...hooks];
   const started: Started[] = [];
   for (const a of plan.actions) {
     // One line per action, commands joined by ';': tmux skips the rest of a line after a failed
@@ -99,7 +102,7 @@ export async function executePlan(tmux: Tmux, plan: Plan, opts: ExecuteOptions):
     if (cmds.length > 0) lines.push(cmds.join(' ; '));
     started.push(...startsOf(a).map((p) => ({ spec: p.spec, at })));
   }
-  if (lines.length > 0 && opts.extraLines) lines.push(...opts.extraLines);
+  if (lines.length > 0 && opts.extraLines) lines.push(...opts.extraLines.filter((l) => !hooks.includes(l)));
   const errors = [
     ...before.map((e) => (unheld ? `${e} (a hold could not be recorded: nothing was stopped for stop or maxRestarts)` : e)),
     ...(await tmux.runScript(lines, { serverSessions: opts.serverSessions })),
@@ -115,6 +118,15 @@ export async function executePlan(tmux: Tmux, plan: Plan, opts: ExecuteOptions):
       )),
     );
   return { started, errors };
+}
+
+/**
+ * Whether the batch makes, respawns or takes over a pane: then it sets watch's global hooks (the
+ * pane-died hook is set once per server, no longer on each window), so a death in what this run
+ * made wakes a watch that runs now or later, even one that never acted on this server.
+ */
+function wakesWatch(plan: Plan): boolean {
+  return plan.actions.some((a) => a.kind === 'adopt' || startsOf(a).length > 0);
 }
 
 function startsOf(a: Action): PaneStart[] {
@@ -142,7 +154,6 @@ function linesFor(a: Action, at: number, logDir: string, carried: ReadonlyMap<st
       return newSession(
         a.session,
         a.spec.source,
-        OWNED_V2,
         a.windows.map((w) => windowArgs(w, at, logDir)),
       );
     case 'create-window':

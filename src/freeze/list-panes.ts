@@ -6,7 +6,7 @@ import { OPT } from '../tmux/options.js';
 export interface PaneRow {
   sessionId: string;
   session: string;
-  /** The session carries tmuxctl's ownership stamp (`@tmuxctl-hash`). */
+  /** The session carries tmuxctl's ownership stamp (`@tmuxctl-source`, or `@tmuxctl-hash` from earlier builds). */
   owned: boolean;
   windowIndex: number;
   windowName: string;
@@ -25,6 +25,7 @@ const FIELDS = {
   sessionId: 'session_id',
   session: 'session_name',
   hash: OPT.hash,
+  source: OPT.source,
   windowIndex: 'window_index',
   windowName: 'window_name',
   layout: 'window_layout',
@@ -65,7 +66,7 @@ export function parsePaneRows(stdout: string): PaneRow[] {
       return {
         sessionId: v.sessionId,
         session: v.session,
-        owned: v.hash !== '',
+        owned: v.hash !== '' || v.source !== '',
         windowIndex: Number(v.windowIndex),
         windowName: v.windowName,
         layout: v.layout,

@@ -152,13 +152,15 @@ export function supervisorClients(clients: readonly Row<ClientKey>[], rows: read
 }
 
 function toSession(row: Row<SnapshotKey>, supervisors: SupervisorClients): ObservedSession {
-  const owned = row.hash !== '';
+  // Either option marks ownership: a session created now has only its source; earlier builds (and
+  // adopt) also wrote OPT.hash, whose value tells a tmuxctl 0.1 session (anything but v2).
+  const owned = row.hash !== '' || row.source !== '';
   return {
     id: row.sessionId,
     name: row.name,
     createdAt: int(row.created) * 1000,
     owned,
-    legacy: owned && row.hash !== OWNED_V2,
+    legacy: row.hash !== '' && row.hash !== OWNED_V2,
     source: row.source || undefined,
     windows: [],
     envKeys: row.envKeys ? row.envKeys.split(',') : [],

@@ -65,23 +65,25 @@ function skipLinesThrough(token: string): string {
 }
 
 /**
- * A pane death wakes `watch` (waiting on the channel) at once; with nobody waiting, tmux remembers
- * the signal, so the next wait returns at once and no death is lost between two waits. pane-died
- * is a window hook in tmux 3.3 (set on a session target it lands on that session's current window
- * only), so it is set on every window tmuxctl makes or adopts, by a target inside it.
- */
-function wakeOnDeath(target: string): string {
-  return commandLine(['set-hook', '-w', '-t', target, 'pane-died', WAKE]);
-}
-
-/**
- * watch's global hooks, in tmuxctl's slot of each: a killed session fires no hook of its own, only
- * session-closed; a client leaving a session is when a change that waits for it (update:
- * when-detached) is due: it detaches (client-detached) or moves to another session with
- * switch-client or a key binding, which tmux reports as client-session-changed only.
+ * watch's global hooks, in tmuxctl's slot of each, set once per server (by any batch that makes or
+ * respawns a pane, and by watch on a server it has not hooked yet) rather than once per window:
+ * every option or hook command makes tmux recompute every session's status, so per-window hooks
+ * made a cold apply grow faster than its number of sessions.
+ * - pane-died: a pane death wakes `watch` (waiting on the channel) at once; with nobody waiting,
+ *   tmux remembers the signal, so the next wait returns at once and no death is lost between two
+ *   waits. It is a window hook in tmux 3.3: a window's own pane-died hook (earlier builds set one
+ *   on every window they made, with the same command) is run instead of the global one, never
+ *   both, so older sessions keep waking watch as before, and a person's own hook on a window is
+ *   left alone (that window's deaths are then found by the liveness backstop and the resync).
+ * - session-closed: a killed session fires no hook of its own, only this.
+ * - client-detached, client-session-changed: a client leaving a session is when a change that
+ *   waits for it (update: when-detached) is due: it detaches (client-detached) or moves to another
+ *   session with switch-client or a key binding, which tmux reports as client-session-changed only.
  */
 export function globalWakeHooks(): string[] {
-  return ['session-closed', 'client-detached', 'client-session-changed'].map((hook) => commandLine(['set-hook', '-g', `${hook}[${GLOBAL_HOOK_INDEX}]`, WAKE]));
+  return ['pane-died', 'session-closed', 'client-detached', 'client-session-changed'].map((hook) =>
+    commandLine(['set-hook', '-g', `${hook}[${GLOBAL_HOOK_INDEX}]`, WAKE]),
+  );
 }
 
 /**
@@ -106,7 +108,7 @@ const envArgs = (env: Record<string, string>): string[] => Object.entries(env).f
  * pane, so `=name:` names what was just made. Every pane gets its environment with -e: new-session's
  * -e also fills the session environment, which is emptied again so that later panes see only theirs.
  */
-export function newSession(name: string, source: string, sessionStamp: string, windows: WindowArgs[]): string[] {
+export function newSession(name: string, source: string, windows: WindowArgs[]): string[] {
   const target = exactSession(name);
   const [first, ...rest] = windows;
   const firstPane = withDeclaredPath(first!.panes[0]!);
@@ -127,12 +129,13 @@ export function newSession(name: string, source: string, sessionStamp: string, w
       .filter((k) => k !== SESSION_ENV_MARKER)
       .map((k) => commandLine(['set-environment', '-t', target, '-u', k])),
     // The marker is no secret (the session name): it stays in the session environment for every pane.
-    commandLine(['set-option', '-t', target, OPT.hash, sessionStamp]),
+    // Ownership and source in one option (OPT.source): no OPT.hash, which earlier builds also wrote.
     commandLine(['set-option', '-t', target, OPT.source, source]),
     ...windowLines(target, first!, true),
   ];
   for (const w of rest) lines.push(...windowLines(target, w, false));
-  lines.push(commandLine(['select-window', '-t', `${target}{start}`]));
+  // Each new window became the current one: the first is made current again (one window: it is already).
+  if (rest.length > 0) lines.push(commandLine(['select-window', '-t', `${target}{start}`]));
   return lines;
 }
 
@@ -167,12 +170,14 @@ function splitLines(windowTarget: string, p: PaneArgs): string[] {
   ];
 }
 
-/** remain-on-exit keeps a dead pane visible (per window: the user's own windows keep their setting), the window's stamp, and the death hook. */
+/**
+ * remain-on-exit keeps a dead pane visible (per window: the user's own windows keep their setting),
+ * and the window's stamp. Its deaths wake watch through the global pane-died hook (globalWakeHooks).
+ */
 function markWindow(windowTarget: string, stamp: string): string[] {
   return [
     commandLine(['set-option', '-w', '-t', windowTarget, 'remain-on-exit', 'on']),
     commandLine(['set-option', '-w', '-t', windowTarget, WINDOW_STAMP_OPT, stamp]),
-    wakeOnDeath(windowTarget),
   ];
 }
 
@@ -206,7 +211,6 @@ export function splitPane(windowId: string, p: PaneArgs, activePaneId: string | 
     commandLine(['select-layout', '-t', windowId, 'tiled']),
   ];
   if (activePaneId) lines.push(commandLine(['select-pane', '-t', activePaneId]));
-  lines.push(wakeOnDeath(windowId));
   return lines;
 }
 
@@ -220,7 +224,7 @@ export function respawn(sessionId: string, sessionName: string, paneId: string, 
   const lines = forgetLegacyEnv(sessionId, oldEnvKeys);
   lines.push(commandLine(['set-environment', '-t', sessionId, SESSION_ENV_MARKER, sessionName]));
   lines.push(commandLine(['respawn-pane', '-k', '-t', paneId, ...paneStart(p)]));
-  lines.push(...markPane(paneId, p), wakeOnDeath(paneId));
+  lines.push(...markPane(paneId, p));
   return lines;
 }
 
@@ -301,7 +305,7 @@ export interface AdoptedPaneArgs {
 
 /**
  * Takes a live session over without touching what runs in it: ownership on the session, the marker
- * in its environment (for processes started from now on), the death hook, and per window and pane
+ * in its environment (for processes started from now on), and per window and pane
  * the stamps, remain-on-exit and the log a start would have given them.
  */
 export function adoptSession(
@@ -317,9 +321,10 @@ export function adoptSession(
       ...markWindow(w.target, w.stamp),
       ...w.panes.flatMap((p) => [commandLine(['set-option', '-p', '-t', p.target, PANE_STAMP_OPT, p.stamp]), pipeOutput(p.target, p.logFile)]),
     ]),
-    commandLine(['set-option', '-t', sessionId, OPT.source, source]),
-    // Last: ownership is claimed only once every stamp above is in place.
+    // Last: ownership (either option marks it) is claimed only once every stamp above is in place.
+    // OPT.hash too, so that an earlier build reading this server sees the session as its own.
     commandLine(['set-option', '-t', sessionId, OPT.hash, owner]),
+    commandLine(['set-option', '-t', sessionId, OPT.source, source]),
   ];
 }
 

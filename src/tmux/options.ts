@@ -4,11 +4,16 @@
  */
 export const OPT = {
   /**
-   * Session option; presence marks ownership of the session as a whole. `v2` for a session of
-   * windows and panes; a tmuxctl 0.1 session holds the hash of its one pane here (observe/legacy.ts).
+   * Session option written by earlier builds (and by adopt); its presence marks ownership too. `v2`
+   * for a session of windows and panes; a tmuxctl 0.1 session holds the hash of its one pane here
+   * (observe/legacy.ts). A session created now carries only OPT.source: one option command fewer
+   * per session, and every option command makes tmux recompute every session's status.
    */
   hash: '@tmuxctl-hash',
-  /** Session option: absolute path of the spec file that declared the session (scope for prune). */
+  /**
+   * Session option: absolute path of the spec file that declared the session (scope for prune).
+   * Its presence marks ownership of the session as a whole (as does OPT.hash), read as `v2`.
+   */
   source: '@tmuxctl-source',
   /** Session option: names (never values) of variables a tmuxctl 0.1 set in the session environment. */
   envKeys: '@tmuxctl-env-keys',

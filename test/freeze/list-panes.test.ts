@@ -9,7 +9,7 @@ const row = (...fields: string[]) => `${fields.join('|')}&\n`;
 
 describe('parsePaneRows', () => {
   it('reads typed fields', () => {
-    const out = row('$1', 'proj', '', '2', 'servers', 'b25d,80x24,0,0,0', '1', '4242', '0', '/home/u/src', 'sleep\\ 30');
+    const out = row('$1', 'proj', '', '', '2', 'servers', 'b25d,80x24,0,0,0', '1', '4242', '0', '/home/u/src', 'sleep\\ 30');
     expect(parsePaneRows(out)).toEqual([
       {
         sessionId: '$1',
@@ -28,13 +28,18 @@ describe('parsePaneRows', () => {
   });
 
   it('takes escaped separators, backslashes and raw newlines as part of a value', () => {
-    const out = row('$1', 'a\\|b\\&c', 'v1.x', '0', 'w\\\\n\nx', 'l', '0', '1', '1', '/p\\|q', '');
+    const out = row('$1', 'a\\|b\\&c', 'v1.x', '', '0', 'w\\\\n\nx', 'l', '0', '1', '1', '/p\\|q', '');
     const [r] = parsePaneRows(out);
     expect(r).toMatchObject({ session: 'a|b&c', owned: true, windowName: 'w\\n\nx', dead: true, cwd: '/p|q' });
   });
 
+  it('reads a session that carries only its source (as tmuxctl creates it now) as owned', () => {
+    const [r] = parsePaneRows(row('$1', 'made', '', '/specs/app.yaml', '0', 'w', 'l', '0', '1', '0', '/', ''));
+    expect(r).toMatchObject({ session: 'made', owned: true });
+  });
+
   it('drops a row with another number of fields', () => {
-    expect(parsePaneRows(row('$1', 'x') + row('$1', 'proj', '', '0', 'w', 'l', '0', '1', '0', '/', ''))).toHaveLength(1);
+    expect(parsePaneRows(row('$1', 'x') + row('$1', 'proj', '', '', '0', 'w', 'l', '0', '1', '0', '/', ''))).toHaveLength(1);
   });
 });
 

@@ -404,6 +404,7 @@ describe('adopt', () => {
     const panes = (await t.panes()).filter((p) => p.session === 'hd');
     expect(panes.every((p) => p.stamp === '' && p.windowStamp === '')).toBe(true);
     expect((await t.tmuxResult(['show-options', '-v', '-t', '=hd:', '@tmuxctl-hash'])).stdout.trim()).toBe('');
+    expect((await t.tmuxResult(['show-options', '-v', '-t', '=hd:', '@tmuxctl-source'])).stdout.trim()).toBe('');
     expect((await t.tmuxctl(['adopt', '-f', file, 'nope'])).exitCode).toBe(2);
     await t.tmux('kill-session', '-t', '=hd:');
   });

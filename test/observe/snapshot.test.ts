@@ -23,6 +23,20 @@ describe('sessionsFromRows: pane stamps count only on sessions tmuxctl owns (v2)
     ]);
   });
 
+  it('a session as tmuxctl creates it now (its source only, no @tmuxctl-hash) is owned, per pane, with its source', () => {
+    const made = { ...session, source: '/specs/web.yaml', windowStamp: 'w=web n=1' };
+    const s = sessionsFromRows([row({ ...made, paneId: '%1', panePid: '100', paneStamp: stamp })]).get('web')!;
+    expect(s).toMatchObject({ owned: true, legacy: false, source: '/specs/web.yaml' });
+    expect(managedIds([row({ ...made, paneId: '%1', panePid: '100', paneStamp: stamp })])).toEqual(['%1']);
+  });
+
+  it('a session as earlier builds made it (@tmuxctl-hash v2 and its source) still reads the same', () => {
+    const earlier = { ...session, hash: 'v2', source: '/specs/web.yaml', windowStamp: 'w=web n=1' };
+    const s = sessionsFromRows([row({ ...earlier, paneId: '%1', panePid: '100', paneStamp: stamp })]).get('web')!;
+    expect(s).toMatchObject({ owned: true, legacy: false, source: '/specs/web.yaml' });
+    expect(s.windows[0]!.panes[0]!.stamp?.hash).toBe('abc');
+  });
+
   it('a session tmuxctl does not own: stamps copied onto it by hand are no stamps', () => {
     const foreign = { ...session, windowStamp: 'w=web n=1' };
     const s = sessionsFromRows([row({ ...foreign, paneId: '%1', panePid: '100', paneStamp: stamp, health: 'healthy' })]).get('web')!;
