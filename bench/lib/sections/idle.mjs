@@ -93,7 +93,7 @@ export async function idleSection(env, tools, cfg) {
 
   child.kill('SIGTERM');
   await new Promise((r) => (exited ? r() : child.on('exit', r)));
-  if (pm2) await pm2.clear();
+  if (pm2) await pm2.stop(); // `delete all` of 1000 apps takes minutes
   env.killServer(socket);
   return { panes: n, seconds: cfg.idle1000Seconds, watch: s.watch, pm2: s.pm2, tmux: s.tmux, pm2Version: tools.pm2?.version };
 }
