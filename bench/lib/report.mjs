@@ -403,7 +403,7 @@ export function renderMarkdown(r) {
     '',
     '```sh',
     'npm ci',
-    'npm run bench                      # everything (~30 min on 2 cores with tmuxp and tmuxinator installed, the layout section ~13 of them)',
+    'npm run bench                      # everything (about an hour on 2 cores: 1000 crashes side by side with pm2, the layout section with tmuxp and tmuxinator, the size sections)',
     'node bench/run.mjs --quick         # smaller N, fewer runs: for development',
     'BENCH_SECTIONS=cold,noop node bench/run.mjs   # some sections only (cold, start, noop, spawns, watch, startup, layout, scale, idle)',
     'npm run soak                       # the soak: watch over 200 panes, a crash a second, an edit every 10 s, 10 minutes (--minutes N)',
