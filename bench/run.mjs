@@ -2,10 +2,11 @@
 // npm run bench: builds, then measures tmuxctl against raw tmux and the tools people use today.
 // Prints a table and writes BENCHMARKS.md (a full run of every section) or bench/out/ (otherwise).
 //
-//   node bench/run.mjs [--quick] [--sections cold,start,noop,spawns,watch,startup,layout] [--runs N] [--n 1,10,100]
+//   node bench/run.mjs [--quick] [--sections cold,start,noop,spawns,watch,startup,layout,scale,idle] [--runs N] [--n 1,10,100]
 //   node bench/run.mjs --report-only   (re-renders the report from bench/out/results.json, measuring nothing)
 //   env: BENCH_SECTIONS, BENCH_RUNS, BENCH_N, BENCH_QUICK=1, BENCH_NOTE (a line for the report),
-//        BENCH_PM2 (path of a pm2 binary), BENCH_IDLE_SECONDS, BENCH_CRASHES, BENCH_LAYOUT_N (sessions of 4 panes)
+//        BENCH_PM2 (path of a pm2 binary), BENCH_IDLE_SECONDS, BENCH_CRASHES, BENCH_LAYOUT_N (sessions of 4 panes),
+//        BENCH_MASS_KILLS (runs of 100 killed at once), BENCH_IDLE_PANES (default 1000)
 //
 // It installs nothing. tmuxp, tmuxinator and pm2 are compared when installed (`apt-get install tmuxp
 // tmuxinator`; `npm i --prefix bench/.scratch pm2`, a folder git ignores), and reported as skipped otherwise.
@@ -16,11 +17,13 @@ import { renderMarkdown, renderText } from './lib/report.mjs';
 import { coldApply } from './lib/sections/apply.mjs';
 import { layoutSection } from './lib/sections/layout.mjs';
 import { noopSection } from './lib/sections/noop.mjs';
+import { idleSection } from './lib/sections/idle.mjs';
+import { scaleSection } from './lib/sections/scale.mjs';
 import { spawnsSection } from './lib/sections/spawns.mjs';
 import { startupSection } from './lib/sections/startup.mjs';
 import { watchSection } from './lib/sections/watch.mjs';
 
-const ALL = ['cold', 'start', 'noop', 'spawns', 'watch', 'startup', 'layout'];
+const ALL = ['cold', 'start', 'noop', 'spawns', 'watch', 'startup', 'layout', 'scale', 'idle'];
 
 function parseArgs(argv) {
   const o = {};
@@ -35,7 +38,7 @@ function parseArgs(argv) {
       console.log(
         readFileSync(new URL(import.meta.url), 'utf8')
           .split('\n')
-          .slice(1, 11)
+          .slice(1, 12)
           .join('\n')
           .replace(/^\/\/ ?/gm, ''),
       );
@@ -82,8 +85,13 @@ const cfg = {
   noopRuns: quick ? 5 : 15,
   spawnNs: [10, 100],
   startupRuns: quick ? 5 : 15,
-  watchSessions: quick ? 20 : 100,
-  crashes: Number(process.env.BENCH_CRASHES ?? (quick ? 20 : 100)),
+  // 100 sessions in both modes: "100 panes killed at once" needs them.
+  watchSessions: 100,
+  // Issue 12: 1000 crashes, round after round over the sessions, each a first restart: a session is
+  // killed only after it ran crashResetSeconds, its spec's backoff.resetAfterSeconds.
+  crashes: Number(process.env.BENCH_CRASHES ?? (quick ? 50 : 1000)),
+  crashResetSeconds: 2,
+  massKills: Number(process.env.BENCH_MASS_KILLS ?? (quick ? 3 : 7)),
   idleSeconds: Number(process.env.BENCH_IDLE_SECONDS ?? (quick ? 15 : 60)),
   idleAfterSeconds: Number(process.env.BENCH_IDLE_SECONDS ?? (quick ? 15 : 60)),
   edits: quick ? 5 : 20,
@@ -92,6 +100,15 @@ const cfg = {
   layoutRuns: quick ? 3 : 7,
   layoutNoopRuns: quick ? 3 : 7,
   layoutSlowRuns: quick ? 2 : 5, // tmuxp and tmuxinator: 25 to 60 s a run at N=50 on 2 busy cores
+  // Issue 12, size: cold 1000 sessions and 250 × 4 panes against one raw batch each, no-op of 1000.
+  scaleSessions: 1000,
+  scalePaneSessions: 250,
+  scaleRuns: quick ? 1 : 3,
+  scaleNoopRuns: quick ? 3 : 9,
+  // Issue 12, idle at size: watch over 1000 panes and pm2 with 1000 apps, sampled together.
+  idlePanes: Number(process.env.BENCH_IDLE_PANES ?? 1000),
+  // pm2's daemon does its periodic work every 30 s: a window shorter than that may see none of it.
+  idle1000Seconds: Number(process.env.BENCH_IDLE_SECONDS ?? (quick ? 30 : 60)),
   settleMs: 3000,
   crashGapMs: 150,
   editGapMs: 500,
@@ -134,6 +151,8 @@ try {
     if (s === 'watch') results.watch = await watchSection(env, tools, cfg);
     if (s === 'startup') results.startup = await startupSection(env, cfg);
     if (s === 'layout') results.layout = await layoutSection(env, tools, cfg);
+    if (s === 'scale') results.scale = await scaleSection(env, cfg);
+    if (s === 'idle') results.idle = await idleSection(env, tools, cfg);
     cfg.progress(`   (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
   }
 } finally {

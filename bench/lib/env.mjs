@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,16 +69,38 @@ export class BenchEnv {
     return name;
   }
 
-  /** Kills one server (and with it every pane process) and waits until it is gone. */
+  /**
+   * Kills one server (and with it every pane process) and waits until it is gone. A server busy for
+   * seconds (a cold batch of 1000 sessions that tmuxctl gave up waiting for) may not answer
+   * `kill-server` in time: every client call has a timeout, and a server still there after them is
+   * sent SIGKILL by its pid, found from the socket it listens on (never by name).
+   */
   killServer(socket) {
-    spawnSync(this.tmux, ['-L', socket, 'kill-server'], { env: this.env, stdio: 'ignore' });
-    for (let i = 0; i < 100; i++) {
-      const r = spawnSync(this.tmux, ['-L', socket, 'list-sessions'], { env: this.env, encoding: 'utf8' });
-      if (/no server running|error connecting/.test(r.stderr ?? '')) break;
-      spawnSync('sleep', ['0.02']);
+    const opts = { env: this.env, encoding: /** @type {const} */ ('utf8'), timeout: 20_000 };
+    spawnSync(this.tmux, ['-L', socket, 'kill-server'], { ...opts, stdio: 'ignore' });
+    let gone = false;
+    for (let i = 0; i < 100 && !gone; i++) {
+      const r = spawnSync(this.tmux, ['-L', socket, 'list-sessions'], { ...opts, timeout: 5000 });
+      gone = /no server running|error connecting/.test(r.stderr ?? '');
+      if (!gone) spawnSync('sleep', ['0.02']);
+    }
+    if (!gone) {
+      const pid = serverPid(this.socketPath(socket));
+      if (pid) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone meanwhile
+        }
+      }
     }
     rmSync(this.socketPath(socket), { force: true });
     this.servers.delete(socket);
+  }
+
+  /** The pid of the tmux server listening on `socket` (our private one), or undefined. */
+  serverPidOf(socket) {
+    return serverPid(this.socketPath(socket));
   }
 
   socketPath(socket) {
@@ -118,6 +140,43 @@ export class BenchEnv {
         .join(' '),
     };
   }
+}
+
+/**
+ * The pid of the process listening on the unix socket at `socketPath`: the socket's inode from
+ * /proc/net/unix, then the process of this user holding a descriptor on it.
+ * @param {string} socketPath
+ * @returns {number | undefined}
+ */
+export function serverPid(socketPath) {
+  let inode;
+  try {
+    for (const line of readFileSync('/proc/net/unix', 'utf8').split('\n')) {
+      const f = line.trim().split(/\s+/);
+      if (f[7] === socketPath) inode = f[6];
+    }
+  } catch {
+    return undefined;
+  }
+  if (!inode) return undefined;
+  const want = `socket:[${inode}]`;
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    let fds = [];
+    try {
+      fds = readdirSync(`/proc/${d}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      try {
+        if (readlinkSync(`/proc/${d}/fd/${fd}`) === want) return Number(d);
+      } catch {
+        // closed meanwhile
+      }
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { cliPath, which } from './env.mjs';
 import {
@@ -13,6 +13,7 @@ import {
   writeTmuxpWorkspaces,
 } from './fixtures.mjs';
 import { timed } from './proc.mjs';
+import { childrenOf } from './usage.mjs';
 
 /**
  * Runs `node dist/cli/main.js ARGS` against one bench server and state dir.
@@ -164,6 +165,7 @@ export function creators(env, tools, { startSeconds }) {
  * @property {string} home
  * @property {() => Promise<void>} ensure starts the daemon once
  * @property {() => Promise<void>} clear deletes every app
+ * @property {() => Promise<void>} stop kills the daemon and its apps by their pids; ensure starts it again
  * @property {() => Promise<any[]>} jlist
  */
 
@@ -178,6 +180,7 @@ export function pm2Daemon(env, bin) {
   const home = env.dir('pm2-home');
   const pmEnv = { ...env.env, PM2_HOME: home, HOME: env.dir('home') };
   let started = false;
+  let cleanupSet = false;
   env.pm2 = {
     env: pmEnv,
     home,
@@ -185,10 +188,37 @@ export function pm2Daemon(env, bin) {
       if (started) return;
       await timed(bin, ['ping'], { env: pmEnv });
       started = true;
-      env.onCleanup(() => spawnSync(bin, ['kill'], { env: pmEnv, stdio: 'ignore', timeout: 30_000 }));
+      // stop() has no await: called from the (synchronous) cleanup, it has killed everything when it returns.
+      if (!cleanupSet) env.onCleanup(() => void env.pm2?.stop());
+      cleanupSet = true;
     },
     async clear() {
       await timed(bin, ['delete', 'all'], { env: pmEnv, check: false });
+    },
+    /**
+     * `pm2 delete all` and `pm2 kill` of 1000 apps each take minutes, and a `pm2 kill` cut short by
+     * its timeout left the daemon running after the bench. So: SIGKILL to the daemon (its pid from
+     * PM2_HOME/pm2.pid), so that it restarts nothing, then to each of its children, the apps (pids read
+     * from /proc before, never by name).
+     */
+    async stop() {
+      if (!started) return;
+      started = false;
+      let pid;
+      try {
+        pid = Number(readFileSync(path.join(home, 'pm2.pid'), 'utf8').trim());
+      } catch {
+        return;
+      }
+      const apps = childrenOf(pid);
+      for (const p of [pid, ...apps]) {
+        try {
+          process.kill(p, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      rmSync(path.join(home, 'pm2.pid'), { force: true });
     },
     async jlist() {
       const r = await timed(bin, ['jlist'], { env: pmEnv });

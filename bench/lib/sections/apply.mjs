@@ -17,6 +17,24 @@ export async function coldApply(env, tools, cfg, { startSeconds }) {
   for (const m of methods) if (!m.slow) await m.run(1);
 
   const results = {};
+  /** @type {Record<string, string[]>} per method, the first line of each failed run (each retried once on a fresh server) */
+  const failures = {};
+  // tmuxinator's own script (`tmux start-server`, then `has-session`) can meet the empty server while
+  // it exits ("server exited unexpectedly"): one failed run is retried once and reported, as the layout
+  // section does, instead of ending the whole bench.
+  const once = async (m, n) => {
+    try {
+      return await m.run(n);
+    } catch (e) {
+      const line = (e instanceof Error ? e.message : String(e))
+        .replace(/^.*? exited \d+: /, '')
+        .split('\n')[0]
+        .slice(0, 120);
+      (failures[m.id] ??= []).push(`N=${n}: ${line}`);
+      cfg.progress(`  ${m.id} N=${n} failed (${line}); retried once`);
+      return m.run(n);
+    }
+  };
   for (const n of cfg.ns) {
     const active = methods.filter((m) => include(m, n));
     const times = Object.fromEntries(active.map((m) => [m.id, []]));
@@ -25,13 +43,13 @@ export async function coldApply(env, tools, cfg, { startSeconds }) {
       const order = active.map((_, i) => active[(i + r) % active.length]);
       for (const m of order) {
         if (times[m.id].length >= runsFor(m, n)) continue;
-        times[m.id].push(await m.run(n));
+        times[m.id].push(await once(m, n));
       }
       cfg.progress(`  N=${n} run ${r + 1}/${maxRuns}: ${active.map((m) => `${m.id} ${formatMs(times[m.id].at(-1))}`).join(', ')}`);
     }
     results[n] = Object.fromEntries(active.map((m) => [m.id, { median: median(times[m.id]), runs: times[m.id] }]));
   }
-  return { methods, results, skipped: skippedTools(tools) };
+  return { methods, results, failures, skipped: skippedTools(tools) };
 }
 
 export function skippedTools(tools) {
@@ -55,11 +73,12 @@ export function coldApplyTable(data) {
         m.id === 'node0' ? '' : formatRatio(r.median / raw),
         m.id === 'tmuxctl' ? formatRatio(r.median / (raw + node0)) : '',
         ['node0', 'tmuxctl', 'replay'].includes(m.id) ? '' : formatRatio(r.median / mine),
+        (data.failures?.[m.id] ?? []).filter((f) => f.startsWith(`N=${n}:`)).length || '',
       ]);
     }
   }
   return {
-    columns: ['N', 'method', 'median (runs)', '÷ raw batch', '÷ (raw batch + node -e 0)', '÷ tmuxctl (above 1: tmuxctl faster)'],
+    columns: ['N', 'method', 'median (runs)', '÷ raw batch', '÷ (raw batch + node -e 0)', '÷ tmuxctl (above 1: tmuxctl faster)', 'failed runs (retried)'],
     rows,
   };
 }

@@ -1,85 +1,25 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, readFileSync, watch as fsWatch } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import path from 'node:path';
+import { FIXTURE, killNine, nextStart, nextStarts, saveOver, starts } from '../crash-fixture.mjs';
 import { cliPath } from '../env.mjs';
 import { names, writePm2Ecosystem, writeTmuxctlSpec } from '../fixtures.mjs';
-import { pm2Daemon } from '../tools.mjs';
 import { sleep, timed, waitFor } from '../proc.mjs';
 import { formatBytes, formatMs, median, percentile } from '../stats.mjs';
+import { pm2Daemon } from '../tools.mjs';
+import { sampleTogether } from '../usage.mjs';
 
 /**
- * The fixture every supervised process runs, in both tmuxctl and pm2: bash appends "PID START" to a
- * file named after the session, START being bash's $EPOCHREALTIME (no fork, microseconds), then
- * execs sleep in place, so PID is the supervised process. A replacement is "running" when its line
- * is there; its latency is measured on one clock (bash's), from the `kill -9` to that line.
- */
-const FIXTURE = 'echo "$$ $EPOCHREALTIME" >> "$0"; exec sleep 1000000';
-
-function starts(file) {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => {
-      const [pid, at] = l.split(' ');
-      return { pid: Number(pid), at: Number(at) * 1000 };
-    });
-}
-
-/** Resolves with the (count+1)-th start line of `file`, woken by inotify on its folder (polls as a fallback). */
-function nextStart(file, count, timeoutMs) {
-  return new Promise((resolve) => {
-    let done = false;
-    const finish = (v) => {
-      if (done) return;
-      done = true;
-      watcher.close();
-      clearInterval(poll);
-      clearTimeout(timer);
-      resolve(v);
-    };
-    const check = () => {
-      const s = starts(file);
-      if (s.length > count) finish(s[count]);
-    };
-    const watcher = fsWatch(path.dirname(file), check);
-    const poll = setInterval(check, 100);
-    const timer = setTimeout(() => finish(undefined), timeoutMs);
-    check();
-  });
-}
-
-/** `kill -9 PID` from bash, returning the kill time on bash's clock (the one the fixture writes). */
-function killNine(bash, pid) {
-  const r = spawnSync(bash, ['-c', 'echo $EPOCHREALTIME; kill -9 "$1"', '_', String(pid)], { encoding: 'utf8' });
-  return Number(r.stdout.trim()) * 1000;
-}
-
-/** Copies `from` over `to` in place (truncate and write, as an editor saving in place), returning when it was written, on bash's clock. */
-function saveOver(bash, from, to) {
-  const r = spawnSync(bash, ['-c', 'cat "$1" > "$2"; echo $EPOCHREALTIME', '_', from, to], { encoding: 'utf8' });
-  return Number(r.stdout.trim()) * 1000;
-}
-
-const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
-
-/** utime+stime (own) and cutime+cstime (reaped children) in seconds, and VmRSS in bytes. */
-function usage(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const own = (Number(f[11]) + Number(f[12])) / CLK_TCK;
-  const children = (Number(f[13]) + Number(f[14])) / CLK_TCK;
-  const rss = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024;
-  return { own, children, rss };
-}
-
-/**
- * Section 5: one `tmuxctl watch` supervising W sessions of the fixture.
+ * Section 5: one `tmuxctl watch` supervising W sessions of the fixture, pm2 supervising the same
+ * fixture as W apps alongside (autorestart, no delay) when installed.
  *  a. idle: CPU (own, and reaped children) and RSS sampled from /proc over cfg.idleSeconds;
- *  b. crashes: `kill -9` of each session's process once (so every restart is a first restart, with
- *     no backoff), side by side with pm2 autorestart of the same fixture when pm2 is installed;
- *  c. edits: a session's env changed in the spec file, to its restarted process running;
- *  d. RSS again after all that, to see growth.
+ *  b. crashes: cfg.crashes `kill -9`s, round after round over the W sessions, each one a first
+ *     restart (no backoff: the session ran at least `resetAfterSeconds` before it is killed), one
+ *     tmuxctl crash and one pm2 crash in turn, which of the two goes first alternating;
+ *  c. mass kill: the processes of min(W, 100) sessions killed by one `kill -9 p1 ... p100`, timed to
+ *     the last replacement's start line, cfg.massKills times for each tool, in alternating order;
+ *  d. edits: a session's env changed in the spec file, to its restarted process running;
+ *  e. RSS again after all that, to see growth.
  * @param {import('../env.mjs').BenchEnv} env
  * @param {import('../env.mjs').Tools} tools
  */
@@ -96,11 +36,14 @@ export async function watchSection(env, tools, cfg) {
   const sessionNames = names(w);
   const revs = new Map(sessionNames.map((s) => [s, 0]));
   const fixture = (name) => [bash, '-c', FIXTURE, path.join(startsDir, name)];
+  // A run of resetSeconds resets the crash count: every crash below comes after at least that long,
+  // so every restart is a first restart (immediate, no backoff), in tmuxctl as in pm2.
+  const resetSeconds = cfg.crashResetSeconds;
   const writeSpec = (file) =>
     writeTmuxctlSpec(file, sessionNames, {
       command: fixture,
       startSeconds: 0,
-      extra: (name) => [`env: {REV: "${revs.get(name)}"}`],
+      extra: (name) => [`env: {REV: "${revs.get(name)}"}`, `backoff: {initialSeconds: 1, maxSeconds: 300, resetAfterSeconds: ${resetSeconds}}`],
     });
   writeSpec(specFile);
 
@@ -140,35 +83,69 @@ export async function watchSection(env, tools, cfg) {
     await timed(tools.pm2.path, ['start', eco], { env: pm2.env });
     await waitFor(() => sessionNames.every((s) => starts(path.join(pm2Starts, s)).length >= 1), { what: 'pm2 apps running', timeoutMs: 60_000 });
   }
+  const folder = { tmuxctl: startsDir, pm2: pm2Starts };
+  const who = pm2 ? ['tmuxctl', 'pm2'] : ['tmuxctl'];
+  /** Waits until every file's last start is at least resetSeconds old (+ a margin), so the next crash is a first restart. */
+  const rested = async (files) => {
+    const last = Math.max(...files.map((f) => starts(f).at(-1)?.at ?? 0));
+    const wait = last + resetSeconds * 1000 + 300 - Date.now();
+    if (wait > 0) await sleep(wait);
+  };
   const crashes = { tmuxctl: [], pm2: [], missed: { tmuxctl: 0, pm2: 0 }, lost: { tmuxctl: 0, pm2: 0 } };
-  const crashOnce = async (who, file) => {
+  const crashOnce = async (tool, file) => {
+    await rested([file]);
     const before = starts(file);
     const kill = killNine(bash, before.at(-1).pid);
     let next = await nextStart(file, before.length, cfg.missAfterMs);
     if (!next) {
-      crashes.missed[who] += 1; // not seen by the fast path; the periodic resync may still repair it
+      crashes.missed[tool] += 1; // not seen by the fast path; the periodic resync may still repair it
       next = await nextStart(file, before.length, cfg.rescueMs);
       if (!next) {
-        crashes.lost[who] += 1;
+        crashes.lost[tool] += 1;
         return;
       }
     }
-    crashes[who].push(next.at - kill);
+    crashes[tool].push(next.at - kill);
   };
-  const c = Math.min(cfg.crashes, w);
+  const c = cfg.crashes;
   for (let i = 0; i < c; i++) {
-    const name = sessionNames[i];
-    await crashOnce('tmuxctl', path.join(startsDir, name));
-    if (pm2) await crashOnce('pm2', path.join(pm2Starts, name));
+    const name = sessionNames[i % w];
+    const order = i % 2 === 0 ? who : [...who].reverse();
+    for (const tool of order) await crashOnce(tool, path.join(folder[tool], name));
     await sleep(cfg.crashGapMs);
-    if ((i + 1) % 10 === 0)
+    if ((i + 1) % Math.max(10, Math.round(c / 20)) === 0)
       cfg.progress(
-        `  crashes: ${i + 1}/${c}: tmuxctl median ${formatMs(median(crashes.tmuxctl))}${pm2 ? `, pm2 median ${formatMs(median(crashes.pm2))}` : ''}`,
+        `  crashes: ${i + 1}/${c}: tmuxctl median ${formatMs(median(crashes.tmuxctl))}, p99 ${formatMs(percentile(crashes.tmuxctl, 99))}` +
+          `${pm2 ? `; pm2 median ${formatMs(median(crashes.pm2))}, p99 ${formatMs(percentile(crashes.pm2, 99))}` : ''}`,
       );
+  }
+
+  // c. many panes killed at once: one `kill -9` of all their processes
+  const massN = Math.min(100, w);
+  const mass = { tmuxctl: [], pm2: [], missing: { tmuxctl: 0, pm2: 0 } };
+  for (let r = 0; r < cfg.massKills; r++) {
+    const order = r % 2 === 0 ? who : [...who].reverse();
+    for (const tool of order) {
+      const files = sessionNames.slice(0, massN).map((s) => path.join(folder[tool], s));
+      await rested(files);
+      const counts = new Map(files.map((f) => [f, starts(f).length]));
+      const pids = files.map((f) => starts(f).at(-1).pid);
+      const kill = killNine(bash, ...pids);
+      const got = await nextStarts(folder[tool], counts, cfg.missAfterMs);
+      const missing = [...got.values()].filter((v) => v === undefined).length;
+      if (missing) {
+        mass.missing[tool] += missing;
+        // let the resync repair them (untimed), so the next run starts from all running
+        await nextStarts(folder[tool], new Map([...counts].filter(([f]) => got.get(f) === undefined)), cfg.rescueMs);
+      } else mass[tool].push(Math.max(...[...got.values()].map((v) => v.at)) - kill);
+      cfg.progress(
+        `  ${massN} killed at once, run ${r + 1}/${cfg.massKills}, ${tool}: ${missing ? `${missing} not back within ${cfg.missAfterMs} ms` : `all back in ${formatMs(mass[tool].at(-1))}`}`,
+      );
+    }
   }
   if (pm2) await pm2.clear();
 
-  // c. spec edits
+  // d. spec edits
   const edits = [];
   const tmp = path.join(dir, 'app.yaml.next');
   for (let i = 0; i < cfg.edits; i++) {
@@ -185,7 +162,7 @@ export async function watchSection(env, tools, cfg) {
   }
   cfg.progress(`  edits: median ${formatMs(median(edits))}`);
 
-  // d. idle again after all that: RSS must level off, not keep growing
+  // e. idle again after all that: RSS must level off, not keep growing
   await sleep(cfg.settleMs);
   const idleAfter = await sampleIdle(child.pid, cfg.idleAfterSeconds);
   cfg.progress(`  idle after activity: cpu ${idleAfter.cpuPercent.toFixed(3)}%, rss ${formatBytes(idleAfter.rssStart)} -> ${formatBytes(idleAfter.rssEnd)}`);
@@ -195,6 +172,7 @@ export async function watchSection(env, tools, cfg) {
 
   return {
     sessions: w,
+    resetSeconds,
     idle,
     idleAfter,
     crashes: {
@@ -204,33 +182,48 @@ export async function watchSection(env, tools, cfg) {
       missed: crashes.missed,
       lost: crashes.lost,
     },
+    mass: {
+      panes: massN,
+      runs: cfg.massKills,
+      tmuxctl: summarise(mass.tmuxctl),
+      pm2: pm2 ? summarise(mass.pm2) : undefined,
+      missing: mass.missing,
+    },
     edits: summarise(edits),
+    editsMissed: cfg.edits - edits.length,
   };
 }
 
-/** CPU (own, and reaped children) and RSS of a process over `seconds`, sampled every second. */
+/**
+ * CPU and RSS of a process over `seconds`, sampled every second. childCpuPercent is everything
+ * under it: reaped children (tmux clients, flock) and live ones (a `tmux -C` control client, whose
+ * time cutime would show only once it ends).
+ */
 async function sampleIdle(pid, seconds) {
-  const samples = [];
-  const t0 = performance.now();
-  samples.push({ t: 0, ...usage(pid) });
-  while (performance.now() - t0 < seconds * 1000) {
-    await sleep(1000);
-    samples.push({ t: (performance.now() - t0) / 1000, ...usage(pid) });
-  }
-  const [u0, u1] = [samples[0], samples.at(-1)];
+  const r = (await sampleTogether({ watch: { pid } }, { seconds })).watch;
   return {
-    seconds: u1.t,
-    cpuPercent: ((u1.own - u0.own) / u1.t) * 100,
-    childCpuPercent: ((u1.children - u0.children) / u1.t) * 100,
-    rssStart: u0.rss,
-    rssEnd: u1.rss,
-    rssMax: Math.max(...samples.map((x) => x.rss)),
+    seconds: r.seconds,
+    cpuPercent: r.cpuPercent,
+    childCpuPercent: r.treeCpuPercent - r.cpuPercent,
+    rssStart: r.rssStart,
+    rssEnd: r.rssEnd,
+    rssMax: r.rssMax,
+    treeRssMax: r.treeRssMax,
   };
 }
 
-function summarise(xs) {
-  return { n: xs.length, median: median(xs), p95: percentile(xs, 95), max: xs.length ? Math.max(...xs) : NaN, min: xs.length ? Math.min(...xs) : NaN };
+export function summarise(xs) {
+  return {
+    n: xs.length,
+    median: median(xs),
+    p95: percentile(xs, 95),
+    p99: percentile(xs, 99),
+    max: xs.length ? Math.max(...xs) : NaN,
+    min: xs.length ? Math.min(...xs) : NaN,
+  };
 }
+
+const dist = (x) => `median ${formatMs(x.median)}, p95 ${formatMs(x.p95)}, p99 ${formatMs(x.p99)}, max ${formatMs(x.max)}`;
 
 export function watchTable(d) {
   const rows = [];
@@ -238,21 +231,27 @@ export function watchTable(d) {
   const pm2 = c.pm2;
   rows.push([
     `crash → replacement running (kill -9, first restart), ${c.count} crashes`,
-    `median ${formatMs(c.tmuxctl.median)}, p95 ${formatMs(c.tmuxctl.p95)}, max ${formatMs(c.tmuxctl.max)}; missed ${c.missed.tmuxctl}, lost ${c.lost.tmuxctl}`,
-    pm2
-      ? `pm2 autorestart: median ${formatMs(pm2.median)}, p95 ${formatMs(pm2.p95)}, max ${formatMs(pm2.max)}; missed ${c.missed.pm2}`
-      : 'pm2 not installed: skipped',
+    `${dist(c.tmuxctl)}; missed ${c.missed.tmuxctl}, lost ${c.lost.tmuxctl}`,
+    pm2 ? `pm2 autorestart: ${dist(pm2)}; missed ${c.missed.pm2}, lost ${c.lost.pm2}` : 'pm2 not installed: skipped',
     pm2 ? `${(c.tmuxctl.median / pm2.median).toFixed(2)}x pm2 (median)` : '',
   ]);
+  const m = d.mass;
+  if (m)
+    rows.push([
+      `${m.panes} killed at once (one kill -9 of ${m.panes} pids) → the last replacement running, ${m.runs} runs`,
+      `median ${formatMs(m.tmuxctl.median)}, max ${formatMs(m.tmuxctl.max)} (${m.tmuxctl.n} runs); not back within 5 s: ${m.missing.tmuxctl}`,
+      m.pm2 ? `pm2: median ${formatMs(m.pm2.median)}, max ${formatMs(m.pm2.max)}; not back within 5 s: ${m.missing.pm2}` : 'pm2 not installed: skipped',
+      m.pm2 ? `${(m.tmuxctl.median / m.pm2.median).toFixed(2)}x pm2 (median)` : '',
+    ]);
   rows.push([
-    `spec saved → restarted session running, ${d.edits.n} edits`,
-    `median ${formatMs(d.edits.median)}, p95 ${formatMs(d.edits.p95)}, max ${formatMs(d.edits.max)}`,
+    `spec saved → changed session's new process running, ${d.edits.n} edits`,
+    `median ${formatMs(d.edits.median)}, p95 ${formatMs(d.edits.p95)}, max ${formatMs(d.edits.max)}${d.editsMissed ? `; ${d.editsMissed} not restarted within 10 s` : ''}`,
     'includes the 150 ms debounce of spec events',
     '',
   ]);
   rows.push([
     `idle, ${d.sessions} sessions, ${d.idle.seconds.toFixed(0)} s`,
-    `CPU ${d.idle.cpuPercent.toFixed(3)}% of one core (+ ${d.idle.childCpuPercent.toFixed(3)}% in its tmux/flock children)`,
+    `CPU ${d.idle.cpuPercent.toFixed(3)}% of one core (+ ${d.idle.childCpuPercent.toFixed(3)}% in its tmux/flock children, live and reaped)`,
     `RSS ${formatBytes(d.idle.rssStart)} → ${formatBytes(d.idle.rssEnd)} (max ${formatBytes(d.idle.rssMax)})`,
     '',
   ]);
