@@ -6,7 +6,7 @@ import { signalChild } from '../process/signal.js';
 import { socketPath } from '../state/paths.js';
 import { clientEnv } from './client-env.js';
 import { findServerPid, isStopped } from './server-pid.js';
-import { batchTimeoutMs, timeoutFromEnv } from './timeouts.js';
+import { batchSize, batchTimeoutMs, timeoutFromEnv } from './timeouts.js';
 import { tmuxMissingLine } from './tools.js';
 import { versionProblem } from './version.js';
 
@@ -203,7 +203,7 @@ export class TmuxClient implements Tmux {
     if (lines.length === 0) return [];
     await this.checkVersion();
     const args = ['start-server', ';', 'source-file', '-'];
-    const timeoutMs = opts.timeoutMs ?? batchTimeoutMs(lines.length, this.timeoutMs, opts.serverSessions);
+    const timeoutMs = opts.timeoutMs ?? batchTimeoutMs(batchSize(lines), this.timeoutMs, opts.serverSessions);
     let r: TmuxResult;
     try {
       r = await this.exec(args, { ...opts, timeoutMs, input: lines.join('\n') + '\n' });

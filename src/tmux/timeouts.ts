@@ -21,6 +21,18 @@ export const BATCH_MS_PER_LINE = 50;
  */
 export const BATCH_MS_PER_LINE_PER_SESSION = 0.1;
 
+/**
+ * The size of a batch for its timeout: one per line, or per pane the line starts when it starts
+ * several (a session of four panes is one line). Counting lines alone gave 250 sessions of 4 panes
+ * the allowance of 250 panes, and a cold apply that tmux completed was reported as not responding.
+ */
+export function batchSize(lines: readonly string[]): number {
+  let n = 0;
+  for (const line of lines) n += Math.max(1, line.match(PANE_START)?.length ?? 0);
+  return n;
+}
+const PANE_START = /(?:^| ; )'(?:new-session|new-window|split-window|respawn-pane)'/g;
+
 /** A batch of `lines` on a server that holds `serverSessions` sessions before it. */
 export function batchTimeoutMs(lines: number, baseMs: number, serverSessions = 0): number {
   const n = Math.max(0, lines);

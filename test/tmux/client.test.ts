@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { SocketPathError, TmuxMissingError, TmuxNotRespondingError, TmuxVersionError, UsageError } from '../../src/errors.js';
 import { TmuxClient } from '../../src/tmux/client.js';
 import { clientEnv } from '../../src/tmux/client-env.js';
-import { BATCH_MS_PER_LINE, batchTimeoutMs, DEFAULT_TIMEOUT_MS, timeoutFromEnv } from '../../src/tmux/timeouts.js';
+import { BATCH_MS_PER_LINE, batchSize, batchTimeoutMs, DEFAULT_TIMEOUT_MS, timeoutFromEnv } from '../../src/tmux/timeouts.js';
+import { newSession } from '../../src/tmux/commands.js';
 import { lookupOnPath, missingToolsLine } from '../../src/tmux/tools.js';
 import { parseTmuxVersion, versionProblem } from '../../src/tmux/version.js';
 import { useTempDir } from '../cli/helpers.js';
@@ -25,6 +26,14 @@ function fakeTmux(body: string, mode = 0o755): string {
 }
 
 describe('batch timeout', () => {
+  it('counts a line that starts several panes once per pane: 250 sessions of 4 panes are 1000, not 250', () => {
+    const pane = (i: number) => ({ cwd: '/tmp', argv: ['sleep', String(i)], env: {}, logFile: '/tmp/x.log', stamp: 's' });
+    const line = newSession('s', '/specs/a.yaml', [{ stamp: 'w', panes: [0, 1, 2, 3].map(pane) }]).join(' ; ');
+    expect(batchSize(Array.from({ length: 250 }, () => line))).toBe(1000);
+    // Lines that start nothing (stamps, kills) count one each.
+    expect(batchSize(["'kill-session' '-t' '$1'", "'set-option' '-p' '-t' '%1' '@x' 'a ; b'"])).toBe(2);
+  });
+
   it('grows with the number of lines, so a big batch is never cut off by the base timeout', () => {
     expect(batchTimeoutMs(0, 15_000)).toBe(15_000);
     expect(batchTimeoutMs(1, 15_000)).toBe(15_000 + BATCH_MS_PER_LINE);

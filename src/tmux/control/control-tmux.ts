@@ -1,6 +1,6 @@
 import { TmuxNotRespondingError } from '../../errors.js';
 import { type RunOptions, type Tmux, type TmuxClient, type TmuxResult, tmuxFailure } from '../client.js';
-import { batchTimeoutMs } from '../timeouts.js';
+import { batchSize, batchTimeoutMs } from '../timeouts.js';
 import { commandLine } from '../quote.js';
 import { ControlConnection, ControlLostError, ControlTimeoutError } from './connection.js';
 import type { ControlBlock, ControlNotification } from './protocol.js';
@@ -128,7 +128,7 @@ export class ControlTmux implements Tmux {
     await this.checkVersion();
     const conn = await this.connect();
     if (!conn) return this.spawned.runScript(lines, opts);
-    const timeoutMs = opts.timeoutMs ?? batchTimeoutMs(lines.length, this.timeoutMs, opts.serverSessions);
+    const timeoutMs = opts.timeoutMs ?? batchTimeoutMs(batchSize(lines), this.timeoutMs, opts.serverSessions);
     try {
       const blocks = await conn.request(lines, timeoutMs);
       return blocks.filter((b) => !b.ok).flatMap((b) => b.lines.map((l) => l.trim()).filter(Boolean));
