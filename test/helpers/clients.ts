@@ -15,8 +15,9 @@ export function useAttachedClients(t: TmuxServer): (session: string) => Promise<
       stdio: ['pipe', 'ignore', 'ignore'],
     });
     clients.push(child);
+    // A person's client: a watch's control clients may be attached there too (tmux counts them in session_attached).
     await waitFor(
-      async () => (await t.tmux('display-message', '-p', '-t', `=${session}:`, '#{session_attached}')).trim() === '1',
+      async () => (await t.tmux('list-clients', '-t', `=${session}`, '-F', '#{client_control_mode}')).split('\n').filter((l) => l === '0').length === 1,
       5000,
       `a client attached to ${session}`,
     );

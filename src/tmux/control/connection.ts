@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { signalChild } from '../../process/signal.js';
 import { clientEnv } from '../client-env.js';
+import { lookupOnPath } from '../tools.js';
 import { type ServerAddress, serverArgs } from '../client.js';
 import { commandLine } from '../quote.js';
 import { type ControlBlock, type ControlNotification, ControlParser } from './protocol.js';
@@ -76,7 +77,16 @@ export class ControlConnection {
     // -N: never start a server. attach-session would start one where none runs (with this client's
     // argv as its name), which then sits with no session.
     const args = [...serverArgs(opts.server), '-N', '-C', 'attach-session', '-f', 'no-output,ignore-size', ...(opts.attachTo ? ['-t', opts.attachTo] : [])];
-    const child = spawn(opts.binary, args, { env: clientEnv(opts.env), stdio: ['pipe', 'pipe', 'pipe'] });
+    const env = clientEnv(opts.env);
+    // The client must die with this process. tmux ends a control client whose input closed only once
+    // its command queue is free, and the waker's queue is held by its wait-for until the next signal:
+    // a watch killed with -9 left it attached (seen under load). setpriv (util-linux, already needed
+    // for flock) asks the kernel to SIGKILL it when its parent dies, then execs tmux in its place.
+    const setpriv = lookupOnPath('setpriv', env.PATH);
+    const child =
+      setpriv.kind === 'found'
+        ? spawn(setpriv.path, ['--pdeathsig', 'KILL', '--', opts.binary, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] })
+        : spawn(opts.binary, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
     const conn = new ControlConnection(child, opts);
     ControlConnection.live.add(conn);
     return new Promise((resolve, reject) => {
