@@ -1,0 +1,81 @@
+/**
+ * Hostile tests of watch's control-mode engine (src/tmux/control): what a person or a server policy
+ * can do to the control clients watch keeps, and what must still hold (watch lives, repairs, does
+ * not spin). Speed is the bench's; deadlines here only detect a crash, a hang or a spin.
+ */
+import { describe, expect, it } from 'vitest';
+import { isProcessAlive, LONG_RUNNING, quickSession, specDoc, type TmuxServer, useTmuxServer, waitFor } from '../helpers/tmux.js';
+import { eventsOf, livePid, startWatch } from '../helpers/watch.js';
+
+const t = useTmuxServer();
+
+/** Pids of watch's control clients (control mode, no output) attached to `session`. */
+async function controlClientsOn(s: TmuxServer, session: string): Promise<number[]> {
+  const r = await s.tmuxResult(['list-clients', '-F', '#{client_pid} #{client_flags} #{session_name}']);
+  if (r.exitCode !== 0) return [];
+  return r.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split(' '))
+    .filter(([, flags, name]) => name === session && flags!.split(',').includes('control-mode') && flags!.split(',').includes('no-output'))
+    .map(([pid]) => Number(pid));
+}
+
+async function killAndAwaitRestart(s: TmuxServer, session: string, what: string): Promise<void> {
+  const victim = (await livePid(s, session))!;
+  process.kill(victim, 'SIGKILL');
+  await waitFor(
+    async () => {
+      const pid = await livePid(s, session);
+      return pid !== undefined && pid !== victim;
+    },
+    10_000,
+    what,
+  );
+}
+
+const connects = () => eventsOf(t, 'tmux-connection').filter((e) => String(e.reason).startsWith('connected:')).length;
+
+/** Hooks of a person's server policy that lets no control client stay (watch's own are what it hits). */
+const KICKS = [
+  // tmux ends the client in the same breath as its attach answer: the `%exit` arrives in the same read.
+  { when: 'as it attaches', hook: 'if -F "#{client_control_mode}" detach-client', session: 'hk-a' },
+  // A moment after: the connection is up, then lost; each detach fires client-detached, which wakes a pass.
+  {
+    when: 'a moment after it attaches',
+    hook: 'if -F "#{client_control_mode}" "run-shell -b \'sleep 0.2; tmux detach-client -t #{client_name}\'"',
+    session: 'hk-b',
+  },
+];
+
+describe('hostile: control clients ended by tmux right after they attach', () => {
+  it.each(KICKS)(
+    'a server that detaches every control client $when: watch lives, repairs over spawned clients, and does not reconnect in a loop',
+    async ({ hook, session }) => {
+      const file = t.writeSpec(`${session}/app.yaml`, specDoc({ [session]: quickSession(LONG_RUNNING) }));
+      const w = await startWatch(t, { args: ['-f', file, '--resync', '600'] });
+      await waitFor(() => livePid(t, session), 5000, `${session} created`);
+      await waitFor(async () => (await controlClientsOn(t, session)).length === 2, 10_000, `two control clients on ${session}`);
+      await t.tmux('set-hook', '-g', 'client-attached', hook);
+      try {
+        // The clients watch has are detached, so it must connect again, and every attempt is detached too.
+        await t.tmux('detach-client', '-s', session);
+        const before = connects();
+        // A window long enough for a loop to show (fixed: it measures how often something happens).
+        await new Promise((r) => setTimeout(r, 3000));
+        expect(isProcessAlive(w.pid)).toBe(true);
+        // Attempts spaced out (250 ms doubling, per client): at most about four each in 3 s, not one per pass.
+        expect(connects() - before).toBeLessThan(11);
+        await killAndAwaitRestart(t, session, `${session} repaired while no control client can stay`);
+        expect(isProcessAlive(w.pid)).toBe(true);
+      } finally {
+        await t.tmux('set-hook', '-gu', 'client-attached');
+      }
+      // Once tmux lets them stay, watch connects again.
+      await waitFor(async () => (await controlClientsOn(t, session)).length === 2, 15_000, `two control clients on ${session} again`);
+      await killAndAwaitRestart(t, session, `${session} repaired over the new connection`);
+      expect(w.stderr()).not.toMatch(/ReferenceError|at .*\.js:\d+/);
+      await w.stop('SIGTERM');
+    },
+  );
+});
