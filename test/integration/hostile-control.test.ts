@@ -79,3 +79,36 @@ describe('hostile: control clients ended by tmux right after they attach', () =>
     },
   );
 });
+
+describe('hostile: a person kill-servers and starts a server of their own', () => {
+  it('watch never attaches its control clients to a session of the new server that is not its own (session ids start again at $0)', async () => {
+    const file = t.writeSpec('ks/app.yaml', specDoc({ 'hs-a': quickSession(LONG_RUNNING) }));
+    const w = await startWatch(t, { args: ['-f', file, '--resync', '600'] });
+    await waitFor(() => livePid(t, 'hs-a'), 5000, 'hs-a created');
+    await waitFor(async () => (await controlClientsOn(t, 'hs-a')).length === 2, 10_000, 'two control clients on hs-a');
+    const oldId = (await t.pane('hs-a'))!.sessionId;
+    // Connections that have lasted (5 s) are reopened at once when lost, without a pass in between.
+    await new Promise((r) => setTimeout(r, 5500));
+    const oldServer = Number((await t.tmux('display-message', '-p', '#{pid}')).trim());
+    // Watch held still (a busy machine, a suspended laptop) while the person replaces the server:
+    // when it runs again, the last thing it saw is the old server's.
+    process.kill(w.pid, 'SIGSTOP');
+    try {
+      await t.tmuxResult(['kill-server']);
+      await waitFor(() => !isProcessAlive(oldServer), 5000, 'the old server gone');
+      // The person's sessions, until one has the id watch's session had on the old server.
+      for (let i = 0; ; i++) {
+        await t.tmux('new-session', '-d', '-s', `mine-${i}`, 'sleep 100000');
+        if ((await t.pane(`mine-${i}`))!.sessionId === oldId) break;
+        expect(i).toBeLessThan(200);
+      }
+    } finally {
+      process.kill(w.pid, 'SIGCONT');
+    }
+    await waitFor(() => livePid(t, 'hs-a'), 10_000, 'hs-a created on the new server');
+    await waitFor(async () => (await controlClientsOn(t, 'hs-a')).length === 2, 15_000, 'two control clients on hs-a');
+    const onMine = (await t.sessionNames()).filter((n) => n.startsWith('mine-'));
+    for (const n of onMine) expect(await controlClientsOn(t, n), `control clients on the person's ${n}`).toEqual([]);
+    await w.stop('SIGTERM');
+  });
+});
