@@ -3,7 +3,8 @@
  * can do to the control clients watch keeps, and what must still hold (watch lives, repairs, does
  * not spin). Speed is the bench's; deadlines here only detect a crash, a hang or a spin.
  */
-import { describe, expect, it } from 'vitest';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
 import { isProcessAlive, LONG_RUNNING, quickSession, specDoc, type TmuxServer, useTmuxServer, waitFor } from '../helpers/tmux.js';
 import { eventsOf, livePid, startWatch } from '../helpers/watch.js';
 
@@ -110,5 +111,39 @@ describe('hostile: a person kill-servers and starts a server of their own', () =
     const onMine = (await t.sessionNames()).filter((n) => n.startsWith('mine-'));
     for (const n of onMine) expect(await controlClientsOn(t, n), `control clients on the person's ${n}`).toEqual([]);
     await w.stop('SIGTERM');
+  });
+});
+
+/** A person's control client (iTerm2's tmux integration: `tmux -CC`, output on): started by the test, ended by its pid. */
+const people: ChildProcess[] = [];
+afterEach(() => {
+  for (const c of people.splice(0)) if (c.exitCode === null && c.pid !== undefined && isProcessAlive(c.pid)) c.kill('SIGKILL');
+});
+
+describe('hostile: a person attached through control mode', () => {
+  it('a control client WITH output (iTerm2-style) counts as attached: update: when-detached waits for it, and applies once it leaves', async () => {
+    const spec = (n: number) => specDoc({ 'hi-a': quickSession(['sleep', String(100000 + n)], { update: 'when-detached' }) });
+    const file = t.writeSpec('iterm/app.yaml', spec(0));
+    await startWatch(t, { args: ['-f', file, '--resync', '600'] });
+    const old = await waitFor(() => livePid(t, 'hi-a'), 5000, 'hi-a started');
+    await waitFor(async () => (await controlClientsOn(t, 'hi-a')).length === 2, 10_000, "watch's two control clients on hi-a");
+    const person = spawn('tmux', ['-L', t.socket, '-C', 'attach-session', '-t', '=hi-a'], { env: t.env, stdio: ['pipe', 'ignore', 'ignore'] });
+    people.push(person);
+    await waitFor(async () => (await t.tmux('display-message', '-p', '-t', '=hi-a:', '#{session_attached}')).trim() === '3', 5000, 'the person attached');
+
+    t.writeSpec('iterm/app.yaml', spec(1));
+    await waitFor(() => eventsOf(t, 'waiting', 'hi-a').length > 0, 10_000, 'watch to hold the change back');
+    expect(eventsOf(t, 'waiting', 'hi-a')[0]?.reason).toBe('waiting for 1 attached client to detach');
+    expect(await livePid(t, 'hi-a')).toBe(old);
+
+    person.stdin!.end(); // the person closes iTerm2's tmux window: the client ends
+    await waitFor(
+      async () => {
+        const pid = await livePid(t, 'hi-a');
+        return pid !== undefined && pid !== old;
+      },
+      10_000,
+      'hi-a restarted once the person left',
+    );
   });
 });
