@@ -4,9 +4,10 @@
  * not spin). Speed is the bench's; deadlines here only detect a crash, a hang or a spin.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isProcessAlive, LONG_RUNNING, quickSession, specDoc, type TmuxServer, useTmuxServer, waitFor } from '../helpers/tmux.js';
-import { eventsOf, livePid, startWatch } from '../helpers/watch.js';
+import { eventsOf, livePid, startWatch, statusOf } from '../helpers/watch.js';
 
 const t = useTmuxServer();
 
@@ -145,5 +146,29 @@ describe('hostile: a person attached through control mode', () => {
       10_000,
       'hi-a restarted once the person left',
     );
+  });
+});
+
+describe('hostile: two watches on one server', () => {
+  it('each keeps its control clients on its own sessions, neither counts the other as attached, and both repair', async () => {
+    const fileA = t.writeSpec('two/a.yaml', specDoc({ 'tw-a': quickSession(LONG_RUNNING) }));
+    const fileB = t.writeSpec('two/b.yaml', specDoc({ 'tw-b': quickSession(LONG_RUNNING) }));
+    const a = await startWatch(t, { args: ['-f', fileA, '--resync', '600'] });
+    const b = await startWatch(t, { args: ['-f', fileB, '--resync', '600'] });
+    await waitFor(() => livePid(t, 'tw-a'), 5000, 'tw-a created');
+    await waitFor(() => livePid(t, 'tw-b'), 5000, 'tw-b created');
+    await waitFor(async () => (await controlClientsOn(t, 'tw-a')).length === 2, 10_000, "watch a's clients on tw-a");
+    await waitFor(async () => (await controlClientsOn(t, 'tw-b')).length === 2, 10_000, "watch b's clients on tw-b");
+    for (const [session, w] of [
+      ['tw-a', a],
+      ['tw-b', b],
+    ] as const)
+      for (const pid of await controlClientsOn(t, session)) expect(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]).toBe(String(w.pid));
+    expect((await statusOf(t, ['-f', fileA], 'tw-a')).attachedClients).toBe(0);
+    expect((await statusOf(t, ['-f', fileB], 'tw-b')).attachedClients).toBe(0);
+    await Promise.all([killAndAwaitRestart(t, 'tw-a', 'tw-a repaired'), killAndAwaitRestart(t, 'tw-b', 'tw-b repaired')]);
+    // Neither pruned the other's session (each source file is outside the other's -f).
+    expect(await t.sessionNames()).toEqual(expect.arrayContaining(['tw-a', 'tw-b']));
+    expect(isProcessAlive(a.pid) && isProcessAlive(b.pid)).toBe(true);
   });
 });
