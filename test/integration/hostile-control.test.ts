@@ -172,3 +172,29 @@ describe('hostile: two watches on one server', () => {
     expect(isProcessAlive(a.pid) && isProcessAlive(b.pid)).toBe(true);
   });
 });
+
+describe('hostile: pane text that looks like control-mode protocol', () => {
+  it("a restart's screen carry reads a pane printing %begin/%end/%error/%exit lines as text, over the same connection", async () => {
+    const lines = ['%begin 1 2 1', '%end 1 2 1', '%error 1 2 1', '%exit', '%session-changed $0 x', 'zz-last-line'];
+    const script = `printf '${lines.map((l) => l.replace(/%/g, '%%')).join('\\n')}\\n'; exec sleep 100000`;
+    const file = t.writeSpec('proto/app.yaml', specDoc({ 'hp-a': quickSession(['sh', '-c', script]) }));
+    const w = await startWatch(t, { args: ['-f', file, '--resync', '600'] });
+    await waitFor(() => livePid(t, 'hp-a'), 5000, 'hp-a started');
+    const paneId = (await t.pane('hp-a'))!.paneId;
+    await waitFor(async () => (await t.tmux('capture-pane', '-p', '-t', paneId)).includes('zz-last-line'), 5000, 'hp-a to print');
+    await waitFor(async () => (await controlClientsOn(t, 'hp-a')).length === 2, 10_000, 'two control clients on hp-a');
+    const clientsBefore = (await controlClientsOn(t, 'hp-a')).sort();
+    await killAndAwaitRestart(t, 'hp-a', 'hp-a restarted');
+    // The carried screen (read over the connection) is reprinted above the marker, every line intact.
+    await waitFor(async () => (await t.tmux('capture-pane', '-p', '-t', paneId)).includes('[tmuxctl] restarted'), 5000, 'the restart marker');
+    // -S -: the reprint scrolls the screen by one line (the first carried line goes to the history;
+    // spawned clients alike, a carry-screen matter, not the connection's).
+    const screen = await t.tmux('capture-pane', '-p', '-S', '-', '-t', paneId);
+    const before = screen.slice(0, screen.indexOf('[tmuxctl] restarted'));
+    for (const l of lines) expect(before).toContain(l);
+    // Nothing in the text ended or confused the connection: the same two clients, and the next death is repaired.
+    expect((await controlClientsOn(t, 'hp-a')).sort()).toEqual(clientsBefore);
+    await killAndAwaitRestart(t, 'hp-a', 'hp-a restarted again');
+    expect(isProcessAlive(w.pid)).toBe(true);
+  });
+});
