@@ -105,7 +105,10 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
   const attachTo = () => {
     // One its own specs declare: another watch may prune its own, and a person's would show the client.
     const mine = new Set(specs.desired.sessions.map((s) => s.name));
-    return [...(lastObserved?.sessions.values() ?? [])].find((s) => s.owned && mine.has(s.name))?.id;
+    // By exact name, not id: the snapshot may be of a server since replaced, whose ids start again at
+    // $0 and name a person's sessions there.
+    const own = [...(lastObserved?.sessions.values() ?? [])].find((s) => s.owned && mine.has(s.name));
+    return own && `=${own.name}`;
   };
   const onConnection = (up: boolean, why: string) =>
     events.record({ event: 'tmux-connection', reason: `${up ? 'connected' : 'lost'}: ${why}` }, up ? 'debug' : 'info');

@@ -19,6 +19,9 @@ export interface ControlTmuxOptions {
   maxRetryMs?: number;
 }
 
+/** A connection that lasted at least this long worked: the delay before the next attempt starts afresh. */
+const STEADY_MS = 5000;
+
 /**
  * tmux over one live control-mode connection (connection.ts), for a long-running command (`watch`):
  * observing, the batch of a pass and every other command cost a write and a read, no process.
@@ -156,7 +159,12 @@ export class ControlTmux implements Tmux {
     if (attachTo === undefined) return undefined;
     this.opening = (async () => {
       try {
-        const conn = await ControlConnection.open({
+        // Not a const assigned from the await: tmux can end the client in the very chunk that
+        // answers its attach (a `%exit` right behind the attach block), and onClose then runs
+        // before open() has resolved.
+        let conn: ControlConnection | undefined;
+        let upSince = 0;
+        conn = await ControlConnection.open({
           binary: this.spawned.binary,
           server: this.server,
           env: this.spawned.env,
@@ -164,27 +172,40 @@ export class ControlTmux implements Tmux {
           connectTimeoutMs: this.timeoutMs,
           onNotification: this.opts.onNotification,
           onClose: (why) => {
-            if (this.connection === conn) this.opts.onConnection?.(false, why);
+            if (conn === undefined || this.connection !== conn) return;
+            this.opts.onConnection?.(false, why);
+            // One that lived only a moment (tmux detaching control clients as they attach) counts
+            // as a failed attempt: connecting again at once, every pass, would be a loop of
+            // processes (each detach fires client-detached, which wakes a pass).
+            if (Date.now() - upSince < STEADY_MS) this.retryLater();
+            else this.retryMs = this.opts.firstRetryMs ?? 250;
           },
         });
         if (this.closed) {
           conn.close();
           return undefined;
         }
+        // Ended while attaching: a failed attempt, not a connection.
+        if (conn.closedBecause !== undefined) throw new ControlLostError(conn.closedBecause);
         this.connection = conn;
-        this.retryMs = this.opts.firstRetryMs ?? 250;
+        upSince = Date.now();
         this.opts.onConnection?.(true, `control client pid ${conn.pid}`);
         return conn;
       } catch (e) {
         if (!(e instanceof ControlLostError)) throw e;
-        this.nextAttemptAt = Date.now() + this.retryMs;
-        this.retryMs = Math.min(this.retryMs * 2, this.opts.maxRetryMs ?? 5000);
+        this.retryLater();
         return undefined;
       } finally {
         this.opening = undefined;
       }
     })();
     return this.opening;
+  }
+
+  /** The next attempt to connect waits retryMs, which doubles up to the cap. */
+  private retryLater(): void {
+    this.nextAttemptAt = Date.now() + this.retryMs;
+    this.retryMs = Math.min(this.retryMs * 2, this.opts.maxRetryMs ?? 5000);
   }
 
   /**
