@@ -36,7 +36,12 @@ describe('the global pane-died hook', () => {
     const w = await startWatch(t, { args: ['-f', file, '--resync', '600'], env: { TMUXCTL_INTERNAL_NO_PROC_BACKSTOP: '1' } });
     // watch starts its wait-for client once its first pass is done: a kill before that would be
     // repaired by the first pass itself, whatever the hooks.
-    await waitFor(() => allCmdlines().some((p) => p.argv.includes(t.socket) && p.argv.includes('wait-for')), 10_000, "watch's wait-for client");
+    // Its waker: a control client (or, before it can attach, a spawned wait-for).
+    await waitFor(
+      () => allCmdlines().some((p) => p.argv.includes(t.socket) && (p.argv.includes('wait-for') || p.argv.includes('-C'))),
+      10_000,
+      "watch's wait-for client",
+    );
     await killAndAwaitRestart('gh-new');
     await killAndAwaitRestart('gh-old');
     expect(eventsOf(t, 'restart', 'gh-new')).toHaveLength(1);
