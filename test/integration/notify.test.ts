@@ -65,6 +65,8 @@ describe('notifications from watch', () => {
     writeNotifySpec('loop', fake, { 'nf-loop': quickSession(LONG_RUNNING, { startSeconds: 1, backoff: FAST_BACKOFF }) });
     await waitFor(() => hookEvents(fake, 'nf-loop').includes('recovered'), 15_000, 'recovered sent');
     expect(hookEvents(fake, 'nf-loop')).toEqual(['start-failed', 'crash-loop', 'recovered']);
+    // Logged once the sender has the answer, which may be a moment after the fake server saw the request.
+    await waitFor(() => eventsOf(t, 'notify-sent', 'nf-loop').length >= 6, 5000, 'six notify-sent events');
     expect(eventsOf(t, 'notify-sent', 'nf-loop').length).toBe(6);
   });
 
