@@ -18,6 +18,8 @@ import {
 import { eventsOf, livePid, startWatch, statusOf } from '../helpers/watch.js';
 
 const t = useTmuxServer();
+// Control mode is opt-in (TMUXCTL_CONTROL=1) while tmux 3.3a's crashes with it are looked into.
+t.env.TMUXCTL_CONTROL = '1';
 
 interface Client {
   pid: number;
@@ -140,6 +142,7 @@ describe('the tmux server goes away under watch', () => {
   it('killed and started again (a new pid): watch connects to the new server and converges it', async () => {
     // A server of its own: this one is killed.
     const s = createTmuxServer();
+    s.env.TMUXCTL_CONTROL = '1';
     try {
       const file = s.writeSpec('app.yaml', specDoc({ 'sv-a': quickSession(LONG_RUNNING) }));
       await startWatch(s, { args: ['-f', file, '--resync', '600'] });
