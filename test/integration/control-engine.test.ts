@@ -15,7 +15,7 @@ import {
   useTmuxServer,
   waitFor,
 } from '../helpers/tmux.js';
-import { eventsOf, livePid, startWatch, statusOf } from '../helpers/watch.js';
+import { eventsOf, livePid, startWatch, statusOf, type WatchProcess } from '../helpers/watch.js';
 
 const t = useTmuxServer();
 // Control mode is opt-in (TMUXCTL_CONTROL=1) while tmux 3.3a's crashes with it are looked into.
@@ -143,9 +143,10 @@ describe('the tmux server goes away under watch', () => {
     // A server of its own: this one is killed.
     const s = createTmuxServer();
     s.env.TMUXCTL_CONTROL = '1';
+    let w: WatchProcess | undefined;
     try {
       const file = s.writeSpec('app.yaml', specDoc({ 'sv-a': quickSession(LONG_RUNNING) }));
-      await startWatch(s, { args: ['-f', file, '--resync', '600'] });
+      w = await startWatch(s, { args: ['-f', file, '--resync', '600'] });
       await waitFor(async () => (await supervisorClients(s)).length === 2, 10_000, 'control clients');
       const old = await serverPid(s);
       process.kill(old, 'SIGKILL');
@@ -156,6 +157,9 @@ describe('the tmux server goes away under watch', () => {
       await waitFor(async () => (await supervisorClients(s)).length === 2, 15_000, 'control clients on the new server');
       await killAndAwaitRestart(s, 'sv-a', 'sv-a repaired on the new server');
     } finally {
+      // Watch first: left running, it starts a server again after kill-server (its job), in the
+      // directory being removed (ENOTEMPTY), and that server would outlive the test.
+      if (w) await w.stop();
       await destroyTmuxServer(s);
     }
   });
