@@ -4,6 +4,7 @@ import { paneArgv } from '../plan/hash.js';
 import type { Action, PaneStart, Plan, WindowStart } from '../plan/types.js';
 import { appendMarker, moveLog, sessionLogFile } from '../session-log/files.js';
 import type { PaneSpec } from '../spec/types.js';
+import type { Machine } from '../host/machine.js';
 import type { Tmux } from '../tmux/client.js';
 import {
   adoptSession,
@@ -59,7 +60,8 @@ export interface ExecuteOptions {
  * Carries out a plan and decides nothing: stop the process trees that must go (in parallel), then
  * every tmux mutation in one batch through one client, then type the `keys` of the panes started.
  */
-export async function executePlan(tmux: Tmux, plan: Plan, opts: ExecuteOptions): Promise<Executed> {
+export async function executePlan(machine: Machine, plan: Plan, opts: ExecuteOptions): Promise<Executed> {
+  const tmux = machine.tmux;
   const now = opts.now ?? Date.now;
   // Managed panes that sit in a window tmuxctl did not make (moved there by a person) stay when
   // their process is stopped below, so no window closes and renumbers the others before the batch.
@@ -73,7 +75,8 @@ export async function executePlan(tmux: Tmux, plan: Plan, opts: ExecuteOptions):
   // A hold tmux did not record is not followed by its stop: the next pass would start the pane again,
   // after `stop` had said it was stopped. Reported instead (exit 3), nothing of it done.
   const unheld = before.length > 0 && holds.length > 0;
-  const stops = deferrableStops(
+  const stops = await deferrableStops(
+    machine.procs,
     plan.actions.flatMap((a) =>
       (a.kind === 'stop' || a.kind === 'give-up') && unheld
         ? []
@@ -84,7 +87,7 @@ export async function executePlan(tmux: Tmux, plan: Plan, opts: ExecuteOptions):
             : [],
     ),
   );
-  await stopTrees(stops.before);
+  await stopTrees(machine.procs, stops.before);
   // After the stops (a restart's last output is on its screen by now), before respawn clears it.
   const carried = await carryScreens(tmux, restartsToCarry(plan), join(opts.logDir, CARRY_DIR));
   const at = now();
@@ -108,7 +111,7 @@ export async function executePlan(tmux: Tmux, plan: Plan, opts: ExecuteOptions):
     ...(await tmux.runScript(lines, { serverSessions: opts.serverSessions })),
   ];
   // Leftovers of dead panes whose own group was empty: looked for once the restarts are on their way.
-  await stopTrees(stops.after);
+  await stopTrees(machine.procs, stops.after);
   const typed = started.filter((s) => s.spec.keys !== undefined && s.spec.keys !== '');
   if (typed.length > 0)
     errors.push(

@@ -9,7 +9,7 @@ import { observedTarget } from '../plan/targets.js';
 import { plan as makePlan } from '../plan/plan.js';
 import type { Plan } from '../plan/types.js';
 import { type DesiredState, panesOf } from '../spec/types.js';
-import type { Tmux } from '../tmux/client.js';
+import type { Machine } from '../host/machine.js';
 import { executePlan } from './execute.js';
 import { verifyStarted, type StartFailure } from './verify.js';
 
@@ -52,11 +52,11 @@ export interface ReconcileResult {
 }
 
 /** Observe, plan (pure), execute, verify: one level-triggered pass. */
-export async function reconcile(tmux: Tmux, desired: DesiredState, opts: ReconcileOptions): Promise<ReconcileResult> {
+export async function reconcile(machine: Machine, desired: DesiredState, opts: ReconcileOptions): Promise<ReconcileResult> {
   const now = opts.now ?? Date.now;
   const snapshot = withMissingCwds(
     withProcesses(
-      await observe(tmux, now()),
+      await observe(machine, now()),
       desired.sessions.flatMap(panesOf).flatMap((p) => (p.orphans ? [p.orphans.match] : [])),
     ),
     desired,
@@ -75,11 +75,11 @@ export async function reconcile(tmux: Tmux, desired: DesiredState, opts: Reconci
   if (!opts.dryRun) for (const w of plan.waiting ?? []) opts.events?.record({ event: 'waiting', session: w.target, reason: w.reason }, 'info');
   if (opts.dryRun || plan.actions.length === 0) return { plan, observed, failures: [] };
   // Before anything is recorded or printed as done: a tmux too old (or not runnable) changes nothing.
-  await tmux.checkVersion();
+  await machine.tmux.checkVersion();
   recordPlan(opts.events, plan);
   let executed: Awaited<ReturnType<typeof executePlan>>;
   try {
-    executed = await executePlan(tmux, plan, { logDir: opts.logDir, now, extraLines: opts.extraLines, serverSessions: observed.sessions.size });
+    executed = await executePlan(machine, plan, { logDir: opts.logDir, now, extraLines: opts.extraLines, serverSessions: observed.sessions.size });
   } catch (e) {
     if (!(e instanceof TmuxError)) throw e;
     opts.events?.record({ event: 'tmux-error', reason: e.message }, 'error');
@@ -87,7 +87,7 @@ export async function reconcile(tmux: Tmux, desired: DesiredState, opts: Reconci
   }
   const { started, errors } = executed;
   for (const e of errors) opts.events?.record({ event: 'tmux-error', reason: e }, 'error');
-  const failures = opts.verify ? await verifyStarted(tmux, started, errors, now) : [];
+  const failures = opts.verify ? await verifyStarted(machine, started, errors, now) : [];
   for (const f of failures) opts.events?.record({ event: 'start-failed', session: f.session, reason: f.reason, ...exitFields(f) }, 'error');
   return { plan, observed, failures };
 }

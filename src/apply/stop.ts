@@ -1,5 +1,5 @@
-import { groupExists, signalProcess } from '../process/signal.js';
-import { isAlive, listProcs, processTrees, type ProcInfo } from '../process/table.js';
+import type { ProcessAccess } from '../host/machine.js';
+import { processTrees, type ProcInfo } from '../process/table.js';
 
 export interface StopTarget {
   /** The pane's process: root of the tree to stop. */
@@ -35,10 +35,12 @@ interface Stopping {
  * for. They are still stopped, right after the restart (they share nothing with the new run: it
  * is a session of its own). Everything else is stopped before, as always.
  */
-export function deferrableStops(targets: readonly StopTarget[]): { before: StopTarget[]; after: StopTarget[] } {
+export async function deferrableStops(procs: ProcessAccess, targets: readonly StopTarget[]): Promise<{ before: StopTarget[]; after: StopTarget[] }> {
   const before: StopTarget[] = [];
   const after: StopTarget[] = [];
-  for (const t of targets) (t.dead && !groupExists(t.pid) ? after : before).push(t);
+  const dead = targets.filter((t) => t.dead).map((t) => t.pid);
+  const nonEmpty = dead.length > 0 ? await procs.groupsWithMembers(dead) : new Set<number>();
+  for (const t of targets) (t.dead && !nonEmpty.has(t.pid) ? after : before).push(t);
   return { before, after };
 }
 
@@ -49,9 +51,9 @@ export function deferrableStops(targets: readonly StopTarget[]): { before: StopT
  * one plus N reads per look, never N timers polling /proc each on its own. Resolves when none is
  * left, or at the latest the longest timeout plus KILL_GRACE_MS after it started.
  */
-export async function stopTrees(targets: readonly StopTarget[]): Promise<void> {
+export async function stopTrees(access: ProcessAccess, targets: readonly StopTarget[]): Promise<void> {
   if (targets.length === 0) return;
-  const procs = listProcs();
+  const procs = await access.list();
   const byPid = new Map(procs.map((p) => [p.pid, p]));
   const treeOf = processTrees(procs);
   const start = Date.now();
@@ -61,17 +63,23 @@ export async function stopTrees(targets: readonly StopTarget[]): Promise<void> {
     const tree = t.dead ? treeOf(t.pid).filter((p) => p.sid === t.pid && p.pid !== t.pid) : treeOf(t.pid);
     if (tree.length > 0) stopping.push({ alive: tree, deadline: start + t.timeoutSeconds * 1000, killed: false });
   }
-  for (const s of stopping) signalAll(s.alive, 'SIGTERM');
+  await access.signal(
+    stopping.flatMap((s) => s.alive),
+    'SIGTERM',
+  );
 
   let pollMs = FIRST_POLL_MS;
   while (stopping.length > 0) {
+    // One look at every remaining process of every tree (one round trip on a remote host).
+    const still = new Set(await access.alive(stopping.flatMap((s) => s.alive)));
     const now = Date.now();
     const next: Stopping[] = [];
+    const kill: ProcInfo[] = [];
     for (const s of stopping) {
-      s.alive = s.alive.filter(isAlive);
+      s.alive = s.alive.filter((p) => still.has(p));
       if (s.alive.length === 0) continue;
       if (!s.killed && now >= s.deadline) {
-        signalAll(s.alive, 'SIGKILL');
+        kill.push(...s.alive);
         s.killed = true;
         s.deadline = now + KILL_GRACE_MS;
       } else if (s.killed && now >= s.deadline) {
@@ -80,16 +88,13 @@ export async function stopTrees(targets: readonly StopTarget[]): Promise<void> {
       next.push(s);
     }
     stopping = next;
+    // Identity is re-checked right before each signal: a pid recycled since the scan is not ours.
+    if (kill.length > 0) await access.signal(kill, 'SIGKILL');
     if (stopping.length === 0) return;
     const soonest = Math.min(...stopping.map((s) => s.deadline));
     await sleep(Math.max(1, Math.min(pollMs, soonest - Date.now())));
     pollMs = Math.min(pollMs * 2, MAX_POLL_MS);
   }
-}
-
-function signalAll(procs: readonly ProcInfo[], signal: NodeJS.Signals): void {
-  // Identity is re-checked right before each signal: a pid recycled since the scan is not ours.
-  for (const p of procs) signalProcess(p, signal);
 }
 
 export function sleep(ms: number): Promise<void> {

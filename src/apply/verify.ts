@@ -2,6 +2,7 @@ import { observe } from '../observe/snapshot.js';
 import { managedPanes, type ExitInfo, type ObservedState, paneSlot } from '../observe/types.js';
 import { PANE_GONE } from '../plan/plan.js';
 import { describeExit } from '../plan/restart-decision.js';
+import type { Machine } from '../host/machine.js';
 import type { Tmux } from '../tmux/client.js';
 import { RESTART_MARKER } from './carry-screen.js';
 import type { Started } from './execute.js';
@@ -23,7 +24,7 @@ const OUTPUT_LINES = 10;
  * with the default (every session 1 s) that is one wait and one tmux call, whatever N is.
  */
 export async function verifyStarted(
-  tmux: Tmux,
+  machine: Machine,
   started: readonly Started[],
   batchErrors: readonly string[],
   now: () => number = Date.now,
@@ -41,8 +42,8 @@ export async function verifyStarted(
     const group = groups.get(seconds)!;
     const due = group[0]!.at + seconds * 1000;
     if (due > now()) await sleep(due - now());
-    const obs = await observe(tmux, now());
-    failures.push(...(await judge(tmux, group, obs, batchErrors)));
+    const obs = await observe(machine, now());
+    failures.push(...(await judge(machine.tmux, group, obs, batchErrors)));
   }
   return failures;
 }

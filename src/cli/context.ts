@@ -5,6 +5,8 @@ import { SpecError } from '../errors.js';
 import { openEventLog, type EventLog } from '../log/events.js';
 import type { DesiredState } from '../spec/types.js';
 import { stateDir as resolveStateDir, lockPath, serverTag, sessionLogDir, socketPath } from '../state/paths.js';
+import { localProcs } from '../host/local-procs.js';
+import { LOCAL_HOST, type Machine } from '../host/machine.js';
 import { TmuxClient, type ServerAddress } from '../tmux/client.js';
 import type { GlobalOptions } from './options.js';
 import type { Io } from './io.js';
@@ -15,6 +17,8 @@ export interface Context {
   global: GlobalOptions;
   server: ServerAddress;
   tmux: TmuxClient;
+  /** The machine the server runs on: its tmux (the same client as `tmux`) and its process table. */
+  machine: Machine;
   stateDir: string;
   lockFile: string;
   /** Folder of the per-session output logs for this server. */
@@ -25,11 +29,13 @@ export function makeContext(io: Io, global: GlobalOptions): Context {
   const server: ServerAddress = { socketName: global.socketName, socketPath: global.socketPath };
   const dir = resolveStateDir(global.stateDir, io.env);
   const tag = serverTag(socketPath(server, io.env));
+  const tmux = new TmuxClient(server, io.env as NodeJS.ProcessEnv);
   return {
     io,
     global,
     server,
-    tmux: new TmuxClient(server, io.env as NodeJS.ProcessEnv),
+    tmux,
+    machine: { host: LOCAL_HOST, tmux, procs: localProcs },
     stateDir: dir,
     lockFile: lockPath(dir, tag),
     logDir: sessionLogDir(dir, tag),

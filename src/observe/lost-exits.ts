@@ -1,5 +1,4 @@
-import { nudgeReap } from '../process/signal.js';
-import { readProc } from '../process/table.js';
+import type { ProcessAccess } from '../host/machine.js';
 import type { ObservedState } from './types.js';
 
 /**
@@ -12,18 +11,19 @@ import type { ObservedState } from './types.js';
  * Sends that SIGCHLD when the snapshot has such a pane; returns whether it did (a fresh snapshot then
  * shows the exits). Only a zombie whose parent is this very server counts, so nothing else is signalled.
  */
-export function nudgeLostExits(observed: ObservedState): boolean {
+export async function nudgeLostExits(procs: ProcessAccess, observed: ObservedState): Promise<boolean> {
   const server = observed.serverPid;
   if (server === undefined || server <= 1) return false;
-  const lost = [...observed.sessions.values()].some((s) =>
-    s.windows.some((w) =>
-      w.panes.some((pane) => {
-        if (!pane.stamp || !pane.dead || pane.exit) return false;
-        const p = readProc(pane.pid);
-        return p !== undefined && p.state === 'Z' && p.ppid === server;
-      }),
-    ),
+  const suspects = [...observed.sessions.values()].flatMap((s) =>
+    s.windows.flatMap((w) => w.panes.filter((pane) => pane.stamp && pane.dead && !pane.exit).map((pane) => pane.pid)),
   );
+  // Most snapshots have none: no look at the process table at all then.
+  if (suspects.length === 0) return false;
+  const now = await procs.read(suspects);
+  const lost = suspects.some((pid) => {
+    const p = now.get(pid);
+    return p !== undefined && p.state === 'Z' && p.ppid === server;
+  });
   if (!lost) return false;
-  return nudgeReap(server);
+  return procs.nudgeReap(server);
 }

@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import type { Machine } from '../host/machine.js';
 import { isEmptyServer, isNoServer, tmuxFailure, type Tmux } from '../tmux/client.js';
 import { buildFormat, FIELD_SEP, parseRows, type Row } from '../tmux/format.js';
 import { LEGACY, OPT, OWNED_V2, PANE_HEALTH_OPT, PANE_STAMP_OPT, WINDOW_STAMP_OPT } from '../tmux/options.js';
@@ -59,11 +60,11 @@ const CLIENT_KEYS = Object.keys(CLIENT_FIELDS) as ClientKey[];
  * One tmux call sees every session, window and pane, whatever their number. When tmux lost the exit
  * of a dead pane (see lost-exits.ts) the server is nudged and asked again, a few times at most.
  */
-export async function observe(tmux: Tmux, now = Date.now()): Promise<ObservedState> {
-  let observed = await snapshot(tmux, now);
-  for (let attempt = 1; attempt <= 8 && nudgeLostExits(observed); attempt++) {
+export async function observe(machine: Pick<Machine, 'tmux' | 'procs'>, now = Date.now()): Promise<ObservedState> {
+  let observed = await snapshot(machine.tmux, now);
+  for (let attempt = 1; attempt <= 8 && (await nudgeLostExits(machine.procs, observed)); attempt++) {
     await delay(20 * attempt);
-    observed = await snapshot(tmux, now);
+    observed = await snapshot(machine.tmux, now);
   }
   return observed;
 }

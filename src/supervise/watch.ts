@@ -23,6 +23,8 @@ import { Requeue } from './requeue.js';
 import { realRoots } from './spec-fingerprint.js';
 import { envFilesOf, SpecSource } from './spec-source.js';
 import { type SpecWatcher, watchSpecs } from './spec-watcher.js';
+import { localProcs } from '../host/local-procs.js';
+import { LOCAL_HOST, type Machine, type ProcessAccess } from '../host/machine.js';
 import { killRunningChecks } from './run-check.js';
 import { listenForTmuxEvents, type TmuxEvents } from './tmux-events.js';
 import { clampDelay } from './timers.js';
@@ -30,6 +32,9 @@ import { clampDelay } from './timers.js';
 export interface WatchOptions {
   /** Spawned clients: the fallback of the control connection watch keeps (and what its waker is made from). */
   tmux: TmuxClient;
+  /** The host the server runs on (default `local`) and its process table (default this machine's). */
+  host?: string;
+  procs?: ProcessAccess;
   /**
    * Talk to tmux over control-mode connections (TMUXCTL_CONTROL=1, opt-in while tmux 3.3a's server
    * crashes with control clients attached are looked into); spawned clients for everything otherwise,
@@ -117,6 +122,7 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
   hasGnuSplit();
   const control = useControl ? new ControlTmux(opts.tmux, { attachTo, onConnection }) : undefined;
   const tmux = control ?? opts.tmux;
+  const machine: Machine = { host: opts.host ?? LOCAL_HOST, tmux, procs: opts.procs ?? localProcs };
   const resyncMs = clampDelay(opts.resyncSeconds * 1000);
   let hookedServer: number | undefined;
   let firstPass = true;
@@ -175,7 +181,7 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
     const lock = await serverLock.hold();
     try {
       repeats.nextPass();
-      const r = await reconcile(tmux, desired, {
+      const r = await reconcile(machine, desired, {
         dryRun: false,
         honourBackoff: true,
         verify: false,

@@ -1,3 +1,4 @@
+import { localMachine } from '../../src/host/local-procs.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -28,7 +29,7 @@ async function batchOf(p: Plan, extraLines?: string[]): Promise<string[]> {
   } as unknown as TmuxClient;
   const logDir = mkdtempSync(path.join(tmpdir(), 'tmuxctl-batch-'));
   dirs.push(logDir);
-  await executePlan(tmux, p, { logDir, ...(extraLines && { extraLines }) });
+  await executePlan(localMachine(tmux), p, { logDir, ...(extraLines && { extraLines }) });
   return scripts.flat();
 }
 

@@ -1,3 +1,4 @@
+import { localMachine } from '../../src/host/local-procs.js';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,7 +40,7 @@ describe('stop stamps its hold first', () => {
     const logDir = mkdtempSync(path.join(tmpdir(), 'tmuxctl-hold-'));
     try {
       const { tmux, scripts } = refusingStamps();
-      const { errors } = await executePlan(tmux, plan, { logDir });
+      const { errors } = await executePlan(localMachine(tmux), plan, { logDir });
       expect(scripts[0]?.some((l) => l.includes('o=stopped'))).toBe(true); // the hold went first
       expect(isProcessAlive(child.pid!)).toBe(true);
       expect(errors.join('\n')).toContain('a hold could not be recorded');

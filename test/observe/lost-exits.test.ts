@@ -1,3 +1,4 @@
+import { localProcs } from '../../src/host/local-procs.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
@@ -40,16 +41,16 @@ describe('nudgeLostExits', () => {
     const { parent, zombie } = await parentWithZombie();
     started.push(parent);
     const server = parent.pid!;
-    expect(nudgeLostExits(state(server, [{ id: '%1', pid: zombie, dead: true }]))).toBe(true);
+    expect(await nudgeLostExits(localProcs, state(server, [{ id: '%1', pid: zombie, dead: true }]))).toBe(true);
     expect(isProcessAlive(server)).toBe(true); // SIGCHLD harms no one
 
     // Not these: exit already known, pane alive, zombie of another parent, no server pid, a live process.
-    expect(nudgeLostExits(state(server, [{ id: '%1', pid: zombie, dead: true, exit: { status: 0 } }]))).toBe(false);
-    expect(nudgeLostExits(state(server, [{ id: '%1', pid: zombie, dead: false }]))).toBe(false);
-    expect(nudgeLostExits(state(process.pid, [{ id: '%1', pid: zombie, dead: true }]))).toBe(false);
-    expect(nudgeLostExits(state(undefined, [{ id: '%1', pid: zombie, dead: true }]))).toBe(false);
-    expect(nudgeLostExits(state(server, [{ id: '%1', pid: server, dead: true }]))).toBe(false);
+    expect(await nudgeLostExits(localProcs, state(server, [{ id: '%1', pid: zombie, dead: true, exit: { status: 0 } }]))).toBe(false);
+    expect(await nudgeLostExits(localProcs, state(server, [{ id: '%1', pid: zombie, dead: false }]))).toBe(false);
+    expect(await nudgeLostExits(localProcs, state(process.pid, [{ id: '%1', pid: zombie, dead: true }]))).toBe(false);
+    expect(await nudgeLostExits(localProcs, state(undefined, [{ id: '%1', pid: zombie, dead: true }]))).toBe(false);
+    expect(await nudgeLostExits(localProcs, state(server, [{ id: '%1', pid: server, dead: true }]))).toBe(false);
     // Nor a pane tmuxctl did not start (no stamp), in an owned session.
-    expect(nudgeLostExits(state(server, [{ id: '%1', pid: zombie, dead: true, stamp: undefined }]))).toBe(false);
+    expect(await nudgeLostExits(localProcs, state(server, [{ id: '%1', pid: zombie, dead: true, stamp: undefined }]))).toBe(false);
   });
 });

@@ -54,7 +54,7 @@ export async function adoptCommand(ctx: Context, names: string[], opts: { file?:
       return 3;
     }
     for (const a of actions) events.record({ event: 'adopt', session: a.target, reason: a.reason });
-    const { errors } = actions.length > 0 ? await executePlan(ctx.tmux, { actions }, { logDir: ctx.logDir }) : { errors: [] };
+    const { errors } = actions.length > 0 ? await executePlan(ctx.machine, { actions }, { logDir: ctx.logDir }) : { errors: [] };
     lines.push(...actions.map((a) => actionLine(ctx.io, a)), ...errors.map((e) => `tmux: ${e}`));
     lines.push(`adopted: ${actions.length} session${actions.length === 1 ? '' : 's'}`);
     ctx.io.out(lines.join('\n') + '\n');

@@ -31,7 +31,7 @@ export async function applyCommand(ctx: Context, opts: ApplyOptions): Promise<nu
   const dryRun = opts.dryRun ?? false;
   const waitSeconds = opts.waitTimeout ?? 60;
   const waited = dryRun
-    ? { result: await reconcile(ctx.tmux, desired, { dryRun, honourBackoff: false, verify: false, logDir: ctx.logDir, ...planning(ctx, opts) }) }
+    ? { result: await reconcile(ctx.machine, desired, { dryRun, honourBackoff: false, verify: false, logDir: ctx.logDir, ...planning(ctx, opts) }) }
     : await applyWaitingForDependencies({
         desired,
         pass: (healthy, first) => applyLocked(ctx, desired, opts, { healthy, honourBackoff: !first }),
@@ -67,7 +67,7 @@ async function applyLocked(ctx: Context, desired: DesiredState, opts: ApplyOptio
   // again under the lock from a fresh observation, so no two reconcilers act on one view. With no
   // server socket there is nothing to look at yet (a cold start): straight to the lock.
   if (existsSync(socketPath(ctx.server, ctx.io.env))) {
-    const look = await reconcile(ctx.tmux, desired, { dryRun: true, verify: false, logDir: ctx.logDir, ...pass, ...planning(ctx, opts) });
+    const look = await reconcile(ctx.machine, desired, { dryRun: true, verify: false, logDir: ctx.logDir, ...pass, ...planning(ctx, opts) });
     const owned = [...look.observed.sessions.values()].filter((s) => s.owned);
     if (look.plan.actions.length === 0 && !owned.some((s) => logIsLarge(ctx.logDir, s.name))) return look;
   }
@@ -85,7 +85,7 @@ async function applyLocked(ctx: Context, desired: DesiredState, opts: ApplyOptio
   const events = notifier?.events ?? log;
   const lock = await acquireLock(ctx.lockFile, opts.lockTimeout, { askHolder: () => wakeWatch(ctx.tmux) });
   try {
-    return await reconcile(ctx.tmux, desired, { dryRun: false, verify: true, logDir: ctx.logDir, events, ...pass, ...planning(ctx, opts) });
+    return await reconcile(ctx.machine, desired, { dryRun: false, verify: true, logDir: ctx.logDir, events, ...pass, ...planning(ctx, opts) });
   } finally {
     await lock.release();
     // After the lock: a slow channel holds up this command only, never another reconciler.

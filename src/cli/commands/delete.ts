@@ -29,7 +29,7 @@ export async function deleteCommand(ctx: Context, names: string[], opts: { file?
   const events = eventLog(ctx, false);
   const lock = await acquireLock(ctx.lockFile, opts.lockTimeout, { askHolder: () => wakeWatch(ctx.tmux) });
   try {
-    const observed = await observe(ctx.tmux);
+    const observed = await observe(ctx.machine);
     // Names that come from specs (or with -f) are limited to what those specs own.
     const scope = desired && { roots: desired.roots, displayPath: (path: string) => displayPath(path, ctx.io.cwd) };
     const p = planDelete(targets, observed, timeouts, scope);
@@ -37,7 +37,7 @@ export async function deleteCommand(ctx: Context, names: string[], opts: { file?
     // Dependents first: each wave is stopped to its end before what it depends on is stopped.
     const errors: string[] = [];
     const waves = stopWaves(p, desired);
-    for (const wave of waves) errors.push(...(await executePlan(ctx.tmux, wave, { logDir: ctx.logDir })).errors);
+    for (const wave of waves) errors.push(...(await executePlan(ctx.machine, wave, { logDir: ctx.logDir })).errors);
     // In the order they were stopped.
     const lines = waves.flatMap((w) => w.actions.map((a) => actionLine(ctx.io, a)));
     for (const t of targets) {

@@ -8,7 +8,7 @@ import type { OutputFormat } from '../options.js';
 export async function diffCommand(ctx: Context, opts: { file?: string[]; output: OutputFormat }): Promise<number> {
   const desired = await loadOrFail(ctx.io, opts.file);
   // Exactly what `apply --dry-run` plans: one code path for "what would apply do".
-  const { plan: p } = await reconcile(ctx.tmux, desired, {
+  const { plan: p } = await reconcile(ctx.machine, desired, {
     dryRun: true,
     honourBackoff: false,
     verify: false,

@@ -35,7 +35,7 @@ export async function operateCommand(ctx: Context, verb: Verb, texts: string[], 
   const events = eventLog(ctx, false);
   const lock = await acquireLock(ctx.lockFile, opts.lockTimeout, { askHolder: () => wakeWatch(ctx.tmux) });
   try {
-    const observed = await observe(ctx.tmux);
+    const observed = await observe(ctx.machine);
     const selection = selectPanes(targets, observed);
     if (selection.unmatched.length > 0) {
       const owned = ownedSessionNames(observed);
@@ -52,9 +52,9 @@ export async function operateCommand(ctx: Context, verb: Verb, texts: string[], 
     const plan = planVerb(verb, panes);
     if (plan.actions.some((a) => a.kind !== 'conflict')) await ctx.tmux.checkVersion();
     for (const a of plan.actions) events.record({ event: a.kind, session: a.target, reason: a.reason }, a.kind === 'conflict' ? 'warn' : 'info');
-    const { started, errors } = await executePlan(ctx.tmux, plan, { logDir: ctx.logDir, serverSessions: observed.sessions.size });
+    const { started, errors } = await executePlan(ctx.machine, plan, { logDir: ctx.logDir, serverSessions: observed.sessions.size });
     for (const e of errors) events.record({ event: 'tmux-error', reason: e }, 'error');
-    const failures = await verifyStarted(ctx.tmux, started, errors);
+    const failures = await verifyStarted(ctx.machine, started, errors);
     for (const f of failures) events.record({ event: 'start-failed', session: f.session, reason: f.reason, ...exitFields(f) }, 'error');
 
     // A start is a respawn to the executor; people asked for `start` and read that word.

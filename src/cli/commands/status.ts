@@ -38,7 +38,7 @@ export async function statusCommand(ctx: Context, names: string[], opts: StatusO
     return { name: n, t };
   });
   if (!opts.watch) {
-    const observed = await observe(ctx.tmux);
+    const observed = await observe(ctx.machine);
     const rows = selectRows(rowsOf(desired, observed, opts.all === true), targets);
     const sampleFile = cpuSampleFile(ctx.stateDir, ctx.logDir);
     // CPU since the previous look (kept in the state dir) when there is a recent one; otherwise over
@@ -74,7 +74,7 @@ export async function statusCommand(ctx: Context, names: string[], opts: StatusO
   while (!stop.signal.aborted) {
     await sleep(wait, stop.signal);
     if (stop.signal.aborted) break;
-    const observed = await observe(ctx.tmux);
+    const observed = await observe(ctx.machine);
     const rows = selectRows(rowsOf(desired, observed, opts.all === true), targets);
     const after = sampleProcs();
     // On a terminal the table is redrawn in place; into a file or pipe each table follows the last.

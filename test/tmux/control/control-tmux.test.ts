@@ -2,6 +2,7 @@
  * ControlTmux, the Tmux of watch, against a real tmux: the same answers as a spawned client, tmux's
  * errors passed on without ending the connection, and the spawned fallback whenever it is down.
  */
+import { localMachine } from '../../../src/host/local-procs.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { observe } from '../../../src/observe/snapshot.js';
 import { TmuxClient } from '../../../src/tmux/client.js';
@@ -87,8 +88,8 @@ describe('ControlTmux', () => {
   it('observes the same state as a spawned client, and its own client does not count as attached', async () => {
     const c = make();
     await c.exec(['display-message', '-p', 'x']);
-    const a = await observe(c, 1);
-    const b = await observe(spawned, 1);
+    const a = await observe(localMachine(c), 1);
+    const b = await observe(localMachine(spawned), 1);
     expect(a).toEqual(b);
     expect(a.sessions.get('ct-a')?.attached).toBe(0);
     // tmux itself counts it.

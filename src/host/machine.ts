@@ -1,0 +1,44 @@
+import type { ProcInfo, ProcStat } from '../process/table.js';
+import type { Tmux } from '../tmux/client.js';
+
+/** The host name of the machine tmuxctl runs on: the default of every session. */
+export const LOCAL_HOST = 'local';
+
+/** A process as observed: its pid and start time say whether it is still the same one. */
+export type ProcessIdentity = Pick<ProcInfo, 'pid' | 'startTime'>;
+
+/**
+ * What observe and execute need from the process table of the machine a tmux server runs on. Every
+ * method is one look (one round trip on a remote), whatever the number of processes it is given, so
+ * stopping N trees or checking N panes costs the same number of calls as one.
+ */
+export interface ProcessAccess {
+  /** One pass over the whole table. */
+  list(): Promise<ProcStat[]>;
+  /** These processes as they are now; a pid that is gone is missing from the map. */
+  read(pids: readonly number[]): Promise<Map<number, ProcStat>>;
+  /** Of these processes, those still running and still the same process (pid + start time), zombies excluded. */
+  alive<T extends ProcessIdentity>(procs: readonly T[]): Promise<T[]>;
+  /** Signals each process that is still the one observed (re-checked right before): a recycled pid is not ours. */
+  signal(procs: readonly ProcessIdentity[], signal: NodeJS.Signals): Promise<void>;
+  /** Which of these process groups still have a member. */
+  groupsWithMembers(pgids: readonly number[]): Promise<Set<number>>;
+  /** SIGCHLD to a tmux server so that it reaps exits it missed (see observe/lost-exits.ts). */
+  nudgeReap(serverPid: number): Promise<boolean>;
+}
+
+/**
+ * One machine a tmux server runs on: this one, or a host reached over SSH. The only way observe and
+ * execute reach it: tmux calls through `tmux`, processes through `procs`. They learn nothing else
+ * about hosts.
+ */
+export interface Machine {
+  /** `local`, or the name of a host in the specs. */
+  readonly host: string;
+  readonly tmux: Tmux;
+  readonly procs: ProcessAccess;
+}
+
+export function isLocal(machine: Pick<Machine, 'host'>): boolean {
+  return machine.host === LOCAL_HOST;
+}
