@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { encodePaneStamp, encodeWindowStamp } from '../observe/stamps.js';
 import { paneArgv } from '../plan/hash.js';
 import type { Action, PaneStart, Plan, WindowStart } from '../plan/types.js';
-import { appendMarker, moveLog, sessionLogFile } from '../session-log/files.js';
+import { sessionLogFile } from '../session-log/files.js';
+import type { Marker } from '../host/log-files.js';
 import type { PaneSpec } from '../spec/types.js';
 import type { Machine } from '../host/machine.js';
 import type { Tmux } from '../tmux/client.js';
@@ -89,11 +90,14 @@ export async function executePlan(machine: Machine, plan: Plan, opts: ExecuteOpt
   );
   await stopTrees(machine.procs, stops.before);
   // After the stops (a restart's last output is on its screen by now), before respawn clears it.
-  const carried = await carryScreens(tmux, restartsToCarry(plan), join(opts.logDir, CARRY_DIR));
+  const carried = machine.files.carriesScreens ? await carryScreens(tmux, restartsToCarry(plan), join(opts.logDir, CARRY_DIR)) : new Map<string, Carry>();
   const at = now();
   // A pane whose name changed keeps its history: its log files move with it before its output is sent there.
-  for (const a of plan.actions) if (a.kind === 'update') for (const p of a.panes) if (p.log) moveLog(opts.logDir, p.log.from, p.log.to);
-  writeMarkers(plan, opts.logDir, at);
+  await machine.files.moveLogs(
+    opts.logDir,
+    plan.actions.flatMap((a) => (a.kind === 'update' ? a.panes.flatMap((p) => (p.log ? [p.log] : [])) : [])),
+  );
+  await machine.files.appendMarkers(opts.logDir, markersOf(plan), at);
   // First, so that a pane that dies while the batch runs already wakes watch; once per batch, not per window.
   const hooks = wakesWatch(plan) ? globalWakeHooks() : [];
   const lines: string[] = [...hooks];
@@ -248,11 +252,13 @@ function paneArgs(p: PaneStart, at: number, logDir: string): PaneArgs {
 }
 
 /** One line per start and stop in each pane's log, so runs (and crashes) can be told apart. */
-function writeMarkers(plan: Plan, logDir: string, at: number): void {
-  for (const a of plan.actions) {
-    for (const p of startsOf(a)) appendMarker(logDir, p.spec.target, `${a.kind === 'restart' ? 'restarted' : 'started'} (${a.reason})`, at);
+function markersOf(plan: Plan): Marker[] {
+  return plan.actions.flatMap((a) => {
     const stopped = a.kind === 'kill' || a.kind === 'kill-window' ? a.logs : a.kind === 'kill-pane' || a.kind === 'stop' ? [a.target] : [];
-    for (const log of stopped) appendMarker(logDir, log, `stopped (${a.reason})`, at);
-    if (a.kind === 'give-up') appendMarker(logDir, a.target, `gave up (${a.reason})`, at);
-  }
+    return [
+      ...startsOf(a).map((p) => ({ session: p.spec.target, text: `${a.kind === 'restart' ? 'restarted' : 'started'} (${a.reason})` })),
+      ...stopped.map((log) => ({ session: log, text: `stopped (${a.reason})` })),
+      ...(a.kind === 'give-up' ? [{ session: a.target, text: `gave up (${a.reason})` }] : []),
+    ];
+  });
 }

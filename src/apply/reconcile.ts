@@ -3,7 +3,6 @@ import type { EventLog } from '../log/events.js';
 import { withProcesses } from '../observe/orphan-candidates.js';
 import { withMissingCwds } from '../observe/cwds.js';
 import { observe } from '../observe/snapshot.js';
-import { rotateIfLarge } from '../session-log/files.js';
 import { managedPanes, type ObservedState, type Unhealthy } from '../observe/types.js';
 import { observedTarget } from '../plan/targets.js';
 import { plan as makePlan } from '../plan/plan.js';
@@ -63,7 +62,11 @@ export async function reconcile(machine: Machine, desired: DesiredState, opts: R
   );
   const seen = { ...snapshot, ...(opts.unhealthy && { unhealthy: opts.unhealthy }), ...(opts.healthy && { healthy: opts.healthy }) };
   const observed = opts.onObserved?.(seen) ?? seen;
-  if (!opts.dryRun) for (const s of observed.sessions.values()) for (const m of managedPanes(s).values()) rotateIfLarge(opts.logDir, observedTarget(s, m));
+  if (!opts.dryRun)
+    await machine.files.rotateLarge(
+      opts.logDir,
+      [...observed.sessions.values()].flatMap((s) => [...managedPanes(s).values()].map((m) => observedTarget(s, m))),
+    );
   const plan = makePlan(desired, observed, {
     now: now(),
     honourBackoff: opts.honourBackoff,

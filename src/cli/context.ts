@@ -5,8 +5,8 @@ import { SpecError } from '../errors.js';
 import { openEventLog, type EventLog } from '../log/events.js';
 import type { DesiredState } from '../spec/types.js';
 import { stateDir as resolveStateDir, lockPath, serverTag, sessionLogDir, socketPath } from '../state/paths.js';
-import { localProcs } from '../host/local-procs.js';
-import { LOCAL_HOST, type Machine } from '../host/machine.js';
+import { localMachine } from '../host/local-procs.js';
+import type { Machine } from '../host/machine.js';
 import { TmuxClient, type ServerAddress } from '../tmux/client.js';
 import type { GlobalOptions } from './options.js';
 import type { Io } from './io.js';
@@ -35,7 +35,7 @@ export function makeContext(io: Io, global: GlobalOptions): Context {
     global,
     server,
     tmux,
-    machine: { host: LOCAL_HOST, tmux, procs: localProcs },
+    machine: localMachine(tmux),
     stateDir: dir,
     lockFile: lockPath(dir, tag),
     logDir: sessionLogDir(dir, tag),

@@ -1,5 +1,6 @@
 import type { ProcInfo, ProcStat } from '../process/table.js';
 import type { Tmux } from '../tmux/client.js';
+import type { LogFiles } from './log-files.js';
 
 /** The host name of the machine tmuxctl runs on: the default of every session. */
 export const LOCAL_HOST = 'local';
@@ -29,7 +30,7 @@ export interface ProcessAccess {
 
 /**
  * One machine a tmux server runs on: this one, or a host reached over SSH. The only way observe and
- * execute reach it: tmux calls through `tmux`, processes through `procs`. They learn nothing else
+ * execute reach it: tmux calls through `tmux`, processes through `procs`, log files through `files`. They learn nothing else
  * about hosts.
  */
 export interface Machine {
@@ -37,6 +38,8 @@ export interface Machine {
   readonly host: string;
   readonly tmux: Tmux;
   readonly procs: ProcessAccess;
+  /** The session logs kept there. */
+  readonly files: LogFiles;
 }
 
 export function isLocal(machine: Pick<Machine, 'host'>): boolean {
