@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { acquireLock, type HeldLock } from '../apply/lock.js';
 import { SpecError } from '../errors.js';
+import { wakeWatch } from '../tmux/wake.js';
 import { openEventLog, type EventLog } from '../log/events.js';
 import type { DesiredState } from '../spec/types.js';
 import { stateDir as resolveStateDir, lockPath, serverTag, sessionLogDir, socketPath } from '../state/paths.js';
@@ -21,8 +23,13 @@ export interface Context {
   machine: Machine;
   stateDir: string;
   lockFile: string;
-  /** Folder of the per-session output logs for this server. */
+  /** Folder of the per-session output logs for this server (on the machine the server runs on). */
   logDir: string;
+  /**
+   * Takes this server's reconcile lock (apply/lock.ts here; on a host, in its state dir there) and
+   * resolves with it held.
+   */
+  lock(timeoutSeconds: number): Promise<HeldLock>;
 }
 
 export function makeContext(io: Io, global: GlobalOptions): Context {
@@ -30,6 +37,7 @@ export function makeContext(io: Io, global: GlobalOptions): Context {
   const dir = resolveStateDir(global.stateDir, io.env);
   const tag = serverTag(socketPath(server, io.env));
   const tmux = new TmuxClient(server, io.env as NodeJS.ProcessEnv);
+  const lockFile = lockPath(dir, tag);
   return {
     io,
     global,
@@ -37,8 +45,10 @@ export function makeContext(io: Io, global: GlobalOptions): Context {
     tmux,
     machine: localMachine(tmux),
     stateDir: dir,
-    lockFile: lockPath(dir, tag),
+    lockFile,
     logDir: sessionLogDir(dir, tag),
+    // A keeper (watch) is asked to hand the lock over through the server it watches.
+    lock: (timeoutSeconds) => acquireLock(lockFile, timeoutSeconds, { askHolder: () => wakeWatch(tmux) }),
   };
 }
 

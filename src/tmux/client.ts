@@ -66,6 +66,20 @@ export function serverArgs(server: ServerAddress): string[] {
 }
 
 /**
+ * How a tmux client is started when it is not this machine's `tmux`: on a host reached over SSH,
+ * `ssh ... HOST -- tmux -L NAME ...` (host/ssh-machine.ts). The client then is ssh, whose own
+ * failures (it could not connect) are told apart from tmux's.
+ */
+export interface TmuxLauncher {
+  /** The process to spawn for this tmux argv (which starts with the server flags). */
+  command(tmuxArgv: readonly string[]): { file: string; args: string[] };
+  /** The error to reject with when the result is the transport's failure, not tmux's; undefined otherwise. */
+  failure(r: TmuxResult): Error | undefined;
+  /** Says where, in a message about a call that got no answer: `gpu1: `. */
+  readonly where: string;
+}
+
+/**
  * What the rest of tmuxctl needs from tmux: run one command line, run a batch, check the version.
  * Two implementations: TmuxClient spawns a client per call (every short command), and
  * control/control-tmux.ts keeps one control-mode connection open (watch), falling back to the former.
@@ -98,6 +112,8 @@ export class TmuxClient implements Tmux {
     readonly server: ServerAddress = {},
     readonly env: NodeJS.ProcessEnv = process.env,
     readonly binary = 'tmux',
+    /** Set for a server on another machine: its clients are started through this, and no local check applies. */
+    readonly launcher?: TmuxLauncher,
   ) {
     this.timeoutMs = timeoutFromEnv(env);
   }
@@ -120,10 +136,11 @@ export class TmuxClient implements Tmux {
   exec(args: readonly string[], opts: RunOptions = {}): Promise<TmuxResult> {
     const argv = [...serverArgs(this.server), ...args];
     const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
+    const launch = this.launcher ? this.launcher.command(argv) : { file: this.binary, args: argv };
     return new Promise((resolve, reject) => {
-      refuseNonSocket(this.server.socketPath);
+      if (!this.launcher) refuseNonSocket(this.server.socketPath);
       const env = clientEnv(this.env);
-      const child = spawn(this.binary, argv, {
+      const child = spawn(launch.file, launch.args, {
         env,
         // stdin 'ignore' unless we feed it, so tmux never waits on a terminal or an inherited pipe.
         stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
@@ -164,15 +181,21 @@ export class TmuxClient implements Tmux {
           ),
         ),
       );
+      /** The result, unless the launcher says it is its own failure (ssh could not reach the host). */
+      const finish = (r: TmuxResult) => {
+        const failed = this.launcher?.failure(r);
+        if (failed) reject(failed);
+        else resolve(r);
+      };
       child.on('exit', (code, signal) => {
         exitCode = code ?? (signal ? 128 : 1);
         if (opts.signal?.aborted) {
           settle(() => resolve(result(exitCode!)));
           return;
         }
-        drain = setTimeout(() => settle(() => resolve(result(exitCode!))), DRAIN_MS);
+        drain = setTimeout(() => settle(() => finish(result(exitCode!))), DRAIN_MS);
       });
-      child.on('close', (code, signal) => settle(() => resolve(result(exitCode ?? code ?? (signal ? 128 : 1)))));
+      child.on('close', (code, signal) => settle(() => finish(result(exitCode ?? code ?? (signal ? 128 : 1)))));
       child.stdout!.on('data', (b: Buffer) => out.push(b));
       child.stderr!.on('data', (b: Buffer) => err.push(b));
       if (opts.signal?.aborted) onAbort();
@@ -248,8 +271,10 @@ export class TmuxClient implements Tmux {
 
   /** The failure of a client that got no answer in time, naming the server's pid when it can be found. */
   private notResponding(args: readonly string[], argv: readonly string[], timeoutMs: number, stderr: string): TmuxNotRespondingError {
-    const pid = findServerPid(socketPath(this.server, this.env));
     const within = timeoutMs % 1000 === 0 ? `${timeoutMs / 1000} s` : `${timeoutMs} ms`;
+    // On another machine the server's pid is not ours to look up; the host or its tmux did not answer.
+    if (this.launcher) return new TmuxNotRespondingError(`${this.launcher.where}no answer to tmux ${args[0] ?? ''} within ${within}`, argv, stderr);
+    const pid = findServerPid(socketPath(this.server, this.env));
     const who = pid === undefined ? 'tmux server not responding' : `tmux server not responding (pid ${pid})`;
     const hint = pid !== undefined && isStopped(pid) ? '; it is stopped (SIGCONT it to resume)' : '';
     return new TmuxNotRespondingError(`${who}: no answer to tmux ${args[0] ?? ''} within ${within}${hint}`, argv, stderr, pid);

@@ -1,6 +1,4 @@
-import { wakeWatch } from '../../tmux/wake.js';
 import { executePlan } from '../../apply/execute.js';
-import { acquireLock } from '../../apply/lock.js';
 import { listPanes } from '../../freeze/list-panes.js';
 import { type PaneProcess, readPaneProcess } from '../../freeze/pane-process.js';
 import { planAdopt } from '../../plan/adopt.js';
@@ -23,7 +21,7 @@ export async function adoptCommand(ctx: Context, names: string[], opts: { file?:
     throw new UsageError(`not declared in the specs: ${undeclared.join(', ')} (declared: ${known})`);
   }
   const events = eventLog(ctx, false);
-  const lock = await acquireLock(ctx.lockFile, opts.lockTimeout, { askHolder: () => wakeWatch(ctx.tmux) });
+  const lock = await ctx.lock(opts.lockTimeout);
   try {
     const rows = await listPanes(ctx.tmux);
     const actions: Action[] = [];

@@ -1,6 +1,4 @@
-import { wakeWatch } from '../../tmux/wake.js';
 import { existsSync } from 'node:fs';
-import { acquireLock } from '../../apply/lock.js';
 import { reconcile, type ReconcileResult } from '../../apply/reconcile.js';
 import { applyWaitingForDependencies, describeTimedOut } from '../../apply/wait-dependencies.js';
 import { logIsLarge } from '../../session-log/files.js';
@@ -83,7 +81,7 @@ async function applyLocked(ctx: Context, desired: DesiredState, opts: ApplyOptio
       })
     : undefined;
   const events = notifier?.events ?? log;
-  const lock = await acquireLock(ctx.lockFile, opts.lockTimeout, { askHolder: () => wakeWatch(ctx.tmux) });
+  const lock = await ctx.lock(opts.lockTimeout);
   try {
     return await reconcile(ctx.machine, desired, { dryRun: false, verify: true, logDir: ctx.logDir, events, ...pass, ...planning(ctx, opts) });
   } finally {

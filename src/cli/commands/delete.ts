@@ -1,5 +1,3 @@
-import { wakeWatch } from '../../tmux/wake.js';
-import { acquireLock } from '../../apply/lock.js';
 import { executePlan } from '../../apply/execute.js';
 import { observe } from '../../observe/snapshot.js';
 import { planDelete, stopWaves } from '../../plan/delete.js';
@@ -27,7 +25,7 @@ export async function deleteCommand(ctx: Context, names: string[], opts: { file?
   const timeouts = new Map((desired?.sessions ?? []).flatMap(panesOf).map((p) => [`${p.session}:${p.window}.${p.index}`, p.stopTimeoutSeconds]));
 
   const events = eventLog(ctx, false);
-  const lock = await acquireLock(ctx.lockFile, opts.lockTimeout, { askHolder: () => wakeWatch(ctx.tmux) });
+  const lock = await ctx.lock(opts.lockTimeout);
   try {
     const observed = await observe(ctx.machine);
     // Names that come from specs (or with -f) are limited to what those specs own.

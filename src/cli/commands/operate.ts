@@ -1,6 +1,4 @@
-import { wakeWatch } from '../../tmux/wake.js';
 import { executePlan } from '../../apply/execute.js';
-import { acquireLock } from '../../apply/lock.js';
 import { exitFields } from '../../apply/reconcile.js';
 import { verifyStarted } from '../../apply/verify.js';
 import { UsageError } from '../../errors.js';
@@ -33,7 +31,7 @@ export async function operateCommand(ctx: Context, verb: Verb, texts: string[], 
       `invalid target ${invalid.map((t) => JSON.stringify(t)).join(', ')}: write session, session:window or session:window.N (session may be a glob)`,
     );
   const events = eventLog(ctx, false);
-  const lock = await acquireLock(ctx.lockFile, opts.lockTimeout, { askHolder: () => wakeWatch(ctx.tmux) });
+  const lock = await ctx.lock(opts.lockTimeout);
   try {
     const observed = await observe(ctx.machine);
     const selection = selectPanes(targets, observed);
