@@ -97,6 +97,21 @@ export class LockError extends TmuxctlError {
 /** flock(1) is not on PATH or cannot be run (tmux is there: else TmuxMissingError names both). Exit 3. */
 export class FlockMissingError extends LockError {}
 
+/**
+ * A host of the spec could not be reached over ssh: ssh itself failed (exit 255: refused, no route,
+ * authentication, host key) or no answer came in time. One line, the host's name first:
+ * `gpu2: ssh: connect to host gpu2.lab port 22: Connection refused`. Exit 3.
+ */
+export class HostUnreachableError extends TmuxctlError {
+  constructor(
+    readonly host: string,
+    /** What went wrong, without the host's name: ssh's own last stderr line, or the timeout. */
+    readonly reason: string,
+  ) {
+    super(`${host}: ${reason}`, 3);
+  }
+}
+
 /** The message of anything thrown, for one line in an event or a report. */
 export function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);

@@ -1,0 +1,117 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { HostUnreachableError } from '../../errors.js';
+import { signalChild } from '../../process/signal.js';
+import type { RemoteWord } from './remote-words.js';
+import { type Command, sshCommand } from './ssh-args.js';
+import type { SshTarget } from './target.js';
+
+export { sshCommand } from './ssh-args.js';
+
+export interface SshRunOptions {
+  /** Fed to the remote command on ssh's stdin: secrets travel here, never in an argv on either side. */
+  input?: string;
+  /** The whole call, connection included; past it the client is killed and the host reported unreachable. */
+  timeoutMs: number;
+  /** Ends the call early: the client is sent SIGTERM and the call resolves with `aborted`. */
+  signal?: AbortSignal;
+}
+
+export interface SshRunResult {
+  stdout: string;
+  stderr: string;
+  /** The remote command's exit code (never 255: that is ssh's own failure, thrown instead). */
+  code: number;
+  aborted?: boolean;
+}
+
+/** ssh's own exit code: the connection or the authentication failed (the remote command never ran, or the link dropped). */
+export const SSH_FAILED = 255;
+
+/**
+ * After ssh exits, how long to wait for its pipes to close: a process it left behind could hold
+ * them (the very hang this transport must never have); what ssh wrote is in the pipe by then.
+ */
+const DRAIN_MS = 1000;
+
+/**
+ * Runs `remoteArgv` on the target: resolves with its output and exit code whatever the code, and
+ * rejects with HostUnreachableError when ssh itself failed (exit 255: one line, the host's name and
+ * ssh's own last stderr line) or nothing came back within `timeoutMs` (the client is killed).
+ * A remote command's own exit code 255 cannot be told from ssh's and is read as unreachable.
+ */
+export function runOverSsh(target: SshTarget, remoteArgv: readonly RemoteWord[], opts: SshRunOptions): Promise<SshRunResult> {
+  return runSshCommand(target, sshCommand(target, remoteArgv), opts);
+}
+
+/** runOverSsh for an ssh command line made elsewhere (ssh-args.ts). */
+export function runSshCommand(target: SshTarget, cmd: Command, opts: SshRunOptions): Promise<SshRunResult> {
+  return new Promise((resolve, reject) => {
+    const child: ChildProcess = spawn(cmd.file, cmd.args, {
+      // stdin 'ignore' unless we feed it: ssh must never wait on a terminal or an inherited pipe.
+      stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let settled = false;
+    let exitCode: number | undefined;
+    let drain: ReturnType<typeof setTimeout> | undefined;
+    const text = (bufs: Buffer[]) => Buffer.concat(bufs).toString();
+
+    const onAbort = () => signalChild(child, 'SIGTERM');
+    const settle = (finish: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      clearTimeout(drain);
+      opts.signal?.removeEventListener('abort', onAbort);
+      for (const s of [child.stdin, child.stdout, child.stderr]) s?.destroy();
+      finish();
+    };
+    const finishWith = (code: number) =>
+      settle(() => {
+        const stderr = text(err);
+        if (opts.signal?.aborted) resolve({ stdout: text(out), stderr, code, aborted: true });
+        else if (code === SSH_FAILED) reject(new HostUnreachableError(target.name, lastLine(stderr) ?? `ssh exited with ${SSH_FAILED}`));
+        else resolve({ stdout: text(out), stderr, code });
+      });
+
+    const timer = setTimeout(() => {
+      signalChild(child, 'SIGKILL');
+      settle(() => reject(new HostUnreachableError(target.name, `no answer over ssh within ${formatSeconds(opts.timeoutMs)} s`)));
+    }, opts.timeoutMs);
+
+    child.on('error', (e: NodeJS.ErrnoException) =>
+      settle(() =>
+        reject(
+          new HostUnreachableError(target.name, e.code === 'ENOENT' ? 'ssh not found on PATH: install the OpenSSH client' : `cannot run ssh: ${e.message}`),
+        ),
+      ),
+    );
+    child.on('exit', (code, signal) => {
+      exitCode = code ?? (signal ? 128 : 1);
+      drain = setTimeout(() => finishWith(exitCode!), DRAIN_MS);
+    });
+    child.on('close', (code, signal) => finishWith(exitCode ?? code ?? (signal ? 128 : 1)));
+    child.stdout!.on('data', (b: Buffer) => out.push(b));
+    child.stderr!.on('data', (b: Buffer) => err.push(b));
+    if (opts.signal?.aborted) onAbort();
+    else opts.signal?.addEventListener('abort', onAbort, { once: true });
+    if (opts.input !== undefined) {
+      child.stdin!.on('error', () => {}); // the remote may exit before reading it all; its exit code tells.
+      child.stdin!.end(opts.input);
+    }
+  });
+}
+
+/** ssh's own last words: the last non-blank stderr line (ssh ends its lines with \r\n at times). */
+export function lastLine(stderr: string): string | undefined {
+  const lines = stderr
+    .split(/\r?\n|\r/)
+    .map((l) => l.trim())
+    .filter(Boolean);
+  return lines.at(-1);
+}
+
+function formatSeconds(ms: number): string {
+  return String(Math.round(ms / 100) / 10);
+}
