@@ -12,7 +12,8 @@ export function remotePath(value: string): string {
 
 /** A remote path (from remotePath) with its `~` replaced by the remote home, once that is known. */
 export function expandRemoteHome(value: string, remoteHome: string): string {
-  if (value === '~') return remoteHome;
-  if (value.startsWith('~/')) return `${remoteHome.replace(/\/+$/, '')}/${value.slice(2)}`;
+  const home = remoteHome.length > 1 ? remoteHome.replace(/\/+$/, '') : remoteHome;
+  if (value === '~') return home;
+  if (value.startsWith('~/')) return `${home === '/' ? '' : home}/${value.slice(2)}`;
   return value;
 }
