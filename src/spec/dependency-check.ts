@@ -60,7 +60,7 @@ export function dependencyProblems(
         problems.push(
           at(
             d,
-            `session ${JSON.stringify(target.session)} is not declared on ${describeHost(d.host)}, only on ${elsewhere.map(describeHost).join(', ')}; ` +
+            `session ${JSON.stringify(target.session)} is not declared on ${describeHost(d.host)}, only on ${andList(elsewhere.map(describeHost))}; ` +
               `a dependency is a session on the same host (declare ${JSON.stringify(target.session)} there too, or drop the dependency)`,
           ),
         );
@@ -117,6 +117,10 @@ export function dependencyProblems(
     said.add(key);
     return true;
   });
+}
+
+function andList(items: readonly string[]): string {
+  return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
 
 function conditionProblemOf(d: DeclaredDependency, covered: readonly PaneSpec[]): string | undefined {
