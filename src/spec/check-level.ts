@@ -3,6 +3,7 @@ import { fillBackoff } from './defaults.js';
 import { normaliseHealthCheck } from './health-check.js';
 import { formatPath, type DocPath, type Issue } from './issue.js';
 import type { RawPane } from './raw-spec.js';
+import { remotePath } from './remote-path.js';
 import { resolveCwd } from './resolve-cwd.js';
 import { type EnvContext, type EnvFilesRead, readCallerValues, readEnvFiles, readEnvMap } from './resolve-env.js';
 import { toCommand } from './to-command.js';
@@ -11,6 +12,8 @@ import type { Backoff, Command, Dependency, HealthCheck, RestartLimit, RestartPo
 export interface LevelContext extends EnvContext {
   /** See LoadOptions.cwdMustExist. */
   cwdMustExist: boolean;
+  /** The session runs on a remote host: its `cwd` is a path there, neither resolved nor checked here (remote-path.ts). */
+  remote: boolean;
 }
 
 /**
@@ -73,9 +76,12 @@ export async function checkLevel(
   if (has('shell') && raw.shell !== undefined && !problemAt('shell', argumentProblem(raw.shell, 'path'))) settings.shell = raw.shell;
 
   if (has('cwd') && raw.cwd !== undefined && !problemAt('cwd', argumentProblem(raw.cwd, 'path'))) {
-    const cwd = await resolveCwd(raw.cwd, [...at, 'cwd'], ctx);
-    if ('issue' in cwd) issues.push(cwd.issue);
-    else settings.cwd = cwd.cwd;
+    if (ctx.remote) settings.cwd = remotePath(raw.cwd);
+    else {
+      const cwd = await resolveCwd(raw.cwd, [...at, 'cwd'], ctx);
+      if ('issue' in cwd) issues.push(cwd.issue);
+      else settings.cwd = cwd.cwd;
+    }
   }
 
   if (has('env')) {

@@ -11,8 +11,13 @@ export const DEFAULTS = {
   stopTimeoutSeconds: 10,
   backoff: { initialSeconds: 1, maxSeconds: 300, resetAfterSeconds: 600 } as Readonly<Backoff>,
   healthCheck: { intervalSeconds: 30, timeoutSeconds: 5 },
-  /** When `shell` is nowhere declared and the password database has none. */
+  /**
+   * When `shell` is nowhere declared and the password database has none; and always on a remote
+   * host, whose login shell this machine does not know (every POSIX host has /bin/sh).
+   */
   shell: '/bin/sh',
+  /** A remote session's folder when no level declares `cwd`: the remote user's home (the spec file's folder is on this machine). */
+  remoteCwd: '~',
 } as const;
 
 /** A declared `backoff` with its missing fields filled in (a backoff block is inherited whole). */

@@ -1,4 +1,5 @@
 import { parseDependencyTarget, panesCovered } from './dependency-target.js';
+import { describeHost, LOCAL_HOST } from './host-name.js';
 import { formatPath } from './issue.js';
 import type { DependencyEntry } from './normalise.js';
 import { closestKey } from './suggest.js';
@@ -12,16 +13,28 @@ export interface DeclaredDependency extends DependencyEntry {
   col: number;
 }
 
+/** A dependency of one copy of a session: the copy on `host`, which waits for a session on that same host. */
+export interface PlacedDependency extends DeclaredDependency {
+  host: string;
+}
+
 const TARGET_RULE = 'a target is a session declared in any spec file loaded together, session:window or session:window.N';
 
 /**
- * What `dependsOn` asks that cannot be: a target no file declares, a condition the target cannot
- * meet (`healthy` without a healthCheck, `completed` of a pane that restarts always), and cycles.
- * Runs once every file is loaded, since a dependency may be declared in another file. `sessions`
- * holds every declared name, mapped to its spec, or to undefined when that session has problems of
- * its own (reported already; only its name is checked then).
+ * What `dependsOn` asks that cannot be: a target no file declares on the dependent's host, a
+ * condition the target cannot meet (`healthy` without a healthCheck, `completed` of a pane that
+ * restarts always), and cycles. Runs once every file is loaded, since a dependency may be declared
+ * in another file. `byHost` holds, per host, every name declared there, mapped to its spec, or to
+ * undefined when that session has problems of its own (reported already; only its name is checked
+ * then). `unplaced`: names of sessions whose hosts could not be read (never reported as missing).
+ * A session on several hosts has its entries checked on each; a problem said alike for several is
+ * said once.
  */
-export function dependencyProblems(declared: readonly DeclaredDependency[], sessions: ReadonlyMap<string, SessionSpec | undefined>): SpecProblem[] {
+export function dependencyProblems(
+  declared: readonly PlacedDependency[],
+  byHost: ReadonlyMap<string, ReadonlyMap<string, SessionSpec | undefined>>,
+  unplaced: ReadonlySet<string> = new Set(),
+): SpecProblem[] {
   const problems: SpecProblem[] = [];
   const at = (d: DeclaredDependency, message: string): SpecProblem => ({
     file: d.file,
@@ -29,15 +42,34 @@ export function dependencyProblems(declared: readonly DeclaredDependency[], sess
     col: d.col,
     message: `${formatPath(d.path)}: ${message}`,
   });
-  /** Edges of the pane graph, dependent -> dependency, each with the entry that makes it. */
+  /**
+   * Edges of the pane graph, dependent -> dependency, each with the entry that makes it. Nodes are
+   * pane targets, written `host/target` on a remote host (as people write them), so a cycle on one
+   * host is never joined with panes of the same name on another.
+   */
   const edges = new Map<string, Map<string, DeclaredDependency>>();
+  const none = new Map<string, SessionSpec | undefined>();
 
   for (const d of declared) {
     const target = parseDependencyTarget(d.target);
+    const sessions = byHost.get(d.host) ?? none;
     if (!sessions.has(target.session)) {
+      if (unplaced.has(target.session)) continue;
+      const elsewhere = [...byHost].filter(([, names]) => names.has(target.session)).map(([host]) => host);
+      if (elsewhere.length > 0) {
+        problems.push(
+          at(
+            d,
+            `session ${JSON.stringify(target.session)} is not declared on ${describeHost(d.host)}, only on ${andList(elsewhere.map(describeHost))}; ` +
+              `a dependency is a session on the same host (declare ${JSON.stringify(target.session)} there too, or drop the dependency)`,
+          ),
+        );
+        continue;
+      }
       const guess = closestKey(target.session, [...sessions.keys()]);
+      const on = d.host === LOCAL_HOST ? '' : ` on host ${JSON.stringify(d.host)}`;
       problems.push(
-        at(d, `no session ${JSON.stringify(target.session)} is declared${guess ? ` (did you mean ${JSON.stringify(guess)}?)` : ''}; ${TARGET_RULE}`),
+        at(d, `no session ${JSON.stringify(target.session)} is declared${on}${guess ? ` (did you mean ${JSON.stringify(guess)}?)` : ''}; ${TARGET_RULE}`),
       );
       continue;
     }
@@ -66,10 +98,11 @@ export function dependencyProblems(declared: readonly DeclaredDependency[], sess
       problems.push(at(d, conditionProblem));
       continue;
     }
+    const node = (target: string) => (d.host === LOCAL_HOST ? target : `${d.host}/${target}`);
     for (const from of d.dependents) {
-      const out = edges.get(from) ?? new Map<string, DeclaredDependency>();
-      for (const p of covered) if (!out.has(p.target)) out.set(p.target, d);
-      edges.set(from, out);
+      const out = edges.get(node(from)) ?? new Map<string, DeclaredDependency>();
+      for (const p of covered) if (!out.has(node(p.target))) out.set(node(p.target), d);
+      edges.set(node(from), out);
     }
   }
 
@@ -77,7 +110,17 @@ export function dependencyProblems(declared: readonly DeclaredDependency[], sess
     const first = edges.get(cycle[0]!)!.get(cycle[1]!)!;
     problems.push(at(first, `dependency cycle: ${cycle.join(' -> ')}; dependencies may not form a cycle (a pane cannot wait for itself)`));
   }
-  return problems;
+  const said = new Set<string>();
+  return problems.filter((p) => {
+    const key = JSON.stringify(p);
+    if (said.has(key)) return false;
+    said.add(key);
+    return true;
+  });
+}
+
+function andList(items: readonly string[]): string {
+  return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }
 
 function conditionProblemOf(d: DeclaredDependency, covered: readonly PaneSpec[]): string | undefined {

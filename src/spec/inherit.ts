@@ -20,7 +20,7 @@ export interface Inheritance {
  * `env` maps merge, the nearest over the farther. Defaults fill in what no level declares, after
  * inheritance, so a default can never hide a value the session declares.
  */
-export function inherit(chain: readonly LevelSettings[], ctx: { specDir: string; loginShell: string }): Inheritance {
+export function inherit(chain: readonly LevelSettings[], ctx: { defaultCwd: string; loginShell: string }): Inheritance {
   // Keys whose nearest declaration is invalid: what depends on them cannot be computed.
   const invalid = new Set<string>();
   const nearest = <K extends keyof LevelSettings>(key: K): LevelSettings[K] | undefined => {
@@ -46,7 +46,7 @@ export function inherit(chain: readonly LevelSettings[], ctx: { specDir: string;
   // With an env file missing or partly unreadable, "not set" would blame the wrong thing.
   const missing = required && envComplete ? missingRequired(required.names, env).map((m) => ({ at: required.at, ...m })) : [];
 
-  const cwd = nearest('cwd') ?? ctx.specDir;
+  const cwd = nearest('cwd') ?? ctx.defaultCwd;
   const restart = nearest('restart') ?? DEFAULTS.restart;
   const update = nearest('update') ?? DEFAULTS.update;
   // A keys pane ignores a restartCommand it inherits (its shell is what restarts).

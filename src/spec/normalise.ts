@@ -1,4 +1,5 @@
 import { MAX_START_BYTES, START_LIMIT_RULE, startSize } from './argument-limits.js';
+import { DEFAULTS } from './defaults.js';
 import { checkLevel, type LevelContext, type LevelSettings } from './check-level.js';
 import { type InheritedPane, inherit } from './inherit.js';
 import { formatPath, type DocPath, type Issue } from './issue.js';
@@ -14,6 +15,9 @@ export interface DependencyEntry {
   target: string;
   condition: DependencyCondition;
 }
+
+/** A session as normalised, before it is placed on each of its hosts (load.ts). */
+export type UnplacedSession = Omit<SessionSpec, 'host'>;
 
 export interface SessionContext extends LevelContext {
   /** Absolute path of the spec file. */
@@ -38,7 +42,7 @@ export async function normaliseSession(
   raw: RawSession,
   ctx: SessionContext,
   schemaIssues: readonly Issue[],
-): Promise<{ spec: SessionSpec; issues: []; dependencies: DependencyEntry[] } | { spec?: undefined; issues: Issue[] }> {
+): Promise<{ spec: UnplacedSession; issues: []; dependencies: DependencyEntry[] } | { spec?: undefined; issues: Issue[] }> {
   const at: DocPath = ['sessions', name];
   const mine = schemaIssues.filter((i) => startsWith(i.path, at));
   const accepted = (path: DocPath) => !mine.some((i) => startsWith(i.path, path));
@@ -57,9 +61,10 @@ export async function normaliseSession(
   // requiredEnv misses, one problem per requiredEnv entry and state, naming the panes concerned.
   const missing = new Map<string, { at: DocPath; name: string; state: string; panes: PanePlace[] }>();
   for (const pane of tree.windows.flatMap((w) => w.panes)) {
+    // On a remote host, this machine's folders and login shell mean nothing.
     const inherited = inherit(
       pane.chain.map((level) => settings.get(level) as LevelSettings),
-      { specDir: ctx.specDir, loginShell: ctx.loginShell },
+      ctx.remote ? { defaultCwd: DEFAULTS.remoteCwd, loginShell: DEFAULTS.shell } : { defaultCwd: ctx.specDir, loginShell: ctx.loginShell },
     );
     panes.set(pane, inherited.pane);
     for (const miss of inherited.missing) {

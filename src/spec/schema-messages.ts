@@ -1,5 +1,6 @@
 import type { ErrorObject } from 'ajv';
 import { formatPath, prefix, subject, type DocPath, type Issue } from './issue.js';
+import { HOST_NAME_RULE, LOCAL_HOST } from './host-name.js';
 import { NAME_RULE, SESSION_NAME } from './session-name.js';
 import { closestKey } from './suggest.js';
 
@@ -9,6 +10,9 @@ interface SchemaNode {
   required?: string[];
   properties?: Record<string, unknown>;
 }
+
+/** What `ssh:` may be, said when it is not: it is passed to ssh as one argument, never as an option. */
+const SSH_RULE = "host, user@host, ssh://user@host:port or a Host of ~/.ssh/config; not starting with '-', no spaces";
 
 const VARIABLE_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
 const VARIABLE_NAME_RULE = "letters, digits and '_', not starting with a digit";
@@ -57,7 +61,8 @@ export function explainSchemaErrors(errors: readonly ErrorObject[], data: unknow
   }
   for (const e of errors) {
     // propertyNames fails once for the pattern and once for the name; only the latter names the key.
-    if (skipped.has(e) || e.schemaPath.includes('/propertyNames/')) continue;
+    // An if/then fails once for the `then` and once for what it required; only the latter is news.
+    if (skipped.has(e) || e.schemaPath.includes('/propertyNames/') || e.keyword === 'if') continue;
     issues.push(explainError(e, pathOf(e.instancePath, data)));
   }
   const seen = new Set<string>();
@@ -116,6 +121,7 @@ function explainError(e: ErrorObject, at: DocPath): Issue {
         return { path: at, at: 'value', message: `${formatPath(at)}: invalid window name ${JSON.stringify(e.data)}: ${NAME_RULE}` };
       }
       if (at.at(-1) === 'shell') return value('must be an absolute path or a command name, with no arguments (it is run as argv [shell])');
+      if (at.length === 3 && at[0] === 'hosts' && at[2] === 'ssh') return value(`must be an ssh destination (${SSH_RULE})`);
       return value(`must match the pattern ${String(params.pattern)}`);
     default:
       return value(e.message ?? `is invalid (${e.keyword})`);
@@ -130,6 +136,10 @@ function explainPropertyName(e: ErrorObject, at: DocPath, name: string): Issue {
       ...where,
       message: `${prefix(at)}invalid session name ${quoted}: ${NAME_RULE}`,
     };
+  }
+  if (e.schemaPath.endsWith('/properties/hosts/propertyNames')) {
+    const why = name === LOCAL_HOST ? `"${LOCAL_HOST}" is reserved for this machine; give the host another name` : HOST_NAME_RULE;
+    return { ...where, message: `${prefix(at)}invalid host name ${quoted}: ${why}` };
   }
   if (at.at(-1) === 'dependsOn') {
     return {

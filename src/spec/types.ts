@@ -1,4 +1,5 @@
 import type { NotifyChannel } from '../notify/types.js';
+export { LOCAL_HOST } from './host-name.js';
 
 /** How a command reaches the pane: a shell string run once under `sh -c`, or argv exec'd as is. */
 export type Command = { kind: 'shell'; script: string } | { kind: 'argv'; argv: string[] };
@@ -70,7 +71,10 @@ export interface PaneSpec extends PaneKey {
   command: Command;
   /** Typed into the shell (`command`) once it is ready, followed by Enter; absent for a command pane. */
   keys?: string;
-  /** Absolute working directory. */
+  /**
+   * Working directory: absolute for a session on this machine; on a remote host absolute or
+   * starting with `~` (the remote user's home, expanded there: spec/remote-path.ts).
+   */
   cwd: string;
   /**
    * The environment this pane adds on top of the tmux server's global environment:
@@ -118,6 +122,12 @@ export interface WindowSpec {
 /** One declared session: a layout of windows of panes, in spec order. */
 export interface SessionSpec {
   name: string;
+  /**
+   * Where it runs: `local` (LOCAL_HOST, this machine) or the name of a declared host. A session
+   * declared with `hosts: [a, b]` is one SessionSpec per host, alike but for this field. Not part
+   * of any spec hash: moving a session is a create on one host and a prune on the other.
+   */
+  host: string;
   /** Absolute path of the spec file that declares it. */
   source: string;
   /**
@@ -141,9 +151,24 @@ export function panesOf(session: SessionSpec): PaneSpec[] {
   return session.windows.flatMap((w) => w.panes);
 }
 
+/** A machine reached over OpenSSH, declared under a file's `hosts`. */
+export interface HostSpec {
+  /** Its name in specs, targets (`gpu1/agent-a`) and `--host`; never `local`. */
+  name: string;
+  /** The destination given to ssh as one argument (after `--`): never starts with '-'. */
+  ssh: string;
+  /** tmuxctl's state folder on the remote: absolute or starting with `~` (the remote's home, unexpanded). */
+  stateDir: string;
+  /** Absolute path of the spec file that declares it. */
+  source: string;
+}
+
 /** Everything that was asked for, loaded all-or-nothing from the given paths. */
 export interface DesiredState {
+  /** Sorted by name, then host (`local` first). A name may recur, on different hosts only. */
   sessions: SessionSpec[];
+  /** Every declared host (whether or not a session uses it), sorted by name; `local` is implied, never listed. */
+  hosts: HostSpec[];
   /** Absolute paths of the spec files read. */
   files: string[];
   /** Absolute paths given with -f (files or folders): the scope within which undeclared sessions are pruned. */

@@ -45,6 +45,18 @@ describe('tmuxctl validate on valid specs: exit 0 and a one-line confirmation', 
   });
 });
 
+describe('tmuxctl validate with hosts', () => {
+  it('counts a session once per host it runs on, and the declared hosts; a remote cwd is not looked for here', async () => {
+    await mkdir(path.join(tmp.dir, 'specs'));
+    await writeFile(path.join(tmp.dir, 'specs', 'hosts.yaml'), "version: 1\nhosts:\n  gpu1: {ssh: 'k@gpu1.lab'}\n  gpu2: {ssh: 'ssh://k@gpu2.lab:2222'}\n");
+    await writeFile(
+      path.join(tmp.dir, 'specs', 'app.yaml'),
+      "version: 1\nsessions:\n  agent-a: {host: gpu1, command: claude}\n  monitor: {hosts: [gpu1, gpu2], command: m, cwd: '~/claude-ops'}\n  notes: {command: 'vim notes.md'}\n",
+    );
+    await expectValid(tmp.dir, [], 'valid: 4 sessions and 2 hosts in specs/app.yaml, specs/hosts.yaml');
+  });
+});
+
 describe('tmuxctl validate: the paths it is given', () => {
   it('fails when there is no ./specs and no -f', async () => {
     const result = await runCli(['validate'], { cwd: tmp.dir });

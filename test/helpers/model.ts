@@ -65,7 +65,7 @@ function build(name: string, source: string, windowsDeclared: boolean, windows: 
       }),
     ),
   }));
-  return { name, source, windowsDeclared, windows: out };
+  return { name, host: 'local', source, windowsDeclared, windows: out };
 }
 
 /** The spec's pane at `window.index` (the session's own name for today's form). */
@@ -76,7 +76,7 @@ export function paneSpec(s: SessionSpec, window: string, index = 0): PaneSpec {
 }
 
 export function desired(sessions: SessionSpec[], roots: string[] = ['/specs']): DesiredState {
-  return { sessions, files: [...new Set(sessions.map((s) => s.source))], roots };
+  return { sessions, hosts: [], files: [...new Set(sessions.map((s) => s.source))], roots };
 }
 
 let nextId = 1;

@@ -24,7 +24,7 @@ function pane(session: string, window: string, index: number, match?: string): P
 }
 
 function session(name: string, panes: PaneSpec[]): SessionSpec {
-  return { name, source: '/specs/a.yaml', windowsDeclared: true, windows: [{ name: 'w', panes }] };
+  return { name, host: 'local', source: '/specs/a.yaml', windowsDeclared: true, windows: [{ name: 'w', panes }] };
 }
 
 const observed: ObservedState = {
@@ -38,6 +38,7 @@ describe('orphans.match inherited by several panes', () => {
   it('is tested once per session, and a process is stopped once', () => {
     const desired: DesiredState = {
       sessions: [session('s', [pane('s', 'w', 0, 'monitor'), pane('s', 'w', 1, 'monitor'), pane('s', 'w', 2, 'python')])],
+      hosts: [],
       files: [],
       roots: [],
     };
@@ -46,7 +47,7 @@ describe('orphans.match inherited by several panes', () => {
   });
 
   it('a pattern a refused session declares stops nothing', () => {
-    const desired: DesiredState = { sessions: [session('s', [pane('s', 'w', 0, 'monitor')])], files: [], roots: [] };
+    const desired: DesiredState = { sessions: [session('s', [pane('s', 'w', 0, 'monitor')])], hosts: [], files: [], roots: [] };
     expect(planOrphans(desired, observed, new Set(['s']))).toEqual([]);
   });
 });

@@ -47,6 +47,7 @@ describe('a full spec', () => {
     const minimal = (await load()).sessions[0];
     expect(minimal).toEqual<SessionSpec>({
       name: 'minimal',
+      host: 'local',
       source,
       windowsDeclared: false,
       windows: [{ name: 'minimal', panes: [expect.anything()] }],

@@ -215,6 +215,7 @@ describe('today specs load unchanged: one window, one pane, the same command, cw
     );
     expect(session).toEqual({
       name: 'web',
+      host: 'local',
       source: path.join(dir, 'app.yaml'),
       windowsDeclared: false,
       windows: [
