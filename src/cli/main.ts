@@ -50,6 +50,8 @@ const fileOption = () =>
     'spec file or folder of *.yaml/*.yml (repeatable; default: $TMUXCTL_SPECS, else ~/.config/tmuxctl/specs if it exists, else ./specs)',
   ).argParser(collect);
 const outputOption = () => new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text');
+const hostOption = () =>
+  new Option('--host <name>', 'only this host of the specs (repeatable; `local` is this machine; default: every host)').argParser(collect);
 const lockOption = () => new Option('--lock-timeout <seconds>', 'how long to wait for another reconcile of the same server').argParser(number(0)).default(60);
 
 const program = new Command('tmuxctl')
@@ -94,6 +96,7 @@ program
   .addOption(outputOption())
   .addOption(lockOption())
   .addOption(new Option('--wait-timeout <seconds>', 'how long to wait for dependsOn conditions before giving up (exit 3)').argParser(number(0)).default(60))
+  .addOption(hostOption())
   .action(async (o) => done((await import('./commands/apply.js')).applyCommand(await context(), o)));
 
 program
@@ -102,6 +105,7 @@ program
   .description('print what apply would do; exit 0 in sync, 1 when changes are pending')
   .addOption(fileOption())
   .addOption(outputOption())
+  .addOption(hostOption())
   .action(async (o) => done((await import('./commands/diff.js')).diffCommand(await context(), o)));
 
 program

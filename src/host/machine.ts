@@ -2,8 +2,8 @@ import type { ProcInfo, ProcStat } from '../process/table.js';
 import type { Tmux } from '../tmux/client.js';
 import type { LogFiles } from './log-files.js';
 
-/** The host name of the machine tmuxctl runs on: the default of every session. */
-export const LOCAL_HOST = 'local';
+export { LOCAL_HOST } from '../spec/host-name.js';
+import { LOCAL_HOST } from '../spec/host-name.js';
 
 /** A process as observed: its pid and start time say whether it is still the same one. */
 export type ProcessIdentity = Pick<ProcInfo, 'pid' | 'startTime'>;

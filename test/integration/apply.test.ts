@@ -118,8 +118,8 @@ describe('JSON output', () => {
     expect(diff.exitCode).toBe(1);
     const d = JSON.parse(diff.stdout);
     expect(d.actions).toEqual([
-      { action: 'create', session: 'json-a', target: 'json-a', reason: 'not found' },
-      { action: 'create', session: 'json-b', target: 'json-b', reason: 'not found' },
+      { action: 'create', session: 'json-a', target: 'json-a', reason: 'not found', host: 'local' },
+      { action: 'create', session: 'json-b', target: 'json-b', reason: 'not found', host: 'local' },
     ]);
 
     const apply = await t.tmuxctl(['apply', '-f', file, '-o', 'json']);

@@ -8,6 +8,9 @@ import type { DesiredState } from '../../spec/types.js';
 import { eventLog, loadOrFail, type Context } from '../context.js';
 import { actionJson, actionLine, failureJson, failureLines, summarise, summaryLine, waitingLine } from '../format-plan.js';
 import type { OutputFormat } from '../options.js';
+import { onHost, openHosts } from '../hosts.js';
+import { HostUnreachableError, TmuxctlError } from '../../errors.js';
+import { LOCAL_HOST } from '../../host/machine.js';
 
 export interface ApplyOptions {
   file?: string[];
@@ -19,6 +22,8 @@ export interface ApplyOptions {
   lockTimeout: number;
   /** Seconds apply waits for `dependsOn` conditions before it gives up (exit 3). */
   waitTimeout?: number;
+  /** `--host NAME`, repeatable: only these hosts (`local` is this machine). */
+  host?: string[];
 }
 
 /** How long apply waits for its notifications at the end: one try's timeout and a little. */
@@ -26,6 +31,52 @@ const APPLY_NOTIFY_MS = 12_000;
 
 export async function applyCommand(ctx: Context, opts: ApplyOptions): Promise<number> {
   const desired = await loadOrFail(ctx.io, opts.file);
+  const dryRun = opts.dryRun ?? false;
+  const { scopes, unreachable } = await openHosts(ctx, desired, opts.host);
+  // Every host at once: one batch each, so the slowest host is what a many-host apply costs.
+  const outcomes = await Promise.all(
+    scopes.map(async (s): Promise<HostApply | HostUnreachableError> => {
+      try {
+        return { host: s.host, ...(await applyOnHost(s.ctx, s.desired!, opts)) };
+      } catch (e) {
+        // A host lost mid-apply is reported with the unreachable ones; this machine fails as it always did.
+        if (e instanceof HostUnreachableError && s.host !== LOCAL_HOST) return e;
+        if (e instanceof TmuxctlError && scopes.length + unreachable.length > 1) return new HostUnreachableError(s.host, e.message.replace(`${s.host}: `, ''));
+        throw e;
+      }
+    }),
+  );
+  const applied = outcomes.filter((o): o is HostApply => !(o instanceof HostUnreachableError));
+  const lost = [...unreachable, ...outcomes.filter((o): o is HostUnreachableError => o instanceof HostUnreachableError)];
+  printApply(ctx, desired, applied, lost, dryRun, opts.output);
+  for (const a of applied) {
+    // What was attempted is printed above; the batch's own failure last, as one line.
+    if (a.result.batchError) ctx.io.err(`tmuxctl: ${where(a.host)}${a.result.batchError.message}\n`);
+    if (a.gaveUp) ctx.io.err(`tmuxctl: ${where(a.host)}${a.gaveUp}\n`);
+  }
+  for (const e of lost) ctx.io.err(`tmuxctl: ${e.message}\n`);
+  const failed =
+    lost.length > 0 ||
+    applied.some(
+      (a) => a.result.failures.length > 0 || a.result.batchError !== undefined || a.gaveUp !== undefined || a.result.plan.actions.some((x) => x.kind === 'conflict'),
+    );
+  return failed ? 3 : 0;
+}
+
+/** What apply did on one host. */
+interface HostApply {
+  host: string;
+  result: ReconcileResult;
+  /** Why it stopped waiting for dependencies, when it did. */
+  gaveUp?: string;
+}
+
+/** `gpu1: ` before a message about a host; nothing for this machine. */
+function where(host: string): string {
+  return host === LOCAL_HOST ? '' : `${host}: `;
+}
+
+async function applyOnHost(ctx: Context, desired: DesiredState, opts: ApplyOptions): Promise<Omit<HostApply, 'host'>> {
   const dryRun = opts.dryRun ?? false;
   const waitSeconds = opts.waitTimeout ?? 60;
   const waited = dryRun
@@ -44,13 +95,7 @@ export async function applyCommand(ctx: Context, opts: ApplyOptions): Promise<nu
       : 'timedOut' in waited && waited.timedOut
         ? `gave up after ${waitSeconds}s (--wait-timeout) waiting for dependencies: ${describeTimedOut(waited.timedOut)}`
         : undefined;
-  printApply(ctx, desired, result, dryRun, opts.output, gaveUp);
-  // What was attempted is printed above; the batch's own failure last, as one line.
-  if (result.batchError) ctx.io.err(`tmuxctl: ${result.batchError.message}\n`);
-  if (gaveUp) ctx.io.err(`tmuxctl: ${gaveUp}\n`);
-  const failed =
-    result.failures.length > 0 || result.batchError !== undefined || gaveUp !== undefined || result.plan.actions.some((a) => a.kind === 'conflict');
-  return failed ? 3 : 0;
+  return { result, ...(gaveUp && { gaveUp }) };
 }
 
 /** What a pass of apply adds while it waits for dependencies: the checks passed so far, and backoff after the first pass. */
@@ -64,7 +109,7 @@ async function applyLocked(ctx: Context, desired: DesiredState, opts: ApplyOptio
   // tells, and spares them the lock's process. Anything to do, a log to rotate included, is planned
   // again under the lock from a fresh observation, so no two reconcilers act on one view. With no
   // server socket there is nothing to look at yet (a cold start): straight to the lock.
-  if (existsSync(socketPath(ctx.server, ctx.io.env))) {
+  if (ctx.machine.host !== LOCAL_HOST || existsSync(socketPath(ctx.server, ctx.io.env))) {
     const look = await reconcile(ctx.machine, desired, { dryRun: true, verify: false, logDir: ctx.logDir, ...pass, ...planning(ctx, opts) });
     const owned = [...look.observed.sessions.values()].filter((s) => s.owned);
     if (look.plan.actions.length === 0 && !owned.some((s) => logIsLarge(ctx.logDir, s.name))) return look;
@@ -97,24 +142,32 @@ function planning(ctx: Context, opts: ApplyOptions) {
   return { takeOver: opts.takeOver ?? false, force: opts.force ?? false, displayPath: (p: string) => displayPath(p, ctx.io.cwd) };
 }
 
-function printApply(ctx: Context, desired: DesiredState, r: ReconcileResult, dryRun: boolean, output: OutputFormat, gaveUp?: string): void {
-  const summary = summarise(r.plan, r.failures);
+function printApply(ctx: Context, desired: DesiredState, applied: readonly HostApply[], lost: readonly HostUnreachableError[], dryRun: boolean, output: OutputFormat): void {
+  const all = applied.map((a) => ({ host: a.host, plan: a.result.plan, failures: a.result.failures }));
+  const summary = summarise({ actions: all.flatMap((a) => a.plan.actions), waiting: all.flatMap((a) => a.plan.waiting ?? []) }, all.flatMap((a) => a.failures));
+  const unknown = lost.flatMap((e) => desired.sessions.filter((s) => s.host === e.host).map((s) => ({ host: e.host, session: s.name, reason: e.message })));
   if (output === 'json') {
+    const errors = applied.flatMap((a) => (a.result.batchError ? [a.result.batchError.message] : a.gaveUp ? [a.gaveUp] : []));
     const json = {
-      actions: r.plan.actions.map(actionJson),
-      failures: r.failures.map(failureJson),
-      waiting: r.plan.waiting ?? [],
+      actions: all.flatMap((a) => a.plan.actions.map((x) => ({ ...actionJson(x), host: a.host }))),
+      failures: all.flatMap((a) => a.failures.map((f) => ({ ...failureJson(f), host: a.host }))),
+      waiting: all.flatMap((a) => (a.plan.waiting ?? []).map((w) => ({ ...w, host: a.host }))),
       summary,
       dryRun,
-      ...(r.batchError && { error: r.batchError.message }),
-      ...(gaveUp && !r.batchError && { error: gaveUp }),
+      ...(errors.length > 0 && { error: errors.join('; ') }),
+      ...(lost.length > 0 && { unreachable: lost.map((e) => ({ host: e.host, error: e.message })), unknown }),
     };
     ctx.io.out(JSON.stringify(json, null, 2) + '\n');
     return;
   }
-  const lines = r.plan.actions.map((a) => actionLine(ctx.io, a));
-  for (const w of r.plan.waiting ?? []) lines.push(waitingLine(ctx.io, w));
-  for (const f of r.failures) lines.push(...failureLines(ctx.io, f));
+  const lines: string[] = [];
+  for (const a of all) {
+    const on = (target: string) => onHost(a.host, target);
+    lines.push(...a.plan.actions.map((x) => actionLine(ctx.io, { ...x, target: on(x.target) })));
+    for (const w of a.plan.waiting ?? []) lines.push(waitingLine(ctx.io, { ...w, target: on(w.target) }));
+    for (const f of a.failures) lines.push(...failureLines(ctx.io, { ...f, session: on(f.session) }));
+  }
+  for (const u of unknown) lines.push(`? unknown ${onHost(u.host, u.session)} (nothing done on ${u.host})`);
   lines.push(summaryLine(summary, desired.sessions.length, dryRun));
   ctx.io.out(lines.join('\n') + '\n');
 }

@@ -1,0 +1,83 @@
+import { HostUnreachableError } from '../errors.js';
+import { lockPath, serverTag, sessionLogDir } from '../state/paths.js';
+import { type ServerAddress, TmuxClient, type TmuxLauncher } from '../tmux/client.js';
+import { remoteLogFiles } from './log-files.js';
+import type { Machine } from './machine.js';
+import { remoteProcs, type RemoteShell } from './remote-procs.js';
+import { remotePath, remoteCommand } from './ssh/remote-words.js';
+import { sshCommand } from './ssh/ssh-args.js';
+import { SshConnection } from './ssh/ssh-connection.js';
+import { lastLine, SSH_FAILED } from './ssh/ssh-run.js';
+import type { SshTarget } from './ssh/target.js';
+
+/** A host as the specs declare it. */
+export interface RemoteHostSpec {
+  name: string;
+  /** The ssh destination, as written. */
+  ssh: string;
+  /** tmuxctl's state dir on the host, as written (`~` is the remote home). */
+  stateDir: string;
+}
+
+/** A host reached: its machine, and where its state lives there. */
+export interface ConnectedHost {
+  machine: Machine;
+  conn: SshConnection;
+  /** Absolute paths on the host. */
+  stateDir: string;
+  lockFile: string;
+  logDir: string;
+}
+
+/**
+ * What one round trip learns at connect: the state dir with `~` expanded by the host itself, and
+ * the socket tmux there uses for `-L NAME` (its uid and TMUX_TMPDIR are the host's, not ours), so
+ * locks and logs are named per server exactly as they are here.
+ */
+function helloScript(stateDir: string, server: ServerAddress): string {
+  const dir = remotePath(stateDir);
+  const dirText = typeof dir === 'string' ? remoteCommand([dir]) : dir.shellText;
+  const socket = server.socketPath
+    ? remoteCommand([server.socketPath])
+    : `"\${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/"${remoteCommand([server.socketName ?? 'default'])}`;
+  return `printf '%s\\n' ${dirText} ${socket}\n`;
+}
+
+/**
+ * Connects to a host (its shared ssh connection, then one call) and returns its machine: tmux
+ * there through `ssh ... tmux`, its process table and logs through shell scripts on ssh's stdin.
+ * Rejects with HostUnreachableError when the host cannot be reached.
+ */
+export async function connectHost(
+  host: RemoteHostSpec,
+  target: SshTarget,
+  server: ServerAddress,
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+): Promise<ConnectedHost> {
+  const conn = new SshConnection(target);
+  const shell: RemoteShell = {
+    async run(script) {
+      const r = await conn.run(['sh', '-s'], { input: script, timeoutMs });
+      if (r.code !== 0) throw new HostUnreachableError(host.name, `a shell script failed there: ${lastLine(r.stderr) ?? `exit status ${r.code}`}`);
+      return r.stdout;
+    },
+  };
+  const [stateDir, socket] = (await shell.run(helloScript(host.stateDir, server))).split('\n');
+  if (!stateDir?.startsWith('/') || !socket)
+    throw new HostUnreachableError(host.name, 'could not learn its home or tmux socket (is its login shell a POSIX shell?)');
+  const launcher: TmuxLauncher = {
+    command: (argv) => sshCommand(target, ['tmux', ...argv]),
+    failure: (r) => (r.code === SSH_FAILED ? new HostUnreachableError(host.name, lastLine(r.stderr) ?? 'ssh failed') : undefined),
+    where: `${host.name}: `,
+  };
+  const tmux = new TmuxClient(server, env, 'tmux', launcher);
+  const tag = serverTag(socket);
+  return {
+    machine: { host: host.name, tmux, procs: remoteProcs(shell), files: remoteLogFiles(shell) },
+    conn,
+    stateDir,
+    lockFile: lockPath(stateDir, tag),
+    logDir: sessionLogDir(stateDir, tag),
+  };
+}
