@@ -99,27 +99,56 @@ async function startMaster(target: SshTarget, opts: MasterOptions, dir: string):
   const fd = openSync(errFile, 'w', PRIVATE_FILE_MODE);
   const cmd = masterCommand(target, opts.persistSec ?? DEFAULT_PERSIST_SEC);
   try {
-    const code = await new Promise<number>((resolve, reject) => {
+    const outcome = await new Promise<number | 'lost-race'>((resolve, reject) => {
       const child = spawn(cmd.file, cmd.args, { stdio: ['ignore', 'ignore', fd] });
+      const done = () => {
+        clearTimeout(timer);
+        clearInterval(poll);
+      };
       const timer = setTimeout(() => {
+        done();
         signalChild(child, 'SIGKILL');
         reject(new HostUnreachableError(target.name, `no answer over ssh within ${Math.round(opts.timeoutMs / 100) / 10} s`));
       }, opts.timeoutMs);
+      // Another tmuxctl (a watch, a second apply) bound the socket first: this ssh then says so and
+      // stays as a plain connection. It is ours: end it, and use the other master.
+      const poll = setInterval(() => {
+        if (!readText(errFile).includes(LOST_RACE)) return;
+        done();
+        signalChild(child, 'SIGKILL');
+        resolve('lost-race');
+      }, RACE_POLL_MS);
       child.on('error', (e: NodeJS.ErrnoException) => {
-        clearTimeout(timer);
+        done();
         reject(
           new HostUnreachableError(target.name, e.code === 'ENOENT' ? 'ssh not found on PATH: install the OpenSSH client' : `cannot run ssh: ${e.message}`),
         );
       });
       child.on('exit', (c, signal) => {
-        clearTimeout(timer);
+        done();
         resolve(c ?? (signal ? 128 : 1));
       });
     });
-    if (code !== 0) throw new HostUnreachableError(target.name, lastLine(readFileSync(errFile, 'utf8')) ?? `ssh exited with ${code}`);
+    if (outcome === 'lost-race') {
+      if (await masterRunning(target, opts.timeoutMs)) return;
+      throw new HostUnreachableError(target.name, 'the shared ssh connection went away while starting');
+    }
+    if (outcome !== 0) throw new HostUnreachableError(target.name, lastLine(readText(errFile)) ?? `ssh exited with ${outcome}`);
   } finally {
     closeSync(fd);
     removeFile(errFile);
+  }
+}
+
+/** What ssh says when the control socket's name is taken (mux.c, unchanged since OpenSSH 5). */
+const LOST_RACE = 'disabling multiplexing';
+const RACE_POLL_MS = 100;
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
   }
 }
 
