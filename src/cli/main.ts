@@ -116,6 +116,7 @@ program
   .addOption(outputOption())
   .option('--all', "also list the server's sessions tmuxctl does not manage (one row each, state unmanaged)")
   .option('--watch', 'redraw every 2 s until interrupted')
+  .addOption(hostOption())
   .action(async (names: string[], o) => done((await import('./commands/status.js')).statusCommand(await context(), names, o)));
 
 program
@@ -124,6 +125,7 @@ program
   .argument('[names...]', 'session names')
   .addOption(fileOption())
   .addOption(lockOption())
+  .addOption(hostOption())
   .action(async (names: string[], o) => done((await import('./commands/delete.js')).deleteCommand(await context(), names, o)));
 
 for (const [verb, what] of [

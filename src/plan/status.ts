@@ -6,7 +6,19 @@ import { declaredElsewhere, updateWait } from './plan.js';
 import { judgeDeadPane } from './restart-decision.js';
 import { observedTarget } from './targets.js';
 
-export type PaneState = 'running' | 'missing' | 'waiting' | 'drifted' | 'exited' | 'backoff' | 'stopped' | 'failed' | 'conflict' | 'undeclared' | 'unmanaged';
+export type PaneState =
+  | 'running'
+  | 'missing'
+  | 'waiting'
+  | 'drifted'
+  | 'exited'
+  | 'backoff'
+  | 'stopped'
+  | 'failed'
+  | 'conflict'
+  | 'undeclared'
+  | 'unmanaged'
+  | 'unknown';
 
 /** One row of `status`: a pane, named `session` for a session of one pane, `session:window.N` otherwise. */
 export interface PaneStatus {

@@ -29,6 +29,17 @@ export function parseTarget(text: string): TargetPattern | undefined {
   return { session: m[1]!, ...(m[2] !== undefined && { window: m[2] }), ...(m[3] !== undefined && { index: Number(m[3]) }) };
 }
 
+/**
+ * `gpu1/agent-a:main.0`: a target on a host; without `host/`, any host. Session names never hold a
+ * '/', so the first one ends the host's name.
+ */
+export function parseHostTarget(text: string): { host?: string; target: TargetPattern } | undefined {
+  const slash = text.indexOf('/');
+  const target = parseTarget(slash < 0 ? text : text.slice(slash + 1));
+  if (!target) return undefined;
+  return slash < 0 ? { target } : { host: text.slice(0, slash), target };
+}
+
 /** Whether a pane (by its key) is within a target. */
 export function targetCovers(t: TargetPattern, pane: { session: string; window: string; index: number }): boolean {
   if (t.session !== pane.session) return false;

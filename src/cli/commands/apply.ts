@@ -58,7 +58,8 @@ export async function applyCommand(ctx: Context, opts: ApplyOptions): Promise<nu
   const failed =
     lost.length > 0 ||
     applied.some(
-      (a) => a.result.failures.length > 0 || a.result.batchError !== undefined || a.gaveUp !== undefined || a.result.plan.actions.some((x) => x.kind === 'conflict'),
+      (a) =>
+        a.result.failures.length > 0 || a.result.batchError !== undefined || a.gaveUp !== undefined || a.result.plan.actions.some((x) => x.kind === 'conflict'),
     );
   return failed ? 3 : 0;
 }
@@ -142,9 +143,19 @@ function planning(ctx: Context, opts: ApplyOptions) {
   return { takeOver: opts.takeOver ?? false, force: opts.force ?? false, displayPath: (p: string) => displayPath(p, ctx.io.cwd) };
 }
 
-function printApply(ctx: Context, desired: DesiredState, applied: readonly HostApply[], lost: readonly HostUnreachableError[], dryRun: boolean, output: OutputFormat): void {
+function printApply(
+  ctx: Context,
+  desired: DesiredState,
+  applied: readonly HostApply[],
+  lost: readonly HostUnreachableError[],
+  dryRun: boolean,
+  output: OutputFormat,
+): void {
   const all = applied.map((a) => ({ host: a.host, plan: a.result.plan, failures: a.result.failures }));
-  const summary = summarise({ actions: all.flatMap((a) => a.plan.actions), waiting: all.flatMap((a) => a.plan.waiting ?? []) }, all.flatMap((a) => a.failures));
+  const summary = summarise(
+    { actions: all.flatMap((a) => a.plan.actions), waiting: all.flatMap((a) => a.plan.waiting ?? []) },
+    all.flatMap((a) => a.failures),
+  );
   const unknown = lost.flatMap((e) => desired.sessions.filter((s) => s.host === e.host).map((s) => ({ host: e.host, session: s.name, reason: e.message })));
   if (output === 'json') {
     const errors = applied.flatMap((a) => (a.result.batchError ? [a.result.batchError.message] : a.gaveUp ? [a.gaveUp] : []));

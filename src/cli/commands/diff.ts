@@ -54,7 +54,11 @@ export async function diffCommand(ctx: Context, opts: { file?: string[]; output:
       ...(actions.length > 0 ? [`${actions.length} change${actions.length === 1 ? '' : 's'} pending`] : []),
       ...(waiting.length > 0 ? [`${waiting.length} waiting`] : []),
     ];
-    lines.push(inSync ? `in sync: ${n} session${n === 1 ? '' : 's'}${lost.length > 0 ? ` (${lost.length} host${lost.length === 1 ? '' : 's'} not reached)` : ''}` : pending.join(', '));
+    lines.push(
+      inSync
+        ? `in sync: ${n} session${n === 1 ? '' : 's'}${lost.length > 0 ? ` (${lost.length} host${lost.length === 1 ? '' : 's'} not reached)` : ''}`
+        : pending.join(', '),
+    );
     ctx.io.out(lines.join('\n') + '\n');
   }
   for (const e of lost) ctx.io.err(`tmuxctl: ${e.message}\n`);

@@ -1,7 +1,7 @@
 import { observe } from '../../observe/snapshot.js';
 import type { ObservedState } from '../../observe/types.js';
 import { ownedPaneStatuses, paneStatuses, type PaneStatus, unmanagedSessionStatuses } from '../../plan/status.js';
-import { parseTarget, targetCovers } from '../../plan/targets.js';
+import { parseHostTarget, targetCovers, type TargetPattern } from '../../plan/targets.js';
 import { type ProcSample, sampleProcs, treeUsage, type UsageSample } from '../../process/usage.js';
 import { processTrees } from '../../process/table.js';
 import { cpuSampleFile, readCpuSample, writeCpuSample } from '../../state/cpu-sample.js';
@@ -10,13 +10,16 @@ import { anyPathExists, loadOrFail, specPaths, type Context } from '../context.j
 import { displayPath } from '../../spec/display-path.js';
 import type { OutputFormat } from '../options.js';
 import { formatBytes, formatDuration, renderTable } from '../table.js';
-import { UsageError } from '../../errors.js';
+import { HostUnreachableError, UsageError } from '../../errors.js';
+import { LOCAL_HOST } from '../../host/machine.js';
+import { desiredOn, openHosts } from '../hosts.js';
 
 export interface StatusOptions {
   file?: string[];
   output: OutputFormat;
   all?: boolean;
   watch?: boolean;
+  host?: string[];
 }
 
 /** CPU is measured over this long when there is no earlier look to measure from. */
@@ -25,41 +28,87 @@ const WATCH_EVERY_MS = 2000;
 
 /** A status row with what the process table and the session say about it. */
 interface StatusRow extends PaneStatus {
+  /** `local`, or the host it runs on. */
+  host: string;
   cpuPercent: number | null;
   rssBytes: number | null;
   attachedClients: number | null;
 }
 
+/** What one look at every host saw. */
+interface Look {
+  /** Rows of the hosts reached, in host order; then the sessions of the hosts not reached, `unknown`. */
+  rows: (PaneStatus & { host: string })[];
+  /** Per host reached: its snapshot. */
+  observed: Map<string, ObservedState>;
+  lost: HostUnreachableError[];
+  at: number;
+}
+
 export async function statusCommand(ctx: Context, names: string[], opts: StatusOptions): Promise<number> {
   const desired = await desiredOrNone(ctx, opts.file);
   const targets = names.map((n) => {
-    const t = parseTarget(n);
-    if (!t) throw new UsageError(`invalid target ${JSON.stringify(n)}: write session, session:window or session:window.N`);
-    return { name: n, t };
+    const p = parseHostTarget(n);
+    if (!p) throw new UsageError(`invalid target ${JSON.stringify(n)}: write session, session:window or session:window.N, after host/ for a session on a host`);
+    return { name: n, host: p.host, t: p.target };
   });
+  // Targets that all name their host need look at those hosts only.
+  const named = targets.every((x) => x.host !== undefined) && targets.length > 0 ? [...new Set(targets.map((x) => x.host!))] : undefined;
+  const { scopes, unreachable } = await openHosts(ctx, desired, opts.host ?? named);
+  const look = async (): Promise<Look> => {
+    const seen = await Promise.all(
+      scopes.map(async (s) => {
+        try {
+          return { s, observed: await observe(s.ctx.machine) };
+        } catch (e) {
+          if (e instanceof HostUnreachableError && scopes.length + unreachable.length > 1) return e;
+          throw e;
+        }
+      }),
+    );
+    const lost = [...unreachable, ...seen.filter((x): x is HostUnreachableError => x instanceof HostUnreachableError)];
+    const reached = seen.filter((x): x is Exclude<typeof x, HostUnreachableError> => !(x instanceof HostUnreachableError));
+    const rows = reached.flatMap(({ s, observed }) => rowsOf(s.desired, observed, opts.all === true).map((r) => ({ ...r, host: s.host })));
+    // A host not reached: its declared panes, state unknown (nothing is known of them, not even whether they run).
+    for (const e of lost)
+      if (desired)
+        rows.push(
+          ...paneStatuses(desiredOn(desired, e.host), { sessions: new Map(), serverRunning: false, at: Date.now() }).map((r) => ({
+            ...r,
+            host: e.host,
+            state: 'unknown' as const,
+            waiting: null,
+          })),
+        );
+    return { rows: selectRows(rows, targets), observed: new Map(reached.map(({ s, observed }) => [s.host, observed])), lost, at: Date.now() };
+  };
+  const withHosts = (desired?.hosts.length ?? 0) > 0;
   if (!opts.watch) {
-    const observed = await observe(ctx.machine);
-    const rows = selectRows(rowsOf(desired, observed, opts.all === true), targets);
+    const seen = await look();
+    const localObserved = seen.observed.get(LOCAL_HOST);
+    const localRows = seen.rows.filter((r) => r.host === LOCAL_HOST);
     const sampleFile = cpuSampleFile(ctx.stateDir, ctx.logDir);
     // CPU since the previous look (kept in the state dir) when there is a recent one; otherwise over
     // a second of its own. Nothing runs (nothing started yet, every pane dead): no second to wait.
     let before = readCpuSample(sampleFile);
     if (!before) {
       before = sampleProcs();
-      if (rows.some((r) => r.pid !== null || r.state === 'unmanaged')) await sleep(SAMPLE_MS);
+      if (localRows.some((r) => r.pid !== null || r.state === 'unmanaged')) await sleep(SAMPLE_MS);
     }
     const after = sampleProcs();
-    const measured = measure(rows, observed, before, after);
-    writeCpuSample(
-      sampleFile,
-      after,
-      treesOf(
+    const measured = measure(seen, before, after);
+    if (localObserved)
+      writeCpuSample(
+        sampleFile,
         after,
-        rows.flatMap((r) => rootsOf(r, observed)),
-      ),
-    );
-    print(ctx, opts, measured, observed.at);
-    return 0;
+        treesOf(
+          after,
+          localRows.flatMap((r) => rootsOf(r, localObserved)),
+        ),
+      );
+    print(ctx, opts, measured, seen.at, withHosts);
+    for (const e of seen.lost) ctx.io.err(`tmuxctl: ${e.message}\n`);
+    return seen.lost.length > 0 ? 3 : 0;
   }
   // Until SIGINT/SIGTERM, or until nobody reads (`status --watch | head`): then exit 0.
   const stop = new AbortController();
@@ -74,12 +123,12 @@ export async function statusCommand(ctx: Context, names: string[], opts: StatusO
   while (!stop.signal.aborted) {
     await sleep(wait, stop.signal);
     if (stop.signal.aborted) break;
-    const observed = await observe(ctx.machine);
-    const rows = selectRows(rowsOf(desired, observed, opts.all === true), targets);
+    const seen = await look();
     const after = sampleProcs();
     // On a terminal the table is redrawn in place; into a file or pipe each table follows the last.
     if (ctx.io.tty) ctx.io.out('\x1b[H\x1b[2J');
-    print(ctx, opts, measure(rows, observed, before, after), observed.at);
+    print(ctx, opts, measure(seen, before, after), seen.at, withHosts);
+    for (const e of seen.lost) ctx.io.out(`${e.message}\n`);
     if (!ctx.io.tty) ctx.io.out('\n');
     before = after;
     wait = WATCH_EVERY_MS;
@@ -106,13 +155,14 @@ function rowsOf(desired: DesiredState | undefined, observed: ObservedState, all:
   return [...rows, ...unmanagedSessionStatuses(observed).filter((r) => !shown.has(r.session))];
 }
 
-function selectRows(rows: PaneStatus[], targets: { name: string; t: NonNullable<ReturnType<typeof parseTarget>> }[]): PaneStatus[] {
+function selectRows<R extends PaneStatus & { host: string }>(rows: R[], targets: { name: string; host?: string; t: TargetPattern }[]): R[] {
   if (targets.length === 0) return rows;
-  const covers = (r: PaneStatus, t: (typeof targets)[number]['t']) =>
-    r.state === 'unmanaged' ? t.session === r.session && t.window === undefined : targetCovers(t, { session: r.session, window: r.window, index: r.pane });
-  const unknown = targets.filter(({ t }) => !rows.some((r) => covers(r, t))).map(({ name }) => name);
+  const covers = (r: R, { host, t }: (typeof targets)[number]) =>
+    (host === undefined || host === r.host) &&
+    (r.state === 'unmanaged' ? t.session === r.session && t.window === undefined : targetCovers(t, { session: r.session, window: r.window, index: r.pane }));
+  const unknown = targets.filter((x) => !rows.some((r) => covers(r, x))).map(({ name }) => name);
   if (unknown.length > 0) throw new UsageError(`not declared and not managed by tmuxctl: ${unknown.join(', ')}`);
-  return rows.filter((r) => targets.some(({ t }) => covers(r, t)));
+  return rows.filter((r) => targets.some((x) => covers(r, x)));
 }
 
 /** CPU and memory of each row's process tree (an unmanaged session: all its panes), and its clients. */
@@ -131,32 +181,39 @@ function treesOf(sample: UsageSample, roots: readonly number[]): ProcSample[] {
   return [...seen.values()];
 }
 
-function measure(rows: PaneStatus[], observed: ObservedState, before: UsageSample, after: UsageSample): StatusRow[] {
-  const usage = treeUsage(
-    before,
-    after,
-    rows.flatMap((r) => rootsOf(r, observed)),
-  );
-  return rows.map((r) => {
-    const roots = rootsOf(r, observed);
+/** CPU and memory of each row's process tree on this machine (a host's rows: not measured), and its clients. */
+function measure(look: Look, before: UsageSample, after: UsageSample): StatusRow[] {
+  const local = look.observed.get(LOCAL_HOST);
+  const usage = local
+    ? treeUsage(
+        before,
+        after,
+        look.rows.filter((r) => r.host === LOCAL_HOST).flatMap((r) => rootsOf(r, local)),
+      )
+    : new Map<number, { cpuPercent: number; rssBytes: number }>();
+  return look.rows.map((r) => {
+    const observed = look.observed.get(r.host);
+    const roots = r.host === LOCAL_HOST && observed ? rootsOf(r, observed) : [];
     const used = roots.map((pid) => usage.get(pid)!);
     return {
       ...r,
       cpuPercent: roots.length === 0 ? null : Math.round(used.reduce((a, u) => a + u.cpuPercent, 0) * 10) / 10,
       rssBytes: roots.length === 0 ? null : used.reduce((a, u) => a + u.rssBytes, 0),
-      attachedClients: observed.sessions.get(r.session)?.attached ?? null,
+      attachedClients: observed?.sessions.get(r.session)?.attached ?? null,
     };
   });
 }
 
-function print(ctx: Context, opts: StatusOptions, rows: StatusRow[], now: number): void {
+/** `withHosts`: the specs declare hosts, so a HOST column says where each row runs. */
+function print(ctx: Context, opts: StatusOptions, rows: StatusRow[], now: number, withHosts: boolean): void {
   if (opts.output === 'json') {
     ctx.io.out(JSON.stringify({ sessions: rows.map(jsonRow) }, null, 2) + '\n');
   } else {
+    const headers = ['NAME', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'LAST EXIT', 'HEALTH', 'CPU', 'MEM', 'ATTACHED', 'WINDOW', 'PANE', 'SOURCE'];
     ctx.io.out(
       renderTable(
-        ['NAME', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'LAST EXIT', 'HEALTH', 'CPU', 'MEM', 'ATTACHED', 'WINDOW', 'PANE', 'SOURCE'],
-        rows.map((r) => textRow(ctx, r, now)),
+        withHosts ? ['HOST', ...headers] : headers,
+        rows.map((r) => (withHosts ? [r.host, ...textRow(ctx, r, now)] : textRow(ctx, r, now))),
       ) + '\n',
     );
   }
@@ -178,6 +235,7 @@ function jsonRow(r: StatusRow) {
   const unmanaged = r.state === 'unmanaged';
   return {
     name: r.name,
+    host: r.host,
     session: r.session,
     window: unmanaged ? null : r.window,
     pane: unmanaged ? null : r.pane,
