@@ -3,7 +3,7 @@ import { encodePaneStamp, encodeWindowStamp } from '../observe/stamps.js';
 import { paneArgv } from '../plan/hash.js';
 import type { Action, PaneStart, Plan, WindowStart } from '../plan/types.js';
 import { sessionLogFile } from '../session-log/files.js';
-import type { Marker } from '../host/log-files.js';
+import type { Marker } from '../host/files.js';
 import type { PaneSpec } from '../spec/types.js';
 import type { Machine } from '../host/machine.js';
 import type { Tmux } from '../tmux/client.js';

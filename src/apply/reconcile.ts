@@ -8,7 +8,7 @@ import { observedTarget } from '../plan/targets.js';
 import { plan as makePlan } from '../plan/plan.js';
 import type { Plan } from '../plan/types.js';
 import { type DesiredState, panesOf } from '../spec/types.js';
-import type { Machine } from '../host/machine.js';
+import { isLocal, type Machine } from '../host/machine.js';
 import { executePlan } from './execute.js';
 import { verifyStarted, type StartFailure } from './verify.js';
 
@@ -53,13 +53,11 @@ export interface ReconcileResult {
 /** Observe, plan (pure), execute, verify: one level-triggered pass. */
 export async function reconcile(machine: Machine, desired: DesiredState, opts: ReconcileOptions): Promise<ReconcileResult> {
   const now = opts.now ?? Date.now;
-  const snapshot = withMissingCwds(
-    withProcesses(
-      await observe(machine, now()),
-      desired.sessions.flatMap(panesOf).flatMap((p) => (p.orphans ? [p.orphans.match] : [])),
-    ),
-    desired,
-  );
+  const observed0 = await observe(machine, now());
+  // Orphans are looked for in this machine's process table only: a host's processes are not read
+  // that closely yet, and this machine's must never be matched against a host's patterns.
+  const patterns = isLocal(machine) ? desired.sessions.flatMap(panesOf).flatMap((p) => (p.orphans ? [p.orphans.match] : [])) : [];
+  const snapshot = await withMissingCwds(machine.files, withProcesses(observed0, patterns), desired);
   const seen = { ...snapshot, ...(opts.unhealthy && { unhealthy: opts.unhealthy }), ...(opts.healthy && { healthy: opts.healthy }) };
   const observed = opts.onObserved?.(seen) ?? seen;
   if (!opts.dryRun)

@@ -1,7 +1,7 @@
 import { groupExists, nudgeReap, signalProcess } from '../process/signal.js';
 import { isAlive, listProcs, readProc, type ProcStat } from '../process/table.js';
 import type { Tmux } from '../tmux/client.js';
-import { localLogFiles } from './log-files.js';
+import { localFiles } from './files.js';
 import { LOCAL_HOST, type Machine, type ProcessAccess } from './machine.js';
 
 /** The process table of this machine: /proc, and signals through process/signal.ts. */
@@ -33,5 +33,5 @@ export const localProcs: ProcessAccess = {
 
 /** This machine, reached through `tmux`. */
 export function localMachine(tmux: Tmux): Machine {
-  return { host: LOCAL_HOST, tmux, procs: localProcs, files: localLogFiles };
+  return { host: LOCAL_HOST, tmux, procs: localProcs, files: localFiles };
 }

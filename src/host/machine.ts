@@ -1,6 +1,6 @@
 import type { ProcInfo, ProcStat } from '../process/table.js';
 import type { Tmux } from '../tmux/client.js';
-import type { LogFiles } from './log-files.js';
+import type { MachineFiles } from './files.js';
 
 export { LOCAL_HOST } from '../spec/host-name.js';
 import { LOCAL_HOST } from '../spec/host-name.js';
@@ -39,7 +39,7 @@ export interface Machine {
   readonly tmux: Tmux;
   readonly procs: ProcessAccess;
   /** The session logs kept there. */
-  readonly files: LogFiles;
+  readonly files: MachineFiles;
 }
 
 export function isLocal(machine: Pick<Machine, 'host'>): boolean {

@@ -1,7 +1,7 @@
 import { HostUnreachableError } from '../errors.js';
 import { lockPath, serverTag, sessionLogDir } from '../state/paths.js';
 import { type ServerAddress, TmuxClient, type TmuxLauncher } from '../tmux/client.js';
-import { remoteLogFiles } from './log-files.js';
+import { remoteFiles } from './files.js';
 import type { Machine } from './machine.js';
 import { remoteProcs, type RemoteShell } from './remote-procs.js';
 import { remotePath, remoteCommand } from './ssh/remote-words.js';
@@ -74,7 +74,7 @@ export async function connectHost(
   const tmux = new TmuxClient(server, env, 'tmux', launcher);
   const tag = serverTag(socket);
   return {
-    machine: { host: host.name, tmux, procs: remoteProcs(shell), files: remoteLogFiles(shell) },
+    machine: { host: host.name, tmux, procs: remoteProcs(shell), files: remoteFiles(shell) },
     conn,
     stateDir,
     lockFile: lockPath(stateDir, tag),

@@ -111,7 +111,9 @@ describe('dependsOn', () => {
     // diff shows the wait too, and counts it as a difference.
     const d = await t.tmuxctl(['diff', '-f', file, '-o', 'json']);
     expect(d.exitCode).toBe(1);
-    expect(JSON.parse(d.stdout).waiting).toEqual([{ session: 't-web', target: 't-web', reason: 'waiting for t-db to be healthy', dependencies: ['t-db'], host: 'local' }]);
+    expect(JSON.parse(d.stdout).waiting).toEqual([
+      { session: 't-web', target: 't-web', reason: 'waiting for t-db to be healthy', dependencies: ['t-db'], host: 'local' },
+    ]);
   });
 
   it('an independent session is not delayed by a dependency chain elsewhere', async () => {

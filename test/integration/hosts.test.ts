@@ -1,0 +1,155 @@
+/**
+ * Sessions on several hosts from one folder of specs, over real OpenSSH: each host is a throw-away
+ * account with its own sshd on 127.0.0.1 (test/helpers/sshd.ts), its own tmux server and processes.
+ */
+import { describe, expect, it } from 'vitest';
+import { useSshHosts } from '../helpers/sshd.js';
+import { LONG_RUNNING, quickSession, useTmuxServer, waitFor } from '../helpers/tmux.js';
+
+const t = useTmuxServer();
+const ssh = useSshHosts(['gpu1', 'gpu2']);
+
+/** A spec file declaring both hosts (by their aliases in the harness's ssh config) and these sessions. */
+function hostsDoc(sessions: Record<string, Record<string, unknown>>): object {
+  return { version: 1, hosts: { gpu1: { ssh: 'gpu1' }, gpu2: { ssh: 'gpu2' } }, sessions };
+}
+
+const env = () => ({ TMUXCTL_SSH_CONFIG: ssh.configFile });
+const tmuxctl = (args: string[]) => t.tmuxctl(args, { env: env(), timeoutMs: 60_000 });
+
+/** `session pid` of every pane of the host's tmux server on the test's socket, run as that user. */
+async function panesOn(host: string): Promise<Map<string, number>> {
+  const r = await ssh.host(host).run(`tmux -L ${t.socket} list-panes -a -F '#{session_name} #{pane_pid} #{pane_dead}'`);
+  const out = new Map<string, number>();
+  if (r.code !== 0) return out; // no server: no panes
+  for (const line of r.stdout.trim().split('\n').filter(Boolean)) {
+    const [name, pid, dead] = line.split(' ');
+    if (dead === '0') out.set(name!, Number(pid));
+  }
+  return out;
+}
+
+describe('apply across hosts', () => {
+  it('starts each session on its host, one copy on each of hosts:, and this machine keeps its own', async () => {
+    const file = t.writeSpec(
+      'across/app.yaml',
+      hostsDoc({
+        'ag-a': quickSession(LONG_RUNNING, { host: 'gpu1' }),
+        'ag-mon': quickSession(LONG_RUNNING, { hosts: ['gpu1', 'gpu2'] }),
+        'ag-here': quickSession(LONG_RUNNING),
+      }),
+    );
+    const r = await tmuxctl(['apply', '-f', file]);
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.split('\n')).toEqual(
+      expect.arrayContaining([
+        '+ create ag-here (not found)',
+        '+ create gpu1/ag-a (not found)',
+        '+ create gpu1/ag-mon (not found)',
+        '+ create gpu2/ag-mon (not found)',
+      ]),
+    );
+    expect([...(await panesOn('gpu1')).keys()].sort()).toEqual(['ag-a', 'ag-mon']);
+    expect([...(await panesOn('gpu2')).keys()]).toEqual(['ag-mon']);
+    expect((await t.panes()).map((p) => p.session)).toContain('ag-here');
+    expect((await t.panes()).map((p) => p.session)).not.toContain('ag-a');
+
+    // A no-op over every host: nothing changes anywhere.
+    const again = await tmuxctl(['apply', '-f', file]);
+    expect(again.exitCode).toBe(0);
+    expect(again.stdout).toBe('in sync: 4 sessions, nothing to do\n');
+
+    // diff and status see every host.
+    expect((await tmuxctl(['diff', '-f', file])).exitCode).toBe(0);
+    const st = await tmuxctl(['status', '-f', file, '-o', 'json']);
+    expect(st.exitCode).toBe(0);
+    const rows = (JSON.parse(st.stdout).sessions as { host: string; session: string; state: string; pid: number }[]).map((s) => [s.host, s.session, s.state]);
+    expect(rows.sort()).toEqual(
+      [
+        ['gpu1', 'ag-a', 'running'],
+        ['gpu1', 'ag-mon', 'running'],
+        ['gpu2', 'ag-mon', 'running'],
+        ['local', 'ag-here', 'running'],
+      ].sort(),
+    );
+    const text = await tmuxctl(['status', '-f', file]);
+    expect(text.stdout.split('\n')[0]).toMatch(/^HOST\s+NAME\s+STATE/);
+    // One host by name, and one target written host/session.
+    const one = await tmuxctl(['status', '-f', file, 'gpu2/ag-mon', '-o', 'json']);
+    expect((JSON.parse(one.stdout).sessions as { host: string }[]).map((s) => s.host)).toEqual(['gpu2']);
+
+    // A change restarts on its host only.
+    const before = { gpu1: await panesOn('gpu1'), gpu2: await panesOn('gpu2') };
+    t.writeSpec(
+      'across/app.yaml',
+      hostsDoc({
+        'ag-a': quickSession(['sleep', '100001'], { host: 'gpu1' }),
+        'ag-mon': quickSession(LONG_RUNNING, { hosts: ['gpu1', 'gpu2'] }),
+        'ag-here': quickSession(LONG_RUNNING),
+      }),
+    );
+    const change = await tmuxctl(['apply', '-f', file]);
+    expect(change.exitCode).toBe(0);
+    expect(change.stdout).toMatch(/^~ restart gpu1\/ag-a \(/m);
+    expect(change.stdout.match(/^~ restart /gm)).toHaveLength(1);
+    const after = { gpu1: await panesOn('gpu1'), gpu2: await panesOn('gpu2') };
+    expect(after.gpu1.get('ag-a')).not.toBe(before.gpu1.get('ag-a'));
+    expect(after.gpu1.get('ag-mon')).toBe(before.gpu1.get('ag-mon'));
+    expect(after.gpu2.get('ag-mon')).toBe(before.gpu2.get('ag-mon'));
+    // The old process is gone from the host (its tree was stopped there, through the host's process table).
+    const old = before.gpu1.get('ag-a')!;
+    expect(ssh.host('gpu1').pidsOfUser()).not.toContain(old);
+
+    // delete on one host by target; the copy on the other host stays.
+    const del = await tmuxctl(['delete', '-f', file, 'gpu1/ag-mon']);
+    expect(del.exitCode).toBe(0);
+    expect(del.stdout).toContain('gpu1/ag-mon');
+    expect([...(await panesOn('gpu1')).keys()]).toEqual(['ag-a']);
+    expect([...(await panesOn('gpu2')).keys()]).toEqual(['ag-mon']);
+  });
+
+  it('a host whose sshd is down is reported, its sessions unknown, exit 3; the others are applied and nothing there is pruned', async () => {
+    const file = t.writeSpec(
+      'down/app.yaml',
+      hostsDoc({ 'dn-a': quickSession(LONG_RUNNING, { host: 'gpu1' }), 'dn-b': quickSession(LONG_RUNNING, { host: 'gpu2' }) }),
+    );
+    expect((await tmuxctl(['apply', '-f', file])).exitCode).toBe(0);
+    const onGpu2 = await panesOn('gpu2');
+    expect(onGpu2.has('dn-b')).toBe(true);
+
+    // gpu2 goes away, and the spec drops dn-b: the prune must wait until gpu2 is observed again.
+    await ssh.host('gpu2').stopSshd();
+    try {
+      t.writeSpec('down/app.yaml', hostsDoc({ 'dn-a': quickSession(['sleep', '100002'], { host: 'gpu1' }) }));
+      const r = await tmuxctl(['apply', '-f', file]);
+      expect(r.exitCode).toBe(3);
+      expect(r.stderr).toMatch(/^tmuxctl: gpu2: ssh: connect to host 127\.0\.0\.1 port \d+: Connection refused$/m);
+      expect(r.stdout).toMatch(/^~ restart gpu1\/dn-a \(/m); // the other host was applied
+      const st = await tmuxctl(['status', '-f', file, '-o', 'json']);
+      expect(st.exitCode).toBe(3);
+      expect(st.stderr).toContain('gpu2: ssh:');
+      // Nothing was done on gpu2: its session still runs, the same process.
+      expect((await panesOn('gpu2')).get('dn-b')).toBe(onGpu2.get('dn-b'));
+    } finally {
+      await ssh.host('gpu2').startSshd();
+    }
+    // Back: now the prune happens.
+    const back = await tmuxctl(['apply', '-f', file]);
+    expect(back.exitCode).toBe(0);
+    expect(back.stdout).toMatch(/^- kill gpu2\/dn-b \(/m);
+    await waitFor(async () => !(await panesOn('gpu2')).has('dn-b'), 5000, 'dn-b pruned on gpu2');
+  });
+
+  it('an unknown --host is a usage error that touches nothing', async () => {
+    const file = t.writeSpec('usage/app.yaml', hostsDoc({ 'us-a': quickSession(LONG_RUNNING, { host: 'gpu1' }) }));
+    const r = await tmuxctl(['apply', '-f', file, '--host', 'gpu9']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('unknown host "gpu9"');
+    expect((await panesOn('gpu1')).has('us-a')).toBe(false);
+    // --host limits apply to that host.
+    const only = await tmuxctl(['apply', '-f', file, '--host', 'local']);
+    expect(only.exitCode).toBe(0);
+    expect((await panesOn('gpu1')).has('us-a')).toBe(false);
+  });
+});
