@@ -75,7 +75,7 @@ describe('the README', () => {
 
       const result = await runCli(['validate', '-f', `specs/${name}`], { cwd: tmp.dir, env: callerEnv });
       expect(result.stderr, `README.md line ${block.line}`).toBe('');
-      expect(result.stdout).toMatch(new RegExp(`^valid: \\d+ sessions? in specs/${name.replace(/\./g, '\\.')}\n$`));
+      expect(result.stdout).toMatch(new RegExp(`^valid: \\d+ sessions?( and \\d+ hosts?)? in specs/${name.replace(/\./g, '\\.')}\n$`));
       expect(result.exitCode).toBe(0);
     }
   });

@@ -14,9 +14,12 @@ describe('tmuxctl schema', () => {
     expect(result.stderr).toBe('');
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toBe(schemaFile);
-    const schema = JSON.parse(result.stdout) as { $schema?: string; required?: string[] };
+    const schema = JSON.parse(result.stdout) as { $schema?: string; required?: string[]; then?: { required?: string[] }; properties?: object };
     expect(schema.$schema).toBe('http://json-schema.org/draft-07/schema#');
-    expect(schema.required).toEqual(['version', 'sessions']);
+    // `sessions` is required unless the file declares `hosts` (a file may hold only hosts).
+    expect(schema.required).toEqual(['version']);
+    expect(schema.then?.required).toEqual(['sessions']);
+    expect(Object.keys(schema.properties ?? {})).toEqual(['version', 'notify', 'envFile', 'sessions', 'hosts']);
   });
 
   it('takes no arguments', async () => {
