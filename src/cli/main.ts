@@ -148,6 +148,7 @@ program
   .addOption(fileOption())
   .addOption(new Option('--resync <seconds>', 'full re-check at least this often, whatever happened').argParser(number(0.1)).default(30))
   .addOption(lockOption())
+  .addOption(hostOption())
   .action(async (o) => {
     // watch ends the process itself when it is done: a pass abandoned at SIGTERM may still hold
     // timers and children, and the promise is to be gone within a second.

@@ -67,7 +67,9 @@ export async function connectHost(
   if (!stateDir?.startsWith('/') || !socket)
     throw new HostUnreachableError(host.name, 'could not learn its home or tmux socket (is its login shell a POSIX shell?)');
   const launcher: TmuxLauncher = {
-    command: (argv) => sshCommand(target, ['tmux', ...argv]),
+    // coreutils `timeout` ends the client there a little after we stop waiting for it: ssh going away
+    // does not (no terminal, no hang-up), and a `wait-for` given up on each resync would pile up.
+    command: (argv, timeoutMs) => sshCommand(target, ['timeout', '-s', 'KILL', String(Math.ceil(timeoutMs / 1000) + 2), 'tmux', ...argv]),
     failure: (r) => (r.code === SSH_FAILED ? new HostUnreachableError(host.name, lastLine(r.stderr) ?? 'ssh failed') : undefined),
     where: `${host.name}: `,
   };

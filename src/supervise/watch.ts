@@ -1,4 +1,4 @@
-import { keepLock } from '../apply/kept-lock.js';
+import { keepLock, type KeptLock } from '../apply/kept-lock.js';
 import { reconcile } from '../apply/reconcile.js';
 import { errorText, FlockMissingError, TmuxError, TmuxMissingError, TmuxVersionError, type TmuxctlError } from '../errors.js';
 import { StateDirError } from '../state/dirs.js';
@@ -24,7 +24,8 @@ import { realRoots } from './spec-fingerprint.js';
 import { envFilesOf, SpecSource } from './spec-source.js';
 import { type SpecWatcher, watchSpecs } from './spec-watcher.js';
 import { localMachine } from '../host/local-procs.js';
-import type { Machine, ProcessAccess } from '../host/machine.js';
+import type { Machine } from '../host/machine.js';
+import type { HeldLock } from '../apply/lock.js';
 import { killRunningChecks } from './run-check.js';
 import { listenForTmuxEvents, type TmuxEvents } from './tmux-events.js';
 import { clampDelay } from './timers.js';
@@ -32,9 +33,13 @@ import { clampDelay } from './timers.js';
 export interface WatchOptions {
   /** Spawned clients: the fallback of the control connection watch keeps (and what its waker is made from). */
   tmux: TmuxClient;
-  /** The host the server runs on (default `local`) and its process table (default this machine's). */
-  host?: string;
-  procs?: ProcessAccess;
+  /**
+   * A server on another host (host/ssh-machine.ts): its machine, and how its lock is taken there
+   * (once per pass: the kept lock and its hand-over are this machine's). Supervision there is the
+   * passes, the pane-died hook and the resync; what reads this machine's process table (the SIGCHLD
+   * nudge, the /proc backstop, memory limits) and the health checks are not run for it.
+   */
+  remote?: { machine: Machine; lock: (timeoutSeconds: number) => Promise<HeldLock> };
   /**
    * Talk to tmux over control-mode connections (TMUXCTL_CONTROL=1, opt-in while tmux 3.3a's server
    * crashes with control clients attached are looked into); spawned clients for everything otherwise,
@@ -104,7 +109,8 @@ const FIRST_RETRY_MS = 500;
  */
 export async function startWatch(opts: WatchOptions): Promise<Watcher> {
   const { events } = opts;
-  const useControl = opts.control !== false;
+  // A host's control client would have to run over ssh: spawned clients there for now.
+  const useControl = opts.control !== false && !opts.remote;
   /** The last pass's snapshot: memory limits look at it between passes, control clients attach to one of its sessions. */
   let lastObserved: ObservedState | undefined;
   /** A session to attach control clients to: one of its own specs', so no person's session shows a client that is not theirs. */
@@ -122,7 +128,7 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
   hasGnuSplit();
   const control = useControl ? new ControlTmux(opts.tmux, { attachTo, onConnection }) : undefined;
   const tmux = control ?? opts.tmux;
-  const machine: Machine = { ...localMachine(tmux), ...(opts.host && { host: opts.host }), ...(opts.procs && { procs: opts.procs }) };
+  const machine: Machine = opts.remote?.machine ?? localMachine(tmux);
   const resyncMs = clampDelay(opts.resyncSeconds * 1000);
   let hookedServer: number | undefined;
   let firstPass = true;
@@ -168,7 +174,9 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
   // when someone else (apply, delete, the verbs) asks for it (kept-lock.ts). A pass then waits for
   // the lock and looks at what they did: a pane they started that died at once may fire no hook
   // (a lost SIGCHLD), and watch follows no pane it has not observed yet.
-  const serverLock = keepLock(opts.lockFile, opts.lockTimeoutSeconds, { onHandOver: () => loop.trigger(0) });
+  const serverLock = opts.remote
+    ? lockPerPass(opts.remote.lock, opts.lockTimeoutSeconds)
+    : keepLock(opts.lockFile, opts.lockTimeoutSeconds, { onHandOver: () => loop.trigger(0) });
 
   const reconcileOnce = async (): Promise<Plan> => {
     // Whether tmux can work at all is asked on every pass, not left to the batch (where apply asks
@@ -200,8 +208,10 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
       requeue.set(r.plan.requeueAfterMs);
       // A batch that failed as a whole fails the pass: reported, and retried after a delay.
       if (r.batchError) throw r.batchError;
-      await safely('health checks', () => health.sync(desired, r.observed));
-      await safely('pane liveness', () => liveness.follow(r.observed));
+      if (!opts.remote) {
+        await safely('health checks', () => health.sync(desired, r.observed));
+        await safely('pane liveness', () => liveness.follow(r.observed));
+      }
       lastObserved = r.observed;
       // Now that there is a session of watch's own to attach to, the next pass finds the connection up.
       control?.prepare();
@@ -260,7 +270,7 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
   // memoryLimitMB: looks at the last snapshot's panes every few seconds (a pass need not run for it).
   const memory = new MemoryLimits(() => loop.trigger(0));
   const memoryTimer = setInterval(() => {
-    if (!lastObserved || !MemoryLimits.wanted(specs.desired)) return;
+    if (opts.remote || !lastObserved || !MemoryLimits.wanted(specs.desired)) return;
     try {
       memory.look(specs.desired, lastObserved);
     } catch (e) {
@@ -270,7 +280,9 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
   memoryTimer.unref();
   /** What the planner is told about runs judged bad: failed health checks, then memory over its limit. */
   const unhealthyVerdicts = () => new Map([...health.verdicts(), ...memory.verdicts()]);
-  const liveness = followPanes(() => loop.trigger(0), NUDGE_MS, opts.procBackstop === false ? undefined : LIVENESS_CHECK_MS);
+  const liveness = opts.remote
+    ? { follow: async () => {}, stop: () => {} }
+    : followPanes(() => loop.trigger(0), NUDGE_MS, opts.procBackstop === false ? undefined : LIVENESS_CHECK_MS);
   const onSpecEvent = (path: string) => {
     specs.markDirty();
     events.record({ event: 'spec-changed', reason: path }, 'debug');
@@ -359,4 +371,13 @@ function cannotRunAtAll(e: unknown): e is TmuxctlError {
 
 function formatSeconds(ms: number): string {
   return `${Math.round(ms / 100) / 10}s`;
+}
+
+/** A lock taken at the start of each pass and let go at its end: a host's, where nothing keeps it between passes. */
+function lockPerPass(take: (timeoutSeconds: number) => Promise<HeldLock>, timeoutSeconds: number): KeptLock {
+  return {
+    hold: () => take(timeoutSeconds),
+    handOverIfAsked: () => false,
+    release: async () => {},
+  };
 }

@@ -71,8 +71,12 @@ export function serverArgs(server: ServerAddress): string[] {
  * failures (it could not connect) are told apart from tmux's.
  */
 export interface TmuxLauncher {
-  /** The process to spawn for this tmux argv (which starts with the server flags). */
-  command(tmuxArgv: readonly string[]): { file: string; args: string[] };
+  /**
+   * The process to spawn for this tmux argv (which starts with the server flags). `timeoutMs`: when
+   * this call is given up on; the remote client must end by itself then, since killing ssh here
+   * does not end a client blocked there (a `wait-for`).
+   */
+  command(tmuxArgv: readonly string[], timeoutMs: number): { file: string; args: string[] };
   /** The error to reject with when the result is the transport's failure, not tmux's; undefined otherwise. */
   failure(r: TmuxResult): Error | undefined;
   /** Says where, in a message about a call that got no answer: `gpu1: `. */
@@ -136,7 +140,7 @@ export class TmuxClient implements Tmux {
   exec(args: readonly string[], opts: RunOptions = {}): Promise<TmuxResult> {
     const argv = [...serverArgs(this.server), ...args];
     const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
-    const launch = this.launcher ? this.launcher.command(argv) : { file: this.binary, args: argv };
+    const launch = this.launcher ? this.launcher.command(argv, timeoutMs) : { file: this.binary, args: argv };
     return new Promise((resolve, reject) => {
       if (!this.launcher) refuseNonSocket(this.server.socketPath);
       const env = clientEnv(this.env);

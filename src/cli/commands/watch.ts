@@ -1,10 +1,16 @@
 import { startWatch } from '../../supervise/watch.js';
+import { LOCAL_HOST } from '../../host/machine.js';
+import type { LoadResult } from '../../spec/load.js';
 import { type Context, eventLog, loadOrFail, specPaths } from '../context.js';
+import { desiredOn, openHosts } from '../hosts.js';
+import { eventsOnHost, HostWatchers } from '../host-watchers.js';
 
 export interface WatchCommandOptions {
   file?: string[];
   resync: number;
   lockTimeout: number;
+  /** `--host NAME`, repeatable: only these hosts (`local` is this machine). */
+  host?: string[];
 }
 
 /**
@@ -41,25 +47,58 @@ export async function watchCommand(ctx: Context, opts: WatchCommandOptions): Pro
     events.record({ event: 'output-lost', reason: `${stream}: ${reason}; watching on, events only in events.log` }, 'warn'),
   );
   events.record({ event: 'watch-started', reason: `${desired.sessions.length} sessions, resync every ${opts.resync}s` });
-  const watcher = await startWatch({
-    tmux: ctx.tmux,
-    initial: desired,
-    load: () => loadDesiredState(files, { cwd: ctx.io.cwd, env: ctx.io.env }),
+  const { scopes, unreachable } = await openHosts(ctx, desired, opts.host);
+  const load = (host: string) => async (): Promise<LoadResult> => {
+    const r = await loadDesiredState(files, { cwd: ctx.io.cwd, env: ctx.io.env });
+    return r.ok ? { ...r, desired: desiredOn(r.desired, host) } : r;
+  };
+  // One watcher per host: this machine's below, each host's on its own connection (hosts.ts).
+  const hosts = new HostWatchers({
+    start: (scope) =>
+      startWatch({
+        tmux: scope.ctx.tmux,
+        initial: desiredOn(desired, scope.host),
+        load: load(scope.host),
+        events: eventsOnHost(events, scope.host),
+        lockFile: scope.ctx.lockFile,
+        lockTimeoutSeconds: opts.lockTimeout,
+        logDir: scope.ctx.logDir,
+        resyncSeconds: opts.resync,
+        env: ctx.io.env as NodeJS.ProcessEnv,
+        remote: { machine: scope.ctx.machine, lock: scope.ctx.lock },
+        control: false,
+      }),
+    reconnect: async (host) => {
+      const r = await openHosts(ctx, desired, [host]);
+      return r.scopes[0] ?? r.unreachable[0]!;
+    },
     events,
-    lockFile: ctx.lockFile,
-    lockTimeoutSeconds: opts.lockTimeout,
-    logDir: ctx.logDir,
-    resyncSeconds: opts.resync,
-    env: ctx.io.env as NodeJS.ProcessEnv,
-    notifier,
-    procBackstop: ctx.io.env.TMUXCTL_INTERNAL_NO_PROC_BACKSTOP !== '1',
-    // Opt-in for now: Debian's tmux 3.3a servers segfaulted in our test runs with watch's control
-    // clients attached (README, "One live connection to tmux"); a crash takes every session with it.
-    control: ctx.io.env.TMUXCTL_CONTROL === '1' && ctx.io.env.TMUXCTL_INTERNAL_NO_CONTROL !== '1',
   });
-  const outcome = await Promise.race([signalled.then((signal) => ({ signal })), watcher.fatal.then((error) => ({ error }))]);
+  for (const scope of scopes) if (scope.host !== LOCAL_HOST) await hosts.add(scope);
+  for (const lost of unreachable) hosts.retry(lost);
+  // `--host` without `local`: this machine is not watched at all (an empty watch here would prune it).
+  const local = scopes.some((s) => s.host === LOCAL_HOST);
+  const watcher = !local
+    ? undefined
+    : await startWatch({
+        tmux: ctx.tmux,
+        initial: desiredOn(desired, LOCAL_HOST),
+        load: load(LOCAL_HOST),
+        events,
+        lockFile: ctx.lockFile,
+        lockTimeoutSeconds: opts.lockTimeout,
+        logDir: ctx.logDir,
+        resyncSeconds: opts.resync,
+        env: ctx.io.env as NodeJS.ProcessEnv,
+        notifier,
+        procBackstop: ctx.io.env.TMUXCTL_INTERNAL_NO_PROC_BACKSTOP !== '1',
+        // Opt-in for now: Debian's tmux 3.3a servers segfaulted in our test runs with watch's control
+        // clients attached (README, "One live connection to tmux"); a crash takes every session with it.
+        control: ctx.io.env.TMUXCTL_CONTROL === '1' && ctx.io.env.TMUXCTL_INTERNAL_NO_CONTROL !== '1',
+      });
+  const outcome = await Promise.race([signalled.then((signal) => ({ signal })), ...(watcher ? [watcher.fatal.then((error) => ({ error }))] : [])]);
   if ('error' in outcome) {
-    await within(STOP_PASS_MS, watcher.stop());
+    await within(STOP_PASS_MS, Promise.all([watcher?.stop(), hosts.stop()]));
     await notifier.drain(STOP_NOTIFY_MS);
     await within(STOP_LOG_MS, events.close());
     throw outcome.error; // one line from the CLI, exit 3
@@ -67,10 +106,11 @@ export async function watchCommand(ctx: Context, opts: WatchCommandOptions): Pro
   events.record({ event: 'watch-stopping', reason: outcome.signal });
   // Never wait long on a pass that is mid-way through stopping a slow process: it is abandoned (its
   // session keeps running; the next pass of any tmuxctl finishes the job).
-  const stopped = await within(STOP_PASS_MS, watcher.stop());
+  const stopped = await within(STOP_PASS_MS, Promise.all([watcher?.stop(), hosts.stop()]));
   if (!stopped) {
     events.record({ event: 'watch-stopping', reason: 'abandoning the pass under way' }, 'warn');
-    watcher.abandon(); // its tmux clients too, the control clients included: a stopped server would keep them for ever
+    watcher?.abandon(); // its tmux clients too, the control clients included: a stopped server would keep them for ever
+    hosts.abandon();
   }
   // Messages still on their way get a moment, not a wait: a hung webhook must not hold the exit.
   await notifier.drain(STOP_NOTIFY_MS);
