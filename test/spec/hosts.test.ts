@@ -340,3 +340,34 @@ describe('hosts: dependsOn looks on the same host', () => {
     expect(where(desired.sessions)).toEqual(['gpu1/a', 'gpu2/a', 'gpu1/b', 'gpu2/b']);
   });
 });
+
+describe('hosts: what is not supervised on a host yet', () => {
+  it('refuses healthCheck, orphans and memoryLimitMB on a session on a host, at each key; this machine keeps them', async () => {
+    const spec = [
+      'version: 1',
+      HOSTS.trimEnd(),
+      'sessions:',
+      '  there:',
+      '    host: gpu1',
+      '    command: x',
+      '    healthCheck: {command: "true"}',
+      '  panes-there:',
+      '    hosts: [local, gpu2]',
+      '    windows:',
+      '      - name: w',
+      '        panes:',
+      '          - {command: y, memoryLimitMB: 100}',
+      '          - {command: z, orphans: {match: zz}}',
+      '  here:',
+      '    command: x',
+      '    healthCheck: {command: "true"}',
+      '    memoryLimitMB: 10',
+      '',
+    ].join('\n');
+    expect(await problems({ 'a.yaml': spec })).toEqual([
+      'a.yaml:9:5: sessions.there.healthCheck: not supported yet for a session on a host (here "gpu1"): it would run or look on this machine; remove it, or run the session here',
+      'a.yaml:15:26: sessions.panes-there.windows[0].panes[0].memoryLimitMB: not supported yet for a session on a host (here "gpu2"): it would run or look on this machine; remove it, or run the session here',
+      'a.yaml:16:26: sessions.panes-there.windows[0].panes[1].orphans: not supported yet for a session on a host (here "gpu2"): it would run or look on this machine; remove it, or run the session here',
+    ]);
+  });
+});
