@@ -2,6 +2,7 @@
  * Sessions on several hosts from one folder of specs, over real OpenSSH: each host is a throw-away
  * account with its own sshd on 127.0.0.1 (test/helpers/sshd.ts), its own tmux server and processes.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { useSshHosts } from '../helpers/sshd.js';
 import { LONG_RUNNING, quickSession, useTmuxServer, waitFor } from '../helpers/tmux.js';
@@ -141,6 +142,21 @@ describe('apply across hosts', () => {
     await waitFor(async () => !(await panesOn('gpu2')).has('dn-b'), 5000, 'dn-b pruned on gpu2');
   });
 
+  it('an env value reaches the pane on the host, and shows in no argv on either side', async () => {
+    const secret = `s3cr3t-${Math.random().toString(36).slice(2)}`;
+    const file = t.writeSpec(
+      'secret/app.yaml',
+      hostsDoc({ 'sc-a': quickSession(['sh', '-c', 'printf %s "$TOKEN" > "$HOME/token"; exec sleep 100000'], { host: 'gpu1', env: { TOKEN: secret } }) }),
+    );
+    const r = await tmuxctl(['apply', '-f', file]);
+    expect(r.exitCode).toBe(0);
+    const got = await waitFor(async () => (await ssh.host('gpu1').run('cat "$HOME/token"')).stdout, 5000, 'the token written on gpu1');
+    expect(got).toBe(secret);
+    const argvWith = (list: { pid: number; argv: string[] }[]) => list.filter((p) => p.argv.join(' ').includes(secret));
+    expect(argvWith(ssh.host('gpu1').cmdlinesOfUser())).toEqual([]);
+    expect(argvWith(localCmdlines())).toEqual([]);
+  });
+
   it('an unknown --host is a usage error that touches nothing', async () => {
     const file = t.writeSpec('usage/app.yaml', hostsDoc({ 'us-a': quickSession(LONG_RUNNING, { host: 'gpu1' }) }));
     const r = await tmuxctl(['apply', '-f', file, '--host', 'gpu9']);
@@ -153,3 +169,16 @@ describe('apply across hosts', () => {
     expect((await panesOn('gpu1')).has('us-a')).toBe(false);
   });
 });
+
+/** argv of every process on this machine (the test runs as root: all of them). */
+function localCmdlines(): { pid: number; argv: string[] }[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .flatMap((d) => {
+      try {
+        return [{ pid: Number(d), argv: readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0') }];
+      } catch {
+        return [];
+      }
+    });
+}
