@@ -157,6 +157,35 @@ describe('apply across hosts', () => {
     expect(argvWith(localCmdlines())).toEqual([]);
   });
 
+  it('takes the lock on the host: while another holds it there, apply waits and then gives up on that host only', async () => {
+    const file = t.writeSpec(
+      'lock/app.yaml',
+      hostsDoc({ 'lk-a': quickSession(LONG_RUNNING, { host: 'gpu1' }), 'lk-b': quickSession(LONG_RUNNING, { host: 'gpu2' }) }),
+    );
+    // The lock file of this server on gpu1, as another tmuxctl (another person's machine) would hold it.
+    expect((await tmuxctl(['apply', '-f', file])).exitCode).toBe(0);
+    const lockDir = '$HOME/.local/state/tmuxctl/locks';
+    // Held until the test lets go (a file appears), however slow the machine is meanwhile.
+    const holder = ssh
+      .host('gpu1')
+      .run(`for f in ${lockDir}/server-*.lock; do exec flock -x "$f" sh -c 'touch "$HOME/held"; until [ -e "$HOME/release" ]; do sleep 0.1; done'; done`, {
+        timeoutMs: 60_000,
+      });
+    await waitFor(async () => (await ssh.host('gpu1').run('[ -e "$HOME/held" ]')).code === 0, 5000, 'the lock held on gpu1');
+    t.writeSpec(
+      'lock/app.yaml',
+      hostsDoc({ 'lk-a': quickSession(['sleep', '100003'], { host: 'gpu1' }), 'lk-b': quickSession(['sleep', '100003'], { host: 'gpu2' }) }),
+    );
+    const r = await tmuxctl(['apply', '-f', file, '--lock-timeout', '1']);
+    expect(r.exitCode).toBe(3);
+    expect(r.stderr).toMatch(/^tmuxctl: gpu1: lock .* not obtained within 1s/m);
+    expect(r.stdout).toMatch(/^~ restart gpu2\/lk-b \(/m);
+    await ssh.host('gpu1').run('touch "$HOME/release"');
+    await holder;
+    // Let go: the next apply gets it.
+    expect((await tmuxctl(['apply', '-f', file])).stdout).toMatch(/^~ restart gpu1\/lk-a \(/m);
+  });
+
   it('an unknown --host is a usage error that touches nothing', async () => {
     const file = t.writeSpec('usage/app.yaml', hostsDoc({ 'us-a': quickSession(LONG_RUNNING, { host: 'gpu1' }) }));
     const r = await tmuxctl(['apply', '-f', file, '--host', 'gpu9']);
