@@ -21,7 +21,7 @@ export function remoteLimitIssues(raw: Record<string, unknown>, at: DocPath, hos
           message: `${formatPath([...path, key])}: not supported yet for a session on a host (here ${JSON.stringify(host)}): it would run or look on this machine; remove it, or run the session here`,
         });
     for (const child of ['windows', 'panes'] as const)
-      if (Array.isArray(node[child])) node[child].forEach((c: unknown, i: number) => look(c, [...path, child, i]));
+      if (Array.isArray(node[child])) for (const [i, c] of (node[child] as unknown[]).entries()) look(c, [...path, child, i]);
   };
   look(raw, at);
   return issues;
