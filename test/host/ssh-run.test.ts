@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { lastLine } from '../../src/host/ssh/ssh-run.js';
+import { HostUnreachableError } from '../../src/errors.js';
+import { lastLine, sshFailure } from '../../src/host/ssh/ssh-run.js';
 
 describe('lastLine', () => {
   it("is ssh's last non-blank stderr line, without the \\r it sometimes ends lines with", () => {
@@ -8,5 +9,16 @@ describe('lastLine', () => {
     );
     expect(lastLine('kyuwon@gpu1.lab: Permission denied (publickey).\n\n')).toBe('kyuwon@gpu1.lab: Permission denied (publickey).');
     expect(lastLine('  \n')).toBeUndefined();
+  });
+});
+
+describe('sshFailure', () => {
+  it('exit 255 is ssh failing: one line, the host name first; any other code is the remote command', () => {
+    const e = sshFailure({ name: 'gpu2' }, 255, 'ssh: connect to host gpu2.lab port 22: Connection refused\r\n');
+    expect(e).toBeInstanceOf(HostUnreachableError);
+    expect(e?.message).toBe('gpu2: ssh: connect to host gpu2.lab port 22: Connection refused');
+    expect(e?.exitCode).toBe(3);
+    expect(sshFailure({ name: 'gpu2' }, 255, '')?.message).toBe('gpu2: ssh exited with 255');
+    for (const code of [0, 1, 2, 127, 130]) expect(sshFailure({ name: 'gpu2' }, code, 'boom')).toBeUndefined();
   });
 });

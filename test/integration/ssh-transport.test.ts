@@ -156,6 +156,27 @@ describe('runOverSsh', () => {
     expect((await runOverSsh(target('beta'), ['id', '-un'], CALL)).stdout.trim()).toBe(h.user);
   });
 
+  it('no prompt ever (BatchMode): a refused key and an unknown host key are one-line HostUnreachableErrors', async () => {
+    const h = hosts.host('alpha');
+    const denied = await rejection(runOverSsh(target('alpha', { ssh: `ssh://root@127.0.0.1:${h.port}` }), ['true'], CALL));
+    expect(denied).toBeInstanceOf(HostUnreachableError);
+    expect(denied.message).toBe('alpha: root@127.0.0.1: Permission denied (publickey).');
+    // `localhost` is not in the known_hosts file: with StrictHostKeyChecking, no question, a refusal.
+    const unknown = await rejection(runOverSsh(target('alpha', { ssh: `ssh://${h.user}@localhost:${h.port}` }), ['true'], CALL));
+    expect(unknown.message).toBe('alpha: Host key verification failed.');
+  });
+
+  it('a user ssh config that sets RemoteCommand or forwards a port does not break a call', async () => {
+    const h = hosts.host('beta');
+    const config = path.join(root, 'user-ssh-config');
+    writeFileSync(
+      config,
+      `Host beta\n  RemoteCommand echo hijacked\n  LocalForward 127.0.0.1:1 127.0.0.1:1\n  RequestTTY yes\n\n${readFileSync(hosts.configFile, 'utf8')}`,
+    );
+    const r = await runOverSsh(target('beta', { configFile: config }), ['id', '-un'], CALL);
+    expect(r.stdout.trim()).toBe(h.user);
+  });
+
   it('a host that hangs (sshd stopped with SIGSTOP): the timeout error within the deadline, with or without a master', async () => {
     const h = hosts.host('alpha');
     const warm = new SshConnection(target('alpha', { connectTimeoutSec: 60 }));

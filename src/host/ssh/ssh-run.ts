@@ -71,8 +71,11 @@ export function runSshCommand(target: SshTarget, cmd: Command, opts: SshRunOptio
       settle(() => {
         const stderr = text(err);
         if (opts.signal?.aborted) resolve({ stdout: text(out), stderr, code, aborted: true });
-        else if (code === SSH_FAILED) reject(new HostUnreachableError(target.name, lastLine(stderr) ?? `ssh exited with ${SSH_FAILED}`));
-        else resolve({ stdout: text(out), stderr, code });
+        else {
+          const failure = sshFailure(target, code, stderr);
+          if (failure) reject(failure);
+          else resolve({ stdout: text(out), stderr, code });
+        }
       });
 
     const timer = setTimeout(() => {
@@ -101,6 +104,15 @@ export function runSshCommand(target: SshTarget, cmd: Command, opts: SshRunOptio
       child.stdin!.end(opts.input);
     }
   });
+}
+
+/**
+ * ssh's own failure as the error to throw, or undefined when the exit code is the remote
+ * command's. For any spawner of sshCommand (TmuxClient launching `ssh ... tmux ...` too).
+ */
+export function sshFailure(target: Pick<SshTarget, 'name'>, code: number, stderr: string): HostUnreachableError | undefined {
+  if (code !== SSH_FAILED) return undefined;
+  return new HostUnreachableError(target.name, lastLine(stderr) ?? `ssh exited with ${SSH_FAILED}`);
 }
 
 /** ssh's own last words: the last non-blank stderr line (ssh ends its lines with \r\n at times). */
