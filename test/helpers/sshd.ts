@@ -226,7 +226,7 @@ async function createHost(name: string, root: string, shell: string): Promise<Ho
   const user = PREFIX + Math.random().toString(36).slice(2, 8).padEnd(6, '0');
   // `-p '*'`: an account made without a password is locked ('!'), and sshd refuses a locked account when PAM is off.
   // The comment names the process that made it, so a later run can tell it was left behind.
-  await retryLocked(() => exec('useradd', ['-m', '-p', '*', '-s', shell, '-c', `tmuxctl test host pid=${process.pid}`, user]));
+  await retryLocked(() => exec('useradd', ['-m', '-p', '*', '-s', shell, '-c', `tmuxctl test host pid=${process.pid} root=${root}`, user]));
   const [uid, gid, home] = passwdEntry(user);
   const sshDir = path.join(home, '.ssh');
   const keyFile = path.join(root, `id_${user}`);
@@ -352,7 +352,7 @@ async function destroyHost(s: HostState): Promise<void> {
 async function reapAbandoned(): Promise<void> {
   for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
     const f = line.split(':');
-    const pid = /^tmuxctl test host pid=(\d+)$/.exec(f[4] ?? '')?.[1];
+    const [, pid, dir] = /^tmuxctl test host pid=(\d+)(?: root=(\S+))?$/.exec(f[4] ?? '') ?? [];
     if (!f[0]?.startsWith(PREFIX) || pid === undefined || alive(Number(pid))) continue;
     const uid = Number(f[2]);
     // Its sshd (root's) names the account in its config path: that recorded identity, not a name pattern.
@@ -366,6 +366,8 @@ async function reapAbandoned(): Promise<void> {
       }),
     );
     removeOwnedBy(`/tmp/tmux-${uid}`, uid);
+    // Its keys and configs, when the folder is one this helper makes.
+    if (dir && path.dirname(dir) === tmpdir() && /^tmuxctl-sshd-[A-Za-z0-9]{6}$/.test(path.basename(dir))) rmSync(dir, { recursive: true, force: true });
   }
 }
 

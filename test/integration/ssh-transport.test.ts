@@ -2,6 +2,7 @@
  * The SSH transport against real sshd "hosts" (test/helpers/sshd.ts): each is a throw-away account
  * with its own sshd on a 127.0.0.1 port, its own tmux server and processes.
  */
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -296,6 +297,27 @@ describe('the master connection', () => {
 });
 
 describe('the sshd harness', () => {
+  it('a run killed outright (no teardown): the next start removes its account, processes and files', async () => {
+    const gone = spawnSync('true').pid!; // a pid that no longer runs: the "killed" run
+    const dir = mkdtempSync(path.join(tmpdir(), 'tmuxctl-sshd-'));
+    const user = `tmxh-${Math.random().toString(36).slice(2, 8).padEnd(6, '0')}`;
+    spawnSync('useradd', ['-m', '-p', '*', '-s', '/bin/sh', '-c', `tmuxctl test host pid=${gone} root=${dir}`, user]);
+    const uid = Number(
+      /^[^:]*:[^:]*:(\d+):/m.exec(
+        readFileSync('/etc/passwd', 'utf8')
+          .split('\n')
+          .find((l) => l.startsWith(`${user}:`)) ?? '',
+      )?.[1],
+    );
+    expect(uid).toBeGreaterThan(0);
+    const left = spawn('setpriv', ['--reuid', String(uid), '--regid', String(uid), '--clear-groups', 'sleep', '100000'], { stdio: 'ignore' });
+    await waitFor(() => pidsOfUid(uid).length > 0, 5000, 'the left-over process');
+    await destroySshHosts(await startSshHosts([]));
+    expect(readFileSync('/etc/passwd', 'utf8')).not.toMatch(new RegExp(`^${user}:`, 'm'));
+    await waitFor(() => !isProcessAlive(left.pid!), 5000, 'the left-over process to be killed');
+    expect(existsSync(dir)).toBe(false);
+  });
+
   it('teardown leaves no process, account, home or sshd of its users', async () => {
     const made = await startSshHosts(['gamma']);
     const h = made.host('gamma');
