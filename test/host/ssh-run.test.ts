@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HostUnreachableError } from '../../src/errors.js';
-import { lastLine, sshFailure } from '../../src/host/ssh/ssh-run.js';
+import { lastLine, splitMuxNotice, sshFailure } from '../../src/host/ssh/ssh-run.js';
 
 describe('lastLine', () => {
   it("is ssh's last non-blank stderr line, without the \\r it sometimes ends lines with", () => {
@@ -20,5 +20,12 @@ describe('sshFailure', () => {
     expect(e?.exitCode).toBe(3);
     expect(sshFailure({ name: 'gpu2' }, 255, '')?.message).toBe('gpu2: ssh exited with 255');
     for (const code of [0, 1, 2, 127, 130]) expect(sshFailure({ name: 'gpu2' }, code, 'boom')).toBeUndefined();
+  });
+});
+
+describe('splitMuxNotice', () => {
+  it("takes ssh's stale control socket line out of the remote stderr and says the master is lost", () => {
+    expect(splitMuxNotice('Control socket connect(/s/ssh/ab12): Connection refused\r\nremote says\n')).toEqual({ stderr: 'remote says\n', masterLost: true });
+    expect(splitMuxNotice('remote says\nControl socket connect(x): y\n')).toEqual({ stderr: 'remote says\nControl socket connect(x): y\n', masterLost: false });
   });
 });

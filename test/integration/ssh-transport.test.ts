@@ -261,6 +261,22 @@ describe('the master connection', () => {
     expect(again).not.toBe(pid);
   });
 
+  it('a connection whose master was killed: the call still works, stderr stays clean, the next call has a master again', async () => {
+    const t = target('beta');
+    const conn = new SshConnection(t);
+    await conn.run(['true'], CALL);
+    const pid = (await masterPid(t))!;
+    process.kill(pid, 'SIGKILL'); // the master this test started
+    await waitFor(() => !isProcessAlive(pid), 5000, 'the master to die');
+    const r = await conn.run(['sh', '-c', 'id -un; echo remote-err >&2'], CALL);
+    expect(r.stdout.trim()).toBe(hosts.host('beta').user);
+    expect(r.stderr).toBe('remote-err\n');
+    await conn.run(['true'], CALL);
+    const again = await masterPid(t);
+    expect(again).toBeDefined();
+    expect(again).not.toBe(pid);
+  });
+
   it('a call made right after the master starts returns at once: the master holds no pipe of ours', async () => {
     // OpenSSH 9 sends a forked master's stderr to /dev/null, unless -v (older releases never did):
     // an `ssh` that always adds -v makes the master keep whatever stderr it was given.

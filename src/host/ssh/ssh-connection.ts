@@ -25,7 +25,9 @@ export class SshConnection {
   async run(argv: readonly RemoteWord[], opts: SshRunOptions): Promise<SshRunResult> {
     const deadline = Date.now() + opts.timeoutMs;
     await this.connect(opts.timeoutMs);
-    return runOverSsh(this.target, argv, { ...opts, timeoutMs: Math.max(1, deadline - Date.now()) });
+    const r = await runOverSsh(this.target, argv, { ...opts, timeoutMs: Math.max(1, deadline - Date.now()) });
+    if (r.masterLost) this.socket = undefined; // its socket is stale: the next call starts a master again
+    return r;
   }
 
   /** Starts the master unless its socket is there. */

@@ -22,6 +22,8 @@ export interface SshRunResult {
   /** The remote command's exit code (never 255: that is ssh's own failure, thrown instead). */
   code: number;
   aborted?: boolean;
+  /** The control socket was there but no master answered on it (killed): the call went direct. */
+  masterLost?: boolean;
 }
 
 /** ssh's own exit code: the connection or the authentication failed (the remote command never ran, or the link dropped). */
@@ -69,12 +71,13 @@ export function runSshCommand(target: SshTarget, cmd: Command, opts: SshRunOptio
     };
     const finishWith = (code: number) =>
       settle(() => {
-        const stderr = text(err);
-        if (opts.signal?.aborted) resolve({ stdout: text(out), stderr, code, aborted: true });
+        const { stderr, masterLost } = splitMuxNotice(text(err));
+        const extra = masterLost ? { masterLost } : {};
+        if (opts.signal?.aborted) resolve({ stdout: text(out), stderr, code, aborted: true, ...extra });
         else {
           const failure = sshFailure(target, code, stderr);
           if (failure) reject(failure);
-          else resolve({ stdout: text(out), stderr, code });
+          else resolve({ stdout: text(out), stderr, code, ...extra });
         }
       });
 
@@ -113,6 +116,16 @@ export function runSshCommand(target: SshTarget, cmd: Command, opts: SshRunOptio
 export function sshFailure(target: Pick<SshTarget, 'name'>, code: number, stderr: string): HostUnreachableError | undefined {
   if (code !== SSH_FAILED) return undefined;
   return new HostUnreachableError(target.name, lastLine(stderr) ?? `ssh exited with ${SSH_FAILED}`);
+}
+
+/**
+ * A control socket left by a master that was killed: ssh says `Control socket connect(PATH):
+ * Connection refused` and carries on with a direct connection. That line is ssh's, not the remote
+ * command's: it is taken out of stderr and reported as `masterLost`, so the caller starts a new master.
+ */
+export function splitMuxNotice(stderr: string): { stderr: string; masterLost: boolean } {
+  const m = /^Control socket connect\(.*\): [^\n]*\n/.exec(stderr);
+  return m ? { stderr: stderr.slice(m[0].length), masterLost: true } : { stderr, masterLost: false };
 }
 
 /** ssh's own last words: the last non-blank stderr line (ssh ends its lines with \r\n at times). */
