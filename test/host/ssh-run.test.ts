@@ -26,6 +26,10 @@ describe('sshFailure', () => {
 describe('splitMuxNotice', () => {
   it("takes ssh's stale control socket line out of the remote stderr and says the master is lost", () => {
     expect(splitMuxNotice('Control socket connect(/s/ssh/ab12): Connection refused\r\nremote says\n')).toEqual({ stderr: 'remote says\n', masterLost: true });
+    expect(splitMuxNotice('mux_client_request_session: session request failed: Session open refused by peer\r\nx\n')).toEqual({
+      stderr: 'x\n',
+      masterLost: false,
+    });
     expect(splitMuxNotice('remote says\nControl socket connect(x): y\n')).toEqual({ stderr: 'remote says\nControl socket connect(x): y\n', masterLost: false });
   });
 });

@@ -231,6 +231,16 @@ describe('the master connection', () => {
     expect(new Set(outs.map((o) => o.stdout)).size).toBe(1);
   });
 
+  it('more calls at once than sshd allows sessions on one connection: all ride the master, none gets ssh notices', async () => {
+    // The harness's sshd keeps the default MaxSessions (10).
+    const conn = new SshConnection(target('alpha'));
+    await conn.run(['true'], CALL);
+    const script = SSHD_SESSION[2]!.replace('exit 0;', 'sleep 0.5; exit 0;');
+    const outs = await Promise.all(Array.from({ length: 16 }, () => conn.run(['sh', '-c', script], CALL)));
+    expect(new Set(outs.map((o) => o.stdout)).size).toBe(1);
+    expect(outs.map((o) => o.stderr).filter(Boolean)).toEqual([]);
+  });
+
   it('two tmuxctl processes starting the same master at once: both use the one that won', async () => {
     // The alias and the ssh:// form are different targets to this process (no shared start) and the
     // same connection to ssh (one control socket): as when a watch and an apply start together.

@@ -119,13 +119,22 @@ export function sshFailure(target: Pick<SshTarget, 'name'>, code: number, stderr
 }
 
 /**
- * A control socket left by a master that was killed: ssh says `Control socket connect(PATH):
- * Connection refused` and carries on with a direct connection. That line is ssh's, not the remote
- * command's: it is taken out of stderr and reported as `masterLost`, so the caller starts a new master.
+ * ssh's own notices about the shared connection, printed before the remote command's stderr when
+ * it fell back to a direct connection: a control socket left by a master that was killed
+ * (`Control socket connect(PATH): Connection refused`: then `masterLost`, so the caller starts a
+ * new master), or a master whose host refused one more session (`mux_client_request_session:
+ * session request failed: ...`, past sshd's MaxSessions). They are ssh's, not the remote
+ * command's: taken out of stderr.
  */
 export function splitMuxNotice(stderr: string): { stderr: string; masterLost: boolean } {
-  const m = /^Control socket connect\(.*\): [^\n]*\n/.exec(stderr);
-  return m ? { stderr: stderr.slice(m[0].length), masterLost: true } : { stderr, masterLost: false };
+  let rest = stderr;
+  let masterLost = false;
+  for (;;) {
+    const m = /^(Control socket connect\(|mux_client_)[^\n]*\n/.exec(rest);
+    if (!m) return { stderr: rest, masterLost };
+    if (m[1] === 'Control socket connect(') masterLost = true;
+    rest = rest.slice(m[0].length);
+  }
 }
 
 /** ssh's own last words: the last non-blank stderr line (ssh ends its lines with \r\n at times). */
