@@ -10,7 +10,7 @@
  */
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
@@ -81,6 +81,7 @@ interface HostState {
   hostKey: string;
   sshdConfig: string;
   sshdLog: string;
+  pidFile: string;
   sshd?: ChildProcess;
   paused: number[];
 }
@@ -143,13 +144,14 @@ export async function startSshHosts(names: string[], opts: SshHostsOptions = {})
       const s = await createHost(name, root, opts.shell ?? '/bin/sh');
       states.push(s);
       live.add(s);
-      made.hosts.push(hostHandle(s));
     }
+    // Started before the client config is written: a port someone took meanwhile can still change.
+    await Promise.all(states.map((s) => startDaemon(s, true)));
     writeFileSync(knownHosts, states.map((s) => `[127.0.0.1]:${s.port} ${readFileSync(`${s.hostKey}.pub`, 'utf8').trim()}\n`).join(''), { mode: 0o600 });
     writeFileSync(configFile, clientConfig(states, knownHosts), { mode: 0o600 });
-    await Promise.all(states.map((s) => startDaemon(s)));
+    for (const s of states) made.hosts.push(hostHandle(s));
   } catch (e) {
-    await destroySshHosts(made);
+    await destroyStates(states, root).catch(() => {}); // the first failure is the one worth reading
     throw e;
   }
   return made;
@@ -157,7 +159,13 @@ export async function startSshHosts(names: string[], opts: SshHostsOptions = {})
 
 /** Kills every process of the test users (by PID), stops their sshds, removes the accounts and files. */
 export async function destroySshHosts(hosts: SshHosts): Promise<void> {
-  const states = hosts.hosts.map((h) => stateOf.get(h)!).filter(Boolean);
+  await destroyStates(
+    hosts.hosts.flatMap((h) => stateOf.get(h) ?? []),
+    hosts.root,
+  );
+}
+
+async function destroyStates(states: HostState[], root: string): Promise<void> {
   const failures: string[] = [];
   for (const s of states) {
     try {
@@ -166,7 +174,7 @@ export async function destroySshHosts(hosts: SshHosts): Promise<void> {
       failures.push(`${s.user}: ${(e as Error).message}`);
     }
   }
-  rmSync(hosts.root, { recursive: true, force: true });
+  rmSync(root, { recursive: true, force: true });
   if (failures.length) throw new Error(`ssh test hosts teardown: ${failures.join('; ')}`);
 }
 
@@ -218,7 +226,7 @@ async function createHost(name: string, root: string, shell: string): Promise<Ho
   const user = PREFIX + Math.random().toString(36).slice(2, 8).padEnd(6, '0');
   // `-p '*'`: an account made without a password is locked ('!'), and sshd refuses a locked account when PAM is off.
   // The comment names the process that made it, so a later run can tell it was left behind.
-  await retryLocked(() => exec('useradd', ['-m', '-p', '*', '-s', shell, '-c', `tmuxctl test host pid=${process.pid}`, user]));
+  await retryLocked(() => exec('useradd', ['-m', '-p', '*', '-s', shell, '-c', `tmuxctl test host pid=${process.pid} root=${root}`, user]));
   const [uid, gid, home] = passwdEntry(user);
   const sshDir = path.join(home, '.ssh');
   const keyFile = path.join(root, `id_${user}`);
@@ -244,17 +252,18 @@ async function createHost(name: string, root: string, shell: string): Promise<Ho
     hostKey,
     sshdConfig,
     sshdLog: path.join(root, `sshd_${user}.log`),
+    pidFile: path.join(root, `sshd_${user}.pid`),
     paused: [],
   };
-  writeFileSync(sshdConfig, daemonConfig(state, path.join(root, `sshd_${user}.pid`)), { mode: 0o600 });
+  writeFileSync(sshdConfig, daemonConfig(state), { mode: 0o600 });
   return state;
 }
 
-function daemonConfig(s: HostState, pidFile: string): string {
+function daemonConfig(s: HostState): string {
   return [
     `ListenAddress 127.0.0.1`,
     `HostKey ${s.hostKey}`,
-    `PidFile ${pidFile}`,
+    `PidFile ${s.pidFile}`,
     'UsePAM no',
     'PasswordAuthentication no',
     'KbdInteractiveAuthentication no',
@@ -283,19 +292,28 @@ function clientConfig(states: HostState[], knownHosts: string): string {
   return [...blocks, all.join('\n'), ''].join('\n\n');
 }
 
-async function startDaemon(s: HostState): Promise<void> {
+/**
+ * Starts the host's sshd and waits until it listens: it writes its pid file only once bound, so a
+ * pid file with its pid means this sshd (not some other program) has the port. A port taken since
+ * it was found free: another free one, the first time (before the client config names it).
+ */
+async function startDaemon(s: HostState, mayMove = false): Promise<void> {
   if (s.sshd && s.sshd.exitCode === null && s.sshd.signalCode === null) return;
-  const child = spawn(SSHD, ['-D', '-f', s.sshdConfig, '-p', String(s.port), '-E', s.sshdLog], { stdio: 'ignore' });
-  s.sshd = child;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`${s.name}: sshd on port ${s.port} exited at start: ${readTail(s.sshdLog)}`);
+  for (let attempt = 0; ; attempt++) {
+    rmSync(s.pidFile, { force: true });
+    const child = spawn(SSHD, ['-D', '-f', s.sshdConfig, '-p', String(s.port), '-E', s.sshdLog], { stdio: 'ignore' });
+    s.sshd = child;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      if (child.exitCode !== null || child.signalCode !== null) break;
+      if (readTail(s.pidFile) === String(child.pid)) return;
+      if (Date.now() > deadline) throw new Error(`${s.name}: sshd on port ${s.port} not listening within 15 s: ${readTail(s.sshdLog)}`);
+      await Promise.race([exited, sleep(50)]);
     }
-    if (await accepts(s.port)) break;
-    if (Date.now() > deadline) throw new Error(`${s.name}: sshd on port ${s.port} not listening within 15 s: ${readTail(s.sshdLog)}`);
-    await Promise.race([exited, sleep(50)]);
+    const why = readTail(s.sshdLog);
+    if (!mayMove || attempt >= 3 || !/Address already in use/.test(why)) throw new Error(`${s.name}: sshd on port ${s.port} exited at start: ${why}`);
+    s.port = await freePort();
   }
 }
 
@@ -334,7 +352,7 @@ async function destroyHost(s: HostState): Promise<void> {
 async function reapAbandoned(): Promise<void> {
   for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
     const f = line.split(':');
-    const pid = /^tmuxctl test host pid=(\d+)$/.exec(f[4] ?? '')?.[1];
+    const [, pid, dir] = /^tmuxctl test host pid=(\d+)(?: root=(\S+))?$/.exec(f[4] ?? '') ?? [];
     if (!f[0]?.startsWith(PREFIX) || pid === undefined || alive(Number(pid))) continue;
     const uid = Number(f[2]);
     // Its sshd (root's) names the account in its config path: that recorded identity, not a name pattern.
@@ -348,6 +366,8 @@ async function reapAbandoned(): Promise<void> {
       }),
     );
     removeOwnedBy(`/tmp/tmux-${uid}`, uid);
+    // Its keys and configs, when the folder is one this helper makes.
+    if (dir && path.dirname(dir) === tmpdir() && /^tmuxctl-sshd-[A-Za-z0-9]{6}$/.test(path.basename(dir))) rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -480,19 +500,6 @@ function freePort(): Promise<number> {
       const port = (srv.address() as { port: number }).port;
       srv.close(() => resolve(port));
     });
-  });
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = connect({ host: '127.0.0.1', port });
-    const done = (ok: boolean) => {
-      sock.destroy();
-      resolve(ok);
-    };
-    sock.setTimeout(1000, () => done(false));
-    sock.once('connect', () => done(true));
-    sock.once('error', () => done(false));
   });
 }
 

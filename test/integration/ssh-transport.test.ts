@@ -2,6 +2,7 @@
  * The SSH transport against real sshd "hosts" (test/helpers/sshd.ts): each is a throw-away account
  * with its own sshd on a 127.0.0.1 port, its own tmux server and processes.
  */
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -120,6 +121,25 @@ describe('runOverSsh', () => {
     expect(readFileSync(path.join(h.home, 'got'), 'utf8')).toBe(`${secret}\n`);
   });
 
+  it('an abort ends the call at once and says so', async () => {
+    const ac = new AbortController();
+    const call = runOverSsh(target('alpha'), ['sleep', '1000'], { ...CALL, signal: ac.signal });
+    const remote = await waitFor(
+      () =>
+        hosts
+          .host('alpha')
+          .cmdlinesOfUser()
+          .find((c) => c.argv.join(' ') === 'sleep 1000'),
+      15_000,
+      'the remote sleep',
+    );
+    ac.abort();
+    const r = await call;
+    expect(r.aborted).toBe(true);
+    // Without a terminal the remote command is not hung up on: ending it is the caller's job.
+    process.kill(remote.pid, 'SIGKILL');
+  });
+
   it('a stopped sshd: HostUnreachableError, one line, the host name then ssh own words; exit 3', async () => {
     const h = hosts.host('beta');
     await h.stopSshd();
@@ -135,6 +155,27 @@ describe('runOverSsh', () => {
       await h.startSshd();
     }
     expect((await runOverSsh(target('beta'), ['id', '-un'], CALL)).stdout.trim()).toBe(h.user);
+  });
+
+  it('no prompt ever (BatchMode): a refused key and an unknown host key are one-line HostUnreachableErrors', async () => {
+    const h = hosts.host('alpha');
+    const denied = await rejection(runOverSsh(target('alpha', { ssh: `ssh://root@127.0.0.1:${h.port}` }), ['true'], CALL));
+    expect(denied).toBeInstanceOf(HostUnreachableError);
+    expect(denied.message).toBe('alpha: root@127.0.0.1: Permission denied (publickey).');
+    // `localhost` is not in the known_hosts file: with StrictHostKeyChecking, no question, a refusal.
+    const unknown = await rejection(runOverSsh(target('alpha', { ssh: `ssh://${h.user}@localhost:${h.port}` }), ['true'], CALL));
+    expect(unknown.message).toBe('alpha: Host key verification failed.');
+  });
+
+  it('a user ssh config that sets RemoteCommand or forwards a port does not break a call', async () => {
+    const h = hosts.host('beta');
+    const config = path.join(root, 'user-ssh-config');
+    writeFileSync(
+      config,
+      `Host beta\n  RemoteCommand echo hijacked\n  LocalForward 127.0.0.1:1 127.0.0.1:1\n  RequestTTY yes\n\n${readFileSync(hosts.configFile, 'utf8')}`,
+    );
+    const r = await runOverSsh(target('beta', { configFile: config }), ['id', '-un'], CALL);
+    expect(r.stdout.trim()).toBe(h.user);
   });
 
   it('a host that hangs (sshd stopped with SIGSTOP): the timeout error within the deadline, with or without a master', async () => {
@@ -190,6 +231,16 @@ describe('the master connection', () => {
     expect(new Set(outs.map((o) => o.stdout)).size).toBe(1);
   });
 
+  it('more calls at once than sshd allows sessions on one connection: all ride the master, none gets ssh notices', async () => {
+    // The harness's sshd keeps the default MaxSessions (10).
+    const conn = new SshConnection(target('alpha'));
+    await conn.run(['true'], CALL);
+    const script = SSHD_SESSION[2]!.replace('exit 0;', 'sleep 0.5; exit 0;');
+    const outs = await Promise.all(Array.from({ length: 16 }, () => conn.run(['sh', '-c', script], CALL)));
+    expect(new Set(outs.map((o) => o.stdout)).size).toBe(1);
+    expect(outs.map((o) => o.stderr).filter(Boolean)).toEqual([]);
+  });
+
   it('two tmuxctl processes starting the same master at once: both use the one that won', async () => {
     // The alias and the ssh:// form are different targets to this process (no shared start) and the
     // same connection to ssh (one control socket): as when a watch and an apply start together.
@@ -215,6 +266,22 @@ describe('the master connection', () => {
     await waitFor(() => !isProcessAlive(pid!), 5000, 'the master to die');
     expect(lstatSync(socket).isSocket()).toBe(true); // a stale socket: ssh would not replace it
     await ensureMaster(t, { timeoutMs: 15_000 });
+    const again = await masterPid(t);
+    expect(again).toBeDefined();
+    expect(again).not.toBe(pid);
+  });
+
+  it('a connection whose master was killed: the call still works, stderr stays clean, the next call has a master again', async () => {
+    const t = target('beta');
+    const conn = new SshConnection(t);
+    await conn.run(['true'], CALL);
+    const pid = (await masterPid(t))!;
+    process.kill(pid, 'SIGKILL'); // the master this test started
+    await waitFor(() => !isProcessAlive(pid), 5000, 'the master to die');
+    const r = await conn.run(['sh', '-c', 'id -un; echo remote-err >&2'], CALL);
+    expect(r.stdout.trim()).toBe(hosts.host('beta').user);
+    expect(r.stderr).toBe('remote-err\n');
+    await conn.run(['true'], CALL);
     const again = await masterPid(t);
     expect(again).toBeDefined();
     expect(again).not.toBe(pid);
@@ -256,6 +323,27 @@ describe('the master connection', () => {
 });
 
 describe('the sshd harness', () => {
+  it('a run killed outright (no teardown): the next start removes its account, processes and files', async () => {
+    const gone = spawnSync('true').pid!; // a pid that no longer runs: the "killed" run
+    const dir = mkdtempSync(path.join(tmpdir(), 'tmuxctl-sshd-'));
+    const user = `tmxh-${Math.random().toString(36).slice(2, 8).padEnd(6, '0')}`;
+    spawnSync('useradd', ['-m', '-p', '*', '-s', '/bin/sh', '-c', `tmuxctl test host pid=${gone} root=${dir}`, user]);
+    const uid = Number(
+      /^[^:]*:[^:]*:(\d+):/m.exec(
+        readFileSync('/etc/passwd', 'utf8')
+          .split('\n')
+          .find((l) => l.startsWith(`${user}:`)) ?? '',
+      )?.[1],
+    );
+    expect(uid).toBeGreaterThan(0);
+    const left = spawn('setpriv', ['--reuid', String(uid), '--regid', String(uid), '--clear-groups', 'sleep', '100000'], { stdio: 'ignore' });
+    await waitFor(() => pidsOfUid(uid).length > 0, 5000, 'the left-over process');
+    await destroySshHosts(await startSshHosts([]));
+    expect(readFileSync('/etc/passwd', 'utf8')).not.toMatch(new RegExp(`^${user}:`, 'm'));
+    await waitFor(() => !isProcessAlive(left.pid!), 5000, 'the left-over process to be killed');
+    expect(existsSync(dir)).toBe(false);
+  });
+
   it('teardown leaves no process, account, home or sshd of its users', async () => {
     const made = await startSshHosts(['gamma']);
     const h = made.host('gamma');
@@ -264,14 +352,20 @@ describe('the sshd harness', () => {
     await h.run('nohup sleep 100000 >/dev/null 2>&1 &');
     await ensureMaster(t, { timeoutMs: 15_000 });
     const sshd = h.sshdPid!;
-    expect(h.pidsOfUser().length).toBeGreaterThan(2);
+    const before = h.pidsOfUser();
+    expect(before.length).toBeGreaterThan(2);
     await destroySshHosts(made);
-    expect(pidsOfUid(h.uid)).toEqual([]);
+    expect(before.filter(isProcessAlive)).toEqual([]);
     expect(isProcessAlive(sshd)).toBe(false);
-    expect(readFileSync('/etc/passwd', 'utf8')).not.toMatch(new RegExp(`^${h.user}:`, 'm'));
+    const passwd = readFileSync('/etc/passwd', 'utf8');
+    expect(passwd).not.toMatch(new RegExp(`^${h.user}:`, 'm'));
+    // Unless another test file's new account got the freed uid meanwhile, nothing runs under it.
+    if (!new RegExp(`^[^:]*:[^:]*:${h.uid}:`, 'm').test(passwd)) {
+      expect(pidsOfUid(h.uid)).toEqual([]);
+      expect(readdirSync('/tmp').includes(`tmux-${h.uid}`)).toBe(false);
+    }
     expect(existsSync(h.home)).toBe(false);
     expect(existsSync(made.root)).toBe(false);
-    expect(readdirSync('/tmp').includes(`tmux-${h.uid}`)).toBe(false);
     // The local master lost its host: it goes too.
     await waitFor(async () => !(await masterRunning(t, 5000)), 15_000, 'the master of a removed host to exit');
   });

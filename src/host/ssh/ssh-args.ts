@@ -12,10 +12,18 @@ import type { SshTarget } from './target.js';
  * - ControlPath under the state dir: calls ride the host's one shared (master) connection when it
  *   is there; ControlMaster=no on calls, so a missing master means a direct connection, never a hang.
  * - -T: no terminal on the remote; `--` ends ssh's options before the remote command.
+ * - The user's ssh config is honoured for where and how to connect (HostName, User, Port,
+ *   IdentityFile, ProxyJump...), but not for what would change or break a call: RemoteCommand
+ *   (ssh refuses a command line with it), LocalCommand, port, agent and X11 forwarding (a second
+ *   connection would fail to bind the user's forwarded ports). LogLevel=ERROR keeps ssh's notices
+ *   ("Warning: Permanently added ...") out of the remote command's stderr; its errors still show.
  */
 
 export const SERVER_ALIVE_INTERVAL_SEC = 5;
 export const SERVER_ALIVE_COUNT_MAX = 3;
+
+/** Options that keep a user's ssh config from changing what a call does (see above). */
+const NEUTRAL = ['RemoteCommand=none', 'PermitLocalCommand=no', 'ClearAllForwardings=yes', 'ForwardAgent=no', 'ForwardX11=no', 'LogLevel=ERROR'];
 
 /** A file to run and its arguments, for spawn (and for TmuxClient as a launcher of remote tmux). */
 export interface Command {
@@ -49,6 +57,7 @@ export function baseOptions(target: SshTarget, uid: number = currentUid()): stri
     `ServerAliveCountMax=${SERVER_ALIVE_COUNT_MAX}`,
     '-o',
     `ControlPath=${controlPathOption(controlDir(target.stateDir, uid))}`,
+    ...NEUTRAL.flatMap((o) => ['-o', o]),
   ];
 }
 

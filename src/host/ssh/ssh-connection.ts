@@ -4,6 +4,9 @@ import { closeMaster, controlSocketPath, ensureMaster } from './ssh-master.js';
 import { runOverSsh, type SshRunOptions, type SshRunResult } from './ssh-run.js';
 import type { SshTarget } from './target.js';
 
+/** Calls at once on one connection: below sshd's default MaxSessions (10), with room for a user's own. */
+export const MAX_SESSIONS = 8;
+
 /**
  * A host's transport: every call rides the host's master connection, which is started before the
  * first call and again whenever its socket is gone (ControlPersist ran out, the link dropped).
@@ -11,6 +14,8 @@ import type { SshTarget } from './target.js';
  */
 export class SshConnection {
   private socket: string | undefined;
+  private inFlight = 0;
+  private readonly waiting: (() => void)[] = [];
 
   constructor(
     readonly target: SshTarget,
@@ -25,7 +30,28 @@ export class SshConnection {
   async run(argv: readonly RemoteWord[], opts: SshRunOptions): Promise<SshRunResult> {
     const deadline = Date.now() + opts.timeoutMs;
     await this.connect(opts.timeoutMs);
-    return runOverSsh(this.target, argv, { ...opts, timeoutMs: Math.max(1, deadline - Date.now()) });
+    const r = await this.session(() => runOverSsh(this.target, argv, { ...opts, timeoutMs: Math.max(1, deadline - Date.now()) }));
+    if (r.masterLost) this.socket = undefined; // its socket is stale: the next call starts a master again
+    return r;
+  }
+
+  /**
+   * Runs `call` when fewer than MAX_SESSIONS calls are in flight on this connection, else once one
+   * ends. sshd refuses sessions past its MaxSessions (10 by default) on one connection, and ssh
+   * then opens a connection of its own for each call over (a key exchange each, a notice in its
+   * stderr). For any ssh call that rides this host's master (a tmux client launched over ssh too).
+   */
+  async session<T>(call: () => Promise<T>): Promise<T> {
+    if (this.inFlight >= MAX_SESSIONS) await new Promise<void>((go) => this.waiting.push(go));
+    else this.inFlight++;
+    try {
+      return await call();
+    } finally {
+      const next = this.waiting.shift();
+      if (next)
+        next(); // the slot passes on as is
+      else this.inFlight--;
+    }
   }
 
   /** Starts the master unless its socket is there. */

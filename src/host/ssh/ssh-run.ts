@@ -22,6 +22,8 @@ export interface SshRunResult {
   /** The remote command's exit code (never 255: that is ssh's own failure, thrown instead). */
   code: number;
   aborted?: boolean;
+  /** The control socket was there but no master answered on it (killed): the call went direct. */
+  masterLost?: boolean;
 }
 
 /** ssh's own exit code: the connection or the authentication failed (the remote command never ran, or the link dropped). */
@@ -69,10 +71,14 @@ export function runSshCommand(target: SshTarget, cmd: Command, opts: SshRunOptio
     };
     const finishWith = (code: number) =>
       settle(() => {
-        const stderr = text(err);
-        if (opts.signal?.aborted) resolve({ stdout: text(out), stderr, code, aborted: true });
-        else if (code === SSH_FAILED) reject(new HostUnreachableError(target.name, lastLine(stderr) ?? `ssh exited with ${SSH_FAILED}`));
-        else resolve({ stdout: text(out), stderr, code });
+        const { stderr, masterLost } = splitMuxNotice(text(err));
+        const extra = masterLost ? { masterLost } : {};
+        if (opts.signal?.aborted) resolve({ stdout: text(out), stderr, code, aborted: true, ...extra });
+        else {
+          const failure = sshFailure(target, code, stderr);
+          if (failure) reject(failure);
+          else resolve({ stdout: text(out), stderr, code, ...extra });
+        }
       });
 
     const timer = setTimeout(() => {
@@ -101,6 +107,34 @@ export function runSshCommand(target: SshTarget, cmd: Command, opts: SshRunOptio
       child.stdin!.end(opts.input);
     }
   });
+}
+
+/**
+ * ssh's own failure as the error to throw, or undefined when the exit code is the remote
+ * command's. For any spawner of sshCommand (TmuxClient launching `ssh ... tmux ...` too).
+ */
+export function sshFailure(target: Pick<SshTarget, 'name'>, code: number, stderr: string): HostUnreachableError | undefined {
+  if (code !== SSH_FAILED) return undefined;
+  return new HostUnreachableError(target.name, lastLine(stderr) ?? `ssh exited with ${SSH_FAILED}`);
+}
+
+/**
+ * ssh's own notices about the shared connection, printed before the remote command's stderr when
+ * it fell back to a direct connection: a control socket left by a master that was killed
+ * (`Control socket connect(PATH): Connection refused`: then `masterLost`, so the caller starts a
+ * new master), or a master whose host refused one more session (`mux_client_request_session:
+ * session request failed: ...`, past sshd's MaxSessions). They are ssh's, not the remote
+ * command's: taken out of stderr.
+ */
+export function splitMuxNotice(stderr: string): { stderr: string; masterLost: boolean } {
+  let rest = stderr;
+  let masterLost = false;
+  for (;;) {
+    const m = /^(Control socket connect\(|mux_client_)[^\n]*\n/.exec(rest);
+    if (!m) return { stderr: rest, masterLost };
+    if (m[1] === 'Control socket connect(') masterLost = true;
+    rest = rest.slice(m[0].length);
+  }
 }
 
 /** ssh's own last words: the last non-blank stderr line (ssh ends its lines with \r\n at times). */
