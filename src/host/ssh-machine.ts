@@ -7,7 +7,7 @@ import { remoteProcs, type RemoteShell } from './remote-procs.js';
 import { remotePath, remoteCommand } from './ssh/remote-words.js';
 import { sshCommand } from './ssh/ssh-args.js';
 import { SshConnection } from './ssh/ssh-connection.js';
-import { lastLine, SSH_FAILED } from './ssh/ssh-run.js';
+import { lastLine, splitMuxNotice, sshFailure } from './ssh/ssh-run.js';
 import type { SshTarget } from './ssh/target.js';
 
 /** A host as the specs declare it. */
@@ -70,7 +70,15 @@ export async function connectHost(
     // coreutils `timeout` ends the client there a little after we stop waiting for it: ssh going away
     // does not (no terminal, no hang-up), and a `wait-for` given up on each resync would pile up.
     command: (argv, timeoutMs) => sshCommand(target, ['timeout', '-s', 'KILL', String(Math.ceil(timeoutMs / 1000) + 2), 'tmux', ...argv]),
-    failure: (r) => (r.code === SSH_FAILED ? new HostUnreachableError(host.name, lastLine(r.stderr) ?? 'ssh failed') : undefined),
+    settle: (r) => {
+      const failed = sshFailure(target, r.code, r.stderr);
+      if (failed) return failed;
+      // ssh's notices about the shared connection are not tmux's words (a master killed and gone is
+      // started again by the host's next script call, which sees the same notice: ssh-connection.ts).
+      return { ...r, stderr: splitMuxNotice(r.stderr).stderr };
+    },
+    // sshd takes so many sessions per connection: the host's clients share the connection's slots.
+    session: (call) => conn.session(call),
     where: `${host.name}: `,
   };
   const tmux = new TmuxClient(server, env, 'tmux', launcher);

@@ -77,8 +77,13 @@ export interface TmuxLauncher {
    * does not end a client blocked there (a `wait-for`).
    */
   command(tmuxArgv: readonly string[], timeoutMs: number): { file: string; args: string[] };
-  /** The error to reject with when the result is the transport's failure, not tmux's; undefined otherwise. */
-  failure(r: TmuxResult): Error | undefined;
+  /**
+   * What a finished client's result is: the transport's own failure (the error to reject with), or
+   * tmux's result with the transport's notices taken out of its stderr.
+   */
+  settle(r: TmuxResult): TmuxResult | Error;
+  /** Runs one client's whole life when the transport allows (a connection carries so many at once). */
+  session<T>(call: () => Promise<T>): Promise<T>;
   /** Says where, in a message about a call that got no answer: `gpu1: `. */
   readonly where: string;
 }
@@ -138,6 +143,10 @@ export class TmuxClient implements Tmux {
    * killed and its pipes let go, so no call can block for ever whatever the server does.
    */
   exec(args: readonly string[], opts: RunOptions = {}): Promise<TmuxResult> {
+    return this.launcher ? this.launcher.session(() => this.spawnClient(args, opts)) : this.spawnClient(args, opts);
+  }
+
+  private spawnClient(args: readonly string[], opts: RunOptions): Promise<TmuxResult> {
     const argv = [...serverArgs(this.server), ...args];
     const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
     const launch = this.launcher ? this.launcher.command(argv, timeoutMs) : { file: this.binary, args: argv };
@@ -187,9 +196,9 @@ export class TmuxClient implements Tmux {
       );
       /** The result, unless the launcher says it is its own failure (ssh could not reach the host). */
       const finish = (r: TmuxResult) => {
-        const failed = this.launcher?.failure(r);
-        if (failed) reject(failed);
-        else resolve(r);
+        const settled = this.launcher ? this.launcher.settle(r) : r;
+        if (settled instanceof Error) reject(settled);
+        else resolve(settled);
       };
       child.on('exit', (code, signal) => {
         exitCode = code ?? (signal ? 128 : 1);

@@ -122,7 +122,7 @@ describe('sessions tmuxctl does not own', () => {
     expect([p.pid, p.hash]).toEqual([held.pid, '']);
 
     const json = JSON.parse((await t.tmuxctl(['apply', '-f', file, '-o', 'json'])).stdout);
-    expect(json.actions).toEqual([{ action: 'conflict', session: 'cfl-held', target: 'cfl-held', reason: 'exists, not managed by tmuxctl' }]);
+    expect(json.actions).toEqual([{ action: 'conflict', session: 'cfl-held', target: 'cfl-held', reason: 'exists, not managed by tmuxctl', host: 'local' }]);
     const status = JSON.parse((await t.tmuxctl(['status', '-f', file, 'cfl-held', '-o', 'json'])).stdout);
     expect(status.sessions).toEqual([expect.objectContaining({ name: 'cfl-held', state: 'conflict' })]);
 

@@ -164,7 +164,7 @@ describe('start-up verification', () => {
     const json = await t.tmuxctl(['apply', '-f', file, '-o', 'json']);
     expect(json.exitCode).toBe(3);
     const j = JSON.parse(json.stdout);
-    expect(j.actions).toEqual([{ action: 'restart', session: 'sf-bad', target: 'sf-bad', reason: 'exited with status 7' }]);
+    expect(j.actions).toEqual([{ action: 'restart', session: 'sf-bad', target: 'sf-bad', reason: 'exited with status 7', host: 'local' }]);
     expect(j.failures, json.stdout).toEqual([
       expect.objectContaining({ session: 'sf-bad', exitStatus: 7, output: expect.arrayContaining(['fatal: no config']) }),
     ]);

@@ -98,6 +98,7 @@ describe('orphans', () => {
       reason: `pid ${orphan}: ${PATTERN}-diff`,
       pid: orphan,
       command: `${PATTERN}-diff`,
+      host: 'local',
     });
     expect(isProcessAlive(orphan)).toBe(true);
     expect(isProcessAlive(bystander)).toBe(true);
