@@ -50,13 +50,20 @@ export function tailHeader(file: string): string {
 }
 
 /**
+ * Always last in a follow: GNU tail takes the last file named as the one it printed last, so the
+ * first lines of a last log that only appears later would come with no header and read as another
+ * log's. /dev/null is always there and never prints.
+ */
+export const FOLLOW_SENTINEL = '/dev/null';
+
+/**
  * Follows the files with one `tail -F` (by name: a rotated or re-created log is picked up), from
  * their last `n` lines, or (with `since`) from the first marker since, printed first under the
  * header tail itself would print. It ends when its stdin ends (ssh's, which ends when the ssh
  * client is stopped or dies) or when tail does; tail is never left behind on the host.
  */
 export function followScript(files: readonly string[], from: { lines: number; since?: number }): string {
-  const quoted = files.map(shQuote).join(' ');
+  const quoted = [...files, FOLLOW_SENTINEL].map(shQuote).join(' ');
   const head =
     from.since === undefined
       ? []
@@ -90,17 +97,19 @@ export function splitLogText(text: string): string[] {
  * without its newline waits for the rest).
  */
 export class TailSplitter {
-  private current: string | undefined;
+  /** The target of the lines that come now; null: the sentinel's (none come). */
+  private current: string | null | undefined;
   private pending = '';
   private blank = false;
-  private readonly byHeader: Map<string, string>;
+  private readonly byHeader: Map<string, string | null>;
 
   constructor(
     /** Path on the host -> its target. */
     files: ReadonlyMap<string, string>,
     private readonly onLine: (target: string, line: string) => void,
   ) {
-    this.byHeader = new Map([...files].map(([path, target]) => [tailHeader(path), target]));
+    this.byHeader = new Map<string, string | null>([...files].map(([path, target]) => [tailHeader(path), target]));
+    if (!files.has(FOLLOW_SENTINEL)) this.byHeader.set(tailHeader(FOLLOW_SENTINEL), null);
   }
 
   /** More of the text; every line it completes is handed over. */
@@ -114,7 +123,7 @@ export class TailSplitter {
   flush(): void {
     if (this.pending !== '') this.line(this.pending);
     this.pending = '';
-    if (this.blank && this.current !== undefined) this.onLine(this.current, '');
+    if (this.blank && typeof this.current === 'string') this.onLine(this.current, '');
     this.blank = false;
   }
 
@@ -125,8 +134,8 @@ export class TailSplitter {
       this.current = header;
       return;
     }
-    if (this.blank && this.current !== undefined) this.onLine(this.current, '');
+    if (this.blank && typeof this.current === 'string') this.onLine(this.current, '');
     this.blank = l === '';
-    if (!this.blank && this.current !== undefined) this.onLine(this.current, l);
+    if (!this.blank && typeof this.current === 'string') this.onLine(this.current, l);
   }
 }
