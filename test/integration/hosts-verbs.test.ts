@@ -186,15 +186,14 @@ describe('logs of sessions on hosts', () => {
     expect(missing.stderr).toMatch(/^tmuxctl: no logs for "gpu2\/lg-a" \(looked in gpu2:\/.*\/lg-a\.log\)\n$/);
   }, 120_000);
 
-  it('logs -f shows a line written on the host after following began, interleaved with this machine; SIGTERM ends every ssh and leaves no tail there', async () => {
+  it('logs -f shows a line written on the host after following began, interleaved with this machine, and a log that appears there later; SIGTERM ends every ssh and leaves no tail there', async () => {
     const go = `${ssh.host('gpu1').home}/go-follow`;
-    const file = t.writeSpec(
-      'follow/app.yaml',
-      hostsDoc({
-        'fl-a': quickSession(['sh', '-c', `while [ ! -e ${go} ]; do sleep 0.1; done; echo remote-later; exec sleep 100000`], { host: 'gpu1' }),
-        'fl-here': quickSession(['sh', '-c', 'echo local-line; exec sleep 100000']),
-      }),
-    );
+    const sessions = {
+      'fl-a': quickSession(['sh', '-c', `while [ ! -e ${go} ]; do sleep 0.1; done; echo remote-later; exec sleep 100000`], { host: 'gpu1' }),
+      'fl-here': quickSession(['sh', '-c', 'echo local-line; exec sleep 100000']),
+    };
+    const doc = hostsDoc(sessions);
+    const file = t.writeSpec('follow/app.yaml', doc);
     expect((await tmuxctl(['apply', '-f', file])).exitCode).toBe(0);
     const { child, out, err, exited } = spawnCli(['logs', '--file', file, '--follow', '-n', '1']);
     try {
@@ -203,6 +202,10 @@ describe('logs of sessions on hosts', () => {
       await ssh.host('gpu1').run(`touch ${go}`);
       await waitFor(() => out().includes('remote-later'), 20_000, 'the new remote line');
       expect(out()).toMatch(/^gpu1\/fl-a +\| remote-later$/m);
+      // A session started on the host after following began: its log is followed too, from its first line.
+      t.writeSpec('follow/app.yaml', { ...(doc as object), sessions: { ...sessions, 'fl-new': quickSession(['sh', '-c', 'echo new-remote; exec sleep 100000'], { host: 'gpu1' }) } });
+      expect((await tmuxctl(['apply', '-f', file])).exitCode).toBe(0);
+      await waitFor(() => /^gpu1\/fl-new +\| new-remote$/m.test(out()), 20_000, 'the new remote log');
       child.kill('SIGTERM');
       expect(await stopped(exited)).toBe(0);
       expect(err()).toBe('');
