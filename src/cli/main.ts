@@ -176,7 +176,7 @@ program
 program
   .command('logs')
   .description("print panes' kept output (also after they died or were restarted); no target: every pane's")
-  .argument('[targets...]', 'session, session:window or session:window.N, host/ first for one host\'s (default: every pane log of every host)')
+  .argument('[targets...]', "session, session:window or session:window.N, host/ first for one host's (default: every pane log of every host)")
   .addOption(new Option('-n, --lines <count>', 'how many lines from the end of each log (default: 100, or all with --since)').argParser(number(0)))
   .option('--since <age>', 'only runs started this long ago or later: 90s, 10m, 2h, 1d')
   .option('-f, --follow', 'keep printing new output until interrupted, and follow pane logs that appear meanwhile')

@@ -168,7 +168,10 @@ export function remoteFiles(shell: RemoteShell, stream: RemoteStream): MachineFi
       // One round trip for every log: each under the header tail would print, split apart here.
       const files = new Map(targets.map((t) => [sessionLogFile(logDir, t), t]));
       const script = [...files.keys()]
-        .map((f) => `printf '\\n%s\\n' ${shQuote(tailHeader(f))}\n${from.since === undefined ? tailScript(f, from.lines) : sinceScript(f, from.since, from.lines)}`)
+        .map(
+          (f) =>
+            `printf '\\n%s\\n' ${shQuote(tailHeader(f))}\n${from.since === undefined ? tailScript(f, from.lines) : sinceScript(f, from.since, from.lines)}`,
+        )
         .map((s) => s.replace(/\nexit 0\n$/, ''))
         .join('\n');
       const splitter = new TailSplitter(files, (t, l) => out.get(t)!.push(l));

@@ -67,7 +67,10 @@ export function followScript(files: readonly string[], from: { lines: number; si
   const head =
     from.since === undefined
       ? []
-      : files.map((f) => `printf '\\n%s\\n' ${shQuote(tailHeader(f))}\n${existing(f)}\nif [ $# -gt 0 ]; then ${sinceAwk(new Date(from.since!).toISOString())} 2>/dev/null${lastLines(from.lines)}; fi`);
+      : files.map(
+          (f) =>
+            `printf '\\n%s\\n' ${shQuote(tailHeader(f))}\n${existing(f)}\nif [ $# -gt 0 ]; then ${sinceAwk(new Date(from.since!).toISOString())} 2>/dev/null${lastLines(from.lines)}; fi`,
+        );
   const n = from.since !== undefined ? '0' : Number.isFinite(from.lines) ? String(Math.max(0, Math.floor(from.lines))) : '+1';
   return [
     ...head,

@@ -203,7 +203,10 @@ describe('logs of sessions on hosts', () => {
       await waitFor(() => out().includes('remote-later'), 20_000, 'the new remote line');
       expect(out()).toMatch(/^gpu1\/fl-a +\| remote-later$/m);
       // A session started on the host after following began: its log is followed too, from its first line.
-      t.writeSpec('follow/app.yaml', { ...(doc as object), sessions: { ...sessions, 'fl-new': quickSession(['sh', '-c', 'echo new-remote; exec sleep 100000'], { host: 'gpu1' }) } });
+      t.writeSpec('follow/app.yaml', {
+        ...(doc as object),
+        sessions: { ...sessions, 'fl-new': quickSession(['sh', '-c', 'echo new-remote; exec sleep 100000'], { host: 'gpu1' }) },
+      });
       expect((await tmuxctl(['apply', '-f', file])).exitCode).toBe(0);
       await waitFor(() => /^gpu1\/fl-new +\| new-remote$/m.test(out()), 20_000, 'the new remote log');
       child.kill('SIGTERM');

@@ -194,13 +194,7 @@ function asLost(host: string, e: unknown, several: boolean): HostUnreachableErro
  * host is never asked twice at once), until the signal aborts or the host is lost. A listing that
  * fails is tried again next round.
  */
-function pollNewLogs(
-  list: () => Promise<string[]>,
-  known: Set<string>,
-  onNew: (target: string) => void,
-  gone: () => boolean,
-  signal: AbortSignal,
-): void {
+function pollNewLogs(list: () => Promise<string[]>, known: Set<string>, onNew: (target: string) => void, gone: () => boolean, signal: AbortSignal): void {
   const round = (): void => {
     const timer = setTimeout(async () => {
       signal.removeEventListener('abort', cancel);

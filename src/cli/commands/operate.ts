@@ -203,7 +203,9 @@ function report(ctx: Context, verb: Verb, results: readonly Done[], output: Outp
   const lines = results.flatMap((r) => {
     const named = <T extends { target: string }>(x: T): T => ({ ...x, target: onHost(r.host, x.target) });
     return [
-      ...r.plan.actions.map(named).map((a) => (label(a) === 'start' ? `${paint(ctx.io, 'green', '+ start')} ${a.target} (${a.reason})` : actionLine(ctx.io, a))),
+      ...r.plan.actions
+        .map(named)
+        .map((a) => (label(a) === 'start' ? `${paint(ctx.io, 'green', '+ start')} ${a.target} (${a.reason})` : actionLine(ctx.io, a))),
       ...r.plan.unchanged.map(named).map((u) => `= ${u.target} (${u.reason})`),
       ...r.failures.flatMap((f) => failureLines(ctx.io, { ...f, session: onHost(r.host, f.session) })),
       ...r.errors.map((e) => `tmux: ${where(r.host)}${e}`),
