@@ -136,9 +136,11 @@ for (const [verb, what] of [
   program
     .command(verb)
     .description(`${what}; only what tmuxctl owns`)
-    .argument('<targets...>', "session, session:window or session:window.N; the session may be a glob ('claude_*')")
+    .argument('<targets...>', "session, session:window or session:window.N; the session may be a glob ('claude_*'); host/ first for one host's")
     .addOption(outputOption())
     .addOption(lockOption())
+    .addOption(fileOption())
+    .addOption(hostOption())
     .action(async (targets: string[], o) => done((await import('./commands/operate.js')).operateCommand(await context(), verb, targets, o)));
 }
 
@@ -175,11 +177,14 @@ program
 program
   .command('logs')
   .description("print panes' kept output (also after they died or were restarted); no target: every pane's")
-  .argument('[targets...]', 'session, session:window or session:window.N (default: every pane log of the server)')
+  .argument('[targets...]', "session, session:window or session:window.N, host/ first for one host's (default: every pane log of every host)")
   .addOption(new Option('-n, --lines <count>', 'how many lines from the end of each log (default: 100, or all with --since)').argParser(number(0)))
   .option('--since <age>', 'only runs started this long ago or later: 90s, 10m, 2h, 1d')
   .option('-f, --follow', 'keep printing new output until interrupted, and follow pane logs that appear meanwhile')
   .option('--raw', 'keep terminal control sequences (colours, cursor movement) as written')
+  // No -f: it is --follow here, as in tail and docker logs.
+  .addOption(new Option('--file <path>', 'spec file or folder that declares the hosts (repeatable; default as for apply)').argParser(collect))
+  .addOption(hostOption())
   .action(async (names: string[], o) => done((await import('./commands/logs.js')).logsCommand(await context(), names, o)));
 
 program

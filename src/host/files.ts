@@ -1,8 +1,37 @@
 import { appendMarker, moveLog, rotateIfLarge, sessionLogFile } from '../session-log/files.js';
 import { statSync } from 'node:fs';
+import { errorText } from '../errors.js';
+import { logLines, startSince } from '../session-log/log-lines.js';
+import { logTargetsIn, logTargetsOf } from '../session-log/log-names.js';
+import { eachLineFrom, type Followed, followLines } from '../session-log/read.js';
+import { followScript, listLogsScript, sinceScript, TailSplitter, tailHeader, tailScript } from '../session-log/remote-scripts.js';
 import { shQuote } from '../tmux/quote.js';
 import { remotePath } from './ssh/remote-words.js';
 import type { RemoteShell } from './remote-procs.js';
+
+/** Where reading a log starts: its last `lines` lines, or (with `since`, epoch ms) the runs started since, at most `lines` of them. */
+export interface LogStart {
+  lines: number;
+  since?: number;
+}
+
+/** What following logs hands over, by target. */
+export interface LogEvents {
+  /** A whole line (the last lines when following began, and every line from a host). */
+  line(target: string, line: string): void;
+  /** Output in the pieces it was written in (this machine's logs, after their first lines). */
+  text(target: string, text: string): void;
+  /** The host was lost: said once; its logs are followed no more. */
+  lost(reason: string): void;
+}
+
+/** Logs being followed. */
+export interface LogFollow {
+  /** Follows these logs too, from their first byte (panes that started after following began). */
+  add(targets: readonly string[]): void;
+  /** Resolves once everything followed has ended (after the signal aborted, or the host was lost). */
+  finished(): Promise<void>;
+}
 
 /** One line for a session's log, between its runs. */
 export interface Marker {
@@ -23,6 +52,12 @@ export interface MachineFiles {
   appendMarkers(logDir: string, markers: readonly Marker[], at: number): Promise<void>;
   moveLogs(logDir: string, moves: readonly { from: string; to: string }[]): Promise<void>;
   rotateLarge(logDir: string, sessions: readonly string[]): Promise<void>;
+  /** The targets with a log in the folder (or only its rotated copy), sorted. */
+  listLogs(logDir: string): Promise<string[]>;
+  /** Each target's lines from `from` (as tailLines and `--since` read them here), in one look. */
+  readLogs(logDir: string, targets: readonly string[], from: LogStart): Promise<Map<string, string[]>>;
+  /** Follows the logs like `tail -F` (by name: rotation and re-creation are followed), until the signal aborts. */
+  followLogs(logDir: string, targets: readonly string[], from: LogStart, on: LogEvents, signal: AbortSignal): LogFollow;
   /**
    * Whether a restart reprints the screen it replaces (apply/carry-screen.ts): the screen waits in a
    * file this process writes, so only on this machine.
@@ -43,14 +78,59 @@ export const localFiles: MachineFiles = {
   async rotateLarge(logDir, sessions) {
     for (const s of sessions) rotateIfLarge(logDir, s);
   },
+  async listLogs(logDir) {
+    return logTargetsIn(logDir);
+  },
+  async readLogs(logDir, targets, from) {
+    return new Map(targets.map((t) => [t, logLines(sessionLogFile(logDir, t), from.lines, from.since)]));
+  },
+  followLogs: followLocalLogs,
   carriesScreens: true,
 };
+
+/**
+ * This machine's logs, each from one open descriptor (read.ts's followLines): the last lines first,
+ * then every byte as written. With `since`, FILE.1's part is printed at once and FILE followed from
+ * its first marker since.
+ */
+function followLocalLogs(logDir: string, targets: readonly string[], from: LogStart, on: LogEvents, signal: AbortSignal): LogFollow {
+  const followed: Followed[] = [];
+  const first: [string, Followed][] = [];
+  for (const t of targets) {
+    const file = sessionLogFile(logDir, t);
+    const write = (text: string) => on.text(t, text);
+    if (from.since === undefined) {
+      const f = followLines(file, from.lines, write, signal);
+      followed.push(f);
+      first.push([t, f]);
+      continue;
+    }
+    const start = startSince(file, from.since);
+    if (start.older !== undefined) eachLineFrom(`${file}.1`, start.older, (l) => on.line(t, l));
+    followed.push(followLines(file, start.current === undefined ? 0 : from.lines, write, signal, 200, start.current));
+  }
+  for (const [t, f] of first) for (const l of f.lines) on.line(t, l);
+  return {
+    add(more) {
+      for (const t of more) followed.push(followLines(sessionLogFile(logDir, t), 0, (text) => on.text(t, text), signal, 200, 0));
+    },
+    finished: async () => {
+      await Promise.all(followed.map((f) => f.done));
+    },
+  };
+}
 
 /**
  * The logs of a host reached over SSH: one shell script per call. Rotation is left to the writer,
  * which cuts at the cap as it writes (GNU split); a host without GNU split keeps every byte.
  */
-export function remoteFiles(shell: RemoteShell): MachineFiles {
+/**
+ * Runs a long-lived script on a host (ssh-stream.ts), handing over what it prints until the signal
+ * aborts; resolves with why it ended by itself, undefined when aborted.
+ */
+export type RemoteStream = (script: string, onText: (text: string) => void, signal: AbortSignal) => Promise<string | undefined>;
+
+export function remoteFiles(shell: RemoteShell, stream: RemoteStream): MachineFiles {
   const quiet = async (script: string) => {
     await shell.run(`umask 077\n${script}\nexit 0\n`).catch(() => undefined);
   };
@@ -79,6 +159,49 @@ export function remoteFiles(shell: RemoteShell): MachineFiles {
       await quiet(lines.join('\n'));
     },
     async rotateLarge() {},
+    async listLogs(logDir) {
+      return logTargetsOf((await shell.run(listLogsScript(logDir))).split('\n'));
+    },
+    async readLogs(logDir, targets, from) {
+      const out = new Map(targets.map((t) => [t, [] as string[]]));
+      if (targets.length === 0 || from.lines <= 0) return out;
+      // One round trip for every log: each under the header tail would print, split apart here.
+      const files = new Map(targets.map((t) => [sessionLogFile(logDir, t), t]));
+      const script = [...files.keys()]
+        .map(
+          (f) =>
+            `printf '\\n%s\\n' ${shQuote(tailHeader(f))}\n${from.since === undefined ? tailScript(f, from.lines) : sinceScript(f, from.since, from.lines)}`,
+        )
+        .map((s) => s.replace(/\nexit 0\n$/, ''))
+        .join('\n');
+      const splitter = new TailSplitter(files, (t, l) => out.get(t)!.push(l));
+      splitter.push((await shell.run(`${script}\nexit 0\n`)).replace(/\r\n/g, '\n'));
+      splitter.flush();
+      return out;
+    },
+    followLogs(logDir, targets, from, on, signal) {
+      const runs: Promise<void>[] = [];
+      let lost = false;
+      const follow = (ts: readonly string[], start: LogStart) => {
+        if (ts.length === 0 || lost || signal.aborted) return;
+        const files = new Map(ts.map((t) => [sessionLogFile(logDir, t), t]));
+        const splitter = new TailSplitter(files, on.line);
+        const ended = (why: string | undefined) => {
+          splitter.flush();
+          if (why === undefined || lost) return;
+          lost = true;
+          on.lost(why);
+        };
+        runs.push(stream(followScript([...files.keys()], start), (text) => splitter.push(text), signal).then(ended, (e) => ended(errorText(e))));
+      };
+      follow(targets, from);
+      return {
+        add: (more) => follow(more, { lines: Number.POSITIVE_INFINITY }),
+        finished: async () => {
+          await Promise.all(runs);
+        },
+      };
+    },
     carriesScreens: false,
   };
 }

@@ -7,6 +7,7 @@ import { remoteProcs, type RemoteShell } from './remote-procs.js';
 import { remotePath, remoteCommand } from './ssh/remote-words.js';
 import { sshCommand } from './ssh/ssh-args.js';
 import { SshConnection } from './ssh/ssh-connection.js';
+import { streamOverSsh } from './ssh/ssh-stream.js';
 import { lastLine, splitMuxNotice, sshFailure } from './ssh/ssh-run.js';
 import type { SshTarget } from './ssh/target.js';
 
@@ -84,7 +85,13 @@ export async function connectHost(
   const tmux = new TmuxClient(server, env, 'tmux', launcher);
   const tag = serverTag(socket);
   return {
-    machine: { host: host.name, tmux, procs: remoteProcs(shell), files: remoteFiles(shell) },
+    machine: {
+      host: host.name,
+      tmux,
+      procs: remoteProcs(shell),
+      // A followed log's script travels in sh -c's argv (paths only): its stdin tells it when we are gone.
+      files: remoteFiles(shell, (script, onText, signal) => streamOverSsh(conn, ['sh', '-c', script], onText, signal, timeoutMs)),
+    },
     conn,
     stateDir,
     lockFile: lockPath(stateDir, tag),

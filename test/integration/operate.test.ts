@@ -65,7 +65,7 @@ describe('restart, stop and start', () => {
 
     const r = await t.tmuxctl(['restart', 'rs-a:w.1', '-o', 'json']);
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout).actions).toEqual([{ action: 'restart', session: 'rs-a', target: 'rs-a:w.1', reason: 'restart requested' }]);
+    expect(JSON.parse(r.stdout).actions).toEqual([{ action: 'restart', session: 'rs-a', target: 'rs-a:w.1', reason: 'restart requested', host: 'local' }]);
     const after = await t.panes();
     const restarted = after.find((p) => p.paneId === target.paneId)!;
     expect(restarted.pid).not.toBe(target.pid);
