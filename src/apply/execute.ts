@@ -6,7 +6,6 @@ import { sessionLogFile } from '../session-log/files.js';
 import type { Marker } from '../host/files.js';
 import type { PaneSpec } from '../spec/types.js';
 import type { Machine } from '../host/machine.js';
-import type { Tmux } from '../tmux/client.js';
 import {
   adoptSession,
   forgetLegacyEnv,
