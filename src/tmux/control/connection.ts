@@ -5,6 +5,7 @@ import { clientEnv } from '../client-env.js';
 import { lookupOnPath } from '../tools.js';
 import { type ServerAddress, serverArgs } from '../client.js';
 import { commandLine } from '../quote.js';
+import { attachGate } from './attach-gate.js';
 import { type ControlBlock, type ControlNotification, ControlParser } from './protocol.js';
 
 export interface ControlConnectionOptions {
@@ -25,6 +26,13 @@ export class ControlLostError extends Error {}
 
 /** A request with no answer in time: the connection is closed (a late answer would be misread as the next one's). */
 export class ControlTimeoutError extends ControlLostError {}
+
+/**
+ * How long a client tmux has not answered yet is given to go by itself (SIGTERM) before SIGKILL. Its
+ * hello is written within milliseconds of its start, and once written the server reads it whole
+ * even from a dead client; killed while still writing it, tmux before 3.7 crashes (attach-gate.ts).
+ */
+export const HELLO_GRACE_MS = 2000;
 
 interface Pending {
   sentinel: string;
@@ -74,6 +82,11 @@ export class ControlConnection {
    * cannot attach (no server, no session, tmux cannot be run) or does not within the timeout.
    */
   static open(opts: ControlConnectionOptions): Promise<ControlConnection> {
+    // Alone: no call of this process runs while tmux reads the client's hello (attach-gate.ts).
+    return attachGate.attach(() => ControlConnection.start(opts));
+  }
+
+  private static start(opts: ControlConnectionOptions): Promise<ControlConnection> {
     // -N: never start a server. attach-session would start one where none runs (with this client's
     // argv as its name), which then sits with no session.
     const args = [...serverArgs(opts.server), '-N', '-C', 'attach-session', '-f', 'no-output,ignore-size', ...(opts.attachTo ? ['-t', opts.attachTo] : [])];
@@ -81,11 +94,13 @@ export class ControlConnection {
     // The client must die with this process. tmux ends a control client whose input closed only once
     // its command queue is free, and the waker's queue is held by its wait-for until the next signal:
     // a watch killed with -9 left it attached (seen under load). setpriv (util-linux, already needed
-    // for flock) asks the kernel to SIGKILL it when its parent dies, then execs tmux in its place.
+    // for flock) asks the kernel to signal it when its parent dies, then execs tmux in its place.
+    // SIGTERM, not SIGKILL: tmux's client then tells the server it is leaving after its hello, where
+    // one killed half-way through its hello crashes tmux before 3.7 (attach-gate.ts).
     const setpriv = lookupOnPath('setpriv', env.PATH);
     const child =
       setpriv.kind === 'found'
-        ? spawn(setpriv.path, ['--pdeathsig', 'KILL', '--', opts.binary, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] })
+        ? spawn(setpriv.path, ['--pdeathsig', 'TERM', '--', opts.binary, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] })
         : spawn(opts.binary, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
     const conn = new ControlConnection(child, opts);
     ControlConnection.live.add(conn);
@@ -196,7 +211,29 @@ export class ControlConnection {
     this.child.stdin?.destroy();
     this.child.stdout?.destroy();
     this.child.stderr?.destroy();
-    if (this.child.exitCode === null && this.child.signalCode === null) signalChild(this.child, 'SIGKILL');
+    if (this.child.exitCode === null && this.child.signalCode === null) this.stop();
     if (this.up) this.opts.onClose?.(why);
+  }
+
+  /**
+   * Ends the client process. One tmux has answered (its hello read whole) is killed at once. One not
+   * answered yet may still be writing its hello: SIGTERM lets it finish and leave in order (tmux's
+   * client sends MSG_EXITING behind its hello), SIGKILL only after HELLO_GRACE_MS (a server that is
+   * stopped never answers). The next attach waits until it is gone: its detach notifies.
+   */
+  private stop(): void {
+    const child = this.child;
+    if (child.pid === undefined) return; // never started (tmux or setpriv could not be run): no exit to wait for
+    attachGate.ended(new Promise<void>((gone) => child.once('exit', () => gone())));
+    if (this.up) {
+      signalChild(child, 'SIGKILL');
+      return;
+    }
+    signalChild(child, 'SIGTERM');
+    const late = setTimeout(() => {
+      if (child.exitCode === null && child.signalCode === null) signalChild(child, 'SIGKILL');
+    }, HELLO_GRACE_MS);
+    late.unref();
+    child.once('exit', () => clearTimeout(late));
   }
 }
