@@ -31,9 +31,9 @@ export interface WatchOptions {
   /** Spawned clients: the fallback of the control connection watch keeps (and what its waker is made from). */
   tmux: TmuxClient;
   /**
-   * Talk to tmux over control-mode connections (TMUXCTL_CONTROL=1, opt-in while tmux 3.3a's server
-   * crashes with control clients attached are looked into); spawned clients for everything otherwise,
-   * as when control mode fails (TMUXCTL_INTERNAL_NO_CONTROL=1 forces that in tests).
+   * Talk to tmux over control-mode connections (the default; TMUXCTL_CONTROL=0 turns it off, and
+   * TMUXCTL_INTERNAL_NO_CONTROL=1 in tests); spawned clients for everything otherwise, as when
+   * control mode fails.
    */
   control?: boolean;
   initial: DesiredState;

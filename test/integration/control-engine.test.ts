@@ -18,8 +18,6 @@ import {
 import { eventsOf, livePid, startWatch, statusOf, type WatchProcess } from '../helpers/watch.js';
 
 const t = useTmuxServer();
-// Control mode is opt-in (TMUXCTL_CONTROL=1) while tmux 3.3a's crashes with it are looked into.
-t.env.TMUXCTL_CONTROL = '1';
 
 interface Client {
   pid: number;
@@ -142,7 +140,6 @@ describe('the tmux server goes away under watch', () => {
   it('killed and started again (a new pid): watch connects to the new server and converges it', async () => {
     // A server of its own: this one is killed.
     const s = createTmuxServer();
-    s.env.TMUXCTL_CONTROL = '1';
     let w: WatchProcess | undefined;
     try {
       const file = s.writeSpec('app.yaml', specDoc({ 'sv-a': quickSession(LONG_RUNNING) }));
@@ -166,12 +163,15 @@ describe('the tmux server goes away under watch', () => {
 });
 
 describe('without control mode (TMUXCTL_INTERNAL_NO_CONTROL=1: the fallback when it fails)', () => {
-  it('spawned clients only: no control client, and a kill -9 is repaired all the same', async () => {
-    const file = t.writeSpec('noctl/app.yaml', specDoc({ 'nc-a': quickSession(LONG_RUNNING) }));
-    await startWatch(t, { args: ['-f', file, '--resync', '600'], env: { TMUXCTL_INTERNAL_NO_CONTROL: '1' } });
-    await waitFor(() => livePid(t, 'nc-a'), 5000, 'nc-a created');
-    await killAndAwaitRestart(t, 'nc-a', 'nc-a repaired without control mode');
-    expect((await supervisorClients(t)).filter((c) => c.sessionName === 'nc-a')).toEqual([]);
+  it.each([
+    ['TMUXCTL_INTERNAL_NO_CONTROL', '1', 'nc-a'],
+    ['TMUXCTL_CONTROL', '0', 'nc-b'], // a person's way out
+  ])('spawned clients only (%s=%s): no control client, and a kill -9 is repaired all the same', async (name, value, session) => {
+    const file = t.writeSpec(`noctl-${session}/app.yaml`, specDoc({ [session]: quickSession(LONG_RUNNING) }));
+    await startWatch(t, { args: ['-f', file, '--resync', '600'], env: { [name]: value } });
+    await waitFor(() => livePid(t, session), 5000, `${session} created`);
+    await killAndAwaitRestart(t, session, `${session} repaired without control mode`);
+    expect((await supervisorClients(t)).filter((c) => c.sessionName === session)).toEqual([]);
   });
 });
 

@@ -10,8 +10,6 @@ import { isProcessAlive, LONG_RUNNING, quickSession, specDoc, type TmuxServer, u
 import { eventsOf, livePid, startWatch, statusOf } from '../helpers/watch.js';
 
 const t = useTmuxServer();
-// Control mode is opt-in (TMUXCTL_CONTROL=1) while tmux 3.3a's crashes with it are looked into.
-t.env.TMUXCTL_CONTROL = '1';
 
 /** Pids of watch's control clients (control mode, no output) attached to `session`. */
 async function controlClientsOn(s: TmuxServer, session: string): Promise<number[]> {

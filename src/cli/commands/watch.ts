@@ -53,9 +53,10 @@ export async function watchCommand(ctx: Context, opts: WatchCommandOptions): Pro
     env: ctx.io.env as NodeJS.ProcessEnv,
     notifier,
     procBackstop: ctx.io.env.TMUXCTL_INTERNAL_NO_PROC_BACKSTOP !== '1',
-    // Opt-in for now: Debian's tmux 3.3a servers segfaulted in our test runs with watch's control
-    // clients attached (README, "One live connection to tmux"); a crash takes every session with it.
-    control: ctx.io.env.TMUXCTL_CONTROL === '1' && ctx.io.env.TMUXCTL_INTERNAL_NO_CONTROL !== '1',
+    // On unless TMUXCTL_CONTROL=0 (a person's way out) or TMUXCTL_INTERNAL_NO_CONTROL=1 (the tests of
+    // the spawned fallback). The tmux 3.3a server crashes seen with it are tmux bugs (fixed in 3.7)
+    // that its clients no longer trigger themselves: tmux/control/attach-gate.ts.
+    control: ctx.io.env.TMUXCTL_CONTROL !== '0' && ctx.io.env.TMUXCTL_INTERNAL_NO_CONTROL !== '1',
   });
   const outcome = await Promise.race([signalled.then((signal) => ({ signal })), watcher.fatal.then((error) => ({ error }))]);
   if ('error' in outcome) {

@@ -181,8 +181,11 @@ export class ControlTmux implements Tmux {
             // One that lived only a moment (tmux detaching control clients as they attach) counts
             // as a failed attempt: connecting again at once, every pass, would be a loop of
             // processes (each detach fires client-detached, which wakes a pass).
-            if (Date.now() - upSince < STEADY_MS) this.retryLater();
-            else this.retryMs = this.opts.firstRetryMs ?? 250;
+            // A steady one is tried again after the first pause, never at once: what ended it (its
+            // session killed, the server going) is often one command of a burst, and a client
+            // attaching while the rest of the burst runs is what crashes tmux before 3.7 (attach-gate.ts).
+            if (Date.now() - upSince >= STEADY_MS) this.retryMs = this.opts.firstRetryMs ?? 250;
+            this.retryLater();
           },
         });
         if (this.closed) {
