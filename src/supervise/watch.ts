@@ -31,11 +31,11 @@ export interface WatchOptions {
   /** Spawned clients: the fallback of the control connection watch keeps (and what its waker is made from). */
   tmux: TmuxClient;
   /**
-   * Talk to tmux over control-mode connections (the default; TMUXCTL_CONTROL=0 turns it off, and
-   * TMUXCTL_INTERNAL_NO_CONTROL=1 in tests); spawned clients for everything otherwise, as when
-   * control mode fails.
+   * Talk to tmux over control-mode connections (true, the default here); spawned clients for
+   * everything otherwise, as when control mode fails. 'auto': only on a tmux that survives control
+   * clients (3.7 or later, version.ts), known after the first pass's version check.
    */
-  control?: boolean;
+  control?: boolean | 'auto';
   initial: DesiredState;
   load: () => Promise<LoadResult>;
   events: EventLog;
@@ -100,10 +100,14 @@ const FIRST_RETRY_MS = 500;
 export async function startWatch(opts: WatchOptions): Promise<Watcher> {
   const { events } = opts;
   const useControl = opts.control !== false;
+  /** 'auto' waits for the version: until then (and for good on an older tmux) no control client attaches. */
+  let controlAllowed = useControl && opts.control !== 'auto';
+  let versionAsked = opts.control !== 'auto';
   /** The last pass's snapshot: memory limits look at it between passes, control clients attach to one of its sessions. */
   let lastObserved: ObservedState | undefined;
   /** A session to attach control clients to: one of its own specs', so no person's session shows a client that is not theirs. */
   const attachTo = () => {
+    if (!controlAllowed) return undefined;
     // One its own specs declare: another watch may prune its own, and a person's would show the client.
     const mine = new Set(specs.desired.sessions.map((s) => s.name));
     // By exact name, not id: the snapshot may be of a server since replaced, whose ids start again at
@@ -169,6 +173,10 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
     // it): a first pass on a converged server runs no batch, and a tmux too old then went unnoticed,
     // its failures reported as errors pass after pass. Cached once it succeeded (client.ts).
     await tmux.checkVersion();
+    if (!versionAsked) {
+      controlAllowed = await opts.tmux.controlModeIsSafe(); // cached by the check above: no process
+      versionAsked = true;
+    }
     if (await specs.refresh()) specWatcher.setEnvFiles(envFilesOf(specs.desired));
     await followRoots();
     const desired = specs.desired;
@@ -246,7 +254,7 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
     if (stopped) return;
     tmuxEvents ??= listenForTmuxEvents(opts.tmux, () => loop.trigger(0), {
       resyncMs,
-      ...(useControl && { control: { attachTo, onConnection } }),
+      ...(controlAllowed && { control: { attachTo, onConnection } }),
       // Reported once per distinct failure; the pass loop reports its own failures and backs off.
       onError: (e) => events.record({ event: 'wake-error', reason: `waiting for tmux events: ${e.message}` }, 'warn'),
     });

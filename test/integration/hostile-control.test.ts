@@ -10,6 +10,8 @@ import { isProcessAlive, LONG_RUNNING, quickSession, specDoc, type TmuxServer, u
 import { eventsOf, livePid, startWatch, statusOf } from '../helpers/watch.js';
 
 const t = useTmuxServer();
+// On by default only on tmux 3.7 or later (cli/commands/watch.ts): the engine's tests take it on any.
+t.env.TMUXCTL_CONTROL = '1';
 
 /** Pids of watch's control clients (control mode, no output) attached to `session`. */
 async function controlClientsOn(s: TmuxServer, session: string): Promise<number[]> {
