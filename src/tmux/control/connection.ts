@@ -28,9 +28,10 @@ export class ControlLostError extends Error {}
 export class ControlTimeoutError extends ControlLostError {}
 
 /**
- * How long a client tmux has not answered yet is given to go by itself (SIGTERM) before SIGKILL. Its
- * hello is written within milliseconds of its start, and once written the server reads it whole
- * even from a dead client; killed while still writing it, tmux before 3.7 crashes (attach-gate.ts).
+ * How long a client tmux has not answered yet is given to be ended by tmux (its input closed) before
+ * SIGKILL. Its hello is written within milliseconds of its start, and once written the server reads
+ * it whole even from a dead client; killed while still writing it, tmux before 3.7 crashes
+ * (attach-gate.ts).
  */
 export const HELLO_GRACE_MS = 2000;
 
@@ -95,8 +96,10 @@ export class ControlConnection {
     // its command queue is free, and the waker's queue is held by its wait-for until the next signal:
     // a watch killed with -9 left it attached (seen under load). setpriv (util-linux, already needed
     // for flock) asks the kernel to signal it when its parent dies, then execs tmux in its place.
-    // SIGTERM, not SIGKILL: tmux's client then tells the server it is leaving after its hello, where
-    // one killed half-way through its hello crashes tmux before 3.7 (attach-gate.ts).
+    // SIGTERM, not SIGKILL: an attached tmux client then tells the server it is leaving (MSG_EXITING),
+    // where one killed half-way through its hello crashes tmux before 3.7 (attach-gate.ts). One
+    // still in its first milliseconds can still be cut by it (tmux's client exits at once on SIGTERM
+    // before it is attached): only if watch dies in that instant.
     const setpriv = lookupOnPath('setpriv', env.PATH);
     const child =
       setpriv.kind === 'found'
@@ -209,17 +212,26 @@ export class ControlConnection {
       p.reject(error);
     }
     this.child.stdin?.destroy();
-    this.child.stdout?.destroy();
-    this.child.stderr?.destroy();
-    if (this.child.exitCode === null && this.child.signalCode === null) this.stop();
+    const running = this.child.exitCode === null && this.child.signalCode === null;
+    if (running && !this.up) {
+      // Read to the end and dropped: tmux ends a control client whose input closed (stop()), but not
+      // one whose output is closed too (it waits for that output to drain, for ever).
+      for (const out of [this.child.stdout, this.child.stderr]) out?.removeAllListeners('data').resume();
+    } else {
+      this.child.stdout?.destroy();
+      this.child.stderr?.destroy();
+    }
+    if (running) this.stop();
     if (this.up) this.opts.onClose?.(why);
   }
 
   /**
    * Ends the client process. One tmux has answered (its hello read whole) is killed at once. One not
-   * answered yet may still be writing its hello: SIGTERM lets it finish and leave in order (tmux's
-   * client sends MSG_EXITING behind its hello), SIGKILL only after HELLO_GRACE_MS (a server that is
-   * stopped never answers). The next attach waits until it is gone: its detach notifies.
+   * answered yet may still be writing its hello, and no signal is safe then: SIGKILL cuts the hello,
+   * and tmux's client exits at once on SIGTERM too before it is attached (proc_exit, with its hello
+   * maybe half sent). Its input is closed already (end()), so tmux ends it as soon as it has read
+   * the hello; SIGKILL only after HELLO_GRACE_MS (a stopped server never reads it, and the hello was
+   * written long before). The next attach waits until it is gone: its detach notifies.
    */
   private stop(): void {
     const child = this.child;
@@ -229,7 +241,6 @@ export class ControlConnection {
       signalChild(child, 'SIGKILL');
       return;
     }
-    signalChild(child, 'SIGTERM');
     const late = setTimeout(() => {
       if (child.exitCode === null && child.signalCode === null) signalChild(child, 'SIGKILL');
     }, HELLO_GRACE_MS);

@@ -5,12 +5,13 @@
  * (control_write). Both tests crash this file's own private server within a few dozen attaches on
  * the paths they guard against.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TmuxClient } from '../../../src/tmux/client.js';
 import { ControlConnection } from '../../../src/tmux/control/connection.js';
 import { ControlTmux } from '../../../src/tmux/control/control-tmux.js';
 import { commandLine } from '../../../src/tmux/quote.js';
-import { createTmuxServer, destroyTmuxServer, isProcessAlive } from '../../helpers/tmux.js';
+import { createTmuxServer, destroyTmuxServer, isProcessAlive, waitFor } from '../../helpers/tmux.js';
 
 const t = createTmuxServer();
 let serverPid = 0;
@@ -20,6 +21,22 @@ beforeAll(async () => {
   serverPid = Number((await t.tmux('display-message', '-p', '#{pid}')).trim());
 });
 afterAll(() => destroyTmuxServer(t));
+
+/** This process's control client of this file's server once tmux's client runs (setpriv has exec'd it) and sleeps. */
+function attachingClient(): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const [comm, rest] = [stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), stat.slice(stat.lastIndexOf(')') + 2).split(' ')];
+      if (comm !== 'tmux: client' || rest[0] !== 'S' || Number(rest[1]) !== process.pid) continue;
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').includes(t.socket)) return Number(entry);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined;
+}
 
 function open(): Promise<ControlConnection> {
   return ControlConnection.open({ binary: 'tmux', server: { socketName: t.socket }, env: t.env, attachTo: '=as-base', connectTimeoutMs: 10_000 });
@@ -38,6 +55,27 @@ describe('control clients and the tmux server', () => {
     }
     expect(await t.tmux('display-message', '-p', '#{pid}')).toBe(`${serverPid}\n`);
   }, 120_000);
+
+  it('a client tmux has not answered is not signalled (its input closed, tmux ends it): on a stopped server it waits to be read', async () => {
+    process.kill(serverPid, 'SIGSTOP');
+    let pid: number | undefined;
+    try {
+      const attaching = open().catch(() => undefined);
+      // Its hello written, it sleeps waiting for the stopped server: tmux's own process, asleep.
+      pid = await waitFor(() => attachingClient(), 10_000, 'the control client waiting for the stopped server');
+      ControlConnection.killAll();
+      await new Promise((r) => setTimeout(r, 200));
+      // SIGKILLed (or SIGTERMed: tmux's client exits at once before it is attached), it would be gone
+      // already; SIGKILL comes only after HELLO_GRACE_MS (2 s).
+      expect(isProcessAlive(pid)).toBe(true);
+      process.kill(serverPid, 'SIGCONT');
+      await attaching;
+    } finally {
+      process.kill(serverPid, 'SIGCONT');
+    }
+    await waitFor(() => !isProcessAlive(pid!), 10_000, 'the client to leave once the server reads it');
+    expect(isProcessAlive(serverPid)).toBe(true);
+  });
 
   it("a client attaching while this process's other connection creates, splits and kills sessions never crashes it", async () => {
     const busy = new ControlTmux(new TmuxClient({ socketName: t.socket }, t.env), { attachTo: () => '=as-base' });
