@@ -48,10 +48,10 @@ export class BenchEnv {
     const base = { ...process.env };
     delete base.TMUX;
     delete base.TMUX_PANE;
-    /** @type {NodeJS.ProcessEnv} what every tmux and tmuxctl the bench runs gets */
     // TMUXCTL_CONTROL=1: the bench measures watch's control-mode engine, which is on by default only
     // on tmux 3.7 or later (cli/commands/watch.ts); its servers are its own. TMUXCTL_CONTROL=0 in the
     // caller's environment measures the spawned clients instead.
+    /** @type {NodeJS.ProcessEnv} what every tmux and tmuxctl the bench runs gets */
     this.env = {
       ...base,
       TMUX_TMPDIR: this.tmuxTmp,
