@@ -48,8 +48,17 @@ export class BenchEnv {
     const base = { ...process.env };
     delete base.TMUX;
     delete base.TMUX_PANE;
+    // TMUXCTL_CONTROL=1: the bench measures watch's control-mode engine, which is on by default only
+    // on tmux 3.7 or later (cli/commands/watch.ts); its servers are its own. TMUXCTL_CONTROL=0 in the
+    // caller's environment measures the spawned clients instead.
     /** @type {NodeJS.ProcessEnv} what every tmux and tmuxctl the bench runs gets */
-    this.env = { ...base, TMUX_TMPDIR: this.tmuxTmp, NO_COLOR: '1', TMUXCTL_STATE_DIR: this.dir('state-default') };
+    this.env = {
+      ...base,
+      TMUX_TMPDIR: this.tmuxTmp,
+      NO_COLOR: '1',
+      TMUXCTL_STATE_DIR: this.dir('state-default'),
+      TMUXCTL_CONTROL: base.TMUXCTL_CONTROL ?? '1',
+    };
     /** @type {import('./tools.mjs').Pm2Daemon | undefined} the one pm2 daemon, once a section needs it */
     this.pm2 = undefined;
     this.tmux = which('tmux');

@@ -144,11 +144,12 @@ export function listenForTmuxEvents(tmux: TmuxClient, onWake: (why: string) => v
     await overControl(waker);
     waker.close();
     waker = undefined;
-    // A connection that ended at once (a server going away) is not tried again at once.
-    if (Date.now() - since < CONTROL_RETRY_MAX_MS) {
-      nextControlAttempt = Date.now() + controlRetryMs;
-      controlRetryMs = Math.min(controlRetryMs * 2, CONTROL_RETRY_MAX_MS);
-    } else controlRetryMs = CONTROL_RETRY_FIRST_MS;
+    // Never tried again at once: a connection that ended at once (a server going away) backs off, a
+    // steady one waits the first pause (what ended it, its session killed, is often one command of a
+    // burst, and attaching during the rest of it crashes tmux before 3.7: tmux/control/attach-gate.ts).
+    if (Date.now() - since >= CONTROL_RETRY_MAX_MS) controlRetryMs = CONTROL_RETRY_FIRST_MS;
+    nextControlAttempt = Date.now() + controlRetryMs;
+    controlRetryMs = Math.min(controlRetryMs * 2, CONTROL_RETRY_MAX_MS);
     // Whatever happened while it was down is looked at.
     if (!abort.signal.aborted) onWake('tmux connection lost');
     return true;

@@ -41,11 +41,11 @@ export interface WatchOptions {
    */
   remote?: { machine: Machine; lock: (timeoutSeconds: number) => Promise<HeldLock> };
   /**
-   * Talk to tmux over control-mode connections (TMUXCTL_CONTROL=1, opt-in while tmux 3.3a's server
-   * crashes with control clients attached are looked into); spawned clients for everything otherwise,
-   * as when control mode fails (TMUXCTL_INTERNAL_NO_CONTROL=1 forces that in tests).
+   * Talk to tmux over control-mode connections (true, the default here); spawned clients for
+   * everything otherwise, as when control mode fails. 'auto': only on a tmux that survives control
+   * clients (3.7 or later, version.ts), known after the first pass's version check.
    */
-  control?: boolean;
+  control?: boolean | 'auto';
   initial: DesiredState;
   load: () => Promise<LoadResult>;
   events: EventLog;
@@ -111,10 +111,14 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
   const { events } = opts;
   // A host's control client would have to run over ssh: spawned clients there for now.
   const useControl = opts.control !== false && !opts.remote;
+  /** 'auto' waits for the version: until then (and for good on an older tmux) no control client attaches. */
+  let controlAllowed = useControl && opts.control !== 'auto';
+  let versionAsked = opts.control !== 'auto';
   /** The last pass's snapshot: memory limits look at it between passes, control clients attach to one of its sessions. */
   let lastObserved: ObservedState | undefined;
   /** A session to attach control clients to: one of its own specs', so no person's session shows a client that is not theirs. */
   const attachTo = () => {
+    if (!controlAllowed) return undefined;
     // One its own specs declare: another watch may prune its own, and a person's would show the client.
     const mine = new Set(specs.desired.sessions.map((s) => s.name));
     // By exact name, not id: the snapshot may be of a server since replaced, whose ids start again at
@@ -183,6 +187,10 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
     // it): a first pass on a converged server runs no batch, and a tmux too old then went unnoticed,
     // its failures reported as errors pass after pass. Cached once it succeeded (client.ts).
     await tmux.checkVersion();
+    if (!versionAsked) {
+      controlAllowed = await opts.tmux.controlModeIsSafe(); // cached by the check above: no process
+      versionAsked = true;
+    }
     if (await specs.refresh()) specWatcher.setEnvFiles(envFilesOf(specs.desired));
     await followRoots();
     const desired = specs.desired;
@@ -262,7 +270,7 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
     if (stopped) return;
     tmuxEvents ??= listenForTmuxEvents(opts.tmux, () => loop.trigger(0), {
       resyncMs,
-      ...(useControl && { control: { attachTo, onConnection } }),
+      ...(controlAllowed && { control: { attachTo, onConnection } }),
       // Reported once per distinct failure; the pass loop reports its own failures and backs off.
       onError: (e) => events.record({ event: 'wake-error', reason: `waiting for tmux events: ${e.message}` }, 'warn'),
     });

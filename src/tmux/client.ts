@@ -8,7 +8,7 @@ import { clientEnv } from './client-env.js';
 import { findServerPid, isStopped } from './server-pid.js';
 import { batchSize, batchTimeoutMs, timeoutFromEnv } from './timeouts.js';
 import { tmuxMissingLine } from './tools.js';
-import { versionProblem } from './version.js';
+import { controlModeIsSafe, versionProblem } from './version.js';
 
 /** Which tmux server to talk to, exactly as tmux's own -L / -S flags choose it. */
 export interface ServerAddress {
@@ -116,6 +116,8 @@ export class TmuxClient implements Tmux {
   /** Clients still running, so a command that gives up (watch stopping) leaves none behind. */
   private readonly running = new Set<ChildProcess>();
   private versionChecked: Promise<void> | undefined;
+  /** What `tmux -V` said, once checkVersion() succeeded. */
+  private versionText: string | undefined;
 
   constructor(
     readonly server: ServerAddress = {},
@@ -272,6 +274,7 @@ export class TmuxClient implements Tmux {
         });
         const problem = versionProblem(r.stdout);
         if (problem) throw new TmuxVersionError(problem);
+        this.versionText = r.stdout;
       })();
       // Forgotten once it failed, so the next call asks again (watch asks on every pass).
       check.catch(() => {
@@ -280,6 +283,12 @@ export class TmuxClient implements Tmux {
       this.versionChecked = check;
     }
     return this.versionChecked;
+  }
+
+  /** Whether this tmux survives control clients (version.ts); asks `tmux -V` once, as checkVersion() does. */
+  async controlModeIsSafe(): Promise<boolean> {
+    await this.checkVersion();
+    return controlModeIsSafe(this.versionText ?? '');
   }
 
   /** The failure of a client that got no answer in time, naming the server's pid when it can be found. */

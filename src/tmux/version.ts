@@ -36,3 +36,17 @@ export function versionProblem(output: string): string | undefined {
   const min = `${MIN_TMUX_VERSION.major}.${MIN_TMUX_VERSION.minor}`;
   return `tmux ${v.text} is too old: tmuxctl needs tmux ${min} or later (it reads #{pane_dead_signal} and #{pane_dead_time}, new in 3.3)`;
 }
+
+/**
+ * The first tmux whose server survives control clients attaching while other clients work: 3.3a to
+ * 3.6b segfault when a notification goes out, or the client dies, in the middle of a control
+ * client's hello (tmux/control/attach-gate.ts; fixed by tmux commits c51da10 and 1fb355e, in 3.7).
+ */
+export const SAFE_CONTROL_MODE_VERSION = { major: 3, minor: 7 } as const;
+
+/** Whether `tmux -V` output names a tmux with those fixes (one naming no version is taken as recent). */
+export function controlModeIsSafe(output: string): boolean {
+  const v = parseTmuxVersion(output);
+  if (!v) return true;
+  return v.major > SAFE_CONTROL_MODE_VERSION.major || (v.major === SAFE_CONTROL_MODE_VERSION.major && v.minor >= SAFE_CONTROL_MODE_VERSION.minor);
+}

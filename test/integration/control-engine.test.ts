@@ -15,10 +15,11 @@ import {
   useTmuxServer,
   waitFor,
 } from '../helpers/tmux.js';
+import { tmuxCallLog } from '../helpers/tmux-calls.js';
 import { eventsOf, livePid, startWatch, statusOf, type WatchProcess } from '../helpers/watch.js';
 
 const t = useTmuxServer();
-// Control mode is opt-in (TMUXCTL_CONTROL=1) while tmux 3.3a's crashes with it are looked into.
+// On by default only on tmux 3.7 or later (cli/commands/watch.ts): the engine's tests take it on any.
 t.env.TMUXCTL_CONTROL = '1';
 
 interface Client {
@@ -166,12 +167,24 @@ describe('the tmux server goes away under watch', () => {
 });
 
 describe('without control mode (TMUXCTL_INTERNAL_NO_CONTROL=1: the fallback when it fails)', () => {
-  it('spawned clients only: no control client, and a kill -9 is repaired all the same', async () => {
-    const file = t.writeSpec('noctl/app.yaml', specDoc({ 'nc-a': quickSession(LONG_RUNNING) }));
-    await startWatch(t, { args: ['-f', file, '--resync', '600'], env: { TMUXCTL_INTERNAL_NO_CONTROL: '1' } });
-    await waitFor(() => livePid(t, 'nc-a'), 5000, 'nc-a created');
-    await killAndAwaitRestart(t, 'nc-a', 'nc-a repaired without control mode');
-    expect((await supervisorClients(t)).filter((c) => c.sessionName === 'nc-a')).toEqual([]);
+  it.each([
+    ['TMUXCTL_INTERNAL_NO_CONTROL=1', { TMUXCTL_INTERNAL_NO_CONTROL: '1' }, undefined, 'nc-a'],
+    ['TMUXCTL_CONTROL=0 (a way out), on tmux 3.7', { TMUXCTL_CONTROL: '0' }, '3.7', 'nc-b'],
+    ['by default on tmux 3.6b (it crashes with control clients attaching)', { TMUXCTL_CONTROL: '' }, '3.6b', 'nc-c'],
+  ])('spawned clients only, %s: no control client, and a kill -9 is repaired all the same', async (_, env, version, session) => {
+    const w = tmuxCallLog(t, `tmux-${session}`, version);
+    const file = t.writeSpec(`noctl-${session}/app.yaml`, specDoc({ [session]: quickSession(LONG_RUNNING) }));
+    await startWatch(t, { args: ['-f', file, '--resync', '600'], env: { ...w.env, ...env } });
+    await waitFor(() => livePid(t, session), 5000, `${session} created`);
+    await killAndAwaitRestart(t, session, `${session} repaired without control mode`);
+    expect((await supervisorClients(t)).filter((c) => c.sessionName === session)).toEqual([]);
+  });
+
+  it('control mode is on by default on tmux 3.7 or later (the crashes are fixed there)', async () => {
+    const w = tmuxCallLog(t, 'tmux-37', '3.7');
+    const file = t.writeSpec('ctl-37/app.yaml', specDoc({ 'c37-a': quickSession(LONG_RUNNING) }));
+    await startWatch(t, { args: ['-f', file, '--resync', '600'], env: { ...w.env, TMUXCTL_CONTROL: '' } });
+    await waitFor(async () => (await supervisorClients(t)).filter((c) => c.sessionName === 'c37-a').length === 2, 10_000, 'two control clients');
   });
 });
 

@@ -10,7 +10,7 @@ import { isProcessAlive, LONG_RUNNING, quickSession, specDoc, type TmuxServer, u
 import { eventsOf, livePid, startWatch, statusOf } from '../helpers/watch.js';
 
 const t = useTmuxServer();
-// Control mode is opt-in (TMUXCTL_CONTROL=1) while tmux 3.3a's crashes with it are looked into.
+// On by default only on tmux 3.7 or later (cli/commands/watch.ts): the engine's tests take it on any.
 t.env.TMUXCTL_CONTROL = '1';
 
 /** Pids of watch's control clients (control mode, no output) attached to `session`. */

@@ -11,7 +11,7 @@ import { clientEnv } from '../../src/tmux/client-env.js';
 import { BATCH_MS_PER_LINE, batchSize, batchTimeoutMs, DEFAULT_TIMEOUT_MS, timeoutFromEnv } from '../../src/tmux/timeouts.js';
 import { newSession } from '../../src/tmux/commands.js';
 import { lookupOnPath, missingToolsLine } from '../../src/tmux/tools.js';
-import { parseTmuxVersion, versionProblem } from '../../src/tmux/version.js';
+import { controlModeIsSafe, parseTmuxVersion, versionProblem } from '../../src/tmux/version.js';
 import { useTempDir } from '../cli/helpers.js';
 import { isProcessAlive, killOwned, waitFor } from '../helpers/tmux.js';
 
@@ -68,6 +68,11 @@ describe('tmux version', () => {
     expect(versionProblem('tmux 3.2a')).toMatch(/^tmux 3\.2a is too old: tmuxctl needs tmux 3\.3 or later/);
     expect(versionProblem('tmux 2.9')).toBeDefined();
     for (const ok of ['tmux 3.3', 'tmux 3.3a', 'tmux 3.5a', 'tmux 4.0', 'tmux master', 'tmux openbsd-7.5']) expect(versionProblem(ok)).toBeUndefined();
+  });
+
+  it('takes control mode as safe from 3.7 on (3.3a to 3.6b crash with control clients attaching)', () => {
+    for (const old of ['tmux 3.3a', 'tmux 3.4', 'tmux 3.5a', 'tmux 3.6b', 'tmux next-3.6']) expect(controlModeIsSafe(old), old).toBe(false);
+    for (const ok of ['tmux 3.7', 'tmux 3.7c', 'tmux next-3.8', 'tmux 4.0', 'tmux master']) expect(controlModeIsSafe(ok), ok).toBe(true);
   });
 
   it('is checked before the first batch, which then never runs on a tmux too old', async () => {

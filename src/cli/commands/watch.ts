@@ -92,9 +92,7 @@ export async function watchCommand(ctx: Context, opts: WatchCommandOptions): Pro
         env: ctx.io.env as NodeJS.ProcessEnv,
         notifier,
         procBackstop: ctx.io.env.TMUXCTL_INTERNAL_NO_PROC_BACKSTOP !== '1',
-        // Opt-in for now: Debian's tmux 3.3a servers segfaulted in our test runs with watch's control
-        // clients attached (README, "One live connection to tmux"); a crash takes every session with it.
-        control: ctx.io.env.TMUXCTL_CONTROL === '1' && ctx.io.env.TMUXCTL_INTERNAL_NO_CONTROL !== '1',
+        control: controlMode(ctx.io.env),
       });
   const outcome = await Promise.race([signalled.then((signal) => ({ signal })), ...(watcher ? [watcher.fatal.then((error) => ({ error }))] : [])]);
   if ('error' in outcome) {
@@ -116,6 +114,19 @@ export async function watchCommand(ctx: Context, opts: WatchCommandOptions): Pro
   await notifier.drain(STOP_NOTIFY_MS);
   await within(STOP_LOG_MS, events.close());
   return 0;
+}
+
+/**
+ * Control mode: by default only on tmux 3.7 or later. Older servers (3.3a to 3.6b) segfault, losing
+ * every session, when another client's command (a new-session, a kill-session, a detach) lands
+ * while a control client is saying hello; watch's clients no longer cause that themselves, but
+ * cannot rule it out for everyone else's commands (tmux/control/attach-gate.ts). TMUXCTL_CONTROL=1
+ * takes that risk (the engine's tests, the bench), TMUXCTL_CONTROL=0 turns it off everywhere, and
+ * TMUXCTL_INTERNAL_NO_CONTROL=1 (the spawned fallback's tests) wins over both.
+ */
+function controlMode(env: Record<string, string | undefined>): boolean | 'auto' {
+  if (env.TMUXCTL_INTERNAL_NO_CONTROL === '1' || env.TMUXCTL_CONTROL === '0') return false;
+  return env.TMUXCTL_CONTROL === '1' ? true : 'auto';
 }
 
 /** Whether `p` settled within `ms`. */

@@ -5,6 +5,7 @@ import { clientEnv } from '../client-env.js';
 import { lookupOnPath } from '../tools.js';
 import { type ServerAddress, serverArgs } from '../client.js';
 import { commandLine } from '../quote.js';
+import { attachGate } from './attach-gate.js';
 import { type ControlBlock, type ControlNotification, ControlParser } from './protocol.js';
 
 export interface ControlConnectionOptions {
@@ -25,6 +26,14 @@ export class ControlLostError extends Error {}
 
 /** A request with no answer in time: the connection is closed (a late answer would be misread as the next one's). */
 export class ControlTimeoutError extends ControlLostError {}
+
+/**
+ * How long a client tmux has not answered yet is given to be ended by tmux (its input closed) before
+ * SIGKILL. Its hello is written within milliseconds of its start, and once written the server reads
+ * it whole even from a dead client; killed while still writing it, tmux before 3.7 crashes
+ * (attach-gate.ts).
+ */
+export const HELLO_GRACE_MS = 2000;
 
 interface Pending {
   sentinel: string;
@@ -74,6 +83,11 @@ export class ControlConnection {
    * cannot attach (no server, no session, tmux cannot be run) or does not within the timeout.
    */
   static open(opts: ControlConnectionOptions): Promise<ControlConnection> {
+    // Alone: no call of this process runs while tmux reads the client's hello (attach-gate.ts).
+    return attachGate.attach(() => ControlConnection.start(opts));
+  }
+
+  private static start(opts: ControlConnectionOptions): Promise<ControlConnection> {
     // -N: never start a server. attach-session would start one where none runs (with this client's
     // argv as its name), which then sits with no session.
     const args = [...serverArgs(opts.server), '-N', '-C', 'attach-session', '-f', 'no-output,ignore-size', ...(opts.attachTo ? ['-t', opts.attachTo] : [])];
@@ -81,11 +95,15 @@ export class ControlConnection {
     // The client must die with this process. tmux ends a control client whose input closed only once
     // its command queue is free, and the waker's queue is held by its wait-for until the next signal:
     // a watch killed with -9 left it attached (seen under load). setpriv (util-linux, already needed
-    // for flock) asks the kernel to SIGKILL it when its parent dies, then execs tmux in its place.
+    // for flock) asks the kernel to signal it when its parent dies, then execs tmux in its place.
+    // SIGTERM, not SIGKILL: an attached tmux client then tells the server it is leaving (MSG_EXITING),
+    // where one killed half-way through its hello crashes tmux before 3.7 (attach-gate.ts). One
+    // still in its first milliseconds can still be cut by it (tmux's client exits at once on SIGTERM
+    // before it is attached): only if watch dies in that instant.
     const setpriv = lookupOnPath('setpriv', env.PATH);
     const child =
       setpriv.kind === 'found'
-        ? spawn(setpriv.path, ['--pdeathsig', 'KILL', '--', opts.binary, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] })
+        ? spawn(setpriv.path, ['--pdeathsig', 'TERM', '--', opts.binary, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] })
         : spawn(opts.binary, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
     const conn = new ControlConnection(child, opts);
     ControlConnection.live.add(conn);
@@ -194,9 +212,39 @@ export class ControlConnection {
       p.reject(error);
     }
     this.child.stdin?.destroy();
-    this.child.stdout?.destroy();
-    this.child.stderr?.destroy();
-    if (this.child.exitCode === null && this.child.signalCode === null) signalChild(this.child, 'SIGKILL');
+    const running = this.child.exitCode === null && this.child.signalCode === null;
+    if (running && !this.up) {
+      // Read to the end and dropped: tmux ends a control client whose input closed (stop()), but not
+      // one whose output is closed too (it waits for that output to drain, for ever).
+      for (const out of [this.child.stdout, this.child.stderr]) out?.removeAllListeners('data').resume();
+    } else {
+      this.child.stdout?.destroy();
+      this.child.stderr?.destroy();
+    }
+    if (running) this.stop();
     if (this.up) this.opts.onClose?.(why);
+  }
+
+  /**
+   * Ends the client process. One tmux has answered (its hello read whole) is killed at once. One not
+   * answered yet may still be writing its hello, and no signal is safe then: SIGKILL cuts the hello,
+   * and tmux's client exits at once on SIGTERM too before it is attached (proc_exit, with its hello
+   * maybe half sent). Its input is closed already (end()), so tmux ends it as soon as it has read
+   * the hello; SIGKILL only after HELLO_GRACE_MS (a stopped server never reads it, and the hello was
+   * written long before). The next attach waits until it is gone: its detach notifies.
+   */
+  private stop(): void {
+    const child = this.child;
+    if (child.pid === undefined) return; // never started (tmux or setpriv could not be run): no exit to wait for
+    attachGate.ended(new Promise<void>((gone) => child.once('exit', () => gone())));
+    if (this.up) {
+      signalChild(child, 'SIGKILL');
+      return;
+    }
+    const late = setTimeout(() => {
+      if (child.exitCode === null && child.signalCode === null) signalChild(child, 'SIGKILL');
+    }, HELLO_GRACE_MS);
+    late.unref();
+    child.once('exit', () => clearTimeout(late));
   }
 }

@@ -2,6 +2,7 @@ import { TmuxNotRespondingError } from '../../errors.js';
 import { type RunOptions, type Tmux, type TmuxClient, type TmuxResult, tmuxFailure } from '../client.js';
 import { batchSize, batchTimeoutMs } from '../timeouts.js';
 import { commandLine } from '../quote.js';
+import { attachGate } from './attach-gate.js';
 import { ControlConnection, ControlLostError, ControlTimeoutError } from './connection.js';
 import type { ControlBlock, ControlNotification } from './protocol.js';
 
@@ -105,17 +106,20 @@ export class ControlTmux implements Tmux {
   async exec(args: readonly string[], opts: RunOptions = {}): Promise<TmuxResult> {
     this.refuseAfterClose(args);
     const lines = asLines(args, opts);
-    if (!lines || opts.signal || opts.timeoutIsExpected) return this.spawned.exec(args, opts);
+    // A wait (a call with an abort signal or a timeout it expects) changes nothing: it does not hold attaches up.
+    if (opts.signal || opts.timeoutIsExpected) return this.spawned.exec(args, opts);
+    if (!lines) return attachGate.call(() => this.spawned.exec(args, opts));
     const conn = await this.connect();
-    if (!conn) return this.spawned.exec(args, opts);
+    // Every call waits while a control client of this process attaches (attach-gate.ts).
+    if (!conn) return attachGate.call(() => this.spawned.exec(args, opts));
     try {
-      return resultOf(await conn.request(lines, opts.timeoutMs ?? this.timeoutMs));
+      return resultOf(await attachGate.call(() => conn.request(lines, opts.timeoutMs ?? this.timeoutMs)));
     } catch (e) {
       if (e instanceof ControlTimeoutError) throw this.notResponding(args[0] ?? '', opts.timeoutMs ?? this.timeoutMs);
       if (!(e instanceof ControlLostError)) throw e;
       this.refuseAfterClose(args);
       // Read-only or not, a call that never reached tmux, or whose answer was lost, is asked again.
-      return this.spawned.exec(args, opts);
+      return attachGate.call(() => this.spawned.exec(args, opts));
     }
   }
 
@@ -130,10 +134,10 @@ export class ControlTmux implements Tmux {
     this.refuseAfterClose(['source-file']);
     await this.checkVersion();
     const conn = await this.connect();
-    if (!conn) return this.spawned.runScript(lines, opts);
+    if (!conn) return attachGate.call(() => this.spawned.runScript(lines, opts));
     const timeoutMs = opts.timeoutMs ?? batchTimeoutMs(batchSize(lines), this.timeoutMs, opts.serverSessions);
     try {
-      const blocks = await conn.request(lines, timeoutMs);
+      const blocks = await attachGate.call(() => conn.request(lines, timeoutMs));
       return blocks.filter((b) => !b.ok).flatMap((b) => b.lines.map((l) => l.trim()).filter(Boolean));
     } catch (e) {
       if (!(e instanceof ControlLostError)) throw e;
@@ -177,8 +181,11 @@ export class ControlTmux implements Tmux {
             // One that lived only a moment (tmux detaching control clients as they attach) counts
             // as a failed attempt: connecting again at once, every pass, would be a loop of
             // processes (each detach fires client-detached, which wakes a pass).
-            if (Date.now() - upSince < STEADY_MS) this.retryLater();
-            else this.retryMs = this.opts.firstRetryMs ?? 250;
+            // A steady one is tried again after the first pause, never at once: what ended it (its
+            // session killed, the server going) is often one command of a burst, and a client
+            // attaching while the rest of the burst runs is what crashes tmux before 3.7 (attach-gate.ts).
+            if (Date.now() - upSince >= STEADY_MS) this.retryMs = this.opts.firstRetryMs ?? 250;
+            this.retryLater();
           },
         });
         if (this.closed) {
