@@ -6,7 +6,8 @@
 //   node bench/run.mjs --report-only   (re-renders the report from bench/out/results.json, measuring nothing)
 //   env: BENCH_SECTIONS, BENCH_RUNS, BENCH_N, BENCH_QUICK=1, BENCH_NOTE (a line for the report),
 //        BENCH_PM2 (path of a pm2 binary), BENCH_IDLE_SECONDS, BENCH_CRASHES, BENCH_LAYOUT_N (sessions of 4 panes),
-//        BENCH_MASS_KILLS (runs of 100 killed at once), BENCH_IDLE_PANES (default 1000), BENCH_HOST_CRASHES
+//        BENCH_MASS_KILLS (runs of 100 killed at once), BENCH_IDLE_PANES (default 1000), BENCH_HOST_CRASHES,
+//        BENCH_HOSTS_BASE (another build's dist/cli/main.js: its no-op over hosts measured alongside)
 //   The hosts section (issue 13) runs as root only: it makes throw-away accounts with an sshd each on 127.0.0.1.
 //
 // It installs nothing. tmuxp, tmuxinator and pm2 are compared when installed (`apt-get install tmuxp
@@ -40,7 +41,7 @@ function parseArgs(argv) {
       console.log(
         readFileSync(new URL(import.meta.url), 'utf8')
           .split('\n')
-          .slice(1, 14)
+          .slice(1, 15)
           .join('\n')
           .replace(/^\/\/ ?/gm, ''),
       );
@@ -117,6 +118,8 @@ const cfg = {
   hostNoopRuns: quick ? 5 : 9,
   hostCrashSessions: 5,
   hostCrashes: Number(process.env.BENCH_HOST_CRASHES ?? (quick ? 10 : 30)),
+  // A build to compare the no-op with, side by side (e.g. the previous release's dist/cli/main.js).
+  hostsBaseCli: process.env.BENCH_HOSTS_BASE || undefined,
   settleMs: 3000,
   crashGapMs: 150,
   editGapMs: 500,

@@ -132,7 +132,12 @@ export async function createSshHosts(env, names) {
   return { hosts, configFile, host: (n) => hosts.find((h) => h.name === n) };
 }
 
-/** A shell command as the account, in its home, with a clean environment (as sshd would give it, minus ssh). */
+/**
+ * A shell command as the account, in its home, with a clean environment (as sshd would give it, minus ssh).
+ * @param {any} s the host's state (home, user, uid, gid)
+ * @param {string} cmd
+ * @param {{ input?: string, timeoutMs?: number }} [opts]
+ */
 function runAsUser(s, cmd, { input, timeoutMs = 30_000 } = {}) {
   const envv = [`HOME=${s.home}`, `USER=${s.user}`, `LOGNAME=${s.user}`, 'SHELL=/bin/sh', 'PATH=/usr/local/bin:/usr/bin:/bin'];
   const r = spawnSync('setpriv', ['--reuid', String(s.uid), '--regid', String(s.gid), '--init-groups', '--', 'env', '-i', ...envv, 'sh', '-c', cmd], {
@@ -245,7 +250,7 @@ function freePort() {
     const srv = createServer();
     srv.once('error', reject);
     srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
+      const { port } = /** @type {import('node:net').AddressInfo} */ (srv.address());
       srv.close(() => resolve(port));
     });
   });

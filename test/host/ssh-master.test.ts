@@ -16,7 +16,7 @@ vi.mock('node:child_process', async (importOriginal) => {
   const real = await importOriginal<typeof import('node:child_process')>();
   const { EventEmitter: Emitter } = await import('node:events');
   const { PassThrough: Pipe } = await import('node:stream');
-  const spawn = (file: string, args: string[]) => {
+  const spawn = (_file: string, args: string[]) => {
     const mode = args.includes('-G') ? '-G' : args.includes('-O') ? `-O ${args[args.indexOf('-O') + 1]}` : 'master';
     fake.spawned.push(mode);
     const child = Object.assign(new Emitter(), { stdin: null, stdout: new Pipe(), stderr: new Pipe(), pid: 99999, kill: () => true });

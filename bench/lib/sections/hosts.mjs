@@ -83,11 +83,14 @@ export async function hostsSection(env, tools, cfg) {
     all3: { label: `\`tmuxctl apply\`, 3 hosts × ${n} sessions`, runs: [] },
     ...Object.fromEntries(hostNames.map((h) => [`alone-${h}`, { label: `\`tmuxctl apply\`, ${h} alone, ${n} sessions`, runs: [] }])),
     ...Object.fromEntries(hostNames.map((h) => [`raw-${h}`, { label: `raw \`ssh ${h} tmux source-file -\`, ${n} sessions (new connection)`, runs: [] }])),
+    raw3: { label: `raw \`ssh HOST tmux source-file -\` to the 3 hosts at once, ${n} sessions each (new connections)`, runs: [] },
     local: { label: `\`tmuxctl apply\`, this machine, ${n} sessions`, runs: [] },
   };
   const rawBatch = `${names(n)
     .map((s) => `new-session -d -s ${s} ${SLEEP_ARGV.join(' ')}`)
     .join('\n')}\n`;
+  const rawSsh = (h, socket) =>
+    timed('ssh', ['-F', ssh.configFile, '-o', 'BatchMode=yes', '-T', h, '--', `tmux -L ${socket} start-server ';' source-file -`], { input: rawBatch });
   const coldRun = {
     all3: async () => {
       const socket = env.newSocket('h3');
@@ -117,15 +120,23 @@ export async function hostsSection(env, tools, cfg) {
         `raw-${h}`,
         async () => {
           const socket = env.newSocket('hraw');
-          const r = await timed('ssh', ['-F', ssh.configFile, '-o', 'BatchMode=yes', '-T', h, '--', `tmux -L ${socket} start-server ';' source-file -`], {
-            input: rawBatch,
-          });
+          const r = await rawSsh(h, socket);
           expectOn([h], socket, n, `raw batch on ${h}`);
           await killRemote([h], socket);
           return r.ms;
         },
       ]),
     ),
+    // The machine's own contention: three hosts here share 2 cores (real hosts would not).
+    raw3: async () => {
+      const socket = env.newSocket('hraw3');
+      const t0 = performance.now();
+      await Promise.all(hostNames.map((h) => rawSsh(h, socket)));
+      const ms = performance.now() - t0;
+      expectOn(hostNames, socket, n, 'raw batches on 3 hosts');
+      await killRemote(hostNames, socket);
+      return ms;
+    },
     local: async () => {
       const socket = env.newSocket('hloc');
       const r = await tmuxctl(socket, freshState(), ['apply', '-f', specLocal]);
@@ -173,6 +184,25 @@ export async function hostsSection(env, tools, cfg) {
       label: 'round trip: `ssh HOST true` over the master',
       run: () => timed('ssh', [...sshOptions(ssh.configFile, stateN), '-o', 'ControlMaster=no', '-T', hostNames[rttHost++ % hostNames.length], '--', 'true']),
     },
+    rtt3: {
+      label: 'round trip to the 3 hosts at once (3 × `ssh HOST true` over the masters, to the last)',
+      run: async () => {
+        const t0 = performance.now();
+        await Promise.all(hostNames.map((h) => timed('ssh', [...sshOptions(ssh.configFile, stateN), '-o', 'ControlMaster=no', '-T', h, '--', 'true'])));
+        return { ms: performance.now() - t0 };
+      },
+    },
+    ...(cfg.hostsBaseCli && {
+      all3Base: {
+        label: 'the 3-host no-op, by the build in BENCH_HOSTS_BASE (before this round)',
+        run: async () => inSync(await timed(process.execPath, [cfg.hostsBaseCli, '-L', socketN, '--state-dir', stateN, 'apply', '-f', spec3], { env: tenv })),
+      },
+      oneBase: {
+        label: '`apply --host h1`, by the build in BENCH_HOSTS_BASE',
+        run: async () =>
+          inSync(await timed(process.execPath, [cfg.hostsBaseCli, '-L', socketN, '--state-dir', stateN, 'apply', '-f', spec3, '--host', 'h1'], { env: tenv })),
+      },
+    }),
     rttNew: {
       label: 'round trip: `ssh HOST true`, a new connection',
       run: () => timed('ssh', ['-F', ssh.configFile, '-o', 'BatchMode=yes', '-T', hostNames[rttHost++ % hostNames.length], '--', 'true']),
@@ -192,7 +222,9 @@ export async function hostsSection(env, tools, cfg) {
     delete m.run;
   }
   cfg.progress(`  no-op: ${noopIds.map((id) => `${id} ${formatMs(noop[id].median)}`).join(', ')}`);
-  const calls = await countSshCalls(env, dir, () => tmuxctl(socketN, stateN, ['apply', '-f', spec3], { env: { ...tenv, PATH: `${dir}/shim:${tenv.PATH}` } }));
+  const calls = await countSshCalls(env, () =>
+    tmuxctl(socketN, stateN, ['apply', '-f', spec3], { env: { ...tenv, PATH: `${env.dir('h', 'shim')}:${env.env.PATH}` } }),
+  );
   cfg.progress(
     `  no-op over 3 hosts: ${calls.total} ssh processes (${Object.entries(calls.byKind)
       .map(([k, v]) => `${k} ${v}`)
@@ -211,7 +243,7 @@ export async function hostsSection(env, tools, cfg) {
  * Runs `fn` with an `ssh` shim first on PATH that logs each invocation's kind: the remote command's
  * first word(s), `-O check`, `-G`, or the master.
  */
-async function countSshCalls(env, dir, fn) {
+async function countSshCalls(env, fn) {
   const shimDir = env.dir('h', 'shim');
   const log = path.join(shimDir, 'calls.log');
   writeFileSync(log, '');
@@ -325,15 +357,20 @@ export function hostsTables(d) {
   const rawOfSlow = d.cold[slowId.replace('alone-', 'raw-')];
   const cold = {
     caption: `Cold apply (fresh tmux servers, fresh state dir: no ssh master yet), median of ${d.runs} runs`,
-    columns: ['method', 'median (runs)', '÷ slowest host alone', '÷ raw ssh batch (same host)'],
+    columns: ['method', 'median (runs)', '÷ slowest host alone', '÷ raw ssh batch (same host)', 'the machine shared by 3 hosts'],
     rows: Object.entries(d.cold).map(([id, m]) => [
       m.label,
       `${formatMs(m.median)} (${m.runs.length})`,
-      id === 'local' || id.startsWith('raw-') ? '' : formatRatio(m.median / slow.median),
+      id === 'local' || id.startsWith('raw') ? '' : formatRatio(m.median / slow.median),
       id === 'all3'
         ? formatRatio(m.median / rawOfSlow.median)
         : id.startsWith('alone-')
           ? formatRatio(m.median / d.cold[id.replace('alone-', 'raw-')].median)
+          : '',
+      id === 'raw3'
+        ? `${formatRatio(m.median / rawOfSlow.median)} (raw, 3 at once ÷ one)`
+        : id === 'all3' && d.cold.raw3
+          ? `${formatRatio(m.median / slow.median / (d.cold.raw3.median / rawOfSlow.median))} (tmuxctl's 3-host ratio ÷ raw's)`
           : '',
     ]),
   };
@@ -344,8 +381,8 @@ export function hostsTables(d) {
     rows: Object.entries(d.noop).map(([id, m]) => [
       m.label,
       formatMs(m.median),
-      id === 'all3' || id === 'one' ? signedMs(m.median - d.noop.local.median) : '',
-      id === 'all3' || id === 'one' ? ((m.median - d.noop.local.median) / rtt).toFixed(1) : '',
+      /^(all3|one)/.test(id) ? signedMs(m.median - d.noop.local.median) : '',
+      /^(all3|one)/.test(id) ? ((m.median - d.noop.local.median) / rtt).toFixed(1) : '',
     ]),
   };
   noop.rows.push([
@@ -383,7 +420,9 @@ export function issue13Targets(d) {
       what: `cold apply, ${d.hosts} hosts × ${d.sessions} sessions`,
       target: '≤ 1.3x the slowest host alone',
       measured: formatMs(all3),
-      baseline: `${slowId.replace('alone-', '')} alone ${formatMs(slow.median)}; raw ssh batch ${formatMs(d.cold[slowId.replace('alone-', 'raw-')].median)}`,
+      baseline:
+        `${slowId.replace('alone-', '')} alone ${formatMs(slow.median)}; raw ssh batch ${formatMs(d.cold[slowId.replace('alone-', 'raw-')].median)}` +
+        (d.cold.raw3 ? `, to 3 hosts at once ${formatMs(d.cold.raw3.median)} (this one machine's contention)` : ''),
       ratio: formatRatio(all3 / slow.median),
       met: all3 <= 1.3 * slow.median,
     },
