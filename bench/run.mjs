@@ -2,11 +2,13 @@
 // npm run bench: builds, then measures tmuxctl against raw tmux and the tools people use today.
 // Prints a table and writes BENCHMARKS.md (a full run of every section) or bench/out/ (otherwise).
 //
-//   node bench/run.mjs [--quick] [--sections cold,start,noop,spawns,watch,startup,layout,scale,idle] [--runs N] [--n 1,10,100]
+//   node bench/run.mjs [--quick] [--sections cold,start,noop,spawns,watch,startup,layout,scale,idle,hosts] [--runs N] [--n 1,10,100]
 //   node bench/run.mjs --report-only   (re-renders the report from bench/out/results.json, measuring nothing)
 //   env: BENCH_SECTIONS, BENCH_RUNS, BENCH_N, BENCH_QUICK=1, BENCH_NOTE (a line for the report),
 //        BENCH_PM2 (path of a pm2 binary), BENCH_IDLE_SECONDS, BENCH_CRASHES, BENCH_LAYOUT_N (sessions of 4 panes),
-//        BENCH_MASS_KILLS (runs of 100 killed at once), BENCH_IDLE_PANES (default 1000)
+//        BENCH_MASS_KILLS (runs of 100 killed at once), BENCH_IDLE_PANES (default 1000), BENCH_HOST_CRASHES,
+//        BENCH_HOSTS_BASE (another build's dist/cli/main.js: its no-op over hosts measured alongside)
+//   The hosts section (issue 13) runs as root only: it makes throw-away accounts with an sshd each on 127.0.0.1.
 //
 // It installs nothing. tmuxp, tmuxinator and pm2 are compared when installed (`apt-get install tmuxp
 // tmuxinator`; `npm i --prefix bench/.scratch pm2`, a folder git ignores), and reported as skipped otherwise.
@@ -17,13 +19,14 @@ import { renderMarkdown, renderText } from './lib/report.mjs';
 import { coldApply } from './lib/sections/apply.mjs';
 import { layoutSection } from './lib/sections/layout.mjs';
 import { noopSection } from './lib/sections/noop.mjs';
+import { hostsSection } from './lib/sections/hosts.mjs';
 import { idleSection } from './lib/sections/idle.mjs';
 import { scaleSection } from './lib/sections/scale.mjs';
 import { spawnsSection } from './lib/sections/spawns.mjs';
 import { startupSection } from './lib/sections/startup.mjs';
 import { watchSection } from './lib/sections/watch.mjs';
 
-const ALL = ['cold', 'start', 'noop', 'spawns', 'watch', 'startup', 'layout', 'scale', 'idle'];
+const ALL = ['cold', 'start', 'noop', 'spawns', 'watch', 'startup', 'layout', 'scale', 'idle', 'hosts'];
 
 function parseArgs(argv) {
   const o = {};
@@ -38,7 +41,7 @@ function parseArgs(argv) {
       console.log(
         readFileSync(new URL(import.meta.url), 'utf8')
           .split('\n')
-          .slice(1, 12)
+          .slice(1, 15)
           .join('\n')
           .replace(/^\/\/ ?/gm, ''),
       );
@@ -109,6 +112,14 @@ const cfg = {
   idlePanes: Number(process.env.BENCH_IDLE_PANES ?? 1000),
   // pm2's daemon does its periodic work every 30 s: a window shorter than that may see none of it.
   idle1000Seconds: Number(process.env.BENCH_IDLE_SECONDS ?? (quick ? 30 : 60)),
+  // Issue 13, many hosts over OpenSSH: 3 hosts × hostSessions, crash repair here and on a host.
+  hostSessions: 50,
+  hostRuns: quick ? 3 : 5,
+  hostNoopRuns: quick ? 5 : 9,
+  hostCrashSessions: 5,
+  hostCrashes: Number(process.env.BENCH_HOST_CRASHES ?? (quick ? 10 : 30)),
+  // A build to compare the no-op with, side by side (e.g. the previous release's dist/cli/main.js).
+  hostsBaseCli: process.env.BENCH_HOSTS_BASE || undefined,
   settleMs: 3000,
   crashGapMs: 150,
   editGapMs: 500,
@@ -153,6 +164,7 @@ try {
     if (s === 'layout') results.layout = await layoutSection(env, tools, cfg);
     if (s === 'scale') results.scale = await scaleSection(env, cfg);
     if (s === 'idle') results.idle = await idleSection(env, tools, cfg);
+    if (s === 'hosts') results.hosts = await hostsSection(env, tools, cfg);
     cfg.progress(`   (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
   }
 } finally {

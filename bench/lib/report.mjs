@@ -4,6 +4,7 @@ import { layoutTables, layoutTargets } from './sections/layout.mjs';
 import { noopTable } from './sections/noop.mjs';
 import { spawnsTable } from './sections/spawns.mjs';
 import { startupTable } from './sections/startup.mjs';
+import { hostsTables, issue13Targets } from './sections/hosts.mjs';
 import { idleTable, idleTargets } from './sections/idle.mjs';
 import { scaleTables, scaleTargets } from './sections/scale.mjs';
 import { watchTable } from './sections/watch.mjs';
@@ -19,6 +20,7 @@ const TITLES = {
   layout: '7. Windows and panes: cold and no-op `apply` of N sessions × 4 panes',
   scale: '8. Size: cold `apply` of 1000 sessions and of 250 sessions × 4 panes, no-op `apply` of 1000 sessions',
   idle: '9. Idle `watch` over 1000 panes, side by side with pm2 and 1000 apps',
+  hosts: '10. Many hosts over OpenSSH: cold and no-op `apply` of 3 hosts × 50 sessions, crash repair on a host',
 };
 
 const ABOUT = {
@@ -64,6 +66,13 @@ const ABOUT = {
     'running `sleep 100000` on its daemon (private PM2_HOME), each is left until it used under 3% of a core for 3 s in a row, and both are sampled together from ' +
     '/proc every second over the same window: watch with everything under it (utime+stime of itself, of its live children such as a `tmux -C` control ' +
     "client, and of its reaped ones), pm2's daemon with its reaped children (its live children are the apps). RSS is VmRSS of the process itself.",
+  hosts:
+    'Three throw-away accounts on this machine stand in for three hosts, each reached through an sshd of its own on 127.0.0.1 (real OpenSSH, real key ' +
+    'exchange; no network latency, so a round trip is what ssh and sshd themselves cost). Cold: a fresh tmux server on every host and a fresh state dir ' +
+    'here (so no ssh master connection yet); the 3-host apply side by side with the same 50 sessions applied to each host alone, the local cold apply, and ' +
+    'one raw `ssh HOST tmux -L S start-server \\; source-file -` batch of 50 `new-session` lines over a new connection. No-op: the 150 sessions in sync and the ' +
+    'masters up, against the local no-op of 150 sessions and `ssh HOST true` over the master (the round trip); ssh processes counted once with a shim. ' +
+    'Crash repair: one `watch` over 5 sessions here and 5 on h1 (the crash fixture of section 5), one kill -9 here and one there in turn, each a first restart.',
 };
 
 /**
@@ -278,6 +287,7 @@ function tableOf(section, data) {
   if (section === 'layout') return layoutTables(data);
   if (section === 'scale') return scaleTables(data);
   if (section === 'idle') return idleTable(data);
+  if (section === 'hosts') return hostsTables(data);
   return undefined;
 }
 
@@ -329,6 +339,15 @@ export function renderText(r) {
       textTable({
         columns: ['target', 'wanted', 'measured', 'baseline', 'ratio', ''],
         rows: t12.map((t) => [t.what, t.target, t.measured, t.baseline, t.ratio, verdict(t.met)]),
+      }),
+    );
+  const t13 = issue13Targets(r.results.hosts);
+  if (t13.length)
+    out.push(
+      '\nTargets (issue 13, many hosts)',
+      textTable({
+        columns: ['target', 'wanted', 'measured', 'baseline', 'ratio', ''],
+        rows: t13.map((t) => [t.what, t.target, t.measured, t.baseline, t.ratio, verdict(t.met)]),
       }),
     );
   const targets = evaluateTargets(r);
@@ -384,6 +403,16 @@ export function renderMarkdown(r) {
       rows: issue12Targets(r).map((t) => [t.what, t.target, t.measured, t.baseline, t.ratio, verdict(t.met)]),
     }),
   );
+  const t13 = issue13Targets(r.results.hosts);
+  if (t13.length) {
+    out.push('', '### Targets (issue 13, many hosts over OpenSSH)', '');
+    out.push(
+      mdTable({
+        columns: ['target', 'wanted', 'measured', 'baseline (same run)', 'ratio', 'verdict'],
+        rows: t13.map((t) => [t.what, t.target, t.measured, t.baseline, t.ratio, verdict(t.met)]),
+      }),
+    );
+  }
   out.push('', '### Previous targets (issues before 12, kept where they still make sense)', '');
   out.push(
     mdTable({ columns: ['target', 'wanted', 'measured', 'verdict'], rows: evaluateTargets(r).map((t) => [t.what, t.target, t.measured, verdict(t.met)]) }),
@@ -405,7 +434,7 @@ export function renderMarkdown(r) {
     'npm ci',
     'npm run bench                      # everything (about an hour on 2 cores: 1000 crashes side by side with pm2, the layout section with tmuxp and tmuxinator, the size sections)',
     'node bench/run.mjs --quick         # smaller N, fewer runs: for development',
-    'BENCH_SECTIONS=cold,noop node bench/run.mjs   # some sections only (cold, start, noop, spawns, watch, startup, layout, scale, idle)',
+    'BENCH_SECTIONS=cold,noop node bench/run.mjs   # some sections only (cold, start, noop, spawns, watch, startup, layout, scale, idle, hosts; hosts needs root and openssh-server)',
     'npm run soak                       # the soak: watch over 200 panes, a crash a second, an edit every 10 s, 10 minutes (--minutes N)',
     '# optional baselines (the bench installs nothing): apt-get install -y tmuxp tmuxinator; npm i --prefix bench/.scratch pm2',
     '```',

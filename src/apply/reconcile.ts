@@ -1,7 +1,7 @@
 import { TmuxError } from '../errors.js';
 import type { EventLog } from '../log/events.js';
 import { withProcesses } from '../observe/orphan-candidates.js';
-import { withMissingCwds } from '../observe/cwds.js';
+import { missingCwds, withMissingCwds } from '../observe/cwds.js';
 import { observe } from '../observe/snapshot.js';
 import { managedPanes, type ObservedState, type Unhealthy } from '../observe/types.js';
 import { observedTarget } from '../plan/targets.js';
@@ -53,11 +53,12 @@ export interface ReconcileResult {
 /** Observe, plan (pure), execute, verify: one level-triggered pass. */
 export async function reconcile(machine: Machine, desired: DesiredState, opts: ReconcileOptions): Promise<ReconcileResult> {
   const now = opts.now ?? Date.now;
-  const observed0 = await observe(machine, now());
+  // The two looks are independent: side by side, so a host over SSH pays one round trip for both.
+  const [observed0, missing] = await Promise.all([observe(machine, now()), missingCwds(machine.files, desired)]);
   // Orphans are looked for in this machine's process table only: a host's processes are not read
   // that closely yet, and this machine's must never be matched against a host's patterns.
   const patterns = isLocal(machine) ? desired.sessions.flatMap(panesOf).flatMap((p) => (p.orphans ? [p.orphans.match] : [])) : [];
-  const snapshot = await withMissingCwds(machine.files, withProcesses(observed0, patterns), desired);
+  const snapshot = withMissingCwds(withProcesses(observed0, patterns), missing);
   const seen = { ...snapshot, ...(opts.unhealthy && { unhealthy: opts.unhealthy }), ...(opts.healthy && { healthy: opts.healthy }) };
   const observed = opts.onObserved?.(seen) ?? seen;
   if (!opts.dryRun)

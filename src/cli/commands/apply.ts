@@ -109,8 +109,9 @@ async function applyLocked(ctx: Context, desired: DesiredState, opts: ApplyOptio
   // Most applies find nothing to do (a deploy step, a cron job). One observation without the lock
   // tells, and spares them the lock's process. Anything to do, a log to rotate included, is planned
   // again under the lock from a fresh observation, so no two reconcilers act on one view. With no
-  // server socket there is nothing to look at yet (a cold start): straight to the lock.
-  if (ctx.machine.host !== LOCAL_HOST || existsSync(socketPath(ctx.server, ctx.io.env))) {
+  // server socket there is nothing to look at yet (a cold start): straight to the lock, unless
+  // nothing is declared here either (specs of remote hosts only): then the look finds nothing to do.
+  if (ctx.machine.host !== LOCAL_HOST || desired.sessions.length === 0 || existsSync(socketPath(ctx.server, ctx.io.env))) {
     const look = await reconcile(ctx.machine, desired, { dryRun: true, verify: false, logDir: ctx.logDir, ...pass, ...planning(ctx, opts) });
     const owned = [...look.observed.sessions.values()].filter((s) => s.owned);
     if (look.plan.actions.length === 0 && !owned.some((s) => logIsLarge(ctx.logDir, s.name))) return look;
