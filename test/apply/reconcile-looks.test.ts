@@ -43,6 +43,11 @@ function fakeMachine() {
       },
       appendMarkers: async () => {},
       moveLogs: async () => {},
+      listLogs: unused,
+      readLogs: unused,
+      followLogs: () => {
+        throw new Error('not used');
+      },
       rotateLarge: async () => {},
       carriesScreens: false,
     },
