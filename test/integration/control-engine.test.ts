@@ -166,6 +166,30 @@ describe('the tmux server goes away under watch', () => {
   });
 });
 
+describe('a pass during which tmux answers an error over the connection', () => {
+  it('is reported, the connection stays up, and the rest is still supervised', async () => {
+    const file = t.writeSpec('err/app.yaml', specDoc({ 'er-a': quickSession(LONG_RUNNING) }));
+    await startWatch(t, { args: ['-f', file, '--resync', '600'] });
+    await waitFor(async () => (await supervisorClients(t)).length === 2, 10_000, 'control clients');
+    const before = (await supervisorClients(t)).map((c) => c.pid).sort();
+    // A window too small for its panes: tmux answers the batch's splits with "no space for new pane".
+    await t.tmux('set-option', '-g', 'default-size', '10x4');
+    try {
+      const panes = [1, 2, 3, 4, 5, 6].map((n) => ({ command: ['sleep', String(310_100 + n)] }));
+      t.writeSpec(
+        'err/app.yaml',
+        specDoc({ 'er-a': quickSession(LONG_RUNNING), 'er-tiny': { startSeconds: 0, stopTimeoutSeconds: 1, windows: [{ name: 'a', panes }] } }),
+      );
+      await waitFor(() => eventsOf(t, 'tmux-error').some((e) => /no space for new pane/.test(String(e.reason))), 15_000, 'the error reported');
+      // The answer was an error, not a broken connection: the same two clients are still attached.
+      expect((await supervisorClients(t)).map((c) => c.pid).sort()).toEqual(before);
+      await killAndAwaitRestart(t, 'er-a', 'er-a still repaired after the error');
+    } finally {
+      await t.tmux('set-option', '-gu', 'default-size');
+    }
+  });
+});
+
 describe('without control mode (TMUXCTL_INTERNAL_NO_CONTROL=1: the fallback when it fails)', () => {
   it.each([
     ['TMUXCTL_INTERNAL_NO_CONTROL=1', { TMUXCTL_INTERNAL_NO_CONTROL: '1' }, undefined, 'nc-a'],
