@@ -9,8 +9,9 @@ import { eventLog, loadOrFail, type Context } from '../context.js';
 import { actionJson, actionLine, failureJson, failureLines, summarise, summaryLine, waitingLine } from '../format-plan.js';
 import type { OutputFormat } from '../options.js';
 import { onHost, openHosts } from '../hosts.js';
-import { HostUnreachableError, TmuxctlError } from '../../errors.js';
+import type { HostUnreachableError } from '../../errors.js';
 import { LOCAL_HOST } from '../../host/machine.js';
+import { onEachHost } from '../each-host.js';
 
 export interface ApplyOptions {
   file?: string[];
@@ -32,22 +33,14 @@ const APPLY_NOTIFY_MS = 12_000;
 export async function applyCommand(ctx: Context, opts: ApplyOptions): Promise<number> {
   const desired = await loadOrFail(ctx.io, opts.file);
   const dryRun = opts.dryRun ?? false;
-  const { scopes, unreachable } = await openHosts(ctx, desired, opts.host);
   // Every host at once: one batch each, so the slowest host is what a many-host apply costs.
-  const outcomes = await Promise.all(
-    scopes.map(async (s): Promise<HostApply | HostUnreachableError> => {
-      try {
-        return { host: s.host, ...(await applyOnHost(s.ctx, s.desired!, opts)) };
-      } catch (e) {
-        // A host lost mid-apply is reported with the unreachable ones; this machine fails as it always did.
-        if (e instanceof HostUnreachableError && s.host !== LOCAL_HOST) return e;
-        if (e instanceof TmuxctlError && scopes.length + unreachable.length > 1) return new HostUnreachableError(s.host, e.message.replace(`${s.host}: `, ''));
-        throw e;
-      }
+  const { done: applied, lost } = await onEachHost(
+    await openHosts(ctx, desired, opts.host),
+    async (s): Promise<HostApply> => ({
+      host: s.host,
+      ...(await applyOnHost(s.ctx, s.desired!, opts)),
     }),
   );
-  const applied = outcomes.filter((o): o is HostApply => !(o instanceof HostUnreachableError));
-  const lost = [...unreachable, ...outcomes.filter((o): o is HostUnreachableError => o instanceof HostUnreachableError)];
   printApply(ctx, desired, applied, lost, dryRun, opts.output);
   for (const a of applied) {
     // What was attempted is printed above; the batch's own failure last, as one line.

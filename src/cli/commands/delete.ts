@@ -4,12 +4,13 @@ import { planDelete, stopWaves } from '../../plan/delete.js';
 import { parseHostTarget, targetCovers, type TargetPattern } from '../../plan/targets.js';
 import { managedPanes } from '../../observe/types.js';
 import { panesOf } from '../../spec/types.js';
-import { HostUnreachableError, TmuxctlError, UsageError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import { LOCAL_HOST } from '../../host/machine.js';
 import type { EventLog } from '../../log/events.js';
 import type { Plan } from '../../plan/types.js';
 import type { DesiredState } from '../../spec/types.js';
 import { desiredOn, onHost, openHosts } from '../hosts.js';
+import { onEachHost } from '../each-host.js';
 import { displayPath } from '../../spec/display-path.js';
 import { eventLog, loadOrFail, type Context } from '../context.js';
 import { actionLine } from '../format-plan.js';
@@ -34,29 +35,19 @@ export async function deleteCommand(ctx: Context, names: string[], opts: { file?
         })
       : (desired?.sessions ?? []).map((s) => ({ name: onHost(s.host, s.name), host: s.host, t: { session: s.name } }));
   const named = targets.length > 0 && targets.every((x) => x.host !== undefined) ? [...new Set(targets.map((x) => x.host!))] : undefined;
-  const { scopes, unreachable } = await openHosts(ctx, desired, opts.host ?? named);
+  const opened = await openHosts(ctx, desired, opts.host ?? named);
   const events = eventLog(ctx, false);
   try {
-    const done = await Promise.all(
-      scopes.map(async (s) => {
-        try {
-          return await deleteOnHost(
-            s.ctx,
-            s.host,
-            desired && desiredOn(desired, s.host),
-            targets.filter((x) => x.host === undefined || x.host === s.host),
-            events,
-            opts.lockTimeout,
-          );
-        } catch (e) {
-          if (e instanceof TmuxctlError && scopes.length + unreachable.length > 1)
-            return new HostUnreachableError(s.host, e.message.replace(`${s.host}: `, ''));
-          throw e;
-        }
-      }),
+    const { done: results, lost } = await onEachHost(opened, (s) =>
+      deleteOnHost(
+        s.ctx,
+        s.host,
+        desired && desiredOn(desired, s.host),
+        targets.filter((x) => x.host === undefined || x.host === s.host),
+        events,
+        opts.lockTimeout,
+      ),
     );
-    const lost = [...unreachable, ...done.filter((d): d is HostUnreachableError => d instanceof HostUnreachableError)];
-    const results = done.filter((d): d is HostDelete => !(d instanceof HostUnreachableError));
     const lines = results.flatMap((r) => r.lines);
     // Not found anywhere it was looked for: said once, not once per host.
     for (const x of targets) {

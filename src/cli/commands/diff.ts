@@ -1,35 +1,25 @@
 import { reconcile } from '../../apply/reconcile.js';
-import { HostUnreachableError } from '../../errors.js';
 import { displayPath } from '../../spec/display-path.js';
 import { loadOrFail, type Context } from '../context.js';
 import { actionJson, actionLine, waitingLine } from '../format-plan.js';
+import { onEachHost } from '../each-host.js';
 import { onHost, openHosts } from '../hosts.js';
 import type { OutputFormat } from '../options.js';
 
 /** The plan only, like `kubectl diff`: exit 0 in sync, 1 when changes are pending, 3 when a host could not be looked at. */
 export async function diffCommand(ctx: Context, opts: { file?: string[]; output: OutputFormat; host?: string[] }): Promise<number> {
   const desired = await loadOrFail(ctx.io, opts.file);
-  const { scopes, unreachable } = await openHosts(ctx, desired, opts.host);
-  const planned = await Promise.all(
-    scopes.map(async (s) => {
-      try {
-        // Exactly what `apply --dry-run` plans: one code path for "what would apply do".
-        const { plan } = await reconcile(s.ctx.machine, s.desired!, {
-          dryRun: true,
-          honourBackoff: false,
-          verify: false,
-          logDir: s.ctx.logDir,
-          displayPath: (path) => displayPath(path, ctx.io.cwd),
-        });
-        return { host: s.host, plan };
-      } catch (e) {
-        if (e instanceof HostUnreachableError && scopes.length + unreachable.length > 1) return e;
-        throw e;
-      }
-    }),
-  );
-  const lost = [...unreachable, ...planned.filter((p): p is HostUnreachableError => p instanceof HostUnreachableError)];
-  const plans = planned.filter((p): p is Exclude<typeof p, HostUnreachableError> => !(p instanceof HostUnreachableError));
+  const { done: plans, lost } = await onEachHost(await openHosts(ctx, desired, opts.host), async (s) => {
+    // Exactly what `apply --dry-run` plans: one code path for "what would apply do".
+    const { plan } = await reconcile(s.ctx.machine, s.desired!, {
+      dryRun: true,
+      honourBackoff: false,
+      verify: false,
+      logDir: s.ctx.logDir,
+      displayPath: (path) => displayPath(path, ctx.io.cwd),
+    });
+    return { host: s.host, plan };
+  });
   const actions = plans.flatMap((p) => p.plan.actions.map((a) => ({ host: p.host, a })));
   // A change held back by its pane's `update` strategy is still a difference: the pane is not as declared.
   const waiting = plans.flatMap((p) => (p.plan.waiting ?? []).map((w) => ({ host: p.host, w })));

@@ -1,4 +1,4 @@
-import { HostUnreachableError, TmuxctlError, UsageError } from '../../errors.js';
+import { HostUnreachableError, UsageError } from '../../errors.js';
 import type { LogFollow } from '../../host/files.js';
 import { LOCAL_HOST } from '../../host/machine.js';
 import { sessionLogFile } from '../../session-log/files.js';
@@ -9,6 +9,7 @@ import { parseSince } from '../../session-log/since.js';
 import { parseHostTarget, type TargetPattern } from '../../plan/targets.js';
 import type { Context } from '../context.js';
 import { type HostScope, onHost, openHosts } from '../hosts.js';
+import { asLost } from '../each-host.js';
 import { linePrefix } from '../log-prefix.js';
 import { specsInPlay } from '../specs-in-play.js';
 
@@ -180,13 +181,6 @@ export async function logsCommand(ctx: Context, names: string[], opts: LogsOptio
   await Promise.all(follows.map((f) => f.finished()));
   for (const s of sinks.values()) s.flush();
   return lost.length > 0 || hostLost ? 3 : 0;
-}
-
-/** A failure on one host of several is that host's, reported; the only host's is the command's. */
-function asLost(host: string, e: unknown, several: boolean): HostUnreachableError {
-  if (e instanceof HostUnreachableError) return e;
-  if (e instanceof TmuxctlError && several) return new HostUnreachableError(host, e.message.replace(`${host}: `, ''));
-  throw e;
 }
 
 /**

@@ -2,7 +2,7 @@ import { executePlan } from '../../apply/execute.js';
 import type { HeldLock } from '../../apply/lock.js';
 import { exitFields } from '../../apply/reconcile.js';
 import { type StartFailure, verifyStarted } from '../../apply/verify.js';
-import { HostUnreachableError, TmuxctlError, UsageError } from '../../errors.js';
+import { HostUnreachableError, UsageError } from '../../errors.js';
 import { LOCAL_HOST } from '../../host/machine.js';
 import type { EventLog } from '../../log/events.js';
 import { observe } from '../../observe/snapshot.js';
@@ -14,6 +14,7 @@ import type { DesiredState } from '../../spec/types.js';
 import { eventLog, loadOrFail, type Context } from '../context.js';
 import { actionJson, actionLine, failureJson, failureLines } from '../format-plan.js';
 import { type HostScope, onHost, openHosts } from '../hosts.js';
+import { asLost } from '../each-host.js';
 import { paint } from '../io.js';
 import type { OutputFormat } from '../options.js';
 import { specsInPlay } from '../specs-in-play.js';
@@ -135,13 +136,6 @@ async function lookOn(scope: HostScope, targets: VerbTarget[], lockTimeout: numb
     await lock.release();
     throw e;
   }
-}
-
-/** A failure on one host of several is that host's, reported; the only host's is the command's. */
-function asLost(host: string, e: unknown, several: boolean): HostUnreachableError {
-  if (e instanceof HostUnreachableError) return e;
-  if (e instanceof TmuxctlError && several) return new HostUnreachableError(host, e.message.replace(`${host}: `, ''));
-  throw e;
 }
 
 /**

@@ -10,9 +10,10 @@ import { anyPathExists, loadOrFail, specPaths, type Context } from '../context.j
 import { displayPath } from '../../spec/display-path.js';
 import type { OutputFormat } from '../options.js';
 import { formatBytes, formatDuration, renderTable } from '../table.js';
-import { HostUnreachableError, UsageError } from '../../errors.js';
+import { type HostUnreachableError, UsageError } from '../../errors.js';
 import { LOCAL_HOST } from '../../host/machine.js';
 import { desiredOn, openHosts } from '../hosts.js';
+import { onEachHost } from '../each-host.js';
 
 export interface StatusOptions {
   file?: string[];
@@ -54,20 +55,9 @@ export async function statusCommand(ctx: Context, names: string[], opts: StatusO
   });
   // Targets that all name their host need look at those hosts only.
   const named = targets.every((x) => x.host !== undefined) && targets.length > 0 ? [...new Set(targets.map((x) => x.host!))] : undefined;
-  const { scopes, unreachable } = await openHosts(ctx, desired, opts.host ?? named);
+  const opened = await openHosts(ctx, desired, opts.host ?? named);
   const look = async (): Promise<Look> => {
-    const seen = await Promise.all(
-      scopes.map(async (s) => {
-        try {
-          return { s, observed: await observe(s.ctx.machine) };
-        } catch (e) {
-          if (e instanceof HostUnreachableError && scopes.length + unreachable.length > 1) return e;
-          throw e;
-        }
-      }),
-    );
-    const lost = [...unreachable, ...seen.filter((x): x is HostUnreachableError => x instanceof HostUnreachableError)];
-    const reached = seen.filter((x): x is Exclude<typeof x, HostUnreachableError> => !(x instanceof HostUnreachableError));
+    const { done: reached, lost } = await onEachHost(opened, async (s) => ({ s, observed: await observe(s.ctx.machine) }));
     const rows = reached.flatMap(({ s, observed }) => rowsOf(s.desired, observed, opts.all === true).map((r) => ({ ...r, host: s.host })));
     // A host not reached: its declared panes, state unknown (nothing is known of them, not even whether they run).
     for (const e of lost)
