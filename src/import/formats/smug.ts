@@ -2,7 +2,8 @@ import type { DraftSession } from '../draft.js';
 import { Fields, isSourceMap } from '../fields.js';
 import { childDir, tidyDir } from '../paths.js';
 import { renderValue } from '../render-value.js';
-import { addPane, addWindow, newSession } from '../session-draft.js';
+import { addPane, newSession } from '../session-draft.js';
+import { eachWindow, sessionRoot } from '../window-list.js';
 import { baseName, type SourceFile } from '../source.js';
 import { keysOf, typedLines } from '../typed-lines.js';
 import { envFrom } from './env.js';
@@ -18,9 +19,7 @@ export function fromSmug(data: unknown, file: SourceFile): DraftSession {
   const original = reader.string('session');
   const session = newSession(file, 'smug', original ?? baseName(file), baseName(file), reader.notes);
 
-  const rootDir = reader.string('root');
-  const root = rootDir === undefined ? undefined : tidyDir(rootDir);
-  if (root !== undefined) session.fields.cwd = root;
+  const root = sessionRoot(session, reader, 'root');
   const env = envFrom(reader, 'env');
   if (env) session.fields.env = env;
   for (const key of ['before_start', 'stop']) reader.skip(key, ONE_OFF);
@@ -29,20 +28,7 @@ export function fromSmug(data: unknown, file: SourceFile): DraftSession {
   const windows = reader.take('windows');
   reader.rest();
 
-  const taken = new Set<string>();
-  if (!Array.isArray(windows)) {
-    if (windows !== undefined) reader.note('windows', windows, 'expected a list of windows');
-    return session;
-  }
-  windows.forEach((item, i) => {
-    const wf = new Fields(isSourceMap(item) ? item : {}, []);
-    const window = addWindow(session, taken, wf.string('name'), `window-${i + 1}`, wf.notes);
-    if (!isSourceMap(item)) window.notImported.push(`not imported: windows[${i}]: ${renderValue(item)} (expected a map)`);
-    const dir = wf.string('root');
-    const windowDir = dir === undefined ? root : tidyDir(childDir(root, dir));
-    if (windowDir !== undefined && windowDir !== root) window.fields.cwd = windowDir;
-    const layout = wf.string('layout');
-    if (layout !== undefined) window.layout = layout;
+  eachWindow(session, reader, windows, root, { name: 'name', dir: 'root' }, ({ fields: wf, window, dir: windowDir }) => {
     wf.skip('manual', 'smug starts this window only when asked (-w); tmuxctl always starts every window');
     wf.skip('selected', 'tmuxctl starts sessions detached; attach with tmux attach -t');
     const commands = wf.take('commands');

@@ -2,7 +2,8 @@ import type { DraftNode, DraftSession } from '../draft.js';
 import { Fields, isSourceMap } from '../fields.js';
 import { childDir, tidyDir } from '../paths.js';
 import { renderValue } from '../render-value.js';
-import { addPane, addWindow, newSession } from '../session-draft.js';
+import { addPane, newSession } from '../session-draft.js';
+import { eachWindow, sessionRoot } from '../window-list.js';
 import { baseName, type SourceFile } from '../source.js';
 import { keysOf, typedLines } from '../typed-lines.js';
 import { envFrom } from './env.js';
@@ -22,9 +23,7 @@ export function fromTmuxp(data: unknown, file: SourceFile): DraftSession {
   const original = reader.string('session_name');
   const session = newSession(file, 'tmuxp', original ?? baseName(file), baseName(file), reader.notes);
 
-  const rootDir = reader.string('start_directory');
-  const root = rootDir === undefined ? undefined : tidyDir(rootDir);
-  if (root !== undefined) session.fields.cwd = root;
+  const root = sessionRoot(session, reader, 'start_directory');
   const env = envFrom(reader, 'environment');
   if (env) session.fields.env = env;
   const before = beforeLines(reader);
@@ -35,22 +34,7 @@ export function fromTmuxp(data: unknown, file: SourceFile): DraftSession {
   const windows = reader.take('windows');
   reader.rest();
 
-  const taken = new Set<string>();
-  if (!Array.isArray(windows)) {
-    if (windows !== undefined) reader.note('windows', windows, 'expected a list of windows');
-    return session;
-  }
-  windows.forEach((item, i) => {
-    const source = isSourceMap(item) ? item : {};
-    const wf = new Fields(source, []);
-    const window = addWindow(session, taken, wf.string('window_name'), `window-${i + 1}`, wf.notes);
-    if (!isSourceMap(item)) window.notImported.push(`not imported: windows[${i}]: ${renderValue(item)} (expected a map)`);
-
-    const dir = wf.string('start_directory');
-    const windowDir = dir === undefined ? root : tidyDir(childDir(root, dir));
-    if (windowDir !== undefined && windowDir !== root) window.fields.cwd = windowDir;
-    const layout = wf.string('layout');
-    if (layout !== undefined) window.layout = layout;
+  eachWindow(session, reader, windows, root, { name: 'window_name', dir: 'start_directory' }, ({ fields: wf, source, window, dir: windowDir }) => {
     const windowEnv = envFrom(wf, 'environment');
     if (windowEnv) window.fields.env = windowEnv;
     const windowBefore = [...before, ...beforeLines(wf)];
