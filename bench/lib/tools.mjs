@@ -63,37 +63,34 @@ export function creators(env, tools, { startSeconds }) {
     id: 'raw',
     label: 'raw tmux, one client for all (`;`-chained)',
     run: async (n) => {
-      const socket = env.newSocket('raw');
-      const { ms } = await timed(env.tmux, rawBatchArgs(socket, names(n)), { env: env.env });
-      expectSessions(env, socket, n, 'raw tmux');
-      env.killServer(socket);
-      return ms;
+      return onFreshServer(env, 'raw', n, 'raw tmux', async (socket) => {
+        const { ms } = await timed(env.tmux, rawBatchArgs(socket, names(n)), { env: env.env });
+        return ms;
+      });
     },
   });
   list.push({
     id: 'rawEach',
     label: 'raw tmux, one `new-session` client per session',
     run: async (n) => {
-      const socket = env.newSocket('each');
-      const script = writeRawEachScript(path.join(env.dir('each'), `${socket}.sh`), env.tmux, socket, names(n));
-      const { ms } = await timed('/bin/sh', [script], { env: env.env });
-      expectSessions(env, socket, n, 'raw tmux (one per session)');
-      env.killServer(socket);
-      return ms;
+      return onFreshServer(env, 'each', n, 'raw tmux (one per session)', async (socket) => {
+        const script = writeRawEachScript(path.join(env.dir('each'), `${socket}.sh`), env.tmux, socket, names(n));
+        const { ms } = await timed('/bin/sh', [script], { env: env.env });
+        return ms;
+      });
     },
   });
   list.push({
     id: 'tmuxctl',
     label: '`tmuxctl apply`',
     run: async (n) => {
-      const socket = env.newSocket('apply');
-      const dir = env.dir('apply', socket);
-      const spec = writeTmuxctlSpec(path.join(dir, 'spec.yaml'), names(n), { startSeconds });
-      const { ms, out } = await tmuxctl(env, socket, path.join(dir, 'state'), ['apply', '-f', spec]);
-      if (!out.includes(`${n} created`)) throw new Error(`tmuxctl apply: unexpected output ${out.slice(-300)}`);
-      expectSessions(env, socket, n, 'tmuxctl apply');
-      env.killServer(socket);
-      return ms;
+      return onFreshServer(env, 'apply', n, 'tmuxctl apply', async (socket) => {
+        const dir = env.dir('apply', socket);
+        const spec = writeTmuxctlSpec(path.join(dir, 'spec.yaml'), names(n), { startSeconds });
+        const { ms, out } = await tmuxctl(env, socket, path.join(dir, 'state'), ['apply', '-f', spec]);
+        if (!out.includes(`${n} created`)) throw new Error(`tmuxctl apply: unexpected output ${out.slice(-300)}`);
+        return ms;
+      });
     },
   });
   const scripts = new Map();
@@ -102,11 +99,10 @@ export function creators(env, tools, { startSeconds }) {
     label: "tmuxctl's own tmux batch, replayed by one raw `tmux source-file -`",
     run: async (n) => {
       if (!scripts.has(n)) scripts.set(n, await captureBatch(env, n, startSeconds));
-      const socket = env.newSocket('replay');
-      const { ms } = await timed(env.tmux, ['-L', socket, 'start-server', ';', 'source-file', '-'], { env: env.env, input: scripts.get(n) });
-      expectSessions(env, socket, n, 'replayed batch');
-      env.killServer(socket);
-      return ms;
+      return onFreshServer(env, 'replay', n, 'replayed batch', async (socket) => {
+        const { ms } = await timed(env.tmux, ['-L', socket, 'start-server', ';', 'source-file', '-'], { env: env.env, input: scripts.get(n) });
+        return ms;
+      });
     },
   });
   if (tools.tmuxp) {
@@ -115,12 +111,11 @@ export function creators(env, tools, { startSeconds }) {
       label: '`tmuxp load -d` (all workspace files in one call)',
       slow: true,
       run: async (n) => {
-        const socket = env.newSocket('tmuxp');
-        const files = writeTmuxpWorkspaces(env.dir('tmuxp', socket), names(n));
-        const { ms } = await timed(tools.tmuxp.path, ['load', '-y', '-d', '-L', socket, ...files], { env: { ...env.env, HOME: env.dir('home') } });
-        expectSessions(env, socket, n, 'tmuxp');
-        env.killServer(socket);
-        return ms;
+        return onFreshServer(env, 'tmuxp', n, 'tmuxp', async (socket) => {
+          const files = writeTmuxpWorkspaces(env.dir('tmuxp', socket), names(n));
+          const { ms } = await timed(tools.tmuxp.path, ['load', '-y', '-d', '-L', socket, ...files], { env: { ...env.env, HOME: env.dir('home') } });
+          return ms;
+        });
       },
     });
   }
@@ -130,12 +125,11 @@ export function creators(env, tools, { startSeconds }) {
       label: '`tmuxinator start` (one project per session)',
       slow: true,
       run: async (n) => {
-        const socket = env.newSocket('tmuxinator');
-        const script = writeTmuxinatorProjects(env.dir('tmuxinator', socket), tools.tmuxinator.path, socket, names(n));
-        const { ms } = await timed('/bin/sh', [script], { env: { ...env.env, HOME: env.dir('home') } });
-        expectSessions(env, socket, n, 'tmuxinator');
-        env.killServer(socket);
-        return ms;
+        return onFreshServer(env, 'tmuxinator', n, 'tmuxinator', async (socket) => {
+          const script = writeTmuxinatorProjects(env.dir('tmuxinator', socket), tools.tmuxinator.path, socket, names(n));
+          const { ms } = await timed('/bin/sh', [script], { env: { ...env.env, HOME: env.dir('home') } });
+          return ms;
+        });
       },
     });
   }
@@ -157,6 +151,23 @@ export function creators(env, tools, { startSeconds }) {
     });
   }
   return list;
+}
+
+/**
+ * One timed run on a server of its own: `time` starts `n` sessions there and returns how long it took;
+ * the sessions are counted (a tool that started fewer was not faster) and the server is killed.
+ * @param {import('./env.mjs').BenchEnv} env
+ * @param {string} prefix
+ * @param {number} n
+ * @param {string} what
+ * @param {(socket: string) => Promise<number>} time
+ */
+async function onFreshServer(env, prefix, n, what, time) {
+  const socket = env.newSocket(prefix);
+  const ms = await time(socket);
+  expectSessions(env, socket, n, what);
+  env.killServer(socket);
+  return ms;
 }
 
 /**
