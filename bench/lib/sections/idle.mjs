@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { cliPath, which } from '../env.mjs';
+import { which } from '../env.mjs';
 import { names, SLEEP_ARGV, writePm2Ecosystem, writeTmuxctlSpec } from '../fixtures.mjs';
 import { sleep, timed } from '../proc.mjs';
+import { startWatchProcess } from '../watch-process.mjs';
 import { formatBytes, formatRatio } from '../stats.mjs';
 import { pm2Daemon } from '../tools.mjs';
 import { sampleTogether, treeUsage } from '../usage.mjs';
@@ -48,17 +48,7 @@ export async function idleSection(env, tools, cfg) {
   const panes = countPanes(env, socket);
   cfg.progress(`  ${panes} panes built in ${((performance.now() - t0) / 1000).toFixed(0)} s (untimed set-up)`);
 
-  const log = createWriteStream(path.join(dir, 'watch.log'));
-  const child = spawn(process.execPath, [cliPath, '-L', socket, '--state-dir', state, 'watch', '-f', path.join(dir, 'specs')], {
-    env: env.env,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  child.stderr.pipe(log);
-  let exited = false;
-  child.on('exit', () => (exited = true));
-  env.onCleanup(() => {
-    if (!exited) child.kill('SIGTERM');
-  });
+  const watch = startWatchProcess(env, socket, state, path.join(dir, 'specs'), path.join(dir, 'watch.log'));
 
   let pm2;
   let pm2Pid;
@@ -73,26 +63,25 @@ export async function idleSection(env, tools, cfg) {
     pm2Pid = Number(readFileSync(path.join(pm2.home, 'pm2.pid'), 'utf8').trim());
     cfg.progress(`  pm2: ${n} apps started in ${((performance.now() - t1) / 1000).toFixed(0)} s (daemon pid ${pm2Pid})`);
   }
-  const quietWatch = await settled(child.pid);
+  const quietWatch = await settled(watch.pid);
   const quietPm2 = pm2Pid ? await settled(pm2Pid, { live: false }) : true;
   if (!quietWatch || !quietPm2)
     cfg.progress(`  not quiet after 3 min: watch ${quietWatch ? 'quiet' : 'busy'}, pm2 ${quietPm2 ? 'quiet' : 'busy'}; sampling anyway`);
   await sleep(cfg.settleMs);
-  if (exited) throw new Error(`watch over ${n} panes exited early: see ${path.join(dir, 'watch.log')}`);
+  if (watch.exited()) throw new Error(`watch over ${n} panes exited early: see ${path.join(dir, 'watch.log')}`);
 
   const serverPid = env.serverPidOf(socket);
-  const pids = { watch: { pid: child.pid } };
+  const pids = { watch: { pid: watch.pid } };
   if (pm2Pid) pids.pm2 = { pid: pm2Pid, live: false };
   if (serverPid) pids.tmux = { pid: serverPid, live: false };
-  cfg.progress(`  idle: sampling watch (pid ${child.pid})${pm2Pid ? ` and pm2's daemon (pid ${pm2Pid})` : ''} together for ${cfg.idle1000Seconds} s`);
+  cfg.progress(`  idle: sampling watch (pid ${watch.pid})${pm2Pid ? ` and pm2's daemon (pid ${pm2Pid})` : ''} together for ${cfg.idle1000Seconds} s`);
   const s = await sampleTogether(pids, { seconds: cfg.idle1000Seconds });
   cfg.progress(
     `  idle ${n} panes: watch ${s.watch.treeCpuPercent.toFixed(3)}% (own ${s.watch.cpuPercent.toFixed(3)}%), RSS max ${formatBytes(s.watch.rssMax)}` +
       `${s.pm2 ? `; pm2 daemon ${s.pm2.treeCpuPercent.toFixed(3)}%, RSS max ${formatBytes(s.pm2.rssMax)}` : ''}${s.tmux ? `; tmux server ${s.tmux.treeCpuPercent.toFixed(3)}%` : ''}`,
   );
 
-  child.kill('SIGTERM');
-  await new Promise((r) => (exited ? r() : child.on('exit', r)));
+  await watch.stop();
   if (pm2) await pm2.stop(); // `delete all` of 1000 apps takes minutes
   env.killServer(socket);
   return { panes: n, seconds: cfg.idle1000Seconds, watch: s.watch, pm2: s.pm2, tmux: s.tmux, pm2Version: tools.pm2?.version };

@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import { FIXTURE, killNine, nextStart, nextStarts, saveOver, starts } from '../crash-fixture.mjs';
 import { cliPath } from '../env.mjs';
 import { names, writePm2Ecosystem, writeTmuxctlSpec } from '../fixtures.mjs';
 import { sleep, timed, waitFor } from '../proc.mjs';
+import { startWatchProcess } from '../watch-process.mjs';
 import { formatBytes, formatMs, median, percentile } from '../stats.mjs';
 import { pm2Daemon } from '../tools.mjs';
 import { sampleTogether } from '../usage.mjs';
@@ -49,23 +48,13 @@ export async function watchSection(env, tools, cfg) {
 
   // Converge first with apply, so watch starts on a settled server.
   await timed(process.execPath, [cliPath, '-L', socket, '--state-dir', stateDir, 'apply', '-f', specFile], { env: env.env });
-  const log = createWriteStream(path.join(dir, 'watch.log'));
-  const child = spawn(process.execPath, [cliPath, '-L', socket, '--state-dir', stateDir, 'watch', '-f', path.join(dir, 'specs')], {
-    env: env.env,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  child.stderr.pipe(log);
-  let exited = false;
-  child.on('exit', () => (exited = true));
-  env.onCleanup(() => {
-    if (!exited) child.kill('SIGTERM');
-  });
+  const watch = startWatchProcess(env, socket, stateDir, path.join(dir, 'specs'), path.join(dir, 'watch.log'));
   await waitFor(() => sessionNames.every((s) => starts(path.join(startsDir, s)).length >= 1), { what: 'all sessions running', timeoutMs: 60_000 });
   await sleep(cfg.settleMs);
 
   // a. idle
-  cfg.progress(`  idle: sampling watch (pid ${child.pid}) with ${w} sessions for ${cfg.idleSeconds} s`);
-  const idle = await sampleIdle(child.pid, cfg.idleSeconds);
+  cfg.progress(`  idle: sampling watch (pid ${watch.pid}) with ${w} sessions for ${cfg.idleSeconds} s`);
+  const idle = await sampleIdle(watch.pid, cfg.idleSeconds);
   cfg.progress(
     `  idle: cpu ${idle.cpuPercent.toFixed(3)}% (+children ${idle.childCpuPercent.toFixed(3)}%), rss ${formatBytes(idle.rssStart)} -> ${formatBytes(idle.rssEnd)}`,
   );
@@ -164,10 +153,9 @@ export async function watchSection(env, tools, cfg) {
 
   // e. idle again after all that: RSS must level off, not keep growing
   await sleep(cfg.settleMs);
-  const idleAfter = await sampleIdle(child.pid, cfg.idleAfterSeconds);
+  const idleAfter = await sampleIdle(watch.pid, cfg.idleAfterSeconds);
   cfg.progress(`  idle after activity: cpu ${idleAfter.cpuPercent.toFixed(3)}%, rss ${formatBytes(idleAfter.rssStart)} -> ${formatBytes(idleAfter.rssEnd)}`);
-  child.kill('SIGTERM');
-  await new Promise((r) => (exited ? r() : child.on('exit', r)));
+  await watch.stop();
   env.killServer(socket);
 
   return {
