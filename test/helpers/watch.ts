@@ -187,6 +187,20 @@ export async function livePid(t: TmuxServer, session: string): Promise<number | 
   return p && !p.dead ? p.pid : undefined;
 }
 
+/** Kills the pane process of `session` (waiting for it to run first) and waits until a new one runs there. */
+export async function killAndAwaitRestart(t: TmuxServer, session: string, what: string, timeoutMs = 15_000): Promise<void> {
+  const victim = await waitFor(() => livePid(t, session), 5000, `${session} running`);
+  process.kill(victim, 'SIGKILL');
+  await waitFor(
+    async () => {
+      const pid = await livePid(t, session);
+      return pid !== undefined && pid !== victim;
+    },
+    timeoutMs,
+    what,
+  );
+}
+
 /** A session log file: STATE_DIR/logs/server-<tag>/NAME.log (one server per test file, so one tag). */
 export function sessionLog(t: TmuxServer, session: string): string | undefined {
   const dir = path.join(t.stateDir, 'logs');

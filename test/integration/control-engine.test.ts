@@ -16,7 +16,7 @@ import {
   waitFor,
 } from '../helpers/tmux.js';
 import { tmuxCallLog } from '../helpers/tmux-calls.js';
-import { eventsOf, livePid, startWatch, statusOf, type WatchProcess } from '../helpers/watch.js';
+import { eventsOf, killAndAwaitRestart, livePid, startWatch, statusOf, type WatchProcess } from '../helpers/watch.js';
 
 const t = useTmuxServer();
 // On by default only on tmux 3.7 or later (cli/commands/watch.ts): the engine's tests take it on any.
@@ -48,20 +48,6 @@ async function supervisorClients(s: TmuxServer): Promise<Client[]> {
 
 async function serverPid(s: TmuxServer): Promise<number> {
   return Number((await s.tmux('display-message', '-p', '#{pid}')).trim());
-}
-
-/** Kills the pane process of `session` and waits until a new one runs there. */
-async function killAndAwaitRestart(s: TmuxServer, session: string, what: string): Promise<void> {
-  const victim = (await livePid(s, session))!;
-  process.kill(victim, 'SIGKILL');
-  await waitFor(
-    async () => {
-      const pid = await livePid(s, session);
-      return pid !== undefined && pid !== victim;
-    },
-    10_000,
-    what,
-  );
 }
 
 describe('watch over control mode', () => {

@@ -6,22 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { allCmdlines, LONG_RUNNING, quickSession, specDoc, useTmuxServer, waitFor } from '../helpers/tmux.js';
-import { eventsOf, livePid, startWatch } from '../helpers/watch.js';
+import { eventsOf, killAndAwaitRestart, startWatch } from '../helpers/watch.js';
 
 const t = useTmuxServer();
-
-async function killAndAwaitRestart(session: string): Promise<void> {
-  const victim = await waitFor(() => livePid(t, session), 5000, `${session} running`);
-  process.kill(victim, 'SIGKILL');
-  await waitFor(
-    async () => {
-      const pid = await livePid(t, session);
-      return pid !== undefined && pid !== victim;
-    },
-    15_000,
-    `${session} restarted by the hook`,
-  );
-}
 
 describe('the global pane-died hook', () => {
   it('apply sets it once for the server and no hook on its windows; it wakes a watch started afterwards; a window hook of an earlier build still does', async () => {
@@ -42,8 +29,8 @@ describe('the global pane-died hook', () => {
       10_000,
       "watch's wait-for client",
     );
-    await killAndAwaitRestart('gh-new');
-    await killAndAwaitRestart('gh-old');
+    await killAndAwaitRestart(t, 'gh-new', 'gh-new restarted by the hook');
+    await killAndAwaitRestart(t, 'gh-old', 'gh-old restarted by the hook');
     expect(eventsOf(t, 'restart', 'gh-new')).toHaveLength(1);
     expect(eventsOf(t, 'restart', 'gh-old')).toHaveLength(1);
     expect((await w.stop()).code).toBe(0);

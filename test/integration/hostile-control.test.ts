@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isProcessAlive, LONG_RUNNING, quickSession, specDoc, type TmuxServer, useTmuxServer, waitFor } from '../helpers/tmux.js';
-import { eventsOf, livePid, startWatch, statusOf } from '../helpers/watch.js';
+import { eventsOf, killAndAwaitRestart, livePid, startWatch, statusOf } from '../helpers/watch.js';
 
 const t = useTmuxServer();
 // On by default only on tmux 3.7 or later (cli/commands/watch.ts): the engine's tests take it on any.
@@ -23,19 +23,6 @@ async function controlClientsOn(s: TmuxServer, session: string): Promise<number[
     .map((l) => l.split(' '))
     .filter(([, flags, name]) => name === session && flags!.split(',').includes('control-mode') && flags!.split(',').includes('no-output'))
     .map(([pid]) => Number(pid));
-}
-
-async function killAndAwaitRestart(s: TmuxServer, session: string, what: string): Promise<void> {
-  const victim = (await livePid(s, session))!;
-  process.kill(victim, 'SIGKILL');
-  await waitFor(
-    async () => {
-      const pid = await livePid(s, session);
-      return pid !== undefined && pid !== victim;
-    },
-    10_000,
-    what,
-  );
 }
 
 const connects = () => eventsOf(t, 'tmux-connection').filter((e) => String(e.reason).startsWith('connected:')).length;
