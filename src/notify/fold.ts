@@ -5,6 +5,11 @@ import type { Notification, NotifyChannel } from './types.js';
 export interface Delivery {
   channel: NotifyChannel;
   notification: Notification;
+  /**
+   * Reads the pane's last output lines, when the message is about to be sent (off the pass): from
+   * this machine's log, or from a host's over its connection. Never rejects; bounded in time.
+   */
+  readLines?: () => Promise<string[]>;
 }
 
 /** How uncounted occurrences are named when folded into the next message. */

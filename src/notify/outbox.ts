@@ -15,8 +15,12 @@ const realClock: Clock = {
 
 export interface OutboxOptions {
   send: Transport;
-  /** What the message carries that is read only when it is sent (the pane's last output). */
-  prepare?: (d: Delivery) => Delivery;
+  /**
+   * What the message carries that is read only when it is sent (the pane's last output, over SSH for
+   * a host's pane): each delivery waits for its own, so a slow read delays nothing else. It must
+   * settle in bounded time; one that throws leaves the message as it was.
+   */
+  prepare?: (d: Delivery) => Delivery | Promise<Delivery>;
   /** Told after each try: `ok`, or why it failed and whether it will be tried again. */
   onResult: (d: Delivery, result: { ok: true; tries: number } | { ok: false; reason: string; tries: number; final: boolean }) => void;
   clock?: Clock;
@@ -85,7 +89,17 @@ export class Outbox {
   }
 
   private async deliver(d0: Delivery): Promise<void> {
-    const d = this.opts.prepare ? this.opts.prepare(d0) : d0;
+    const d = this.opts.prepare
+      ? await Promise.resolve(d0)
+          .then(this.opts.prepare)
+          .catch(() => d0)
+      : d0;
+    // Drained while it was being prepared: nothing is started after the drain (a command channel
+    // started now would outlive the tmuxctl that sends it).
+    if (this.stopped) {
+      this.opts.onResult(d, { ok: false, reason: 'not sent: tmuxctl is stopping', tries: 0, final: true });
+      return;
+    }
     const tries = this.opts.tries ?? SEND_TRIES;
     let delay = this.opts.firstRetryMs ?? FIRST_RETRY_MS;
     for (let n = 1; n <= tries; n++) {

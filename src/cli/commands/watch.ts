@@ -39,7 +39,8 @@ export async function watchCommand(ctx: Context, opts: WatchCommandOptions): Pro
   const log = eventLog(ctx, true);
   // Every event also feeds the notifier's outbox (delivered off the passes): notify/notifier.ts.
   const { createNotifier } = await import('../../notify/notifier.js');
-  const notifier = createNotifier({ events: log, desired, logDir: ctx.logDir, env: ctx.io.env as NodeJS.ProcessEnv });
+  // This machine's sessions feed it directly; each host's watcher through notifier.forHost below.
+  const notifier = createNotifier({ events: log, desired: desiredOn(desired, LOCAL_HOST), logDir: ctx.logDir, env: ctx.io.env as NodeJS.ProcessEnv });
   const events = notifier.events;
   // Nobody reads watch's output any more (`tmuxctl watch | head -2`): supervision goes on, and the
   // event log, which nobody's pipe can close, says so.
@@ -54,12 +55,22 @@ export async function watchCommand(ctx: Context, opts: WatchCommandOptions): Pro
   };
   // One watcher per host: this machine's below, each host's on its own connection (hosts.ts).
   const hosts = new HostWatchers({
-    start: (scope) =>
-      startWatch({
+    start: (scope) => {
+      // The host's deaths, restart limits and failed starts notify as this machine's do: its events
+      // (naming the host) and snapshots feed the same outbox, its last lines read from its own log.
+      const onHost = notifier.forHost({
+        host: scope.host,
+        events: eventsOnHost(log, scope.host),
+        desired: desiredOn(desired, scope.host),
+        files: scope.ctx.machine.files,
+        logDir: scope.ctx.logDir,
+      });
+      return startWatch({
         tmux: scope.ctx.tmux,
         initial: desiredOn(desired, scope.host),
         load: load(scope.host),
-        events: eventsOnHost(events, scope.host),
+        events: onHost.events,
+        notifier: onHost,
         lockFile: scope.ctx.lockFile,
         lockTimeoutSeconds: opts.lockTimeout,
         logDir: scope.ctx.logDir,
@@ -67,7 +78,8 @@ export async function watchCommand(ctx: Context, opts: WatchCommandOptions): Pro
         env: ctx.io.env as NodeJS.ProcessEnv,
         remote: { machine: scope.ctx.machine, lock: scope.ctx.lock },
         control: false,
-      }),
+      });
+    },
     reconnect: async (host) => {
       const r = await openHosts(ctx, desired, [host]);
       return r.scopes[0] ?? r.unreachable[0]!;
