@@ -69,4 +69,29 @@ describe('notifications for sessions on hosts', () => {
     expect(body!.lines).not.toEqual(expect.arrayContaining([expect.stringContaining(ssh.host('ngpu2').user)]));
     expect(String(body!.text)).toContain('tmuxctl: start-failed ngpu1/hn-agent on ngpu1');
   }, 120_000);
+
+  it("apply's failed start on a host is told with the host's name and its last lines, and its events name the host", async () => {
+    const fake = await startFakeHttp();
+    // It waits to see its line on its own screen before failing: tmux may drop what a process prints as it exits.
+    const command = 'echo "boom on $(id -un)"; until tmux capture-pane -p -t "$TMUX_PANE" | grep -q boom; do sleep 0.05; done; exit 3';
+    const file = t.writeSpec('n/apply.yaml', {
+      version: 1,
+      hosts: { ngpu1: { ssh: 'ngpu1' } },
+      notify: [{ webhook: { url: `${fake.base}/hook` }, on: ['start-failed'] }],
+      sessions: { 'ap-fail': quickSession(command, { host: 'ngpu1', startSeconds: 2, restart: 'never' }) },
+    });
+    const r = await t.tmuxctl(['apply', '-f', file, '--host', 'ngpu1'], { env: { TMUXCTL_SSH_CONFIG: ssh.configFile } });
+    expect(r.exitCode, r.stderr).toBe(3);
+    expect(hookBodies(fake)).toHaveLength(1);
+    const user1 = ssh.host('ngpu1').user;
+    expect(hookBodies(fake)[0]).toMatchObject({
+      event: 'start-failed',
+      target: 'ngpu1/ap-fail',
+      host: 'ngpu1',
+      lines: expect.arrayContaining([`boom on ${user1}`]),
+    });
+    expect(eventsOf(t, 'start-failed', 'ngpu1/ap-fail')).toEqual([expect.objectContaining({ host: 'ngpu1' })]);
+    expect(eventsOf(t, 'notify-sent', 'ngpu1/ap-fail')).toHaveLength(1);
+    await t.tmuxctl(['delete', '-f', file, '--host', 'ngpu1'], { env: { TMUXCTL_SSH_CONFIG: ssh.configFile } });
+  }, 60_000);
 });

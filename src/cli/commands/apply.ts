@@ -12,6 +12,9 @@ import { onHost, openHosts } from '../hosts.js';
 import type { HostUnreachableError } from '../../errors.js';
 import { LOCAL_HOST } from '../../host/machine.js';
 import { onEachHost } from '../each-host.js';
+import { eventsOnHost } from '../host-watchers.js';
+import type { EventLog } from '../../log/events.js';
+import type { Notifier, WatcherNotifier } from '../../notify/notifier.js';
 
 export interface ApplyOptions {
   file?: string[];
@@ -109,17 +112,10 @@ async function applyLocked(ctx: Context, desired: DesiredState, opts: ApplyOptio
     const owned = [...look.observed.sessions.values()].filter((s) => s.owned);
     if (look.plan.actions.length === 0 && !owned.some((s) => logIsLarge(ctx.logDir, s.name))) return look;
   }
-  const log = eventLog(ctx, false);
-  // apply tells `start-failed` (its verify's verdict) through the specs' notify channels.
-  const notifier = desired.sessions.some((s) => s.notify?.length)
-    ? (await import('../../notify/notifier.js')).createNotifier({
-        events: log,
-        desired,
-        logDir: ctx.logDir,
-        env: ctx.io.env as NodeJS.ProcessEnv,
-        only: new Set(['start-failed']),
-      })
-    : undefined;
+  const file = eventLog(ctx, false);
+  // A host's events name it, as watch's do (`gpu1/agent-a`, `"host":"gpu1"`).
+  const log = eventsOnHost(file, ctx.machine.host);
+  const notifier = await startFailedNotifier(ctx, desired, file, log);
   const events = notifier?.events ?? log;
   const lock = await ctx.lock(opts.lockTimeout);
   try {
@@ -128,8 +124,34 @@ async function applyLocked(ctx: Context, desired: DesiredState, opts: ApplyOptio
     await lock.release();
     // After the lock: a slow channel holds up this command only, never another reconciler.
     await notifier?.drain(APPLY_NOTIFY_MS);
-    await events.close();
+    await file.close();
   }
+}
+
+/**
+ * apply tells `start-failed` (its verify's verdict) through the specs' notify channels; a host's
+ * sessions as watch tells them: targets `gpu1/agent-a`, the last lines read from the host's log.
+ */
+async function startFailedNotifier(
+  ctx: Context,
+  desired: DesiredState,
+  file: EventLog,
+  log: EventLog,
+): Promise<(WatcherNotifier & Pick<Notifier, 'drain'>) | undefined> {
+  if (!desired.sessions.some((s) => s.notify?.length)) return undefined;
+  const { createNotifier } = await import('../../notify/notifier.js');
+  const host = ctx.machine.host;
+  const here = host === LOCAL_HOST;
+  const notifier = createNotifier({
+    events: file,
+    desired: here ? desired : { ...desired, sessions: [] },
+    logDir: ctx.logDir,
+    env: ctx.io.env as NodeJS.ProcessEnv,
+    only: new Set(['start-failed']),
+  });
+  if (here) return notifier;
+  const feed = notifier.forHost({ host, events: log, desired, files: ctx.machine.files, logDir: ctx.logDir });
+  return { ...feed, drain: (ms) => notifier.drain(ms) };
 }
 
 /** Planning choices of this command: --take-over, and paths in reasons as the user would type them. */
