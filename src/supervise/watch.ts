@@ -17,7 +17,7 @@ import { DeathLedger } from './deaths.js';
 import { HealthMonitor } from './health.js';
 import { MemoryLimits } from './memory-limit.js';
 import { stampHealth } from './health-stamp.js';
-import { followPanes } from './pane-liveness.js';
+import { followPanes, nudgeOnHost, type PaneLiveness } from './pane-liveness.js';
 import { quietRepeats } from './repeat-filter.js';
 import { Requeue } from './requeue.js';
 import { realRoots } from './spec-fingerprint.js';
@@ -36,8 +36,9 @@ export interface WatchOptions {
   /**
    * A server on another host (host/ssh-machine.ts): its machine, and how its lock is taken there
    * (once per pass: the kept lock and its hand-over are this machine's). Supervision there is the
-   * passes, the pane-died hook and the resync; what reads this machine's process table (the SIGCHLD
-   * nudge, the /proc backstop, memory limits) and the health checks are not run for it.
+   * passes, the pane-died hook, the SIGCHLD nudge run on the host (one ssh of its own) and the
+   * resync; what reads this machine's /proc (the liveness backstop, memory limits) and the health
+   * checks are not run for it.
    */
   remote?: { machine: Machine; lock: (timeoutSeconds: number) => Promise<HeldLock> };
   /**
@@ -220,6 +221,8 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
         await safely('health checks', () => health.sync(desired, r.observed));
         await safely('pane liveness', () => liveness.follow(r.observed));
       }
+      // A host's server: the nudge loop there follows the server this pass saw.
+      if (opts.remote) await safely('pane liveness', () => liveness.follow(r.observed));
       lastObserved = r.observed;
       // Now that there is a session of watch's own to attach to, the next pass finds the connection up.
       control?.prepare();
@@ -289,8 +292,16 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
   /** What the planner is told about runs judged bad: failed health checks, then memory over its limit. */
   const unhealthyVerdicts = () => new Map([...health.verdicts(), ...memory.verdicts()]);
   const liveness = opts.remote
-    ? { follow: async () => {}, stop: () => {} }
+    ? remoteLiveness(opts.remote.machine)
     : followPanes(() => loop.trigger(0), NUDGE_MS, opts.procBackstop === false ? undefined : LIVENESS_CHECK_MS);
+  /** A host's: the SIGCHLD nudge runs on the host, over one ssh of its own (pane-liveness.ts nudgeOnHost). */
+  function remoteLiveness(host: Machine): PaneLiveness {
+    const keep = host.procs.keepNudging;
+    if (!keep) return { follow: () => {}, stop: () => {} };
+    return nudgeOnHost(keep, NUDGE_MS, (why, retryInMs) =>
+      events.record({ event: 'wake-error', reason: `nudging tmux there: ${why}; again in ${formatSeconds(retryInMs)}` }, 'warn'),
+    );
+  }
   const onSpecEvent = (path: string) => {
     specs.markDirty();
     events.record({ event: 'spec-changed', reason: path }, 'debug');
