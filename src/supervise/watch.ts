@@ -35,12 +35,17 @@ export interface WatchOptions {
   tmux: TmuxClient;
   /**
    * A server on another host (host/ssh-machine.ts): its machine, and how its lock is taken there
-   * (once per pass: the kept lock and its hand-over are this machine's). Supervision there is the
+   * (kept between passes over one ssh when keepLock is given, else once per pass). Supervision there is the
    * passes, the pane-died hook, the SIGCHLD nudge run on the host (one ssh of its own) and the
    * resync; what reads this machine's /proc (the liveness backstop, memory limits) and the health
    * checks are not run for it.
    */
-  remote?: { machine: Machine; lock: (timeoutSeconds: number) => Promise<HeldLock> };
+  remote?: {
+    machine: Machine;
+    lock: (timeoutSeconds: number) => Promise<HeldLock>;
+    /** The lock kept between passes on the host and handed over to whoever waits (host/kept-remote-lock.ts); per pass without it. */
+    keepLock?: (timeoutSeconds: number, onHandOver: () => void) => KeptLock;
+  };
   /**
    * Talk to tmux over control-mode connections (true, the default here); spawned clients for
    * everything otherwise, as when control mode fails. 'auto': only on a tmux that survives control
@@ -180,7 +185,7 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
   // the lock and looks at what they did: a pane they started that died at once may fire no hook
   // (a lost SIGCHLD), and watch follows no pane it has not observed yet.
   const serverLock = opts.remote
-    ? lockPerPass(opts.remote.lock, opts.lockTimeoutSeconds)
+    ? (opts.remote.keepLock?.(opts.lockTimeoutSeconds, () => loop.trigger(0)) ?? lockPerPass(opts.remote.lock, opts.lockTimeoutSeconds))
     : keepLock(opts.lockFile, opts.lockTimeoutSeconds, { onHandOver: () => loop.trigger(0) });
 
   const reconcileOnce = async (): Promise<Plan> => {

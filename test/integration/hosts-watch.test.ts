@@ -171,3 +171,48 @@ describe('watch: the SIGCHLD nudge of a host runs on the host', () => {
     expect((await w.stop()).code).toBe(0);
   }, 200_000);
 });
+
+/** The host's processes that hold or keep its reconcile lock for watch (host/kept-remote-lock.ts): flock and its script. */
+function keepersOn(host: string): number[] {
+  return ssh
+    .host(host)
+    .cmdlinesOfUser()
+    .filter((p) => p.argv.some((a) => a.includes('tmuxctl-lock-asked')))
+    .map((p) => p.pid);
+}
+
+describe('watch: the lock of a host is kept between passes', () => {
+  it('keeps it over one ssh while idle, hands it over to a restart there at once, takes it back, and lets go when watch stops', async () => {
+    const file = t.writeSpec('k/app.yaml', hostsDoc({ 'hk-a': quickSession(LONG_RUNNING, { host: 'wgpu1' }) }));
+    const env = { TMUXCTL_SSH_CONFIG: ssh.configFile };
+    const w = await startWatch(t, { args: ['-f', file, '--resync', '60', '--host', 'wgpu1'], env });
+    await waitFor(() => pidOn('wgpu1', 'hk-a'), 20_000, 'hk-a started on wgpu1');
+    // Between passes the lock stays held on the host: no round trip for it at the next pass.
+    const keeper = await waitFor(() => (keepersOn('wgpu1').length > 0 ? keepersOn('wgpu1') : undefined), 10_000, 'the lock kept on wgpu1');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(keeper.every(running)).toBe(true);
+
+    // Someone else waits for it there (a restart takes the lock): handed over well within their 10 s.
+    const before = await waitFor(() => pidOn('wgpu1', 'hk-a'), 5000, 'hk-a running');
+    const r = await t.tmuxctl(['restart', 'hk-a', '-f', file, '--host', 'wgpu1', '--lock-timeout', '10'], { env });
+    expect(r.stderr).not.toMatch(/not obtained/);
+    expect(r.exitCode).toBe(0);
+    expect(await pidOn('wgpu1', 'hk-a')).not.toBe(before);
+    await waitFor(() => !keeper.some(running), 10_000, 'the first keeper gone');
+    // Taken back by a later pass (a kill: the hook wakes watch), kept again.
+    const pid = await waitFor(() => pidOn('wgpu1', 'hk-a'), 5000, 'hk-a running');
+    process.kill(pid, 'SIGKILL');
+    await waitFor(
+      async () => {
+        const now = await pidOn('wgpu1', 'hk-a');
+        return now !== undefined && now !== pid ? now : undefined;
+      },
+      20_000,
+      'hk-a repaired after the hand-over',
+    );
+    const again = await waitFor(() => (keepersOn('wgpu1').length > 0 ? keepersOn('wgpu1') : undefined), 10_000, 'the lock kept again');
+
+    expect((await w.stop()).code).toBe(0);
+    await waitFor(() => !again.some(running), 10_000, 'no keeper left on wgpu1 after watch stopped');
+  }, 120_000);
+});
