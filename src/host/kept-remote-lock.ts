@@ -15,8 +15,8 @@ const BUSY_EXIT = 75;
 const HELD = 'tmuxctl-lock-held';
 const ASKED = 'tmuxctl-lock-asked';
 const BLIND = 'tmuxctl-lock-blind';
-/** How often the keeper on the host looks for a waiter (one read of /proc/locks, builtins only). */
-const LOOK_EVERY = '0.1';
+/** How often the keeper on the host looks for a waiter (one read of /proc/locks, builtins, and a `sleep`): as often as the local keeper (kept-lock.ts). */
+const LOOK_EVERY = '0.2';
 
 /**
  * The keeper's script (after flock holds the lock, as flock's child): tells the lock is held, then,
