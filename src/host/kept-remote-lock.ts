@@ -136,7 +136,17 @@ async function startKeeper(opts: KeepRemoteLockOptions, name: string, onAsked: (
   const wait = Math.max(0, Math.round(timeoutSeconds));
   const script = `umask 077; mkdir -p -- ${shQuote(dirname(lockFile))} && exec flock -o -x -w ${wait} -E ${BUSY_EXIT} ${shQuote(lockFile)} sh -c ${shQuote(KEEPER)}`;
   const cmd = sshCommand(conn.target, ['sh', '-c', script]);
+  // One of the connection's session slots (ssh-connection.ts), held for as long as the keeper lives.
+  let freeSlot = () => {};
+  const lifetime = new Promise<void>((r) => (freeSlot = r));
+  await new Promise<void>((inSlot) => {
+    void conn.session(() => {
+      inSlot();
+      return lifetime;
+    });
+  });
   const child = spawn(cmd.file, cmd.args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  child.on('close', () => freeSlot());
   child.stdin.on('error', () => {});
   let exited = false;
   const keeper: Keeper & { asked: boolean; blind: boolean } = {
@@ -181,6 +191,7 @@ async function startKeeper(opts: KeepRemoteLockOptions, name: string, onAsked: (
     child.stderr.on('data', (b: Buffer) => (err = (err + b.toString()).slice(-4096)));
     child.on('error', (e) => {
       exited = true;
+      freeSlot();
       clearTimeout(timer);
       reject(new HostUnreachableError(name, `cannot run ssh: ${e.message}`));
     });

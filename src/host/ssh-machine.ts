@@ -83,7 +83,8 @@ export async function connectHost(
     where: `${host.name}: `,
   };
   const tmux = new TmuxClient(server, env, 'tmux', launcher);
-  const stream: RemoteStream = (script, onText, signal) => streamOverSsh(conn, ['sh', '-c', script], onText, signal, timeoutMs);
+  // A long-lived script holds one of the connection's session slots for its life, as a tmux client does.
+  const stream: RemoteStream = (script, onText, signal) => conn.session(() => streamOverSsh(conn, ['sh', '-c', script], onText, signal, timeoutMs));
   const tag = serverTag(socket);
   return {
     machine: {
