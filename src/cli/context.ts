@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { KeptLock } from '../apply/kept-lock.js';
 import { acquireLock, type HeldLock } from '../apply/lock.js';
 import { SpecError } from '../errors.js';
 import { wakeWatch } from '../tmux/wake.js';
@@ -30,6 +31,8 @@ export interface Context {
    * resolves with it held.
    */
   lock(timeoutSeconds: number): Promise<HeldLock>;
+  /** A host's only: the lock as `watch` keeps it between passes there, handed over to whoever waits (host/kept-remote-lock.ts). */
+  keepLock?(timeoutSeconds: number, onHandOver: () => void): KeptLock;
 }
 
 export function makeContext(io: Io, global: GlobalOptions): Context {

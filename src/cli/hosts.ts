@@ -1,6 +1,7 @@
 import { HostUnreachableError, UsageError } from '../errors.js';
 import { LOCAL_HOST } from '../host/machine.js';
 import { connectHost } from '../host/ssh-machine.js';
+import { keepRemoteLock } from '../host/kept-remote-lock.js';
 import { takeRemoteLock } from '../host/remote-lock.js';
 import { DEFAULT_CONNECT_TIMEOUT_SEC, sshConfigFromEnv } from '../host/ssh/target.js';
 import type { DesiredState, HostSpec } from '../spec/types.js';
@@ -71,6 +72,7 @@ async function hostContext(ctx: Context, host: HostSpec): Promise<Context> {
     lockFile: reached.lockFile,
     logDir: reached.logDir,
     lock: (timeoutSeconds) => takeRemoteLock(reached.conn, reached.lockFile, timeoutSeconds, connectMs),
+    keepLock: (timeoutSeconds, onHandOver) => keepRemoteLock({ conn: reached.conn, lockFile: reached.lockFile, timeoutSeconds, connectMs, onHandOver }),
   };
 }
 

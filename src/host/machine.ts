@@ -26,6 +26,12 @@ export interface ProcessAccess {
   groupsWithMembers(pgids: readonly number[]): Promise<Set<number>>;
   /** SIGCHLD to a tmux server so that it reaps exits it missed (see observe/lost-exits.ts). */
   nudgeReap(serverPid: number): Promise<boolean>;
+  /**
+   * A host's only (host/remote-nudge.ts): SIGCHLD to its tmux server `serverPid` every `everyMs`,
+   * sent on the host with no round trip per nudge, until `signal` aborts; resolves with why it ended
+   * by itself, undefined once aborted. This machine's nudge is a timer (supervise/pane-liveness.ts).
+   */
+  keepNudging?(serverPid: number, everyMs: number, signal: AbortSignal): Promise<string | undefined>;
 }
 
 /**

@@ -1,5 +1,7 @@
 import { parseStat, type ProcStat } from '../process/table.js';
+import type { RemoteStream } from './files.js';
 import type { ProcessAccess, ProcessIdentity } from './machine.js';
+import { keepNudgingOver } from './remote-nudge.js';
 
 /**
  * Runs a POSIX shell script on a host and resolves with what it printed. The script travels on
@@ -58,8 +60,11 @@ function isPid(pid: number): boolean {
   return Number.isInteger(pid) && pid > 0;
 }
 
-/** The process table of a host, one shell script per call. */
-export function remoteProcs(shell: RemoteShell): ProcessAccess {
+/**
+ * The process table of a host, one shell script per call; with `stream` (long-lived scripts), the
+ * SIGCHLD nudge of its tmux server runs there too.
+ */
+export function remoteProcs(shell: RemoteShell, stream?: RemoteStream): ProcessAccess {
   const read = async (pids: readonly number[]) => new Map(parseStatLines(await shell.run(readScript(pids))).map((p) => [p.pid, p]));
   return {
     async list() {
@@ -87,5 +92,6 @@ export function remoteProcs(shell: RemoteShell): ProcessAccess {
       await shell.run(`kill -CHLD ${serverPid} 2>/dev/null; exit 0\n`);
       return true;
     },
+    ...(stream && { keepNudging: keepNudgingOver(stream) }),
   };
 }

@@ -1,7 +1,7 @@
 import { HostUnreachableError } from '../errors.js';
 import { lockPath, serverTag, sessionLogDir } from '../state/paths.js';
 import { type ServerAddress, TmuxClient, type TmuxLauncher } from '../tmux/client.js';
-import { remoteFiles } from './files.js';
+import { type RemoteStream, remoteFiles } from './files.js';
 import type { Machine } from './machine.js';
 import { remoteProcs, type RemoteShell } from './remote-procs.js';
 import { remotePath, remoteCommand } from './ssh/remote-words.js';
@@ -83,14 +83,17 @@ export async function connectHost(
     where: `${host.name}: `,
   };
   const tmux = new TmuxClient(server, env, 'tmux', launcher);
+  // A long-lived script holds one of the connection's session slots for its life, as a tmux client does.
+  const stream: RemoteStream = (script, onText, signal) => conn.session(() => streamOverSsh(conn, ['sh', '-c', script], onText, signal, timeoutMs));
   const tag = serverTag(socket);
   return {
     machine: {
       host: host.name,
       tmux,
-      procs: remoteProcs(shell),
-      // A followed log's script travels in sh -c's argv (paths only): its stdin tells it when we are gone.
-      files: remoteFiles(shell, (script, onText, signal) => streamOverSsh(conn, ['sh', '-c', script], onText, signal, timeoutMs)),
+      // Long-lived scripts (a followed log, the SIGCHLD nudge) travel in sh -c's argv (paths and
+      // integers only): their stdin tells them when we are gone.
+      procs: remoteProcs(shell, stream),
+      files: remoteFiles(shell, stream),
     },
     conn,
     stateDir,

@@ -95,3 +95,66 @@ function childrenOf(pid: number): Set<number> | undefined {
     return undefined;
   }
 }
+
+/** How soon a host's nudge that ended by itself (its ssh lost) is started again; doubles up to the max. */
+const HOST_NUDGE_RETRY_FIRST_MS = 1000;
+const HOST_NUDGE_RETRY_MAX_MS = 30_000;
+/** A nudge that ran this long before it ended was working: the next retry starts from the first delay. */
+const HOST_NUDGE_STEADY_MS = 30_000;
+
+export type KeepNudging = (serverPid: number, everyMs: number, signal: AbortSignal) => Promise<string | undefined>;
+
+/**
+ * The nudge of followPanes for a tmux server on a host: there it is one long-lived ssh whose loop
+ * signals the server on the host (host/remote-nudge.ts), not a signal from here per tick. Follows
+ * the server each pass observed: started for it, replaced when its pid changes (a server restarted),
+ * ended when there is none, when watch stops, and with its ssh. One that ends by itself (the link
+ * or the host lost) is started again after a delay that doubles from 1 s to 30 s, never at once;
+ * `onEnded` is told why. (The /proc backstop of followPanes reads this machine's /proc: none here.)
+ */
+export function nudgeOnHost(keepNudging: KeepNudging, nudgeMs: number, onEnded: (why: string, retryInMs: number) => void): PaneLiveness {
+  let running: { pid: number; abort: AbortController } | undefined;
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  let retryMs = HOST_NUDGE_RETRY_FIRST_MS;
+  let stopped = false;
+
+  const end = () => {
+    clearTimeout(retry);
+    retry = undefined;
+    running?.abort.abort();
+    running = undefined;
+  };
+  const start = (pid: number) => {
+    const abort = new AbortController();
+    const me = { pid, abort };
+    running = me;
+    const since = Date.now();
+    void keepNudging(pid, nudgeMs, abort.signal).then((why) => {
+      // Aborted (replaced, stopped), or not the current one any more: nothing to do.
+      if (why === undefined || running !== me || stopped) return;
+      if (Date.now() - since >= HOST_NUDGE_STEADY_MS) retryMs = HOST_NUDGE_RETRY_FIRST_MS;
+      const wait = retryMs;
+      retryMs = Math.min(retryMs * 2, HOST_NUDGE_RETRY_MAX_MS);
+      onEnded(why, wait);
+      retry = setTimeout(() => {
+        retry = undefined;
+        if (running === me && !stopped) start(pid);
+      }, wait);
+      retry.unref();
+    });
+  };
+
+  return {
+    follow(observed) {
+      if (stopped) return;
+      const pid = observed.serverPid;
+      if (pid === running?.pid) return; // the same server: the loop (or its retry) goes on
+      end();
+      if (pid !== undefined) start(pid);
+    },
+    stop() {
+      stopped = true;
+      end();
+    },
+  };
+}

@@ -17,7 +17,7 @@ import { DeathLedger } from './deaths.js';
 import { HealthMonitor } from './health.js';
 import { MemoryLimits } from './memory-limit.js';
 import { stampHealth } from './health-stamp.js';
-import { followPanes } from './pane-liveness.js';
+import { followPanes, nudgeOnHost, type PaneLiveness } from './pane-liveness.js';
 import { quietRepeats } from './repeat-filter.js';
 import { Requeue } from './requeue.js';
 import { realRoots } from './spec-fingerprint.js';
@@ -35,11 +35,17 @@ export interface WatchOptions {
   tmux: TmuxClient;
   /**
    * A server on another host (host/ssh-machine.ts): its machine, and how its lock is taken there
-   * (once per pass: the kept lock and its hand-over are this machine's). Supervision there is the
-   * passes, the pane-died hook and the resync; what reads this machine's process table (the SIGCHLD
-   * nudge, the /proc backstop, memory limits) and the health checks are not run for it.
+   * (kept between passes over one ssh when keepLock is given, else once per pass). Supervision there is the
+   * passes, the pane-died hook, the SIGCHLD nudge run on the host (one ssh of its own) and the
+   * resync; what reads this machine's /proc (the liveness backstop, memory limits) and the health
+   * checks are not run for it.
    */
-  remote?: { machine: Machine; lock: (timeoutSeconds: number) => Promise<HeldLock> };
+  remote?: {
+    machine: Machine;
+    lock: (timeoutSeconds: number) => Promise<HeldLock>;
+    /** The lock kept between passes on the host and handed over to whoever waits (host/kept-remote-lock.ts); per pass without it. */
+    keepLock?: (timeoutSeconds: number, onHandOver: () => void) => KeptLock;
+  };
   /**
    * Talk to tmux over control-mode connections (true, the default here); spawned clients for
    * everything otherwise, as when control mode fails. 'auto': only on a tmux that survives control
@@ -179,7 +185,7 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
   // the lock and looks at what they did: a pane they started that died at once may fire no hook
   // (a lost SIGCHLD), and watch follows no pane it has not observed yet.
   const serverLock = opts.remote
-    ? lockPerPass(opts.remote.lock, opts.lockTimeoutSeconds)
+    ? (opts.remote.keepLock?.(opts.lockTimeoutSeconds, () => loop.trigger(0)) ?? lockPerPass(opts.remote.lock, opts.lockTimeoutSeconds))
     : keepLock(opts.lockFile, opts.lockTimeoutSeconds, { onHandOver: () => loop.trigger(0) });
 
   const reconcileOnce = async (): Promise<Plan> => {
@@ -220,6 +226,8 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
         await safely('health checks', () => health.sync(desired, r.observed));
         await safely('pane liveness', () => liveness.follow(r.observed));
       }
+      // A host's server: the nudge loop there follows the server this pass saw.
+      if (opts.remote) await safely('pane liveness', () => liveness.follow(r.observed));
       lastObserved = r.observed;
       // Now that there is a session of watch's own to attach to, the next pass finds the connection up.
       control?.prepare();
@@ -289,8 +297,16 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
   /** What the planner is told about runs judged bad: failed health checks, then memory over its limit. */
   const unhealthyVerdicts = () => new Map([...health.verdicts(), ...memory.verdicts()]);
   const liveness = opts.remote
-    ? { follow: async () => {}, stop: () => {} }
+    ? remoteLiveness(opts.remote.machine)
     : followPanes(() => loop.trigger(0), NUDGE_MS, opts.procBackstop === false ? undefined : LIVENESS_CHECK_MS);
+  /** A host's: the SIGCHLD nudge runs on the host, over one ssh of its own (pane-liveness.ts nudgeOnHost). */
+  function remoteLiveness(host: Machine): PaneLiveness {
+    const keep = host.procs.keepNudging;
+    if (!keep) return { follow: () => {}, stop: () => {} };
+    return nudgeOnHost(keep, NUDGE_MS, (why, retryInMs) =>
+      events.record({ event: 'wake-error', reason: `nudging tmux there: ${why}; again in ${formatSeconds(retryInMs)}` }, 'warn'),
+    );
+  }
   const onSpecEvent = (path: string) => {
     specs.markDirty();
     events.record({ event: 'spec-changed', reason: path }, 'debug');

@@ -3,8 +3,9 @@
  * a host that goes away and comes back.
  */
 import { describe, expect, it } from 'vitest';
-import { useSshHosts } from '../helpers/sshd.js';
-import { LONG_RUNNING, quickSession, useTmuxServer, waitFor } from '../helpers/tmux.js';
+import { readFileSync } from 'node:fs';
+import { descendantsOf, useSshHosts } from '../helpers/sshd.js';
+import { allCmdlines, LONG_RUNNING, quickSession, useTmuxServer, waitFor } from '../helpers/tmux.js';
 import { startWatch } from '../helpers/watch.js';
 
 const t = useTmuxServer();
@@ -73,4 +74,145 @@ describe('watch across hosts', () => {
       .filter((p) => p.argv[0]?.endsWith('tmux') && p.argv.includes('wait-for'));
     expect(waiting.length).toBeLessThanOrEqual(2);
   }, 150_000);
+});
+
+/** The pid of the host's tmux server on the test's socket, or undefined when none runs. */
+async function serverOn(host: string): Promise<number | undefined> {
+  const r = await ssh.host(host).run(`tmux -L ${t.socket} display-message -p '#{pid}'`);
+  return r.code === 0 && /^\d+$/.test(r.stdout.trim()) ? Number(r.stdout.trim()) : undefined;
+}
+
+/**
+ * The nudge loop's processes on the host for this server pid: the host user's processes (its uid,
+ * which only this test uses) running the loop's script for that pid (host/remote-nudge.ts).
+ */
+function nudgersOn(host: string, serverPid: number): number[] {
+  return ssh
+    .host(host)
+    .cmdlinesOfUser()
+    .filter((p) => p.argv.some((a) => a.includes(`p=${serverPid}; me=`)))
+    .map((p) => p.pid);
+}
+
+/** Whether the process runs (a zombie, which the reaper of this machine may leave for a while, does not). */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** How many times the process has given up the CPU of its own accord: each SIGCHLD wakes an idle tmux server once. */
+function wakeUps(pid: number): number {
+  return Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? Number.NaN);
+}
+
+describe('watch: the SIGCHLD nudge of a host runs on the host', () => {
+  it('runs a loop on the host that signals its tmux server, follows a restarted server, and leaves nothing behind when its ssh or watch ends', async () => {
+    const file = t.writeSpec('n/app.yaml', hostsDoc({ 'hn-a': quickSession(LONG_RUNNING, { host: 'wgpu1' }) }));
+    // A long resync: nothing but the hook and the nudge looks between passes.
+    const w = await startWatch(t, { args: ['-f', file, '--resync', '60', '--host', 'wgpu1'], env: { TMUXCTL_SSH_CONFIG: ssh.configFile } });
+    await waitFor(() => pidOn('wgpu1', 'hn-a'), 20_000, 'hn-a started on wgpu1');
+    const server = await waitFor(() => serverOn('wgpu1'), 5000, 'the server on wgpu1');
+    const loop = await waitFor(() => (nudgersOn('wgpu1', server).length > 0 ? nudgersOn('wgpu1', server) : undefined), 10_000, 'the nudge loop on wgpu1');
+
+    // It signals: an idle server (one session, a wait-for client) is woken by it many times a second.
+    const before = wakeUps(server);
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(wakeUps(server) - before).toBeGreaterThan(20);
+
+    // Its ssh here killed (the link lost): the loop on the host ends with it, and watch starts another.
+    const sshHere = descendantsOf(w.pid).filter((pid) => allCmdlines().some((c) => c.pid === pid && c.argv.some((a) => a.includes(`p=${server}; me=`))));
+    expect(sshHere.length).toBeGreaterThan(0);
+    for (const pid of sshHere) process.kill(pid, 'SIGKILL'); // watch's own child, found by its pid chain
+    await waitFor(() => !loop.some(running), 10_000, 'the first loop gone from wgpu1');
+    const again = await waitFor(() => (nudgersOn('wgpu1', server).length > 0 ? nudgersOn('wgpu1', server) : undefined), 10_000, 'a new nudge loop');
+    await waitFor(() => /nudging tmux there/.test(w.stderr()), 5000, 'the lost nudge reported');
+
+    // The server restarted: the new one is nudged, the old one's loop is gone.
+    await ssh.host('wgpu1').run(`tmux -L ${t.socket} kill-server`);
+    const next = await waitFor(
+      async () => {
+        const now = await serverOn('wgpu1');
+        return now !== undefined && now !== server && (await pidOn('wgpu1', 'hn-a')) ? now : undefined;
+      },
+      20_000,
+      'hn-a started again on a new server',
+    );
+    await waitFor(() => nudgersOn('wgpu1', next).length > 0, 10_000, 'the new server nudged');
+    await waitFor(() => nudgersOn('wgpu1', server).length === 0, 10_000, 'no loop left for the old server');
+    await waitFor(() => !again.some(running), 10_000, "the old server's loop ended");
+
+    // watch stops: nothing is left signalling on the host.
+    expect((await w.stop()).code).toBe(0);
+    await waitFor(() => nudgersOn('wgpu1', next).length === 0, 10_000, 'no loop left on wgpu1 after watch stopped');
+  }, 120_000);
+
+  it('repairs kill -9 after kill -9 on a host, each long before a 60 s resync', async () => {
+    const file = t.writeSpec('n2/app.yaml', hostsDoc({ 'hn-b': quickSession(LONG_RUNNING, { host: 'wgpu2', backoff: { initialSeconds: 1, maxSeconds: 1 } }) }));
+    const w = await startWatch(t, { args: ['-f', file, '--resync', '60', '--host', 'wgpu2'], env: { TMUXCTL_SSH_CONFIG: ssh.configFile } });
+    let pid = await waitFor(() => pidOn('wgpu2', 'hn-b'), 20_000, 'hn-b started on wgpu2');
+    // The contract, not one mechanism: no repair waits for the resync. (tmux 3.3a can lose a pane's
+    // exit to libutempter's helper, which the nudge loop above undoes; this run need not provoke it.)
+    for (let i = 0; i < 6; i++) {
+      process.kill(pid, 'SIGKILL');
+      const old = pid;
+      pid = await waitFor(
+        async () => {
+          const now = await pidOn('wgpu2', 'hn-b');
+          return now !== undefined && now !== old ? now : undefined;
+        },
+        20_000,
+        `hn-b repaired after kill ${i + 1}`,
+      );
+    }
+    expect((await w.stop()).code).toBe(0);
+  }, 200_000);
+});
+
+/** The host's processes that hold or keep its reconcile lock for watch (host/kept-remote-lock.ts): flock and its script. */
+function keepersOn(host: string): number[] {
+  return ssh
+    .host(host)
+    .cmdlinesOfUser()
+    .filter((p) => p.argv.some((a) => a.includes('tmuxctl-lock-asked')))
+    .map((p) => p.pid);
+}
+
+describe('watch: the lock of a host is kept between passes', () => {
+  it('keeps it over one ssh while idle, hands it over to a restart there at once, takes it back, and lets go when watch stops', async () => {
+    const file = t.writeSpec('k/app.yaml', hostsDoc({ 'hk-a': quickSession(LONG_RUNNING, { host: 'wgpu1' }) }));
+    const env = { TMUXCTL_SSH_CONFIG: ssh.configFile };
+    const w = await startWatch(t, { args: ['-f', file, '--resync', '60', '--host', 'wgpu1'], env });
+    await waitFor(() => pidOn('wgpu1', 'hk-a'), 20_000, 'hk-a started on wgpu1');
+    // Between passes the lock stays held on the host: no round trip for it at the next pass.
+    const keeper = await waitFor(() => (keepersOn('wgpu1').length > 0 ? keepersOn('wgpu1') : undefined), 10_000, 'the lock kept on wgpu1');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(keeper.every(running)).toBe(true);
+
+    // Someone else waits for it there (a restart takes the lock): handed over well within their 10 s.
+    const before = await waitFor(() => pidOn('wgpu1', 'hk-a'), 5000, 'hk-a running');
+    const r = await t.tmuxctl(['restart', 'hk-a', '-f', file, '--host', 'wgpu1', '--lock-timeout', '10'], { env });
+    expect(r.stderr).not.toMatch(/not obtained/);
+    expect(r.exitCode).toBe(0);
+    expect(await pidOn('wgpu1', 'hk-a')).not.toBe(before);
+    await waitFor(() => !keeper.some(running), 10_000, 'the first keeper gone');
+    // Taken back by a later pass (a kill: the hook wakes watch), kept again.
+    const pid = await waitFor(() => pidOn('wgpu1', 'hk-a'), 5000, 'hk-a running');
+    process.kill(pid, 'SIGKILL');
+    await waitFor(
+      async () => {
+        const now = await pidOn('wgpu1', 'hk-a');
+        return now !== undefined && now !== pid ? now : undefined;
+      },
+      20_000,
+      'hk-a repaired after the hand-over',
+    );
+    const again = await waitFor(() => (keepersOn('wgpu1').length > 0 ? keepersOn('wgpu1') : undefined), 10_000, 'the lock kept again');
+
+    expect((await w.stop()).code).toBe(0);
+    await waitFor(() => !again.some(running), 10_000, 'no keeper left on wgpu1 after watch stopped');
+  }, 120_000);
 });

@@ -265,7 +265,11 @@ async function countSshCalls(env, fn) {
   return { total: Object.values(byKind).reduce((a, b) => a + b, 0), byKind };
 }
 
-async function crashSection(env, bash, cfg, ssh, tenv, dir) {
+/**
+ * Part 3 alone, exported so that it can be run by itself against any build (`cfg.crashCli`, default
+ * this one's): before/after numbers for a change to watch on hosts without the cold and no-op parts.
+ */
+export async function crashSection(env, bash, cfg, ssh, tenv, dir) {
   const k = cfg.hostCrashSessions;
   const h1 = ssh.host('h1');
   h1.run('mkdir -p starts');
@@ -289,7 +293,7 @@ async function crashSection(env, bash, cfg, ssh, tenv, dir) {
       `    ${backoff}`,
     );
   writeFileSync(path.join(specDir, 'app.yaml'), `${lines.join('\n')}\n`);
-  const base = [cliPath, '-L', socket, '--state-dir', state];
+  const base = [cfg.crashCli ?? cliPath, '-L', socket, '--state-dir', state];
   await timed(process.execPath, [...base, 'apply', '-f', specDir], { env: tenv });
   const log = createWriteStream(path.join(dir, 'watch.log'));
   const child = spawn(process.execPath, [...base, 'watch', '-f', specDir], { env: tenv, stdio: ['ignore', 'ignore', 'pipe'] });

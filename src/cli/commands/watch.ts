@@ -76,7 +76,7 @@ export async function watchCommand(ctx: Context, opts: WatchCommandOptions): Pro
         logDir: scope.ctx.logDir,
         resyncSeconds: opts.resync,
         env: ctx.io.env as NodeJS.ProcessEnv,
-        remote: { machine: scope.ctx.machine, lock: scope.ctx.lock },
+        remote: { machine: scope.ctx.machine, lock: scope.ctx.lock, ...(scope.ctx.keepLock && { keepLock: scope.ctx.keepLock }) },
         control: false,
       });
     },

@@ -1,0 +1,209 @@
+import { spawn } from 'node:child_process';
+import { dirname } from 'node:path';
+import { HostUnreachableError, LockError } from '../errors.js';
+import { signalChild } from '../process/signal.js';
+import type { HeldLock } from '../apply/lock.js';
+import type { KeptLock } from '../apply/kept-lock.js';
+import { shQuote } from '../tmux/quote.js';
+import type { SshConnection } from './ssh/ssh-connection.js';
+import { sshCommand } from './ssh/ssh-args.js';
+import { lastLine, SSH_FAILED } from './ssh/ssh-run.js';
+
+/** flock's exit status when the wait ran out (-E). */
+const BUSY_EXIT = 75;
+/** What the keeper prints: the lock is held; someone waits for it; it cannot see who waits (keep it per pass). */
+const HELD = 'tmuxctl-lock-held';
+const ASKED = 'tmuxctl-lock-asked';
+const BLIND = 'tmuxctl-lock-blind';
+/** How often the keeper on the host looks for a waiter (one read of /proc/locks, builtins, and a `sleep`): as often as the local keeper (kept-lock.ts). */
+const LOOK_EVERY = '0.2';
+
+/**
+ * The keeper's script (after flock holds the lock, as flock's child): tells the lock is held, then,
+ * in the background, reads /proc/locks every LOOK_EVERY s for a process blocked on the same file
+ * (`->` lines name the lock's device:inode) and says so. Anyone who takes the lock there (apply,
+ * delete, the verbs, another watch) waits in flock like before: nothing new is asked of them.
+ * Its stdin is our ssh's: when it ends, the watcher is ended and the script exits, and flock lets
+ * go; the watcher also ends by itself once the script is gone.
+ */
+const KEEPER = [
+  'me=$$; mine=',
+  // flock (our parent) holds it: its line in /proc/locks gives the file's device:inode.
+  '{ while read -r _ a _ _ pid id _; do [ "$a" = FLOCK ] && [ "$pid" = "$PPID" ] && mine=$id; done </proc/locks; } 2>/dev/null',
+  `if [ -n "$mine" ]; then echo ${HELD}; else echo ${HELD} ${BLIND}; fi`,
+  '[ -n "$mine" ] && {',
+  '  while kill -0 $me 2>/dev/null; do',
+  '    while read -r _ a _ _ _ _ id _; do',
+  `      [ "$a" = "->" ] && [ "$id" = "$mine" ] && { echo ${ASKED}; break; }`,
+  '    done </proc/locks',
+  `    sleep ${LOOK_EVERY} 2>/dev/null || sleep 1`,
+  '  done',
+  '} </dev/null 2>/dev/null &',
+  'while read -r _; do :; done',
+  'kill $! 2>/dev/null; wait',
+].join('\n');
+
+export interface KeepRemoteLockOptions {
+  conn: SshConnection;
+  lockFile: string;
+  timeoutSeconds: number;
+  connectMs: number;
+  /** Told when the lock was handed over to someone who waits for it: whoever took it changed the server, look again. */
+  onHandOver: () => void;
+}
+
+/**
+ * The reconcile lock of a host's tmux server as `watch` holds it: taken over one long-lived ssh and
+ * kept between passes, so a pass in the steady state costs no round trip for it (remote-lock.ts
+ * takes it once per command). Handed over when someone on the host waits for it: between passes at
+ * once, during a pass at its end. The pass after a hand-over takes it for itself only (released at
+ * its end): two keepers of the same server would otherwise hand it to each other for ever, each
+ * hand-over triggering the other's next pass. Lost with its ssh (the link, the host): the next
+ * pass takes it again.
+ */
+export function keepRemoteLock(opts: KeepRemoteLockOptions): KeptLock {
+  const name = opts.conn.target.name;
+  let kept: Keeper | undefined;
+  let inUse = false;
+  /** The pass after a hand-over does not keep the lock it takes. */
+  let keepNext = true;
+
+  const drop = () => {
+    kept?.end();
+    kept = undefined;
+  };
+  const handOver = () => {
+    drop();
+    keepNext = false;
+    opts.onHandOver();
+  };
+  const onAsked = (k: Keeper) => {
+    if (k === kept && !inUse) handOver();
+  };
+
+  return {
+    async hold(): Promise<HeldLock> {
+      if (inUse) throw new Error('KeptLock.hold(): the lock is in use by a pass that has not ended');
+      inUse = true;
+      try {
+        if (kept && (!kept.alive() || kept.asked)) {
+          const asked = kept.asked;
+          drop();
+          // The waiter goes first: this pass waits for it like anyone (and keeps nothing).
+          if (asked) keepNext = false;
+        }
+        if (!kept) kept = await startKeeper(opts, name, onAsked);
+      } catch (e) {
+        inUse = false;
+        throw e;
+      }
+      const keep = keepNext && !kept.blind;
+      keepNext = true;
+      const mine = kept;
+      return {
+        release: async () => {
+          inUse = false;
+          if (mine !== kept) return;
+          if (!keep) drop();
+          else if (mine.asked) handOver();
+        },
+      };
+    },
+    handOverIfAsked() {
+      if (!kept || inUse || !kept.asked) return false;
+      handOver();
+      return true;
+    },
+    async release() {
+      drop();
+    },
+  };
+}
+
+interface Keeper {
+  /** Someone on the host waits for the lock. */
+  readonly asked: boolean;
+  /** /proc/locks could not tell: the lock is let go after each pass. */
+  readonly blind: boolean;
+  alive(): boolean;
+  /** Lets go: ssh's stdin ends, the script and flock exit on the host. */
+  end(): void;
+}
+
+async function startKeeper(opts: KeepRemoteLockOptions, name: string, onAsked: (k: Keeper) => void): Promise<Keeper> {
+  const { conn, lockFile, timeoutSeconds, connectMs } = opts;
+  await conn.connect(connectMs);
+  const wait = Math.max(0, Math.round(timeoutSeconds));
+  const script = `umask 077; mkdir -p -- ${shQuote(dirname(lockFile))} && exec flock -o -x -w ${wait} -E ${BUSY_EXIT} ${shQuote(lockFile)} sh -c ${shQuote(KEEPER)}`;
+  const cmd = sshCommand(conn.target, ['sh', '-c', script]);
+  // One of the connection's session slots (ssh-connection.ts), held for as long as the keeper lives.
+  let freeSlot = () => {};
+  const lifetime = new Promise<void>((r) => (freeSlot = r));
+  await new Promise<void>((inSlot) => {
+    void conn.session(() => {
+      inSlot();
+      return lifetime;
+    });
+  });
+  const child = spawn(cmd.file, cmd.args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  child.on('close', () => freeSlot());
+  child.stdin.on('error', () => {});
+  let exited = false;
+  const keeper: Keeper & { asked: boolean; blind: boolean } = {
+    asked: false,
+    blind: false,
+    alive: () => !exited,
+    end() {
+      child.stdout.destroy();
+      child.stderr.destroy();
+      child.stdin.end();
+      // The script exits once its input ends; the ssh client then exits on its own.
+      child.unref();
+    },
+  };
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    let err = '';
+    let held = false;
+    const timer = setTimeout(
+      () => {
+        signalChild(child, 'SIGKILL');
+        reject(new HostUnreachableError(name, `no answer over ssh while taking the lock within ${timeoutSeconds + connectMs / 1000} s`));
+      },
+      timeoutSeconds * 1000 + connectMs,
+    );
+    child.stdout.on('data', (b: Buffer) => {
+      out += b.toString();
+      const lines = out.split('\n');
+      out = lines.pop() ?? '';
+      for (const line of lines) {
+        if (!held && line.startsWith(HELD)) {
+          held = true;
+          keeper.blind = line.includes(BLIND);
+          clearTimeout(timer);
+          resolve();
+        } else if (held && line === ASKED && !keeper.asked) {
+          keeper.asked = true;
+          onAsked(keeper);
+        }
+      }
+    });
+    child.stderr.on('data', (b: Buffer) => (err = (err + b.toString()).slice(-4096)));
+    child.on('error', (e) => {
+      exited = true;
+      freeSlot();
+      clearTimeout(timer);
+      reject(new HostUnreachableError(name, `cannot run ssh: ${e.message}`));
+    });
+    child.on('exit', (code) => {
+      exited = true;
+      clearTimeout(timer);
+      if (held) return; // lost after it was held: the next pass takes it again
+      if (code === BUSY_EXIT)
+        reject(new LockError(`${name}: lock ${lockFile} not obtained within ${timeoutSeconds}s: another tmuxctl is reconciling this tmux server`));
+      else if (code === SSH_FAILED) reject(new HostUnreachableError(name, lastLine(err) ?? 'ssh failed'));
+      else reject(new LockError(`${name}: cannot take lock ${lockFile}: ${lastLine(err) ?? `exit status ${code}`}`));
+    });
+  });
+  return keeper;
+}

@@ -1,0 +1,54 @@
+import type { RemoteStream } from './files.js';
+
+/**
+ * The SIGCHLD nudge of supervise/pane-liveness.ts, run on the host itself: one long-lived ssh per
+ * watched host whose script signals the host's tmux server every `everyMs`, so a pane exit that
+ * tmux 3.3a lost to libutempter's helper (observe/lost-exits.ts) is reaped within a tick instead of
+ * at the next resync, at the cost of no round trip per nudge.
+ *
+ * The script, all shell builtins but the `sleep` of each tick:
+ * - learns the server's start time once and compares it before every signal (read from
+ *   /proc/PID/stat, field 22), so a pid recycled after the server ended is never signalled: the
+ *   loop ends instead;
+ * - runs the loop in the background and reads its stdin, ssh's, in the foreground: when we close
+ *   it (stop), or our ssh, its connection or this process dies, the read ends and the shell ends
+ *   the loop; the loop also checks every tick that the shell is still there (a shell killed outright
+ *   by sshd), so nothing is ever left signalling on the host. (`sh -c`, no terminal: a hang-up
+ *   would not reach it.)
+ * - `sleep` of a fraction of a second is GNU, busybox and BSD; a host whose `sleep` refuses it
+ *   nudges once a second rather than spinning.
+ * Only integers reach it: the pid and the tick.
+ */
+export function nudgeLoopScript(serverPid: number, everyMs: number): string {
+  if (!Number.isInteger(serverPid) || serverPid <= 1) throw new Error(`not a server pid: ${serverPid}`);
+  const tick = (Math.max(1, Math.round(everyMs)) / 1000).toFixed(3);
+  return [
+    'set -f',
+    `p=${serverPid}; me=$$`,
+    // The server as observed; gone already: nothing to nudge (the next pass sees that).
+    '{ read -r s </proc/$p/stat; } 2>/dev/null || s=',
+    's=${s##*) }; set -- $s; born=${20}',
+    '[ -n "$born" ] && {',
+    '  while kill -0 $me 2>/dev/null; do',
+    '    { read -r s </proc/$p/stat; } 2>/dev/null || break',
+    '    s=${s##*) }; set -- $s; [ "${20}" = "$born" ] || break',
+    '    kill -CHLD $p 2>/dev/null || break',
+    `    sleep ${tick} 2>/dev/null || sleep 1`,
+    '  done',
+    '} </dev/null >/dev/null 2>&1 &',
+    'while read -r _; do :; done',
+    // Our child, not reaped yet: its pid cannot have been reused. Ended and reaped here, not left a zombie.
+    'kill $! 2>/dev/null; wait',
+    'exit 0',
+    '',
+  ].join('\n');
+}
+
+/**
+ * Nudges the host's tmux server `serverPid` every `everyMs` until `signal` aborts; resolves with why it ended by
+ * itself (the host or the link lost), undefined once aborted. Never rejects.
+ */
+export function keepNudgingOver(stream: RemoteStream) {
+  return (serverPid: number, everyMs: number, signal: AbortSignal): Promise<string | undefined> =>
+    stream(nudgeLoopScript(serverPid, everyMs), () => {}, signal);
+}
