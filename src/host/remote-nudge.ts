@@ -15,6 +15,9 @@ import type { RemoteStream } from './files.js';
  *   the loop; the loop also checks every tick that the shell is still there (a shell killed outright
  *   by sshd), so nothing is ever left signalling on the host. (`sh -c`, no terminal: a hang-up
  *   would not reach it.)
+ * - where the host has bash, it runs the loop instead: `read -t` on ssh's stdin is its tick, so
+ *   a tick starts no process (a `sleep` per tick is 50 processes a second, a few % of a core on
+ *   every watched host) and the end of the input ends it the same way;
  * - `sleep` of a fraction of a second is GNU, busybox and BSD; a host whose `sleep` refuses it
  *   nudges once a second rather than spinning.
  * Only integers reach it: the pid and the tick.
@@ -28,7 +31,12 @@ export function nudgeLoopScript(serverPid: number, everyMs: number): string {
     // The server as observed; gone already: nothing to nudge (the next pass sees that).
     '{ read -r s </proc/$p/stat; } 2>/dev/null || s=',
     's=${s##*) }; set -- $s; born=${20}',
-    '[ -n "$born" ] && {',
+    '[ -n "$born" ] || exit 0',
+    // bash: $1 the server, $2 its start time; read's status 1 is the end of the input, above 128 its timeout.
+    "command -v bash >/dev/null 2>&1 && exec bash -c 'set -f; while :; do read -r -t " +
+      tick +
+      ' _; [ $? -eq 1 ] && exit 0; { read -r s </proc/$1/stat; } 2>/dev/null || exit 0; s=${s##*) }; set -- $1 $2 $s; [ "${22}" = "$2" ] || exit 0; kill -CHLD $1 2>/dev/null || exit 0; done\' tmuxctl-nudge "$p" "$born"',
+    '{',
     '  while kill -0 $me 2>/dev/null; do',
     '    { read -r s </proc/$p/stat; } 2>/dev/null || break',
     '    s=${s##*) }; set -- $s; [ "${20}" = "$born" ] || break',

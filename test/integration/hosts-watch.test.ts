@@ -3,7 +3,7 @@
  * a host that goes away and comes back.
  */
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { descendantsOf, useSshHosts } from '../helpers/sshd.js';
 import { allCmdlines, LONG_RUNNING, quickSession, useTmuxServer, waitFor } from '../helpers/tmux.js';
 import { startWatch } from '../helpers/watch.js';
@@ -90,7 +90,7 @@ function nudgersOn(host: string, serverPid: number): number[] {
   return ssh
     .host(host)
     .cmdlinesOfUser()
-    .filter((p) => p.argv.some((a) => a.includes(`p=${serverPid}; me=`)))
+    .filter((p) => p.argv.some((a) => a.includes(`p=${serverPid}; me=`)) || (p.argv.includes('tmuxctl-nudge') && p.argv.includes(String(serverPid))))
     .map((p) => p.pid);
 }
 
@@ -101,6 +101,17 @@ function running(pid: number): boolean {
     return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
+  }
+}
+
+/** The children of a process now (from /proc: the hosts are users of this machine). */
+function childrenOf(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+      readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
+    );
+  } catch {
+    return [];
   }
 }
 
@@ -122,6 +133,14 @@ describe('watch: the SIGCHLD nudge of a host runs on the host', () => {
     const before = wakeUps(server);
     await new Promise((r) => setTimeout(r, 2000));
     expect(wakeUps(server) - before).toBeGreaterThan(20);
+    // With bash on the host (as here) a tick is a timed read: no `sleep` (or any process) per tick.
+    const children = new Set<number>();
+    for (let i = 0; i < 20; i++) {
+      // (the login shell sshd runs the script with is one of `loop`, the loop its child)
+      for (const pid of loop) for (const c of childrenOf(pid)) if (!loop.includes(c)) children.add(c);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect([...children]).toEqual([]);
 
     // Its ssh here killed (the link lost): the loop on the host ends with it, and watch starts another.
     const sshHere = descendantsOf(w.pid).filter((pid) => allCmdlines().some((c) => c.pid === pid && c.argv.some((a) => a.includes(`p=${server}; me=`))));
