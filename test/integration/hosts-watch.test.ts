@@ -3,6 +3,7 @@
  * a host that goes away and comes back.
  */
 import { describe, expect, it } from 'vitest';
+import { hostsDocFor, hostsHarness } from '../helpers/hosts.js';
 import { useSshHosts } from '../helpers/sshd.js';
 import { LONG_RUNNING, quickSession, useTmuxServer, waitFor } from '../helpers/tmux.js';
 import { startWatch } from '../helpers/watch.js';
@@ -10,17 +11,8 @@ import { startWatch } from '../helpers/watch.js';
 const t = useTmuxServer();
 const ssh = useSshHosts(['wgpu1', 'wgpu2']);
 
-function hostsDoc(sessions: Record<string, Record<string, unknown>>): object {
-  return { version: 1, hosts: { wgpu1: { ssh: 'wgpu1' }, wgpu2: { ssh: 'wgpu2' } }, sessions };
-}
-
-/** The live pane pid of a session on a host's tmux server (the test's socket), or undefined. */
-async function pidOn(host: string, session: string): Promise<number | undefined> {
-  const r = await ssh.host(host).run(`tmux -L ${t.socket} list-panes -t '=${session}' -F '#{pane_dead} #{pane_pid}'`);
-  if (r.code !== 0) return undefined;
-  const [dead, pid] = r.stdout.trim().split(' ');
-  return dead === '0' ? Number(pid) : undefined;
-}
+const hostsDoc = hostsDocFor(['wgpu1', 'wgpu2']);
+const { pidOn } = hostsHarness(t, ssh);
 
 describe('watch across hosts', () => {
   it('repairs a kill -9 on a host, and converges a host that was down once it is back', async () => {
