@@ -1,8 +1,9 @@
 import { startWatch } from '../../supervise/watch.js';
 import { LOCAL_HOST } from '../../host/machine.js';
 import type { LoadResult } from '../../spec/load.js';
+import type { DesiredState, HostSpec } from '../../spec/types.js';
 import { type Context, eventLog, loadOrFail, specPaths } from '../context.js';
-import { desiredOn, openHosts } from '../hosts.js';
+import { desiredOn, openHost, openHosts, sameHost } from '../hosts.js';
 import { eventsOnHost, HostWatchers } from '../host-watchers.js';
 
 export interface WatchCommandOptions {
@@ -48,42 +49,62 @@ export async function watchCommand(ctx: Context, opts: WatchCommandOptions): Pro
   );
   events.record({ event: 'watch-started', reason: `${desired.sessions.length} sessions, resync every ${opts.resync}s` });
   const { scopes, unreachable } = await openHosts(ctx, desired, opts.host);
-  const load = (host: string) => async (): Promise<LoadResult> => {
-    const r = await loadDesiredState(files, { cwd: ctx.io.cwd, env: ctx.io.env });
-    return r.ok ? { ...r, desired: desiredOn(r.desired, host) } : r;
+  /**
+   * What one host's watcher reloads (the specs' sessions there), and what it tells the host set when
+   * a reload it accepted changed the specs. A watcher whose host is no longer declared as it was
+   * connected keeps that host's last sessions until it is stopped: its own reload, racing the stop,
+   * must not prune a host that is leaving play.
+   */
+  const feed = (host: string, initial: DesiredState, spec?: HostSpec) => {
+    let returned = initial;
+    let full = initial;
+    return {
+      initial,
+      load: async (): Promise<LoadResult> => {
+        const r = await loadDesiredState(files, { cwd: ctx.io.cwd, env: ctx.io.env });
+        if (!r.ok) return r;
+        const inPlay = !spec || r.desired.hosts.some((h) => sameHost(h, spec));
+        full = r.desired;
+        returned = inPlay ? desiredOn(r.desired, host) : { ...r.desired, sessions: returned.sessions };
+        return { ...r, desired: returned };
+      },
+      // The accepted specs are what the last load returned (SpecSource takes them as they are).
+      onSpecs: (accepted: DesiredState) => {
+        if (accepted === returned) hosts.follow(full);
+      },
+    };
   };
-  // One watcher per host: this machine's below, each host's on its own connection (hosts.ts).
-  const hosts = new HostWatchers({
-    start: (scope) =>
-      startWatch({
-        tmux: scope.ctx.tmux,
-        initial: desiredOn(desired, scope.host),
-        load: load(scope.host),
-        events: eventsOnHost(events, scope.host),
-        lockFile: scope.ctx.lockFile,
-        lockTimeoutSeconds: opts.lockTimeout,
-        logDir: scope.ctx.logDir,
-        resyncSeconds: opts.resync,
-        env: ctx.io.env as NodeJS.ProcessEnv,
-        remote: { machine: scope.ctx.machine, lock: scope.ctx.lock },
-        control: false,
-      }),
-    reconnect: async (host) => {
-      const r = await openHosts(ctx, desired, [host]);
-      return r.scopes[0] ?? r.unreachable[0]!;
+  // One watcher per host: this machine's below, each host's on its own connection (hosts.ts),
+  // following the hosts the specs declare as they change (host-watchers.ts).
+  const hosts: HostWatchers = new HostWatchers(
+    {
+      start: (scope, spec) =>
+        startWatch({
+          ...feed(scope.host, scope.desired ?? desiredOn(desired, scope.host), spec),
+          tmux: scope.ctx.tmux,
+          events: eventsOnHost(events, scope.host),
+          lockFile: scope.ctx.lockFile,
+          lockTimeoutSeconds: opts.lockTimeout,
+          logDir: scope.ctx.logDir,
+          resyncSeconds: opts.resync,
+          env: ctx.io.env as NodeJS.ProcessEnv,
+          remote: { machine: scope.ctx.machine, lock: scope.ctx.lock },
+          control: false,
+        }),
+      connect: (spec, current) => openHost(ctx, spec, current),
+      events,
+      ...(opts.host && { only: opts.host }),
     },
-    events,
-  });
-  for (const scope of scopes) if (scope.host !== LOCAL_HOST) await hosts.add(scope);
-  for (const lost of unreachable) hosts.retry(lost);
+    desired,
+  );
+  await hosts.begin(scopes, unreachable); // this machine's scope is not theirs: its watcher is below
   // `--host` without `local`: this machine is not watched at all (an empty watch here would prune it).
   const local = scopes.some((s) => s.host === LOCAL_HOST);
   const watcher = !local
     ? undefined
     : await startWatch({
         tmux: ctx.tmux,
-        initial: desiredOn(desired, LOCAL_HOST),
-        load: load(LOCAL_HOST),
+        ...feed(LOCAL_HOST, desiredOn(desired, LOCAL_HOST)),
         events,
         lockFile: ctx.lockFile,
         lockTimeoutSeconds: opts.lockTimeout,
