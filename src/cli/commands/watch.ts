@@ -1,9 +1,9 @@
 import { startWatch } from '../../supervise/watch.js';
 import { LOCAL_HOST } from '../../host/machine.js';
-import type { LoadResult } from '../../spec/load.js';
 import type { DesiredState, HostSpec } from '../../spec/types.js';
 import { type Context, eventLog, loadOrFail, specPaths } from '../context.js';
-import { desiredOn, openHost, openHosts, sameHost } from '../hosts.js';
+import { desiredOn, openHost, openHosts } from '../hosts.js';
+import { specsForHost } from '../host-specs.js';
 import { eventsOnHost, HostWatchers } from '../host-watchers.js';
 
 export interface WatchCommandOptions {
@@ -49,31 +49,9 @@ export async function watchCommand(ctx: Context, opts: WatchCommandOptions): Pro
   );
   events.record({ event: 'watch-started', reason: `${desired.sessions.length} sessions, resync every ${opts.resync}s` });
   const { scopes, unreachable } = await openHosts(ctx, desired, opts.host);
-  /**
-   * What one host's watcher reloads (the specs' sessions there), and what it tells the host set when
-   * a reload it accepted changed the specs. A watcher whose host is no longer declared as it was
-   * connected keeps that host's last sessions until it is stopped: its own reload, racing the stop,
-   * must not prune a host that is leaving play.
-   */
-  const feed = (host: string, initial: DesiredState, spec?: HostSpec) => {
-    let returned = initial;
-    let full = initial;
-    return {
-      initial,
-      load: async (): Promise<LoadResult> => {
-        const r = await loadDesiredState(files, { cwd: ctx.io.cwd, env: ctx.io.env });
-        if (!r.ok) return r;
-        const inPlay = !spec || r.desired.hosts.some((h) => sameHost(h, spec));
-        full = r.desired;
-        returned = inPlay ? desiredOn(r.desired, host) : { ...r.desired, sessions: returned.sessions };
-        return { ...r, desired: returned };
-      },
-      // The accepted specs are what the last load returned (SpecSource takes them as they are).
-      onSpecs: (accepted: DesiredState) => {
-        if (accepted === returned) hosts.follow(full);
-      },
-    };
-  };
+  const loadAll = () => loadDesiredState(files, { cwd: ctx.io.cwd, env: ctx.io.env });
+  const feed = (host: string, initial: DesiredState, spec?: HostSpec) =>
+    specsForHost({ host, initial, ...(spec && { spec }), loadAll, onChange: (full) => hosts.follow(full) });
   // One watcher per host: this machine's below, each host's on its own connection (hosts.ts),
   // following the hosts the specs declare as they change (host-watchers.ts).
   const hosts: HostWatchers = new HostWatchers(
