@@ -41,21 +41,27 @@ export async function openHosts(ctx: Context, desired: DesiredState | undefined,
   const wanted = (h: string) => !only || only.length === 0 || only.includes(h);
   const scopes: HostScope[] = wanted(LOCAL_HOST) ? [{ host: LOCAL_HOST, ctx, desired: desired && desiredOn(desired, LOCAL_HOST) }] : [];
   const unreachable: HostUnreachableError[] = [];
-  const remote = await Promise.all(
-    declared
-      .filter((h) => wanted(h.name))
-      .map(async (h) => {
-        try {
-          return { host: h.name, ctx: await hostContext(ctx, h), desired: desired && desiredOn(desired, h.name) };
-        } catch (e) {
-          if (!(e instanceof HostUnreachableError)) throw e;
-          unreachable.push(e);
-          return undefined;
-        }
-      }),
-  );
-  for (const s of remote) if (s) scopes.push(s);
+  const remote = await Promise.all(declared.filter((h) => wanted(h.name)).map((h) => openHost(ctx, h, desired)));
+  for (const r of remote) {
+    if (r instanceof HostUnreachableError) unreachable.push(r);
+    else scopes.push(r);
+  }
   return { scopes, unreachable: unreachable.sort((a, b) => a.host.localeCompare(b.host)) };
+}
+
+/** Connects to one declared host: its scope, or why it cannot be reached (any other error is thrown). */
+export async function openHost(ctx: Context, host: HostSpec, desired: DesiredState | undefined): Promise<HostScope | HostUnreachableError> {
+  try {
+    return { host: host.name, ctx: await hostContext(ctx, host), desired: desired && desiredOn(desired, host.name) };
+  } catch (e) {
+    if (!(e instanceof HostUnreachableError)) throw e;
+    return e;
+  }
+}
+
+/** Whether two declarations of a host reach the same place (a change of either means connecting again). */
+export function sameHost(a: HostSpec, b: HostSpec): boolean {
+  return a.name === b.name && a.ssh === b.ssh && a.stateDir === b.stateDir;
 }
 
 /** The context of a command on a host: the same command, with that host's tmux, processes, lock and logs. */

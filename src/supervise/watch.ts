@@ -54,6 +54,8 @@ export interface WatchOptions {
   control?: boolean | 'auto';
   initial: DesiredState;
   load: () => Promise<LoadResult>;
+  /** Told the specs each time a reload changed them (after a removed file's confirmation): cli/commands/watch.ts follows the declared hosts. */
+  onSpecs?: (desired: DesiredState) => void;
   events: EventLog;
   lockFile: string;
   lockTimeoutSeconds: number;
@@ -197,7 +199,10 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
       controlAllowed = await opts.tmux.controlModeIsSafe(); // cached by the check above: no process
       versionAsked = true;
     }
-    if (await specs.refresh()) specWatcher.setEnvFiles(envFilesOf(specs.desired));
+    if (await specs.refresh()) {
+      specWatcher.setEnvFiles(envFilesOf(specs.desired));
+      opts.onSpecs?.(specs.desired); // must not wait on this pass: it may stop this very watcher
+    }
     await followRoots();
     const desired = specs.desired;
     const lock = await serverLock.hold();
@@ -352,13 +357,15 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
       liveness.stop();
       clearInterval(memoryTimer);
       health.stop();
-      killRunningChecks(); // a slow health check must not outlive watch
+      // Both of these end every check and control client of the process: only this machine's
+      // watcher has any, and a host's watcher is stopped while the others go on (its host removed).
+      if (!opts.remote) killRunningChecks(); // a slow health check must not outlive watch
       specs.stop();
       await specWatcher.close();
       await loop.stop();
       control?.close();
       // A client still attaching (the waker's or the next connection's) is ended too.
-      ControlConnection.killAll();
+      if (!opts.remote) ControlConnection.killAll();
       await serverLock.release();
       // After the last pass: one that ended during the stop may have set it.
       requeue.clear();

@@ -4,18 +4,15 @@
  */
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { hostsDocFor, hostsHarness } from '../helpers/hosts.js';
 import { useSshHosts } from '../helpers/sshd.js';
 import { cliPath, LONG_RUNNING, quickSession, useTmuxServer, waitFor } from '../helpers/tmux.js';
 
 const t = useTmuxServer();
 const ssh = useSshHosts(['gpu1', 'gpu2']);
 
-function hostsDoc(sessions: Record<string, Record<string, unknown>>): object {
-  return { version: 1, hosts: { gpu1: { ssh: 'gpu1' }, gpu2: { ssh: 'gpu2' } }, sessions };
-}
-
-const env = () => ({ TMUXCTL_SSH_CONFIG: ssh.configFile });
-const tmuxctl = (args: string[]) => t.tmuxctl(args, { env: env(), timeoutMs: 60_000 });
+const hostsDoc = hostsDocFor(['gpu1', 'gpu2']);
+const { env, tmuxctl, panesOn } = hostsHarness(t, ssh);
 
 /** A tmuxctl that runs until stopped (`logs --follow`): its stdout and stderr so far, and its exit code. */
 function spawnCli(args: readonly string[]) {
@@ -30,18 +27,6 @@ function spawnCli(args: readonly string[]) {
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, out: () => out, err: () => err, exited };
-}
-
-/** `session -> pid` of the live panes of the host's tmux server on the test's socket, run as that user. */
-async function panesOn(host: string): Promise<Map<string, number>> {
-  const r = await ssh.host(host).run(`tmux -L ${t.socket} list-panes -a -F '#{session_name} #{pane_pid} #{pane_dead}'`);
-  const out = new Map<string, number>();
-  if (r.code !== 0) return out;
-  for (const line of r.stdout.trim().split('\n').filter(Boolean)) {
-    const [name, pid, dead] = line.split(' ');
-    if (dead === '0') out.set(name!, Number(pid));
-  }
-  return out;
 }
 
 /** Whether a `tail` runs as the host's user (a follower left behind there). */

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
+import { hostsDocFor, hostsHarness } from '../helpers/hosts.js';
 import { descendantsOf, useSshHosts } from '../helpers/sshd.js';
 import { allCmdlines, LONG_RUNNING, quickSession, useTmuxServer, waitFor } from '../helpers/tmux.js';
 import { startWatch } from '../helpers/watch.js';
@@ -11,17 +12,8 @@ import { startWatch } from '../helpers/watch.js';
 const t = useTmuxServer();
 const ssh = useSshHosts(['wgpu1', 'wgpu2']);
 
-function hostsDoc(sessions: Record<string, Record<string, unknown>>): object {
-  return { version: 1, hosts: { wgpu1: { ssh: 'wgpu1' }, wgpu2: { ssh: 'wgpu2' } }, sessions };
-}
-
-/** The live pane pid of a session on a host's tmux server (the test's socket), or undefined. */
-async function pidOn(host: string, session: string): Promise<number | undefined> {
-  const r = await ssh.host(host).run(`tmux -L ${t.socket} list-panes -t '=${session}' -F '#{pane_dead} #{pane_pid}'`);
-  if (r.code !== 0) return undefined;
-  const [dead, pid] = r.stdout.trim().split(' ');
-  return dead === '0' ? Number(pid) : undefined;
-}
+const hostsDoc = hostsDocFor(['wgpu1', 'wgpu2']);
+const { pidOn } = hostsHarness(t, ssh);
 
 describe('watch across hosts', () => {
   it('repairs a kill -9 on a host, and converges a host that was down once it is back', async () => {

@@ -4,31 +4,15 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { hostsDocFor, hostsHarness } from '../helpers/hosts.js';
 import { useSshHosts } from '../helpers/sshd.js';
 import { LONG_RUNNING, quickSession, useTmuxServer, waitFor } from '../helpers/tmux.js';
 
 const t = useTmuxServer();
 const ssh = useSshHosts(['gpu1', 'gpu2']);
 
-/** A spec file declaring both hosts (by their aliases in the harness's ssh config) and these sessions. */
-function hostsDoc(sessions: Record<string, Record<string, unknown>>): object {
-  return { version: 1, hosts: { gpu1: { ssh: 'gpu1' }, gpu2: { ssh: 'gpu2' } }, sessions };
-}
-
-const env = () => ({ TMUXCTL_SSH_CONFIG: ssh.configFile });
-const tmuxctl = (args: string[]) => t.tmuxctl(args, { env: env(), timeoutMs: 60_000 });
-
-/** `session pid` of every pane of the host's tmux server on the test's socket, run as that user. */
-async function panesOn(host: string): Promise<Map<string, number>> {
-  const r = await ssh.host(host).run(`tmux -L ${t.socket} list-panes -a -F '#{session_name} #{pane_pid} #{pane_dead}'`);
-  const out = new Map<string, number>();
-  if (r.code !== 0) return out; // no server: no panes
-  for (const line of r.stdout.trim().split('\n').filter(Boolean)) {
-    const [name, pid, dead] = line.split(' ');
-    if (dead === '0') out.set(name!, Number(pid));
-  }
-  return out;
-}
+const hostsDoc = hostsDocFor(['gpu1', 'gpu2']);
+const { tmuxctl, panesOn } = hostsHarness(t, ssh);
 
 describe('apply across hosts', () => {
   it('starts each session on its host, one copy on each of hosts:, and this machine keeps its own', async () => {

@@ -1,8 +1,9 @@
 import { startWatch } from '../../supervise/watch.js';
 import { LOCAL_HOST } from '../../host/machine.js';
-import type { LoadResult } from '../../spec/load.js';
+import type { DesiredState, HostSpec } from '../../spec/types.js';
 import { type Context, eventLog, loadOrFail, specPaths } from '../context.js';
-import { desiredOn, openHosts } from '../hosts.js';
+import { desiredOn, openHost, openHosts } from '../hosts.js';
+import { specsForHost } from '../host-specs.js';
 import { eventsOnHost, HostWatchers } from '../host-watchers.js';
 
 export interface WatchCommandOptions {
@@ -49,53 +50,52 @@ export async function watchCommand(ctx: Context, opts: WatchCommandOptions): Pro
   );
   events.record({ event: 'watch-started', reason: `${desired.sessions.length} sessions, resync every ${opts.resync}s` });
   const { scopes, unreachable } = await openHosts(ctx, desired, opts.host);
-  const load = (host: string) => async (): Promise<LoadResult> => {
-    const r = await loadDesiredState(files, { cwd: ctx.io.cwd, env: ctx.io.env });
-    return r.ok ? { ...r, desired: desiredOn(r.desired, host) } : r;
-  };
-  // One watcher per host: this machine's below, each host's on its own connection (hosts.ts).
-  const hosts = new HostWatchers({
-    start: (scope) => {
-      // The host's deaths, restart limits and failed starts notify as this machine's do: its events
-      // (naming the host) and snapshots feed the same outbox, its last lines read from its own log.
-      const onHost = notifier.forHost({
-        host: scope.host,
-        events: eventsOnHost(log, scope.host),
-        desired: desiredOn(desired, scope.host),
-        files: scope.ctx.machine.files,
-        logDir: scope.ctx.logDir,
-      });
-      return startWatch({
-        tmux: scope.ctx.tmux,
-        initial: desiredOn(desired, scope.host),
-        load: load(scope.host),
-        events: onHost.events,
-        notifier: onHost,
-        lockFile: scope.ctx.lockFile,
-        lockTimeoutSeconds: opts.lockTimeout,
-        logDir: scope.ctx.logDir,
-        resyncSeconds: opts.resync,
-        env: ctx.io.env as NodeJS.ProcessEnv,
-        remote: { machine: scope.ctx.machine, lock: scope.ctx.lock, ...(scope.ctx.keepLock && { keepLock: scope.ctx.keepLock }) },
-        control: false,
-      });
+  const loadAll = () => loadDesiredState(files, { cwd: ctx.io.cwd, env: ctx.io.env });
+  const feed = (host: string, initial: DesiredState, spec?: HostSpec) =>
+    specsForHost({ host, initial, ...(spec && { spec }), loadAll, onChange: (full) => hosts.follow(full) });
+  // One watcher per host: this machine's below, each host's on its own connection (hosts.ts),
+  // following the hosts the specs declare as they change (host-watchers.ts).
+  const hosts: HostWatchers = new HostWatchers(
+    {
+      start: (scope, spec) => {
+        const initial = scope.desired ?? desiredOn(desired, scope.host);
+        // The host's deaths, restart limits and failed starts notify as this machine's do: its events
+        // (naming the host) and snapshots feed the same outbox, its last lines read from its own log.
+        const onHost = notifier.forHost({
+          host: scope.host,
+          events: eventsOnHost(log, scope.host),
+          desired: initial,
+          files: scope.ctx.machine.files,
+          logDir: scope.ctx.logDir,
+        });
+        return startWatch({
+          ...feed(scope.host, initial, spec),
+          tmux: scope.ctx.tmux,
+          events: onHost.events,
+          notifier: onHost,
+          lockFile: scope.ctx.lockFile,
+          lockTimeoutSeconds: opts.lockTimeout,
+          logDir: scope.ctx.logDir,
+          resyncSeconds: opts.resync,
+          env: ctx.io.env as NodeJS.ProcessEnv,
+          remote: { machine: scope.ctx.machine, lock: scope.ctx.lock, ...(scope.ctx.keepLock && { keepLock: scope.ctx.keepLock }) },
+          control: false,
+        });
+      },
+      connect: (spec, current) => openHost(ctx, spec, current),
+      events,
+      ...(opts.host && { only: opts.host }),
     },
-    reconnect: async (host) => {
-      const r = await openHosts(ctx, desired, [host]);
-      return r.scopes[0] ?? r.unreachable[0]!;
-    },
-    events,
-  });
-  for (const scope of scopes) if (scope.host !== LOCAL_HOST) await hosts.add(scope);
-  for (const lost of unreachable) hosts.retry(lost);
+    desired,
+  );
+  await hosts.begin(scopes, unreachable); // this machine's scope is not theirs: its watcher is below
   // `--host` without `local`: this machine is not watched at all (an empty watch here would prune it).
   const local = scopes.some((s) => s.host === LOCAL_HOST);
   const watcher = !local
     ? undefined
     : await startWatch({
         tmux: ctx.tmux,
-        initial: desiredOn(desired, LOCAL_HOST),
-        load: load(LOCAL_HOST),
+        ...feed(LOCAL_HOST, desiredOn(desired, LOCAL_HOST)),
         events,
         lockFile: ctx.lockFile,
         lockTimeoutSeconds: opts.lockTimeout,
