@@ -35,7 +35,9 @@ export class DeathLedger {
         if (this.seen.has(key)) continue;
         const target = observedTarget(s, { stamp: pane.stamp! });
         const why = describeExit(pane);
-        this.events.record({ event: 'exit', session: target, reason: why, ...exitFields(pane) }, 'warn');
+        // diedAt: the time backoff counts from (the event itself is written after the look that saw it).
+        const diedAt = new Date(pane.deadAt).toISOString();
+        this.events.record({ event: 'exit', session: target, reason: why, ...exitFields(pane), diedAt }, 'warn');
         // The marker writer never throws (session-log/files.ts); a failed write is told, never fatal to the pass.
         if (!appendMarker(this.logDir, target, why)) {
           this.events.record({ event: 'log-error', session: target, reason: 'cannot write the exit marker' }, 'warn');

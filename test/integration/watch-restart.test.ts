@@ -184,24 +184,24 @@ describe('watch repairs what dies', () => {
     expect(text.stdout).toMatch(/^crash\s+backoff \(restart in \d+s\)\s/m);
 
     const starts = [...eventsOf(t, 'create', 'crash'), ...eventsOf(t, 'restart', 'crash')].map(at);
-    const exits = eventsOf(t, 'exit', 'crash').map(at);
+    // From the death as watch timed it (the time backoff counts from): the `exit` event itself is
+    // written after the look that saw the death, which under load may take a while.
+    const exits = eventsOf(t, 'exit', 'crash').map((e) => Date.parse(String(e.diedAt)));
     expect(exits.length).toBeGreaterThanOrEqual(3);
     // Delay between each death and the restart after it: 0, then initialSeconds, then doubled.
     const delays = [starts[1]! - exits[0]!, starts[2]! - exits[1]!];
     expect(delays[0]).toBeLessThan(500);
-    expect(delays[1]).toBeGreaterThanOrEqual(900);
+    expect(delays[1]).toBeGreaterThanOrEqual(1000);
     expect(delays[1]).toBeLessThan(1600);
     if (starts[3] !== undefined) {
-      expect(starts[3] - exits[2]!).toBeGreaterThanOrEqual(1900);
+      expect(starts[3] - exits[2]!).toBeGreaterThanOrEqual(2000);
       expect(starts[3] - exits[2]!).toBeLessThan(2600);
     } else {
       await waitFor(() => eventsOf(t, 'restart', 'crash').length >= 3, 5000, 'the third restart');
       const third = at(eventsOf(t, 'restart', 'crash')[2]!);
-      expect(third - exits[2]!).toBeGreaterThanOrEqual(1900);
+      expect(third - exits[2]!).toBeGreaterThanOrEqual(2000);
       expect(third - exits[2]!).toBeLessThan(2600);
     }
-    // Restart spacing as seen from the starts themselves.
-    expect(starts[2]! - starts[1]!).toBeGreaterThanOrEqual(900);
     expect(starts.length).toBeLessThanOrEqual(5); // about 4 s in: create + 3 restarts, maybe a 4th
   });
 
