@@ -73,7 +73,7 @@ describe('notifications for sessions on hosts', () => {
   it("apply's failed start on a host is told with the host's name and its last lines, and its events name the host", async () => {
     const fake = await startFakeHttp();
     // It waits to see its line on its own screen before failing: tmux may drop what a process prints as it exits.
-    const command = 'echo "boom on $(id -un)"; until tmux capture-pane -p -t "$TMUX_PANE" | grep -q boom; do sleep 0.05; done; exit 3';
+    const command = 'echo "boom on $(id -un)"; until tmux capture-pane -p -t "$TMUX_PANE" | grep -q boom; do sleep 0.05; done; exit 3'; // (exitOnceShown, with the user's name)
     const file = t.writeSpec('n/apply.yaml', {
       version: 1,
       hosts: { ngpu1: { ssh: 'ngpu1' } },

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type FakeHttp, type FakeRequest, startFakeHttp } from '../helpers/fake-http.js';
-import { allCmdlines, LONG_RUNNING, quickSession, readIfExists, useTmuxServer, waitFor } from '../helpers/tmux.js';
+import { allCmdlines, exitOnceShown, LONG_RUNNING, quickSession, readIfExists, useTmuxServer, waitFor } from '../helpers/tmux.js';
 import { eventsOf, livePid, readEvents, startWatch, timeUntil } from '../helpers/watch.js';
 
 const t = useTmuxServer();
@@ -35,7 +35,7 @@ const hookEvents = (fake: FakeHttp, target: string) =>
 const telegramTexts = (fake: FakeHttp) => fake.requests.filter((r) => r.path.startsWith('/tg/')).map((r) => String(r.body.text));
 
 /** Exits at once, after one line of output: a monitor whose module path moved. */
-const BROKEN = ['sh', '-c', 'echo "ModuleNotFoundError: no module named monitor"; exit 3'];
+const BROKEN = ['sh', '-c', `echo "ModuleNotFoundError: no module named monitor"; ${exitOnceShown('ModuleNotFoundError: no module named monitor', 3)}`];
 const FAST_BACKOFF = { initialSeconds: 1, maxSeconds: 1, resetAfterSeconds: 2 };
 
 describe('notifications from watch', () => {

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { quickSession, readIfExists, specDoc, useTmuxServer, waitFor } from '../helpers/tmux.js';
+import { exitOnceShown, quickSession, readIfExists, specDoc, useTmuxServer, waitFor } from '../helpers/tmux.js';
 import { livePid, startWatch } from '../helpers/watch.js';
 
 const t = useTmuxServer();
@@ -37,20 +37,6 @@ function positions(lines: readonly string[], wanted: readonly string[]): number[
 }
 
 const ascending = (xs: readonly number[]) => xs.every((x, i) => i === 0 || x > xs[i - 1]!);
-
-/**
- * Shell text that exits with `status` once the pane shows `text`, not before. tmux 3.3a can lose
- * what a process printed just before it exited: handling the exit, it closes the pane's terminal
- * with output it has not read yet (its check for unread output misses what the kernel has not yet
- * handed over), so neither the screen nor the session log (pipe-pane is fed from the same reads)
- * ever has it. Seen under load in about 1 of 400 such runs (`.ci/run`: 1 of 1080 tests failed with
- * the pane holding only the marker and the second run). tmuxctl cannot bring those bytes back;
- * these tests are about what a restart keeps of the output tmux did read, so their processes wait
- * for it to be read. `TMUX` and `TMUX_PANE` are set in every pane by tmux: the private socket.
- */
-function exitOnceShown(text: string, status: number): string {
-  return `until tmux capture-pane -p -J -S - -t "$TMUX_PANE" | grep -qxF '${text}'; do sleep 0.05; done; exit ${status}`;
-}
 
 /** 40 numbered lines (more than the 24-line screen, so some are in history), a crash message, then a crash: on the first run only. */
 const CRASH_ONCE = [
