@@ -1,5 +1,6 @@
 import { parseStat, type ProcStat } from '../process/table.js';
 import type { ProcessAccess, ProcessIdentity } from './machine.js';
+import { parseProcView, VIEW_SCRIPT } from './remote-proc-view.js';
 
 /**
  * Runs a POSIX shell script on a host and resolves with what it printed. The script travels on
@@ -86,6 +87,9 @@ export function remoteProcs(shell: RemoteShell): ProcessAccess {
       if (!isPid(serverPid) || serverPid <= 1) return false;
       await shell.run(`kill -CHLD ${serverPid} 2>/dev/null; exit 0\n`);
       return true;
+    },
+    async view() {
+      return parseProcView(await shell.run(VIEW_SCRIPT));
     },
   };
 }

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { EventLog, TmuxctlEvent } from '../../src/log/events.js';
 import type { ObservedState } from '../../src/observe/types.js';
 import type { DesiredState, HealthCheck, SessionSpec } from '../../src/spec/types.js';
+import { localChecks } from '../../src/host/local-checks.js';
 import { HealthMonitor } from '../../src/supervise/health.js';
 import * as m from '../helpers/model.js';
 
@@ -40,7 +41,7 @@ describe('HealthMonitor', () => {
     const events = recorder();
     let verdicts = 0;
     logDir = mkdtempSync(path.join(tmpdir(), 'tmuxctl-health-'));
-    monitor = new HealthMonitor({ logDir, events, env: process.env, onUnhealthy: () => (verdicts += 1), onChange: () => {} });
+    monitor = new HealthMonitor({ checks: localChecks, logDir, events, env: process.env, onUnhealthy: () => (verdicts += 1), onChange: () => {} });
     const s = spec({ kind: 'command', command: { kind: 'argv', argv: ['false'] }, intervalSeconds: 0.05, timeoutSeconds: 2, failureThreshold: 2 });
     const { desired, observed } = state(s);
     monitor.sync(desired, observed);
@@ -57,7 +58,7 @@ describe('HealthMonitor', () => {
   it('an interval beyond what a timer can hold (intervalSeconds: 3000000) never runs the check early', async () => {
     const events = recorder();
     logDir = mkdtempSync(path.join(tmpdir(), 'tmuxctl-health-'));
-    monitor = new HealthMonitor({ logDir, events, env: process.env, onUnhealthy: () => {}, onChange: () => {} });
+    monitor = new HealthMonitor({ checks: localChecks, logDir, events, env: process.env, onUnhealthy: () => {}, onChange: () => {} });
     const s = spec({ kind: 'command', command: { kind: 'argv', argv: ['false'] }, intervalSeconds: 3_000_000, timeoutSeconds: 2, failureThreshold: 1 });
     const { desired, observed } = state(s);
     monitor.sync(desired, observed);
