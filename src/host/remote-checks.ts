@@ -31,6 +31,8 @@ export function commandScript(run: Pick<CheckRun, 'argv' | 'cwd' | 'env' | 'time
   });
   const seconds = Math.max(0.1, run.timeoutMs / 1000);
   return [
+    // Nothing reads the script's own stderr (sh's note that a timed-out check was `Killed`).
+    'exec 2>/dev/null',
     `cd -- ${typeof dir === 'string' ? shQuote(dir) : dir.shellText} 2>/dev/null || { echo '${RESULT} nocwd'; exit 0; }`,
     ...exports,
     `timeout -s KILL ${seconds} ${remoteCommand(run.argv)} </dev/null >/dev/null 2>&1 &`,
