@@ -8,7 +8,7 @@ import { observedTarget } from '../plan/targets.js';
 import { plan as makePlan } from '../plan/plan.js';
 import type { Plan } from '../plan/types.js';
 import { type DesiredState, panesOf } from '../spec/types.js';
-import { isLocal, type Machine } from '../host/machine.js';
+import type { Machine } from '../host/machine.js';
 import { executePlan } from './execute.js';
 import { verifyStarted, type StartFailure } from './verify.js';
 
@@ -55,10 +55,11 @@ export async function reconcile(machine: Machine, desired: DesiredState, opts: R
   const now = opts.now ?? Date.now;
   // The two looks are independent: side by side, so a host over SSH pays one round trip for both.
   const [observed0, missing] = await Promise.all([observe(machine, now()), missingCwds(machine.files, desired)]);
-  // Orphans are looked for in this machine's process table only: a host's processes are not read
-  // that closely yet, and this machine's must never be matched against a host's patterns.
-  const patterns = isLocal(machine) ? desired.sessions.flatMap(panesOf).flatMap((p) => (p.orphans ? [p.orphans.match] : [])) : [];
-  const snapshot = withMissingCwds(withProcesses(observed0, patterns), missing);
+  // Orphans are looked for in the process table of the machine the server runs on (a host's, on
+  // the host): after the tmux look, so every pane process found there is already known as a pane.
+  const patterns = desired.sessions.flatMap(panesOf).flatMap((p) => (p.orphans ? [p.orphans.match] : []));
+  const view = patterns.length > 0 ? await machine.procs.view() : undefined;
+  const snapshot = withMissingCwds(withProcesses(observed0, patterns, view), missing);
   const seen = { ...snapshot, ...(opts.unhealthy && { unhealthy: opts.unhealthy }), ...(opts.healthy && { healthy: opts.healthy }) };
   const observed = opts.onObserved?.(seen) ?? seen;
   if (!opts.dryRun)

@@ -1,3 +1,4 @@
+import type { MachineChecks } from '../host/checks.js';
 import { managedPanes, paneSlot } from '../observe/types.js';
 import { blockedDependency } from '../plan/dependencies.js';
 import type { Action, Waiting } from '../plan/types.js';
@@ -13,6 +14,8 @@ export interface DependencyWaitOptions {
   pass: (healthy: ReadonlyMap<string, number>, first: boolean) => Promise<ReconcileResult>;
   /** --wait-timeout, in milliseconds. */
   timeoutMs: number;
+  /** Where the awaited checks run: the machine the sessions are on (a host's, on the host). */
+  checks: MachineChecks;
   logDir: string;
   /** The environment health checks run with (plus each pane's own env). */
   env: NodeJS.ProcessEnv;
@@ -71,9 +74,13 @@ export async function applyWaitingForDependencies(opts: DependencyWaitOptions): 
       const { checkOnce } = await import('../supervise/health.js');
       await Promise.all(
         due.map(({ q, startedAt }) =>
-          checkOnce(boundedBy(q.healthCheck!, deadline - now()), q, startedAt, opts.logDir, opts.env).then((c) => {
-            if (c.ok) healthy.set(q.target, startedAt);
-          }),
+          checkOnce(opts.checks, boundedBy(q.healthCheck!, deadline - now()), q, startedAt, opts.logDir, opts.env).then(
+            (c) => {
+              if (c.ok) healthy.set(q.target, startedAt);
+            },
+            // A host not reached gives no verdict: not healthy yet, looked at again at the next poll.
+            () => {},
+          ),
         ),
       );
     }

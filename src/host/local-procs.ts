@@ -1,7 +1,9 @@
 import { groupExists, nudgeReap, signalProcess } from '../process/signal.js';
+import { localProcView } from '../process/local-proc-view.js';
 import { isAlive, listProcs, readProc, type ProcStat } from '../process/table.js';
 import type { Tmux } from '../tmux/client.js';
 import { localFiles } from './files.js';
+import { localChecks } from './local-checks.js';
 import { LOCAL_HOST, type Machine, type ProcessAccess } from './machine.js';
 
 /** The process table of this machine: /proc, and signals through process/signal.ts. */
@@ -29,9 +31,12 @@ export const localProcs: ProcessAccess = {
   async nudgeReap(serverPid) {
     return nudgeReap(serverPid);
   },
+  async view() {
+    return localProcView(process.pid, process.argv[1]);
+  },
 };
 
 /** This machine, reached through `tmux`. */
 export function localMachine(tmux: Tmux): Machine {
-  return { host: LOCAL_HOST, tmux, procs: localProcs, files: localFiles };
+  return { host: LOCAL_HOST, tmux, procs: localProcs, files: localFiles, checks: localChecks };
 }

@@ -1,5 +1,7 @@
+import type { ProcView } from '../process/proc-view.js';
 import type { ProcInfo, ProcStat } from '../process/table.js';
 import type { Tmux } from '../tmux/client.js';
+import type { MachineChecks } from './checks.js';
 import type { MachineFiles } from './files.js';
 
 export { LOCAL_HOST } from '../spec/host-name.js';
@@ -32,11 +34,14 @@ export interface ProcessAccess {
    * by itself, undefined once aborted. This machine's nudge is a timer (supervise/pane-liveness.ts).
    */
   keepNudging?(serverPid: number, everyMs: number, signal: AbortSignal): Promise<string | undefined>;
+  /** What `orphans.match` is judged on: the whole table and what the rules ask of each process (one look). */
+  view(): Promise<ProcView>;
 }
 
 /**
  * One machine a tmux server runs on: this one, or a host reached over SSH. The only way observe and
- * execute reach it: tmux calls through `tmux`, processes through `procs`, log files through `files`. They learn nothing else
+ * execute reach it: tmux calls through `tmux`, processes through `procs`, log files through `files`, health checks and
+ * memory looks through `checks`. They learn nothing else
  * about hosts.
  */
 export interface Machine {
@@ -46,6 +51,8 @@ export interface Machine {
   readonly procs: ProcessAccess;
   /** The session logs kept there. */
   readonly files: MachineFiles;
+  /** Health checks and memory looks, run there (a host's check probes the host, never this machine). */
+  readonly checks: MachineChecks;
 }
 
 export function isLocal(machine: Pick<Machine, 'host'>): boolean {

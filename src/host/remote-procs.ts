@@ -2,6 +2,7 @@ import { parseStat, type ProcStat } from '../process/table.js';
 import type { RemoteStream } from './files.js';
 import type { ProcessAccess, ProcessIdentity } from './machine.js';
 import { keepNudgingOver } from './remote-nudge.js';
+import { parseProcView, VIEW_SCRIPT } from './remote-proc-view.js';
 
 /**
  * Runs a POSIX shell script on a host and resolves with what it printed. The script travels on
@@ -93,5 +94,8 @@ export function remoteProcs(shell: RemoteShell, stream?: RemoteStream): ProcessA
       return true;
     },
     ...(stream && { keepNudging: keepNudgingOver(stream) }),
+    async view() {
+      return parseProcView(await shell.run(VIEW_SCRIPT));
+    },
   };
 }

@@ -3,6 +3,7 @@ import { lockPath, serverTag, sessionLogDir } from '../state/paths.js';
 import { type ServerAddress, TmuxClient, type TmuxLauncher } from '../tmux/client.js';
 import { type RemoteStream, remoteFiles } from './files.js';
 import type { Machine } from './machine.js';
+import { remoteChecks } from './remote-checks.js';
 import { remoteProcs, type RemoteShell } from './remote-procs.js';
 import { remotePath, remoteCommand } from './ssh/remote-words.js';
 import { sshCommand } from './ssh/ssh-args.js';
@@ -57,13 +58,12 @@ export async function connectHost(
   timeoutMs: number,
 ): Promise<ConnectedHost> {
   const conn = new SshConnection(target);
-  const shell: RemoteShell = {
-    async run(script) {
-      const r = await conn.run(['sh', '-s'], { input: script, timeoutMs });
-      if (r.code !== 0) throw new HostUnreachableError(host.name, `a shell script failed there: ${lastLine(r.stderr) ?? `exit status ${r.code}`}`);
-      return r.stdout;
-    },
+  const runFor = async (script: string, ms: number) => {
+    const r = await conn.run(['sh', '-s'], { input: script, timeoutMs: ms });
+    if (r.code !== 0) throw new HostUnreachableError(host.name, `a shell script failed there: ${lastLine(r.stderr) ?? `exit status ${r.code}`}`);
+    return r.stdout;
   };
+  const shell: RemoteShell = { run: (script) => runFor(script, timeoutMs) };
   const [stateDir, socket] = (await shell.run(helloScript(host.stateDir, server))).split('\n');
   if (!stateDir?.startsWith('/') || !socket)
     throw new HostUnreachableError(host.name, 'could not learn its home or tmux socket (is its login shell a POSIX shell?)');
@@ -94,6 +94,8 @@ export async function connectHost(
       // integers only): their stdin tells them when we are gone.
       procs: remoteProcs(shell, stream),
       files: remoteFiles(shell, stream),
+      // A health check may take longer than one look: its own timeout bounds its call.
+      checks: remoteChecks(runFor, timeoutMs),
     },
     conn,
     stateDir,

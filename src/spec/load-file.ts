@@ -6,7 +6,6 @@ import { readDeclaredHosts } from './declared-hosts.js';
 import { LOCAL_HOST } from './host-name.js';
 import { type DependencyEntry, normaliseSession, type SessionContext, type UnplacedSession } from './normalise.js';
 import { readSessionHosts } from './session-hosts.js';
-import { remoteLimitIssues } from './remote-limits.js';
 import { type NotifyLookup, type RawNotifyChannel, readNotifyEnv, resolveChannels } from './notify.js';
 import { parseYaml } from './parse-yaml.js';
 import { findNodes, positionOf, type Position } from './positions.js';
@@ -143,8 +142,6 @@ export async function loadSpecFile(source: string, ctx: FileContext): Promise<Lo
     if (!isRecord(raw)) continue;
     const placed = readSessionHosts(raw, at, accepted, sessionContext.lineOf);
     issues.push(...placed.issues);
-    const remote = placed.refs?.find((r) => r.name !== LOCAL_HOST);
-    if (remote) issues.push(...remoteLimitIssues(raw, at, remote.name));
     if (placed.refs) declared.hosts = placed.refs.map((r) => ({ name: r.name, path: r.at, position: positionOf(doc, lineCounter, r.at, 'value') }));
     // Which hosts are declared is known only once every file is read; whether a host is this machine is known now.
     const kinds = [...new Set(namedHosts(raw).map((h) => h === LOCAL_HOST))];

@@ -1,10 +1,10 @@
-import { statSync } from 'node:fs';
+import { errorText, HostUnreachableError } from '../errors.js';
+import type { MachineChecks } from '../host/checks.js';
 import type { EventLog } from '../log/events.js';
 import { type ManagedPane, managedPanes, type ObservedState, paneSlot, type Unhealthy } from '../observe/types.js';
 import { paneArgv } from '../plan/hash.js';
 import { sessionLogFile } from '../session-log/files.js';
 import { type DesiredState, type HealthCheck, type PaneSpec, panesOf } from '../spec/types.js';
-import { runCheck } from './run-check.js';
 import { setRepeating } from './timers.js';
 
 interface Tracked {
@@ -23,6 +23,8 @@ interface Tracked {
 }
 
 export interface HealthOptions {
+  /** Where checks run: the pane's machine (a host's check runs on the host). */
+  checks: MachineChecks;
   logDir: string;
   events: EventLog;
   env: NodeJS.ProcessEnv;
@@ -40,6 +42,8 @@ export interface HealthOptions {
  */
 export class HealthMonitor {
   private readonly tracked = new Map<string, Tracked>();
+  /** The host could not be reached for a check: said once, until a check reaches it again. */
+  private unreachedSaid = false;
 
   constructor(private readonly opts: HealthOptions) {}
 
@@ -102,7 +106,18 @@ export class HealthMonitor {
     if (t.running) return; // a slow check is never stacked on itself
     t.running = true;
     try {
-      const r = await checkOnce(t.check, t.spec, t.startedAt, this.opts.logDir, this.opts.env);
+      let r: { ok: boolean; detail: string };
+      try {
+        r = await checkOnce(this.opts.checks, t.check, t.spec, t.startedAt, this.opts.logDir, this.opts.env);
+      } catch (e) {
+        // Not a verdict: the pane was not observed. Never a failure counted, so never a restart
+        // because a host was not reached; said once, not at every interval of every pane.
+        if (!(e instanceof HostUnreachableError)) throw e;
+        if (!this.unreachedSaid) this.opts.events.record({ event: 'health-unknown', session: t.spec.target, reason: `not checked: ${errorText(e)}` }, 'warn');
+        this.unreachedSaid = true;
+        return;
+      }
+      this.unreachedSaid = false;
       if (this.tracked.get(t.spec.target) !== t) return; // reset while the check ran
       if (r.ok) {
         if (t.failures > 0) this.opts.events.record({ event: 'health-ok', session: t.spec.target });
@@ -129,6 +144,8 @@ export class HealthMonitor {
         t.unhealthy = { since: Date.now(), startedAt: t.startedAt, detail: `health check failed (${detail})` };
         this.opts.onUnhealthy();
       }
+    } catch (e) {
+      this.opts.events.record({ event: 'error', session: t.spec.target, reason: `health check: ${errorText(e)}` }, 'error');
     } finally {
       t.running = false;
     }
@@ -142,25 +159,24 @@ export class HealthMonitor {
 }
 
 /**
- * One run of a check, judged: a command's exit status, or whether the pane printed within
- * outputWithinSeconds (its log file's mtime is its last output). Used by watch and by apply while it
- * waits for a dependency to be healthy.
+ * One run of a check on the pane's machine, judged: a command's exit status, or whether the pane
+ * printed within outputWithinSeconds (its log file's mtime is its last output). Used by watch and by
+ * apply while it waits for a dependency to be healthy. Rejects with HostUnreachableError when the
+ * host was not reached: no verdict at all.
  */
 export async function checkOnce(
+  checks: MachineChecks,
   check: HealthCheck,
   spec: Pick<PaneSpec, 'env' | 'cwd' | 'target'>,
   startedAt: number,
   logDir: string,
   env: NodeJS.ProcessEnv,
 ): Promise<{ ok: boolean; detail: string }> {
-  if (check.kind === 'command') return runCheck(paneArgv(check.command), spec.cwd, { ...env, ...spec.env }, check.timeoutSeconds * 1000);
-  let last = startedAt;
-  try {
-    last = Math.max(last, statSync(sessionLogFile(logDir, spec.target)).mtimeMs);
-  } catch {
-    // no log yet: silent since start
-  }
-  const silentMs = Date.now() - last;
+  if (check.kind === 'command')
+    return checks.command({ argv: paneArgv(check.command), cwd: spec.cwd, env: spec.env, base: env, timeoutMs: check.timeoutSeconds * 1000 });
+  // No log yet: silent since start. The log's age is told by its machine's clock, the run's by ours.
+  const logSilent = await checks.silentFor(sessionLogFile(logDir, spec.target));
+  const silentMs = Math.min(Date.now() - startedAt, logSilent ?? Number.POSITIVE_INFINITY);
   return silentMs > check.outputWithinSeconds * 1000
     ? { ok: false, detail: `no output for ${Math.round(silentMs / 1000)}s` }
     : { ok: true, detail: 'output seen' };

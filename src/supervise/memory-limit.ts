@@ -1,16 +1,14 @@
 import { managedPanes, type ObservedState, paneSlot, type Unhealthy } from '../observe/types.js';
-import { sampleProcs, treeRss, type UsageSample } from '../process/usage.js';
+import type { MachineChecks } from '../host/checks.js';
 import { type DesiredState, type PaneSpec, panesOf } from '../spec/types.js';
 
 const MB = 1024 * 1024;
 
-/** How a look reads memory: one pass over /proc, then the trees' RSS (injectable for tests). */
-export interface MemoryProbe {
-  sample(): UsageSample;
-  rss(sample: UsageSample, roots: readonly number[]): Map<number, number>;
-}
-
-const PROC: MemoryProbe = { sample: () => sampleProcs(), rss: treeRss };
+/**
+ * How a look reads memory: the trees' RSS on the panes' machine, all of them in one look (one pass
+ * over /proc here, one script on a host). A machine's `checks`; injectable for tests.
+ */
+export type MemoryProbe = Pick<MachineChecks, 'treeRss'>;
 
 /** One pane over its limit, as the last look saw it. */
 interface Over {
@@ -31,7 +29,7 @@ export class MemoryLimits {
 
   constructor(
     private readonly onVerdict: () => void,
-    private readonly probe: MemoryProbe = PROC,
+    private readonly probe: MemoryProbe,
   ) {}
 
   /** Whether any pane declares a limit (the caller looks periodically only then). */
@@ -39,8 +37,8 @@ export class MemoryLimits {
     return desired.sessions.some((s) => panesOf(s).some((p) => p.memoryLimitMB !== undefined));
   }
 
-  /** One look at every limited pane that runs. */
-  look(desired: DesiredState, observed: ObservedState, now = Date.now()): void {
+  /** One look at every limited pane that runs; rejects (judging nothing) when the machine was not reached. */
+  async look(desired: DesiredState, observed: ObservedState, now = Date.now()): Promise<void> {
     const limited: { p: PaneSpec; pid: number; startedAt: number }[] = [];
     for (const s of desired.sessions) {
       const live = observed.sessions.get(s.name);
@@ -51,13 +49,7 @@ export class MemoryLimits {
         limited.push({ p, pid: m.pane.pid, startedAt: m.stamp.startedAt });
       }
     }
-    const rss =
-      limited.length > 0
-        ? this.probe.rss(
-            this.probe.sample(),
-            limited.map((l) => l.pid),
-          )
-        : new Map<number, number>();
+    const rss = limited.length > 0 ? await this.probe.treeRss(limited.map((l) => l.pid)) : new Map<number, number>();
     const seen = new Set<string>();
     let fresh = false;
     for (const { p, pid, startedAt } of limited) {

@@ -1,11 +1,9 @@
 import { execa } from 'execa';
 import { signalOwnGroup } from '../process/signal.js';
 
-export interface CheckResult {
-  ok: boolean;
-  /** For people: `exit status 7`, `timed out after 5s`, `cannot run: ENOENT`. */
-  detail: string;
-}
+import type { CheckResult } from '../host/checks.js';
+
+export type { CheckResult } from '../host/checks.js';
 
 /** Process groups of the checks running now, so that a stopping watch can end them (killRunningChecks). */
 const running = new Set<number>();

@@ -1,6 +1,6 @@
 import { keepLock, type KeptLock } from '../apply/kept-lock.js';
 import { reconcile } from '../apply/reconcile.js';
-import { errorText, FlockMissingError, TmuxError, TmuxMissingError, TmuxVersionError, type TmuxctlError } from '../errors.js';
+import { errorText, FlockMissingError, HostUnreachableError, TmuxError, TmuxMissingError, TmuxVersionError, type TmuxctlError } from '../errors.js';
 import { StateDirError } from '../state/dirs.js';
 import type { EventLog } from '../log/events.js';
 import type { ObservedState } from '../observe/types.js';
@@ -36,9 +36,9 @@ export interface WatchOptions {
   /**
    * A server on another host (host/ssh-machine.ts): its machine, and how its lock is taken there
    * (kept between passes over one ssh when keepLock is given, else once per pass). Supervision there is the
-   * passes, the pane-died hook, the SIGCHLD nudge run on the host (one ssh of its own) and the
-   * resync; what reads this machine's /proc (the liveness backstop, memory limits) and the health
-   * checks are not run for it.
+   * passes, the pane-died hook, the SIGCHLD nudge run on the host (one ssh of its own), the resync,
+   * health checks and memory limits (run on the host, through its machine's checks); the /proc
+   * backstop is this machine's only.
    */
   remote?: {
     machine: Machine;
@@ -164,6 +164,7 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
   const requeue = new Requeue(() => loop.trigger(0));
   const specs = new SpecSource({ initial: opts.initial, load: opts.load, events, recheck: () => loop.trigger(0) });
   const health = new HealthMonitor({
+    checks: machine.checks,
     logDir: opts.logDir,
     events,
     env: opts.env,
@@ -227,12 +228,9 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
       requeue.set(r.plan.requeueAfterMs);
       // A batch that failed as a whole fails the pass: reported, and retried after a delay.
       if (r.batchError) throw r.batchError;
-      if (!opts.remote) {
-        await safely('health checks', () => health.sync(desired, r.observed));
-        await safely('pane liveness', () => liveness.follow(r.observed));
-      }
-      // A host's server: the nudge loop there follows the server this pass saw.
-      if (opts.remote) await safely('pane liveness', () => liveness.follow(r.observed));
+      await safely('health checks', () => health.sync(desired, r.observed));
+      // This machine's nudge timer and /proc backstop, or the nudge loop on a host following the server this pass saw.
+      await safely('pane liveness', () => liveness.follow(r.observed));
       lastObserved = r.observed;
       // Now that there is a session of watch's own to attach to, the next pass finds the connection up.
       control?.prepare();
@@ -289,14 +287,21 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
     });
   };
   // memoryLimitMB: looks at the last snapshot's panes every few seconds (a pass need not run for it).
-  const memory = new MemoryLimits(() => loop.trigger(0));
+  const memory = new MemoryLimits(() => loop.trigger(0), machine.checks);
+  /** A look still under way (a slow host) is not stacked on. */
+  let looking = false;
   const memoryTimer = setInterval(() => {
-    if (opts.remote || !lastObserved || !MemoryLimits.wanted(specs.desired)) return;
-    try {
-      memory.look(specs.desired, lastObserved);
-    } catch (e) {
-      events.record({ event: 'error', reason: `memory limits: ${errorText(e)}` }, 'error');
-    }
+    if (looking || !lastObserved || !MemoryLimits.wanted(specs.desired)) return;
+    looking = true;
+    memory
+      .look(specs.desired, lastObserved)
+      .catch((e: unknown) => {
+        // A host not reached: no look this time (the passes report the host); anything else is told.
+        if (!(e instanceof HostUnreachableError)) events.record({ event: 'error', reason: `memory limits: ${errorText(e)}` }, 'error');
+      })
+      .finally(() => {
+        looking = false;
+      });
   }, MEMORY_LOOK_MS);
   memoryTimer.unref();
   /** What the planner is told about runs judged bad: failed health checks, then memory over its limit. */

@@ -35,6 +35,7 @@ function fakeMachine() {
       signal: unused,
       groupsWithMembers: unused,
       nudgeReap: unused,
+      view: unused,
     },
     files: {
       missingDirs: async () => {
@@ -51,6 +52,7 @@ function fakeMachine() {
       rotateLarge: async () => {},
       carriesScreens: false,
     },
+    checks: { command: unused, silentFor: unused, treeRss: unused },
   };
   return { machine, calls, answer: (r: TmuxResult) => answer(r) };
 }

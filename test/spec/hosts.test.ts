@@ -341,8 +341,8 @@ describe('hosts: dependsOn looks on the same host', () => {
   });
 });
 
-describe('hosts: what is not supervised on a host yet', () => {
-  it('refuses healthCheck, orphans and memoryLimitMB on a session on a host, at each key; this machine keeps them', async () => {
+describe('hosts: supervision on a host', () => {
+  it('loads healthCheck, orphans and memoryLimitMB on a session on a host, wherever they are set, as on this machine', async () => {
     const spec = [
       'version: 1',
       HOSTS.trimEnd(),
@@ -358,16 +358,16 @@ describe('hosts: what is not supervised on a host yet', () => {
       '        panes:',
       '          - {command: y, memoryLimitMB: 100}',
       '          - {command: z, orphans: {match: zz}}',
-      '  here:',
-      '    command: x',
-      '    healthCheck: {command: "true"}',
-      '    memoryLimitMB: 10',
       '',
     ].join('\n');
-    expect(await problems({ 'a.yaml': spec })).toEqual([
-      'a.yaml:9:5: sessions.there.healthCheck: not supported yet for a session on a host (here "gpu1"): it would run or look on this machine; remove it, or run the session here',
-      'a.yaml:15:26: sessions.panes-there.windows[0].panes[0].memoryLimitMB: not supported yet for a session on a host (here "gpu2"): it would run or look on this machine; remove it, or run the session here',
-      'a.yaml:16:26: sessions.panes-there.windows[0].panes[1].orphans: not supported yet for a session on a host (here "gpu2"): it would run or look on this machine; remove it, or run the session here',
-    ]);
+    const desired = await load({ 'a.yaml': spec });
+    const on = (host: string, session: string) => desired.sessions.filter((s) => s.host === host && s.name === session).flatMap(panesOf);
+    expect(on('gpu1', 'there')[0]?.healthCheck).toMatchObject({ kind: 'command' });
+    for (const host of [LOCAL_HOST, 'gpu2']) {
+      expect(on(host, 'panes-there').map((p) => [p.memoryLimitMB, p.orphans?.match])).toEqual([
+        [100, undefined],
+        [undefined, 'zz'],
+      ]);
+    }
   });
 });

@@ -2,9 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { HostUnreachableError } from '../../src/errors.js';
+import type { MachineChecks } from '../../src/host/checks.js';
 import type { EventLog, TmuxctlEvent } from '../../src/log/events.js';
 import type { ObservedState } from '../../src/observe/types.js';
 import type { DesiredState, HealthCheck, SessionSpec } from '../../src/spec/types.js';
+import { localChecks } from '../../src/host/local-checks.js';
 import { HealthMonitor } from '../../src/supervise/health.js';
 import * as m from '../helpers/model.js';
 
@@ -40,7 +43,7 @@ describe('HealthMonitor', () => {
     const events = recorder();
     let verdicts = 0;
     logDir = mkdtempSync(path.join(tmpdir(), 'tmuxctl-health-'));
-    monitor = new HealthMonitor({ logDir, events, env: process.env, onUnhealthy: () => (verdicts += 1), onChange: () => {} });
+    monitor = new HealthMonitor({ checks: localChecks, logDir, events, env: process.env, onUnhealthy: () => (verdicts += 1), onChange: () => {} });
     const s = spec({ kind: 'command', command: { kind: 'argv', argv: ['false'] }, intervalSeconds: 0.05, timeoutSeconds: 2, failureThreshold: 2 });
     const { desired, observed } = state(s);
     monitor.sync(desired, observed);
@@ -57,11 +60,44 @@ describe('HealthMonitor', () => {
   it('an interval beyond what a timer can hold (intervalSeconds: 3000000) never runs the check early', async () => {
     const events = recorder();
     logDir = mkdtempSync(path.join(tmpdir(), 'tmuxctl-health-'));
-    monitor = new HealthMonitor({ logDir, events, env: process.env, onUnhealthy: () => {}, onChange: () => {} });
+    monitor = new HealthMonitor({ checks: localChecks, logDir, events, env: process.env, onUnhealthy: () => {}, onChange: () => {} });
     const s = spec({ kind: 'command', command: { kind: 'argv', argv: ['false'] }, intervalSeconds: 3_000_000, timeoutSeconds: 2, failureThreshold: 1 });
     const { desired, observed } = state(s);
     monitor.sync(desired, observed);
     await sleep(500); // Node fires an overflowing timer after 1 ms: hundreds of checks by now
     expect(events.events.filter((e) => e.event === 'health-failed')).toEqual([]);
+  });
+
+  it('a check on a host that cannot be reached counts as no failure and gives no verdict (said once); one that reaches it again counts', async () => {
+    const events = recorder();
+    let verdicts = 0;
+    let reachable = false;
+    let runs = 0;
+    const checks: MachineChecks = {
+      command: async () => {
+        runs++;
+        if (!reachable) throw new HostUnreachableError('gpu1', 'ssh: connect to host gpu1.lab port 22: Connection refused');
+        return { ok: false, detail: 'exit status 1' };
+      },
+      silentFor: async () => undefined,
+      treeRss: async () => new Map(),
+    };
+    logDir = mkdtempSync(path.join(tmpdir(), 'tmuxctl-health-'));
+    monitor = new HealthMonitor({ checks, logDir, events, env: process.env, onUnhealthy: () => (verdicts += 1), onChange: () => {} });
+    const s = spec({ kind: 'command', command: { kind: 'argv', argv: ['false'] }, intervalSeconds: 0.05, timeoutSeconds: 2, failureThreshold: 1 });
+    const { desired, observed } = state(s);
+    monitor.sync(desired, observed);
+    const deadline = Date.now() + 10_000;
+    while (runs < 5 && Date.now() < deadline) await sleep(20);
+    expect(runs).toBeGreaterThanOrEqual(5);
+    expect(verdicts).toBe(0);
+    expect(monitor.verdicts().size).toBe(0);
+    expect(events.events.filter((e) => e.event === 'health-failed')).toEqual([]);
+    expect(events.events.filter((e) => e.event === 'health-unknown').map((e) => e.reason)).toEqual([
+      'not checked: gpu1: ssh: connect to host gpu1.lab port 22: Connection refused',
+    ]);
+    reachable = true;
+    while (verdicts === 0 && Date.now() < deadline) await sleep(20);
+    expect(monitor.verdicts().get('hc')?.detail).toBe('health check failed (1 consecutive failure, last: exit status 1)');
   });
 });

@@ -82,6 +82,7 @@ async function applyOnHost(ctx: Context, desired: DesiredState, opts: ApplyOptio
         desired,
         pass: (healthy, first) => applyLocked(ctx, desired, opts, { healthy, honourBackoff: !first }),
         timeoutMs: waitSeconds * 1000,
+        checks: ctx.machine.checks,
         logDir: ctx.logDir,
         env: ctx.io.env as NodeJS.ProcessEnv,
       });
