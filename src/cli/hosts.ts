@@ -3,6 +3,8 @@ import { LOCAL_HOST } from '../host/machine.js';
 import { connectHost } from '../host/ssh-machine.js';
 import { takeRemoteLock } from '../host/remote-lock.js';
 import { DEFAULT_CONNECT_TIMEOUT_SEC, sshConfigFromEnv } from '../host/ssh/target.js';
+import { declaredCwds } from '../observe/cwds.js';
+import { SNAPSHOT_ARGS } from '../observe/snapshot.js';
 import type { DesiredState, HostSpec } from '../spec/types.js';
 import type { Context } from './context.js';
 
@@ -45,7 +47,8 @@ export async function openHosts(ctx: Context, desired: DesiredState | undefined,
       .filter((h) => wanted(h.name))
       .map(async (h) => {
         try {
-          return { host: h.name, ctx: await hostContext(ctx, h), desired: desired && desiredOn(desired, h.name) };
+          const on = desired && desiredOn(desired, h.name);
+          return { host: h.name, ctx: await hostContext(ctx, h, on), desired: on };
         } catch (e) {
           if (!(e instanceof HostUnreachableError)) throw e;
           unreachable.push(e);
@@ -57,20 +60,29 @@ export async function openHosts(ctx: Context, desired: DesiredState | undefined,
   return { scopes, unreachable: unreachable.sort((a, b) => a.host.localeCompare(b.host)) };
 }
 
-/** The context of a command on a host: the same command, with that host's tmux, processes, lock and logs. */
-async function hostContext(ctx: Context, host: HostSpec): Promise<Context> {
+/**
+ * The context of a command on a host: the same command, with that host's tmux, processes, lock and
+ * logs. The connect's one round trip also takes the first look a command makes (the snapshot and,
+ * with specs, the test of the declared working directories): a no-op apply costs that one call.
+ */
+async function hostContext(ctx: Context, host: HostSpec, desired: DesiredState | undefined): Promise<Context> {
   const connectTimeoutSec = DEFAULT_CONNECT_TIMEOUT_SEC;
   const configFile = sshConfigFromEnv(ctx.io.env);
   const target = { name: host.name, ssh: host.ssh, stateDir: ctx.stateDir, connectTimeoutSec, ...(configFile && { configFile }) };
   const connectMs = (connectTimeoutSec + 5) * 1000;
-  const reached = await connectHost(host, target, ctx.server, ctx.io.env as NodeJS.ProcessEnv, Math.max(connectMs, ctx.tmux.timeoutMs));
+  const prefetch = { tmux: SNAPSHOT_ARGS, ...(desired && { dirs: declaredCwds(desired) }) };
+  const reached = await connectHost(host, target, ctx.server, ctx.io.env as NodeJS.ProcessEnv, Math.max(connectMs, ctx.tmux.timeoutMs), prefetch);
   return {
     ...ctx,
     tmux: reached.machine.tmux as Context['tmux'],
     machine: reached.machine,
     lockFile: reached.lockFile,
     logDir: reached.logDir,
-    lock: (timeoutSeconds) => takeRemoteLock(reached.conn, reached.lockFile, timeoutSeconds, connectMs),
+    lock: (timeoutSeconds) => {
+      // What is planned under the lock comes from a look taken under it, never from the connect's.
+      reached.forgetHello();
+      return takeRemoteLock(reached.conn, reached.lockFile, timeoutSeconds, connectMs);
+    },
   };
 }
 

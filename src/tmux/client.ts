@@ -84,6 +84,11 @@ export interface TmuxLauncher {
   settle(r: TmuxResult): TmuxResult | Error;
   /** Runs one client's whole life when the transport allows (a connection carries so many at once). */
   session<T>(call: () => Promise<T>): Promise<T>;
+  /**
+   * An answer the transport already holds for exactly this call (fetched with the connection's
+   * first round trip), given once; undefined: run the client.
+   */
+  answered?(args: readonly string[]): TmuxResult | undefined;
   /** Says where, in a message about a call that got no answer: `gpu1: `. */
   readonly where: string;
 }
@@ -145,7 +150,9 @@ export class TmuxClient implements Tmux {
    * killed and its pipes let go, so no call can block for ever whatever the server does.
    */
   exec(args: readonly string[], opts: RunOptions = {}): Promise<TmuxResult> {
-    return this.launcher ? this.launcher.session(() => this.spawnClient(args, opts)) : this.spawnClient(args, opts);
+    if (!this.launcher) return this.spawnClient(args, opts);
+    const early = opts.input === undefined ? this.launcher.answered?.(args) : undefined;
+    return early ? Promise.resolve(early) : this.launcher.session(() => this.spawnClient(args, opts));
   }
 
   private spawnClient(args: readonly string[], opts: RunOptions): Promise<TmuxResult> {

@@ -6,6 +6,8 @@ import { HostUnreachableError } from '../../errors.js';
 import { signalChild } from '../../process/signal.js';
 import { PRIVATE_FILE_MODE } from '../../state/dirs.js';
 import { ensureControlDir } from './control-dir.js';
+import { controlDir } from './control-path.js';
+import { configFilesOf, configStamps, forgetControlPath, readControlPath, writeControlPath } from './control-path-cache.js';
 import { baseOptions, controlCommand, masterCommand } from './ssh-args.js';
 import { lastLine, runSshCommand } from './ssh-run.js';
 import type { SshTarget } from './target.js';
@@ -63,16 +65,46 @@ export async function closeMaster(target: SshTarget, timeoutMs = 5000): Promise<
   }
 }
 
-/** The path of the target's control socket, as ssh expands `<dir>/%C` for it (`ssh -G`, no network). */
+/**
+ * The path of the target's control socket, as ssh expands `<dir>/%C` for it (`ssh -G`, no network),
+ * unless this process or an earlier command already knows it (control-path-cache.ts).
+ */
 export async function controlSocketPath(target: SshTarget, timeoutMs: number): Promise<string> {
   const key = targetKey(target);
-  const known = socketPaths.get(key);
+  const known = knownSocketPath(target);
   if (known) return known;
+  const configFiles = configFilesOf(target.configFile);
+  const stamps = configStamps(configFiles);
   const r = await runSshCommand(target, { file: 'ssh', args: [...baseOptions(target), '-G', target.ssh] }, { timeoutMs });
   const path = /^controlpath (.+)$/m.exec(r.stdout)?.[1];
   if (r.code !== 0 || !path) throw new HostUnreachableError(target.name, lastLine(r.stderr) ?? 'ssh -G printed no control path');
   socketPaths.set(key, path);
+  writeControlPath(controlDir(target.stateDir, currentUid()), key, path, stamps);
   return path;
+}
+
+/**
+ * The control socket path when it is known without running ssh: resolved earlier in this process,
+ * or by an earlier command and still good (same ssh config files, younger than ControlPersist: an
+ * older master is likely gone anyway). Undefined: ask `ssh -G`.
+ */
+export function knownSocketPath(target: SshTarget, maxAgeMs = DEFAULT_PERSIST_SEC * 1000): string | undefined {
+  const key = targetKey(target);
+  const known = socketPaths.get(key);
+  if (known) return known;
+  const cached = readControlPath(controlDir(target.stateDir, currentUid()), key, configFilesOf(target.configFile), maxAgeMs);
+  if (cached) socketPaths.set(key, cached);
+  return cached;
+}
+
+/**
+ * A call found the master dead (its socket refused the connection): the next command must check
+ * and start the master again instead of trusting the socket file that is still there.
+ */
+export function forgetSocketPath(target: SshTarget): void {
+  const key = targetKey(target);
+  socketPaths.delete(key);
+  forgetControlPath(controlDir(target.stateDir, currentUid()), key);
 }
 
 async function startIfGone(target: SshTarget, opts: MasterOptions): Promise<void> {
@@ -151,6 +183,10 @@ function readText(file: string): string {
   } catch {
     return '';
   }
+}
+
+function currentUid(): number {
+  return process.getuid?.() ?? 0;
 }
 
 function targetKey(t: SshTarget): string {
