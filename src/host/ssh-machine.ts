@@ -1,16 +1,21 @@
 import { HostUnreachableError } from '../errors.js';
 import { lockPath, serverTag, sessionLogDir } from '../state/paths.js';
 import { randomBytes } from 'node:crypto';
-import { type ServerAddress, serverArgs, TmuxClient, type TmuxLauncher, type TmuxResult } from '../tmux/client.js';
-import { missingDirsTests, missingFromOutput, remoteFiles } from './files.js';
+import { type ServerAddress, TmuxClient, type TmuxLauncher, type TmuxResult } from '../tmux/client.js';
+import { remoteFiles } from './files.js';
+import { HELLO_ANSWER_MAX_AGE_MS, type HelloPrefetch, helloScript, parseHello } from './host-hello.js';
 import type { Machine } from './machine.js';
 import { remoteProcs, type RemoteShell } from './remote-procs.js';
-import { remotePath, remoteCommand } from './ssh/remote-words.js';
 import { sshCommand } from './ssh/ssh-args.js';
 import { SshConnection } from './ssh/ssh-connection.js';
 import { streamOverSsh } from './ssh/ssh-stream.js';
 import { lastLine, splitMuxNotice, sshFailure } from './ssh/ssh-run.js';
 import type { SshTarget } from './ssh/target.js';
+
+export type { HelloPrefetch } from './host-hello.js';
+
+/** `tmux -V`: asked in the connect's script, answered from there (checkVersion's one call). */
+const VERSION_ARGS: readonly string[] = ['-V'];
 
 /** A host as the specs declare it. */
 export interface RemoteHostSpec {
@@ -37,74 +42,6 @@ export interface ConnectedHost {
 }
 
 /**
- * Calls the caller will make first, answered by the connect's own round trip instead of one each:
- * a command's first observation (`tmux list-panes ...`) and its working-directory test. A no-op
- * apply on a host is then this one ssh call.
- */
-export interface HelloPrefetch {
-  /** A tmux argv (server flags left out): the first call with exactly these words gets this answer. */
-  tmux?: readonly string[];
-  /** Directories (as declared): the first missingDirs of exactly this list gets this answer. */
-  dirs?: readonly string[];
-}
-
-/**
- * How long an answer fetched at connect may wait for its call. Past it the call asks again:
- * a command that connected long ago (a watch) looks at the host as it is, not as it was.
- */
-export const HELLO_ANSWER_MAX_AGE_MS = 5000;
-
-/**
- * What one round trip learns at connect: the state dir with `~` expanded by the host itself, and
- * the socket tmux there uses for `-L NAME` (its uid and TMUX_TMPDIR are the host's, not ours), so
- * locks and logs are named per server exactly as they are here. Then, when asked, the prefetched
- * calls: tmux's stdout as is, a line `NONCE CODE`, its stderr, a line `NONCE`, then the
- * directory test's lines. NONCE is random per call: no output can forge the frame.
- */
-function helloScript(stateDir: string, server: ServerAddress, prefetch: HelloPrefetch, nonce: string, tmuxTimeoutSec: number): string {
-  const dir = remotePath(stateDir);
-  const dirText = typeof dir === 'string' ? remoteCommand([dir]) : dir.shellText;
-  const socket = server.socketPath
-    ? remoteCommand([server.socketPath])
-    : `"\${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/"${remoteCommand([server.socketName ?? 'default'])}`;
-  const lines = [`printf '%s\\n' ${dirText} ${socket}`];
-  if (prefetch.tmux) {
-    const tmux = remoteCommand(['timeout', '-s', 'KILL', String(tmuxTimeoutSec), 'tmux', ...serverArgs(server), ...prefetch.tmux]);
-    // stdout straight out (fd 3), stderr captured, so the two stay apart without a temporary file.
-    lines.push('exec 3>&1', `e=$(${tmux} 2>&1 >&3 3>&-); c=$?`, `printf '\\n%s %s\\n' ${nonce} "$c"`, `printf '%s\\n%s\\n' "$e" ${nonce}`);
-  }
-  return `${lines.join('\n')}\n${prefetch.dirs && prefetch.dirs.length > 0 ? missingDirsTests(prefetch.dirs) : ''}exit 0\n`;
-}
-
-interface HelloAnswer {
-  stateDir: string;
-  socket: string;
-  tmux?: TmuxResult;
-  dirs?: Set<string>;
-}
-
-function parseHello(out: string, prefetch: HelloPrefetch, nonce: string): HelloAnswer | undefined {
-  const first = out.indexOf('\n');
-  const second = out.indexOf('\n', first + 1);
-  if (first < 0 || second < 0) return undefined;
-  const answer: HelloAnswer = { stateDir: out.slice(0, first), socket: out.slice(first + 1, second) };
-  let rest = out.slice(second + 1);
-  if (prefetch.tmux) {
-    const codeAt = rest.indexOf(`\n${nonce} `);
-    const codeEnd = rest.indexOf('\n', codeAt + 1);
-    const errEnd = rest.indexOf(`\n${nonce}\n`, codeEnd);
-    if (codeAt < 0 || codeEnd < 0 || errEnd < 0) return undefined;
-    const code = Number(rest.slice(codeAt + nonce.length + 2, codeEnd));
-    if (!Number.isInteger(code)) return undefined;
-    const stderr = rest.slice(codeEnd + 1, errEnd);
-    answer.tmux = { stdout: rest.slice(0, codeAt), stderr: stderr === '' ? '' : `${stderr}\n`, code };
-    rest = rest.slice(errEnd + nonce.length + 2);
-  }
-  if (prefetch.dirs) answer.dirs = missingFromOutput(rest, prefetch.dirs);
-  return answer;
-}
-
-/**
  * Connects to a host (its shared ssh connection, then one call) and returns its machine: tmux
  * there through `ssh ... tmux`, its process table and logs through shell scripts on ssh's stdin.
  * Rejects with HostUnreachableError when the host cannot be reached.
@@ -127,14 +64,20 @@ export async function connectHost(
   };
   const nonce = `tmuxctl-${randomBytes(8).toString('hex')}`;
   const tmuxTimeoutSec = Math.ceil(timeoutMs / 1000) + 2;
-  const hello = parseHello(await shell.run(helloScript(host.stateDir, server, prefetch, nonce, tmuxTimeoutSec)), prefetch, nonce);
+  // `tmux -V` too: the version is checked before the first batch (TmuxClient.checkVersion), and a
+  // binary's version is no view of the host that could go stale, so it is kept past the lock.
+  const calls = [VERSION_ARGS, ...(prefetch.tmux ? [prefetch.tmux] : [])];
+  const script = helloScript(host.stateDir, server, calls, prefetch.dirs, nonce, tmuxTimeoutSec);
+  const hello = parseHello(await shell.run(script), calls.length, prefetch.dirs, nonce);
   if (!hello?.stateDir.startsWith('/') || !hello.socket)
     throw new HostUnreachableError(host.name, 'could not learn its home or tmux socket (is its login shell a POSIX shell?)');
   const { stateDir, socket } = hello;
-  // The prefetched answers, each given once, to the first identical call, while young (see forgetHello).
+  let version: TmuxResult | undefined = hello.tmux[0];
+  // The prefetched look, each answer given once, to the first identical call, while young; dropped
+  // at the lock (forgetHello).
   const fetchedAt = Date.now();
   let answers: { tmux?: { key: string; result: TmuxResult }; dirs?: { key: string; missing: Set<string> } } | undefined = {
-    ...(prefetch.tmux && hello.tmux && { tmux: { key: JSON.stringify(prefetch.tmux), result: hello.tmux } }),
+    ...(prefetch.tmux && hello.tmux[1] && { tmux: { key: JSON.stringify(prefetch.tmux), result: hello.tmux[1] } }),
     ...(prefetch.dirs && hello.dirs && { dirs: { key: JSON.stringify(prefetch.dirs), missing: hello.dirs } }),
   };
   const young = () => Date.now() - fetchedAt <= HELLO_ANSWER_MAX_AGE_MS;
@@ -154,6 +97,11 @@ export async function connectHost(
     // sshd takes so many sessions per connection: the host's clients share the connection's slots.
     session: (call) => conn.session(call),
     answered: (args) => {
+      if (version && args.length === 1 && args[0] === VERSION_ARGS[0]) {
+        const v = version;
+        version = undefined;
+        return v;
+      }
       const a = answers?.tmux;
       if (!a || a.key !== JSON.stringify(args)) return undefined;
       answers = { ...answers, tmux: undefined };

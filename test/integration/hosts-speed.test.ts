@@ -73,6 +73,22 @@ describe('ssh calls of a command over hosts', () => {
     expect(calls.map((c) => / -T (\S+) -- (.*)$/.exec(c)?.slice(1, 3).join(' ')).sort()).toEqual(['gpu1 sh -s', 'gpu2 sh -s']);
   });
 
+  it('an apply with something to do: the tmux version check rides the connect script (no `tmux -V` call of its own)', async () => {
+    const shim = loggingSsh();
+    const file = t.writeSpec('version/app.yaml', {
+      version: 1,
+      hosts: { gpu2: { ssh: 'gpu2' } },
+      sessions: { 'sp-v': quickSession(LONG_RUNNING, { host: 'gpu2' }) },
+    });
+    const r = await run(['apply', '-f', file], ssh.configFile, shim.dir);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('+ create gpu2/sp-v');
+    expect(await sessionsOn('gpu2')).toContain('sp-v');
+    const calls = shim.calls();
+    expect(calls.some((c) => /\bstart-server\b/.test(c))).toBe(true); // the batch went over ssh
+    expect(calls.filter((c) => / -V$/.test(c))).toEqual([]);
+  });
+
   it('a master killed between commands: the next apply still works, and the one after rides a new master', async () => {
     const shim = loggingSsh();
     const file = t.writeSpec('killed/app.yaml', {
