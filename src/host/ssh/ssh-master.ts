@@ -109,11 +109,12 @@ export function forgetSocketPath(target: SshTarget): void {
 
 async function startIfGone(target: SshTarget, opts: MasterOptions): Promise<void> {
   const dir = ensureControlDir(target.stateDir);
-  // Both are local (no network) and independent: asked side by side, the usual case (a master
-  // already up: every command after the first) costs one ssh process's time instead of two in a row.
-  // Without a socket the check fails at once; it never connects to the host.
-  const [socket, running] = await Promise.all([controlSocketPath(target, opts.timeoutMs), masterRunning(target, opts.timeoutMs)]);
-  if (running) return;
+  // The path first (`ssh -G`, local; none when an earlier command left it: control-path-cache.ts),
+  // then `-O check` only when a socket is there to ask: a cold start (no socket) runs one ssh
+  // process fewer. A command whose master is up and whose path is remembered never gets here
+  // (SshConnection.connect).
+  const socket = await controlSocketPath(target, opts.timeoutMs);
+  if (isSocket(socket) && (await masterRunning(target, opts.timeoutMs))) return;
   // A socket left by a master that was killed: ssh would refuse to replace it ("already exists,
   // disabling multiplexing") and carry on as a plain connection. It is in our own 0700 folder.
   if (isSocket(socket) && dirname(socket) === dir) removeFile(socket);
