@@ -1,8 +1,8 @@
 import { TmuxError } from '../errors.js';
 import type { EventLog } from '../log/events.js';
 import { withProcesses } from '../observe/orphan-candidates.js';
-import { missingCwds, withMissingCwds } from '../observe/cwds.js';
-import { observe } from '../observe/snapshot.js';
+import { declaredCwds, missingCwds, withMissingCwds } from '../observe/cwds.js';
+import { observe, SNAPSHOT_ARGS } from '../observe/snapshot.js';
 import { managedPanes, type ObservedState, type Unhealthy } from '../observe/types.js';
 import { observedTarget } from '../plan/targets.js';
 import { plan as makePlan } from '../plan/plan.js';
@@ -53,8 +53,12 @@ export interface ReconcileResult {
 /** Observe, plan (pure), execute, verify: one level-triggered pass. */
 export async function reconcile(machine: Machine, desired: DesiredState, opts: ReconcileOptions): Promise<ReconcileResult> {
   const now = opts.now ?? Date.now;
-  // The two looks are independent: side by side, so a host over SSH pays one round trip for both.
-  const [observed0, missing] = await Promise.all([observe(machine, now()), missingCwds(machine.files, desired)]);
+  // The folders are looked at after tmux: a pane seen dead died before its folder was looked at, so a
+  // folder removed as its process died (a deploy swapping it) is never taken for there at the restart.
+  // A host runs both in one script, in that order (Machine.lookAhead): one round trip for the two.
+  await machine.lookAhead?.(SNAPSHOT_ARGS, declaredCwds(desired));
+  const observed0 = await observe(machine, now());
+  const missing = await missingCwds(machine.files, desired);
   // Orphans are looked for in the process table of the machine the server runs on (a host's, on
   // the host): after the tmux look, so every pane process found there is already known as a pane.
   const patterns = desired.sessions.flatMap(panesOf).flatMap((p) => (p.orphans ? [p.orphans.match] : []));

@@ -4,6 +4,8 @@ import { connectHost } from '../host/ssh-machine.js';
 import { keepRemoteLock } from '../host/kept-remote-lock.js';
 import { takeRemoteLock } from '../host/remote-lock.js';
 import { DEFAULT_CONNECT_TIMEOUT_SEC, sshConfigFromEnv } from '../host/ssh/target.js';
+import { declaredCwds } from '../observe/cwds.js';
+import { SNAPSHOT_ARGS } from '../observe/snapshot.js';
 import type { DesiredState, HostSpec } from '../spec/types.js';
 import type { Context } from './context.js';
 
@@ -52,7 +54,8 @@ export async function openHosts(ctx: Context, desired: DesiredState | undefined,
 /** Connects to one declared host: its scope, or why it cannot be reached (any other error is thrown). */
 export async function openHost(ctx: Context, host: HostSpec, desired: DesiredState | undefined): Promise<HostScope | HostUnreachableError> {
   try {
-    return { host: host.name, ctx: await hostContext(ctx, host), desired: desired && desiredOn(desired, host.name) };
+    const on = desired && desiredOn(desired, host.name);
+    return { host: host.name, ctx: await hostContext(ctx, host, on), desired: on };
   } catch (e) {
     if (!(e instanceof HostUnreachableError)) throw e;
     return e;
@@ -64,21 +67,40 @@ export function sameHost(a: HostSpec, b: HostSpec): boolean {
   return a.name === b.name && a.ssh === b.ssh && a.stateDir === b.stateDir;
 }
 
-/** The context of a command on a host: the same command, with that host's tmux, processes, lock and logs. */
-async function hostContext(ctx: Context, host: HostSpec): Promise<Context> {
+/**
+ * The context of a command on a host: the same command, with that host's tmux, processes, lock and
+ * logs. The connect's one round trip also takes the first look a command makes (the snapshot and,
+ * with specs, the test of the declared working directories): a no-op apply costs that one call.
+ */
+async function hostContext(ctx: Context, host: HostSpec, desired: DesiredState | undefined): Promise<Context> {
   const connectTimeoutSec = DEFAULT_CONNECT_TIMEOUT_SEC;
   const configFile = sshConfigFromEnv(ctx.io.env);
   const target = { name: host.name, ssh: host.ssh, stateDir: ctx.stateDir, connectTimeoutSec, ...(configFile && { configFile }) };
   const connectMs = (connectTimeoutSec + 5) * 1000;
-  const reached = await connectHost(host, target, ctx.server, ctx.io.env as NodeJS.ProcessEnv, Math.max(connectMs, ctx.tmux.timeoutMs));
+  const prefetch = { tmux: SNAPSHOT_ARGS, ...(desired && { dirs: declaredCwds(desired) }) };
+  const reached = await connectHost(host, target, ctx.server, ctx.io.env as NodeJS.ProcessEnv, Math.max(connectMs, ctx.tmux.timeoutMs), prefetch);
   return {
     ...ctx,
     tmux: reached.machine.tmux as Context['tmux'],
     machine: reached.machine,
     lockFile: reached.lockFile,
     logDir: reached.logDir,
-    lock: (timeoutSeconds) => takeRemoteLock(reached.conn, reached.lockFile, timeoutSeconds, connectMs),
-    keepLock: (timeoutSeconds, onHandOver) => keepRemoteLock({ conn: reached.conn, lockFile: reached.lockFile, timeoutSeconds, connectMs, onHandOver }),
+    lock: (timeoutSeconds) => {
+      // What is planned under the lock comes from a look taken under it, never from the connect's.
+      reached.forgetHello();
+      return takeRemoteLock(reached.conn, reached.lockFile, timeoutSeconds, connectMs);
+    },
+    keepLock: (timeoutSeconds, onHandOver) => {
+      const kept = keepRemoteLock({ conn: reached.conn, lockFile: reached.lockFile, timeoutSeconds, connectMs, onHandOver });
+      return {
+        hold: () => {
+          reached.forgetHello(); // as for lock: a pass plans from a look taken under the lock
+          return kept.hold();
+        },
+        handOverIfAsked: () => kept.handOverIfAsked(),
+        release: () => kept.release(),
+      };
+    },
   };
 }
 

@@ -130,6 +130,19 @@ function followLocalLogs(logDir: string, targets: readonly string[], from: LogSt
  */
 export type RemoteStream = (script: string, onText: (text: string) => void, signal: AbortSignal) => Promise<string | undefined>;
 
+/**
+ * The shell lines that test these directories on a host (ssh-machine.ts also runs them inside its
+ * connect script). Indexes, not paths, come back: a path is printed by no one and compared by no one.
+ */
+export function missingDirsTests(paths: readonly string[]): string {
+  return paths.map((p, i) => `[ -d ${shellPath(p)} ] || echo ${i}\n`).join('');
+}
+
+/** The paths whose index missingDirsTests printed. */
+export function missingFromOutput(out: string, paths: readonly string[]): Set<string> {
+  return new Set(out.split('\n').flatMap((l) => (/^\d+$/.test(l) && paths[Number(l)] !== undefined ? [paths[Number(l)]!] : [])));
+}
+
 export function remoteFiles(shell: RemoteShell, stream: RemoteStream): MachineFiles {
   const quiet = async (script: string) => {
     await shell.run(`umask 077\n${script}\nexit 0\n`).catch(() => undefined);
@@ -137,10 +150,7 @@ export function remoteFiles(shell: RemoteShell, stream: RemoteStream): MachineFi
   return {
     async missingDirs(paths) {
       if (paths.length === 0) return new Set();
-      // Indexes, not paths, come back: a path is printed by no one and compared by no one.
-      const tests = paths.map((p, i) => `[ -d ${shellPath(p)} ] || echo ${i}`);
-      const out = await shell.run(`${tests.join('\n')}\nexit 0\n`);
-      return new Set(out.split('\n').flatMap((l) => (/^\d+$/.test(l) && paths[Number(l)] !== undefined ? [paths[Number(l)]!] : [])));
+      return missingFromOutput(await shell.run(`${missingDirsTests(paths)}exit 0\n`), paths);
     },
     async appendMarkers(logDir, markers, at) {
       if (markers.length === 0) return;

@@ -51,6 +51,13 @@ export interface Machine {
   readonly procs: ProcessAccess;
   /** The session logs kept there. */
   readonly files: MachineFiles;
+  /**
+   * A host's only: runs these tmux words and then the test of these directories in one round trip,
+   * in that order, so that the next identical `tmux.exec` and `files.missingDirs` are answered by it
+   * (a look a pass makes anyway, at the cost of one call instead of two, and never a folder looked at
+   * before a death that tmux then shows). This machine needs none: its folders are a stat away.
+   */
+  lookAhead?(tmuxArgs: readonly string[], dirs: readonly string[]): Promise<void>;
   /** Health checks and memory looks, run there (a host's check probes the host, never this machine). */
   readonly checks: MachineChecks;
 }

@@ -1,16 +1,22 @@
 import { HostUnreachableError } from '../errors.js';
 import { lockPath, serverTag, sessionLogDir } from '../state/paths.js';
-import { type ServerAddress, TmuxClient, type TmuxLauncher } from '../tmux/client.js';
+import { randomBytes } from 'node:crypto';
+import { type ServerAddress, TmuxClient, type TmuxLauncher, type TmuxResult } from '../tmux/client.js';
 import { type RemoteStream, remoteFiles } from './files.js';
+import { HELLO_ANSWER_MAX_AGE_MS, type HelloPrefetch, helloScript, lookScript, parseHello, parseLook } from './host-hello.js';
 import type { Machine } from './machine.js';
 import { remoteChecks } from './remote-checks.js';
 import { remoteProcs, type RemoteShell } from './remote-procs.js';
-import { remotePath, remoteCommand } from './ssh/remote-words.js';
 import { sshCommand } from './ssh/ssh-args.js';
 import { SshConnection } from './ssh/ssh-connection.js';
 import { streamOverSsh } from './ssh/ssh-stream.js';
 import { lastLine, splitMuxNotice, sshFailure } from './ssh/ssh-run.js';
 import type { SshTarget } from './ssh/target.js';
+
+export type { HelloPrefetch } from './host-hello.js';
+
+/** `tmux -V`: asked in the connect's script, answered from there (checkVersion's one call). */
+const VERSION_ARGS: readonly string[] = ['-V'];
 
 /** A host as the specs declare it. */
 export interface RemoteHostSpec {
@@ -29,20 +35,11 @@ export interface ConnectedHost {
   stateDir: string;
   lockFile: string;
   logDir: string;
-}
-
-/**
- * What one round trip learns at connect: the state dir with `~` expanded by the host itself, and
- * the socket tmux there uses for `-L NAME` (its uid and TMUX_TMPDIR are the host's, not ours), so
- * locks and logs are named per server exactly as they are here.
- */
-function helloScript(stateDir: string, server: ServerAddress): string {
-  const dir = remotePath(stateDir);
-  const dirText = typeof dir === 'string' ? remoteCommand([dir]) : dir.shellText;
-  const socket = server.socketPath
-    ? remoteCommand([server.socketPath])
-    : `"\${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/"${remoteCommand([server.socketName ?? 'default'])}`;
-  return `printf '%s\\n' ${dirText} ${socket}\n`;
+  /**
+   * Drops what the connect fetched ahead (HelloPrefetch). Call it before taking the host's lock:
+   * whatever is planned under the lock must come from a look taken under it.
+   */
+  forgetHello(): void;
 }
 
 /**
@@ -56,6 +53,7 @@ export async function connectHost(
   server: ServerAddress,
   env: NodeJS.ProcessEnv,
   timeoutMs: number,
+  prefetch: HelloPrefetch = {},
 ): Promise<ConnectedHost> {
   const conn = new SshConnection(target);
   const runFor = async (script: string, ms: number) => {
@@ -64,9 +62,25 @@ export async function connectHost(
     return r.stdout;
   };
   const shell: RemoteShell = { run: (script) => runFor(script, timeoutMs) };
-  const [stateDir, socket] = (await shell.run(helloScript(host.stateDir, server))).split('\n');
-  if (!stateDir?.startsWith('/') || !socket)
+  const nonce = `tmuxctl-${randomBytes(8).toString('hex')}`;
+  const tmuxTimeoutSec = Math.ceil(timeoutMs / 1000) + 2;
+  // `tmux -V` too: the version is checked before the first batch (TmuxClient.checkVersion), and a
+  // binary's version is no view of the host that could go stale, so it is kept past the lock.
+  const calls = [VERSION_ARGS, ...(prefetch.tmux ? [prefetch.tmux] : [])];
+  const script = helloScript(host.stateDir, server, calls, prefetch.dirs, nonce, tmuxTimeoutSec);
+  const hello = parseHello(await shell.run(script), calls.length, prefetch.dirs, nonce);
+  if (!hello?.stateDir.startsWith('/') || !hello.socket)
     throw new HostUnreachableError(host.name, 'could not learn its home or tmux socket (is its login shell a POSIX shell?)');
+  const { stateDir, socket } = hello;
+  let version: TmuxResult | undefined = hello.tmux[0];
+  // The prefetched look, each answer given once, to the first identical call, while young; dropped
+  // at the lock (forgetHello).
+  let fetchedAt = Date.now();
+  let answers: { tmux?: { key: string; result: TmuxResult }; dirs?: { key: string; missing: Set<string> } } | undefined = {
+    ...(prefetch.tmux && hello.tmux[1] && { tmux: { key: JSON.stringify(prefetch.tmux), result: hello.tmux[1] } }),
+    ...(prefetch.dirs && hello.dirs && { dirs: { key: JSON.stringify(prefetch.dirs), missing: hello.dirs } }),
+  };
+  const young = () => Date.now() - fetchedAt <= HELLO_ANSWER_MAX_AGE_MS;
   const launcher: TmuxLauncher = {
     // coreutils `timeout` ends the client there a little after we stop waiting for it: ssh going away
     // does not (no terminal, no hang-up), and a `wait-for` given up on each resync would pile up.
@@ -74,32 +88,68 @@ export async function connectHost(
     settle: (r) => {
       const failed = sshFailure(target, r.code, r.stderr);
       if (failed) return failed;
-      // ssh's notices about the shared connection are not tmux's words (a master killed and gone is
-      // started again by the host's next script call, which sees the same notice: ssh-connection.ts).
-      return { ...r, stderr: splitMuxNotice(r.stderr).stderr };
+      // ssh's notices about the shared connection are not tmux's words. A master killed and gone:
+      // the call went direct; the next call starts a master again (ssh-connection.ts).
+      const { stderr, masterLost } = splitMuxNotice(r.stderr);
+      if (masterLost) conn.lostMaster();
+      return { ...r, stderr };
     },
     // sshd takes so many sessions per connection: the host's clients share the connection's slots.
     session: (call) => conn.session(call),
+    answered: (args) => {
+      if (version && args.length === 1 && args[0] === VERSION_ARGS[0]) {
+        const v = version;
+        version = undefined;
+        return v;
+      }
+      const a = answers?.tmux;
+      if (!a || a.key !== JSON.stringify(args)) {
+        // A look of tmux taken after the folders were: their answer would be older than what tmux shows.
+        if (answers?.dirs) answers = { ...answers, dirs: undefined };
+        return undefined;
+      }
+      answers = { ...answers, tmux: undefined };
+      return young() ? a.result : undefined;
+    },
     where: `${host.name}: `,
   };
   const tmux = new TmuxClient(server, env, 'tmux', launcher);
   // A long-lived script holds one of the connection's session slots for its life, as a tmux client does.
   const stream: RemoteStream = (script, onText, signal) => conn.session(() => streamOverSsh(conn, ['sh', '-c', script], onText, signal, timeoutMs));
   const tag = serverTag(socket);
+  // Long-lived scripts (a followed log, the SIGCHLD nudge) travel in sh -c's argv (paths and
+  // integers only): their stdin tells them when we are gone.
+  const files = remoteFiles(shell, stream);
+  const missingDirs = files.missingDirs.bind(files);
+  files.missingDirs = (paths) => {
+    const a = answers?.dirs;
+    if (!a || a.key !== JSON.stringify(paths)) return missingDirs(paths);
+    answers = { ...answers, dirs: undefined };
+    return young() ? Promise.resolve(new Set(a.missing)) : missingDirs(paths);
+  };
   return {
     machine: {
       host: host.name,
       tmux,
-      // Long-lived scripts (a followed log, the SIGCHLD nudge) travel in sh -c's argv (paths and
-      // integers only): their stdin tells them when we are gone.
       procs: remoteProcs(shell, stream),
-      files: remoteFiles(shell, stream),
+      files,
       // A health check may take longer than one look: its own timeout bounds its call.
       checks: remoteChecks(runFor, timeoutMs),
+      async lookAhead(tmuxArgs, dirs) {
+        // The connect's script took this very look a moment ago (a command's first): nothing to ask again.
+        if (answers?.tmux?.key === JSON.stringify(tmuxArgs) && answers.dirs?.key === JSON.stringify(dirs) && young()) return;
+        const look = parseLook(await shell.run(lookScript(server, [tmuxArgs], dirs, nonce, tmuxTimeoutSec)), 1, dirs, nonce);
+        if (!look?.tmux[0]) throw new HostUnreachableError(host.name, 'a look there printed something unexpected');
+        fetchedAt = Date.now();
+        answers = { tmux: { key: JSON.stringify(tmuxArgs), result: look.tmux[0] }, dirs: { key: JSON.stringify(dirs), missing: look.dirs ?? new Set() } };
+      },
     },
     conn,
     stateDir,
     lockFile: lockPath(stateDir, tag),
     logDir: sessionLogDir(stateDir, tag),
+    forgetHello: () => {
+      answers = undefined;
+    },
   };
 }

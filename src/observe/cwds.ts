@@ -10,7 +10,12 @@ import type { ObservedState } from './types.js';
  * that is one round trip fewer per pass (the two calls share the master connection).
  */
 export function missingCwds(files: Pick<MachineFiles, 'missingDirs'>, desired: DesiredState): Promise<Set<string>> {
-  return files.missingDirs([...new Set(desired.sessions.flatMap((s) => panesOf(s).map((p) => p.cwd)))]);
+  return files.missingDirs(declaredCwds(desired));
+}
+
+/** Every working directory the panes declare, once each, in order (what missingCwds tests). */
+export function declaredCwds(desired: DesiredState): string[] {
+  return [...new Set(desired.sessions.flatMap((s) => panesOf(s).map((p) => p.cwd)))];
 }
 
 /** Records what is missing in the snapshot; only what is missing is recorded, the planner decides. */

@@ -56,6 +56,9 @@ const CLIENT_FORMAT = Object.values(CLIENT_FIELDS).join(FIELD_SEP);
 type ClientKey = keyof typeof CLIENT_FIELDS;
 const CLIENT_KEYS = Object.keys(CLIENT_FIELDS) as ClientKey[];
 
+/** The one tmux call of a snapshot (a host's connect runs it ahead: host/ssh-machine.ts's HelloPrefetch). */
+export const SNAPSHOT_ARGS: readonly string[] = ['list-panes', '-a', '-F', FORMAT, ';', 'list-clients', '-F', CLIENT_FORMAT];
+
 /**
  * One tmux call sees every session, window and pane, whatever their number. When tmux lost the exit
  * of a dead pane (see lost-exits.ts) the server is nudged and asked again, a few times at most.
@@ -70,7 +73,7 @@ export async function observe(machine: Pick<Machine, 'tmux' | 'procs'>, now = Da
 }
 
 async function snapshot(tmux: Tmux, now: number): Promise<ObservedState> {
-  const r = await tmux.exec(['list-panes', '-a', '-F', FORMAT, ';', 'list-clients', '-F', CLIENT_FORMAT]);
+  const r = await tmux.exec(SNAPSHOT_ARGS);
   if (r.code !== 0) {
     if (isNoServer(r.stderr)) return { sessions: new Map(), serverRunning: false, at: now };
     if (isEmptyServer(r.stderr)) return { sessions: new Map(), serverRunning: true, at: now };

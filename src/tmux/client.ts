@@ -1,7 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { fileKind } from '../file-kind.js';
 import { SocketPathError, TmuxError, TmuxMissingError, TmuxNotRespondingError, TmuxVersionError } from '../errors.js';
+import { runBoundedChild } from '../process/bounded-child.js';
 import { signalChild } from '../process/signal.js';
 import { socketPath } from '../state/paths.js';
 import { clientEnv } from './client-env.js';
@@ -38,13 +39,6 @@ export interface TmuxResult {
   /** Set when the client was ended by an expected timeout (`timeoutIsExpected`). */
   timedOut?: boolean;
 }
-
-/**
- * After the client exits, how long to wait for its pipes to close. tmux hands the client's
- * stdin/stdout to the server, so a stopped or hung server can keep them open for ever after the
- * client is gone; what the client wrote is in the pipe by then and is read within this time.
- */
-const DRAIN_MS = 1000;
 
 /** stderr of a tmux client that found no server: an empty observation, not a failure. */
 export function isNoServer(stderr: string): boolean {
@@ -84,6 +78,11 @@ export interface TmuxLauncher {
   settle(r: TmuxResult): TmuxResult | Error;
   /** Runs one client's whole life when the transport allows (a connection carries so many at once). */
   session<T>(call: () => Promise<T>): Promise<T>;
+  /**
+   * An answer the transport already holds for exactly this call (fetched with the connection's
+   * first round trip), given once; undefined: run the client.
+   */
+  answered?(args: readonly string[]): TmuxResult | undefined;
   /** Says where, in a message about a call that got no answer: `gpu1: `. */
   readonly where: string;
 }
@@ -145,81 +144,42 @@ export class TmuxClient implements Tmux {
    * killed and its pipes let go, so no call can block for ever whatever the server does.
    */
   exec(args: readonly string[], opts: RunOptions = {}): Promise<TmuxResult> {
-    return this.launcher ? this.launcher.session(() => this.spawnClient(args, opts)) : this.spawnClient(args, opts);
+    if (!this.launcher) return this.spawnClient(args, opts);
+    const early = opts.input === undefined ? this.launcher.answered?.(args) : undefined;
+    return early ? Promise.resolve(early) : this.launcher.session(() => this.spawnClient(args, opts));
   }
 
-  private spawnClient(args: readonly string[], opts: RunOptions): Promise<TmuxResult> {
+  private async spawnClient(args: readonly string[], opts: RunOptions): Promise<TmuxResult> {
     const argv = [...serverArgs(this.server), ...args];
     const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
     const launch = this.launcher ? this.launcher.command(argv, timeoutMs) : { file: this.binary, args: argv };
-    return new Promise((resolve, reject) => {
-      if (!this.launcher) refuseNonSocket(this.server.socketPath);
-      const env = clientEnv(this.env);
-      const child = spawn(launch.file, launch.args, {
-        env,
-        // stdin 'ignore' unless we feed it, so tmux never waits on a terminal or an inherited pipe.
-        stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-      });
-      this.running.add(child);
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      let settled = false;
-      let exitCode: number | undefined;
-      let drain: ReturnType<typeof setTimeout> | undefined;
-      const result = (code: number): TmuxResult => ({ stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), code });
-
-      const onAbort = () => signalChild(child, 'SIGTERM');
-      /** Every way out goes through here: timers cleared, the abort listener removed, pipes let go. */
-      const settle = (finish: () => void) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        clearTimeout(drain);
-        opts.signal?.removeEventListener('abort', onAbort);
-        letGo(child);
-        this.running.delete(child);
-        finish();
-      };
-
-      const timer = setTimeout(() => {
-        if (exitCode === undefined) signalChild(child, 'SIGKILL');
-        if (opts.timeoutIsExpected) settle(() => resolve({ ...result(exitCode ?? 124), timedOut: true }));
-        else settle(() => reject(this.notResponding(args, argv, timeoutMs, result(0).stderr)));
-      }, timeoutMs);
-
-      child.on('error', (e: NodeJS.ErrnoException) =>
-        settle(() =>
-          reject(
-            e.code === 'ENOENT' || e.code === 'EACCES'
-              ? new TmuxMissingError(tmuxMissingLine(env.PATH))
-              : new TmuxError(`cannot run tmux: ${e.message}`, argv, ''),
-          ),
-        ),
-      );
-      /** The result, unless the launcher says it is its own failure (ssh could not reach the host). */
-      const finish = (r: TmuxResult) => {
-        const settled = this.launcher ? this.launcher.settle(r) : r;
-        if (settled instanceof Error) reject(settled);
-        else resolve(settled);
-      };
-      child.on('exit', (code, signal) => {
-        exitCode = code ?? (signal ? 128 : 1);
-        if (opts.signal?.aborted) {
-          settle(() => resolve(result(exitCode!)));
-          return;
-        }
-        drain = setTimeout(() => settle(() => finish(result(exitCode!))), DRAIN_MS);
-      });
-      child.on('close', (code, signal) => settle(() => finish(result(exitCode ?? code ?? (signal ? 128 : 1)))));
-      child.stdout!.on('data', (b: Buffer) => out.push(b));
-      child.stderr!.on('data', (b: Buffer) => err.push(b));
-      if (opts.signal?.aborted) onAbort();
-      else opts.signal?.addEventListener('abort', onAbort, { once: true });
-      if (opts.input !== undefined) {
-        child.stdin!.on('error', () => {}); // tmux may exit before reading all of it; its exit code tells.
-        child.stdin!.end(opts.input);
-      }
+    if (!this.launcher) refuseNonSocket(this.server.socketPath);
+    const env = clientEnv(this.env);
+    const end = await runBoundedChild(launch.file, launch.args, {
+      env,
+      timeoutMs,
+      ...(opts.input !== undefined && { input: opts.input }),
+      ...(opts.signal && { signal: opts.signal }),
+      track: (child, running) => (running ? this.running.add(child) : this.running.delete(child)),
     });
+    switch (end.kind) {
+      case 'failed':
+        throw end.error.code === 'ENOENT' || end.error.code === 'EACCES'
+          ? new TmuxMissingError(tmuxMissingLine(env.PATH))
+          : new TmuxError(`cannot run tmux: ${end.error.message}`, argv, '');
+      case 'timed-out':
+        if (opts.timeoutIsExpected) return { stdout: end.stdout, stderr: end.stderr, code: end.exitCode ?? 124, timedOut: true };
+        throw this.notResponding(args, argv, timeoutMs, end.stderr);
+      case 'exited': {
+        const r = { stdout: end.stdout, stderr: end.stderr, code: end.code };
+        // An aborted client is the caller's doing, not the transport's failure.
+        if (end.aborted) return r;
+        /** The result, unless the launcher says it is its own failure (ssh could not reach the host). */
+        const settled = this.launcher ? this.launcher.settle(r) : r;
+        if (settled instanceof Error) throw settled;
+        return settled;
+      }
+    }
   }
 
   /** Runs tmux and fails with a TmuxError carrying its stderr when it exits non-zero. */
@@ -318,13 +278,6 @@ function refuseNonSocket(path: string | undefined): void {
   }
   if (st.isSocket()) return;
   throw new SocketPathError(`-S ${path}: exists and is ${fileKind(st)}, not a tmux socket; give a socket path, or a path that does not exist yet`);
-}
-
-/** Stops reading a client's pipes, which a stopped server may hold open after the client is gone. */
-function letGo(child: ChildProcess): void {
-  child.stdin?.destroy();
-  child.stdout?.destroy();
-  child.stderr?.destroy();
 }
 
 export function tmuxFailure(args: readonly string[], r: TmuxResult): TmuxError {

@@ -1,7 +1,8 @@
 /**
- * A pass's two independent looks (the tmux observation and the declared working directories) run
- * side by side: on a host over SSH each is a round trip, and both ride the one master connection.
- * A fake machine holds the tmux call open and records when the directory look begins.
+ * A pass's two looks (the tmux observation and the declared working directories) run in that order:
+ * a folder looked at before tmux could be removed as a pane dies, and the restart would then start
+ * the command elsewhere. A host asks for both in one script (Machine.lookAhead). A fake machine holds
+ * the tmux call open and records when the directory look begins.
  */
 import { describe, expect, it } from 'vitest';
 import { reconcile } from '../../src/apply/reconcile.js';
@@ -60,15 +61,31 @@ function fakeMachine() {
 const desired: DesiredState = { sessions: [], hosts: [], files: [], roots: [] };
 
 describe('reconcile: the looks of a pass', () => {
-  it('looks for missing working directories while the tmux observation is still out (one round trip for both on a host)', async () => {
+  it('looks at the working directories only once the tmux observation has answered', async () => {
     const m = fakeMachine();
     const pass = reconcile(m.machine, desired, { dryRun: true, honourBackoff: false, verify: false, logDir: '/nonexistent' });
-    // The observation has not answered yet: the directory look must begin all the same.
-    await waitFor(() => m.calls.includes('missingDirs'), 5000, 'the directory look, while the observation is out');
-    expect(m.calls).toEqual(['tmux list-panes', 'missingDirs']);
+    await waitFor(() => m.calls.includes('tmux list-panes'), 5000, 'the observation');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(m.calls).toEqual(['tmux list-panes']); // the folders wait for tmux's answer
     m.answer({ stdout: '', stderr: 'no server running on /tmp/tmux-0/x', code: 1 });
     const r = await pass;
+    expect(m.calls).toEqual(['tmux list-panes', 'missingDirs']);
     expect(r.plan.actions).toEqual([]);
     expect(r.observed.serverRunning).toBe(false);
+  });
+
+  it("a host's machine is asked for both looks ahead, in one call, before either is made", async () => {
+    const m = fakeMachine();
+    const ahead: unknown[] = [];
+    m.machine.lookAhead = async (args, dirs) => {
+      m.calls.push('lookAhead');
+      ahead.push([args[0], dirs]);
+    };
+    const pass = reconcile(m.machine, desired, { dryRun: true, honourBackoff: false, verify: false, logDir: '/nonexistent' });
+    await waitFor(() => m.calls.includes('tmux list-panes'), 5000, 'the observation');
+    m.answer({ stdout: '', stderr: 'no server running on /tmp/tmux-0/x', code: 1 });
+    await pass;
+    expect(m.calls).toEqual(['lookAhead', 'tmux list-panes', 'missingDirs']);
+    expect(ahead).toEqual([['list-panes', []]]);
   });
 });

@@ -1,17 +1,18 @@
 /**
- * Finding the host's shared connection before a command: `ssh -G` (where its control socket is) and
- * `ssh -O check` (whether a master answers there) are both local and independent, so they are asked
- * side by side. ssh itself is faked here (spawn mocked): no network, no sshd.
+ * Finding the host's shared connection before a command: `ssh -G` (where its control socket is),
+ * then `ssh -O check` (whether a master answers there) only when a socket is there to ask. ssh
+ * itself is faked here (spawn mocked): no network, no sshd.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { controlDir } from '../../src/host/ssh/control-path.js';
 import { ensureMaster } from '../../src/host/ssh/ssh-master.js';
-import { waitFor } from '../helpers/tmux.js';
 
 /** Every ssh spawned (its mode: -G, -O check, or master), and the answer to -G, held until released. */
-const fake = vi.hoisted(() => ({ spawned: [] as string[], releaseG: [] as (() => void)[] }));
+const fake = vi.hoisted(() => ({ spawned: [] as string[], controlPath: '' }));
 vi.mock('node:child_process', async (importOriginal) => {
   const real = await importOriginal<typeof import('node:child_process')>();
   const { EventEmitter: Emitter } = await import('node:events');
@@ -27,8 +28,8 @@ vi.mock('node:child_process', async (importOriginal) => {
       child.emit('close', code, null);
     };
     if (mode === '-G')
-      fake.releaseG.push(() => {
-        child.stdout.write('controlpath /nonexistent/tmuxctl-test/abc\n');
+      setImmediate(() => {
+        child.stdout.write(`controlpath ${fake.controlPath}\n`);
         exit(0);
       });
     else if (mode === '-O check')
@@ -40,22 +41,32 @@ vi.mock('node:child_process', async (importOriginal) => {
 });
 
 let stateDir: string;
+let server: Server | undefined;
 beforeEach(() => {
   stateDir = mkdtempSync(path.join(tmpdir(), 'tmx-m-'));
   fake.spawned.length = 0;
-  fake.releaseG.length = 0;
+  fake.controlPath = path.join(controlDir(stateDir, process.getuid?.() ?? 0), 'c'.repeat(40));
 });
-afterEach(() => rmSync(stateDir, { recursive: true, force: true }));
+afterEach(() => {
+  server?.close();
+  server = undefined;
+  rmSync(stateDir, { recursive: true, force: true });
+});
 
 describe('ensureMaster', () => {
-  it('checks for a running master while ssh -G is still working out the socket path, and starts none when one answers', async () => {
+  it('no socket at the path: ssh -G, then the master at once; no -O check (nothing to ask)', async () => {
     const target = { name: 'gpu1', ssh: 'gpu1', stateDir, connectTimeoutSec: 5 };
-    const done = ensureMaster(target, { timeoutMs: 5000 });
-    await waitFor(() => fake.releaseG.length > 0, 5000, 'ssh -G spawned');
-    // -G has not answered: the check must already be out.
-    await waitFor(() => fake.spawned.includes('-O check'), 5000, 'ssh -O check spawned alongside ssh -G');
-    for (const r of fake.releaseG) r();
-    await done;
-    expect(fake.spawned.sort()).toEqual(['-G', '-O check']);
+    await expect(ensureMaster(target, { timeoutMs: 5000 })).rejects.toThrow(/gpu1/); // the fake master fails
+    expect(fake.spawned).toEqual(['-G', 'master']);
+  });
+
+  it('a socket at the path: -O check asks it, and no master is started when one answers', async () => {
+    mkdirSync(path.dirname(fake.controlPath), { recursive: true, mode: 0o700 });
+    const s = createServer();
+    server = s;
+    await new Promise<void>((r) => s.listen(fake.controlPath, r));
+    const target = { name: 'gpu1', ssh: 'gpu1', stateDir, connectTimeoutSec: 5 };
+    await ensureMaster(target, { timeoutMs: 5000 });
+    expect(fake.spawned).toEqual(['-G', '-O check']);
   });
 });

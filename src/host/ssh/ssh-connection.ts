@@ -1,6 +1,7 @@
 import { lstatSync } from 'node:fs';
+import { ensureControlDir } from './control-dir.js';
 import type { RemoteWord } from './remote-words.js';
-import { closeMaster, controlSocketPath, ensureMaster } from './ssh-master.js';
+import { DEFAULT_PERSIST_SEC, closeMaster, controlSocketPath, ensureMaster, forgetSocketPath, knownSocketPath } from './ssh-master.js';
 import { runOverSsh, type SshRunOptions, type SshRunResult } from './ssh-run.js';
 import type { SshTarget } from './target.js';
 
@@ -31,7 +32,7 @@ export class SshConnection {
     const deadline = Date.now() + opts.timeoutMs;
     await this.connect(opts.timeoutMs);
     const r = await this.session(() => runOverSsh(this.target, argv, { ...opts, timeoutMs: Math.max(1, deadline - Date.now()) }));
-    if (r.masterLost) this.socket = undefined; // its socket is stale: the next call starts a master again
+    if (r.masterLost) this.lostMaster(); // its socket is stale: the next call starts a master again
     return r;
   }
 
@@ -54,12 +55,28 @@ export class SshConnection {
     }
   }
 
-  /** Starts the master unless its socket is there. */
+  /**
+   * Starts the master unless its socket is there. The socket's path is known without running ssh
+   * when an earlier command resolved it (ssh-master.ts's knownSocketPath): then a command whose
+   * master is up starts no ssh before its first call. A socket that is there but dead is found by
+   * that call (it goes direct and says `masterLost`), and the next call starts a master.
+   */
   async connect(timeoutMs: number): Promise<void> {
+    // The folder first: a path read from a file is trusted only in a folder that is ours alone.
+    if (!this.socket) {
+      ensureControlDir(this.target.stateDir);
+      this.socket = knownSocketPath(this.target, (this.persistSec ?? DEFAULT_PERSIST_SEC) * 1000);
+    }
     if (this.socket && isSocket(this.socket)) return;
     const deadline = Date.now() + timeoutMs;
     await ensureMaster(this.target, { timeoutMs, ...(this.persistSec !== undefined && { persistSec: this.persistSec }) });
     this.socket = await controlSocketPath(this.target, Math.max(1, deadline - Date.now()));
+  }
+
+  /** A call found no master behind the socket: forget it here and for the next commands. */
+  lostMaster(): void {
+    this.socket = undefined;
+    forgetSocketPath(this.target);
   }
 
   /** Ends the master connection (`ssh -O exit`); the next call starts another. */

@@ -6,6 +6,8 @@ import { HostUnreachableError } from '../../errors.js';
 import { signalChild } from '../../process/signal.js';
 import { PRIVATE_FILE_MODE } from '../../state/dirs.js';
 import { ensureControlDir } from './control-dir.js';
+import { controlDir } from './control-path.js';
+import { configFilesOf, configStamps, forgetControlPath, readControlPath, writeControlPath } from './control-path-cache.js';
 import { baseOptions, controlCommand, masterCommand } from './ssh-args.js';
 import { lastLine, runSshCommand } from './ssh-run.js';
 import type { SshTarget } from './target.js';
@@ -63,25 +65,56 @@ export async function closeMaster(target: SshTarget, timeoutMs = 5000): Promise<
   }
 }
 
-/** The path of the target's control socket, as ssh expands `<dir>/%C` for it (`ssh -G`, no network). */
+/**
+ * The path of the target's control socket, as ssh expands `<dir>/%C` for it (`ssh -G`, no network),
+ * unless this process or an earlier command already knows it (control-path-cache.ts).
+ */
 export async function controlSocketPath(target: SshTarget, timeoutMs: number): Promise<string> {
   const key = targetKey(target);
-  const known = socketPaths.get(key);
+  const known = knownSocketPath(target);
   if (known) return known;
+  const configFiles = configFilesOf(target.configFile);
+  const stamps = configStamps(configFiles);
   const r = await runSshCommand(target, { file: 'ssh', args: [...baseOptions(target), '-G', target.ssh] }, { timeoutMs });
   const path = /^controlpath (.+)$/m.exec(r.stdout)?.[1];
   if (r.code !== 0 || !path) throw new HostUnreachableError(target.name, lastLine(r.stderr) ?? 'ssh -G printed no control path');
   socketPaths.set(key, path);
+  writeControlPath(controlDir(target.stateDir, currentUid()), key, path, stamps);
   return path;
+}
+
+/**
+ * The control socket path when it is known without running ssh: resolved earlier in this process,
+ * or by an earlier command and still good (same ssh config files, younger than ControlPersist: an
+ * older master is likely gone anyway). Undefined: ask `ssh -G`.
+ */
+export function knownSocketPath(target: SshTarget, maxAgeMs = DEFAULT_PERSIST_SEC * 1000): string | undefined {
+  const key = targetKey(target);
+  const known = socketPaths.get(key);
+  if (known) return known;
+  const cached = readControlPath(controlDir(target.stateDir, currentUid()), key, configFilesOf(target.configFile), maxAgeMs);
+  if (cached) socketPaths.set(key, cached);
+  return cached;
+}
+
+/**
+ * A call found the master dead (its socket refused the connection): the next command must check
+ * and start the master again instead of trusting the socket file that is still there.
+ */
+export function forgetSocketPath(target: SshTarget): void {
+  const key = targetKey(target);
+  socketPaths.delete(key);
+  forgetControlPath(controlDir(target.stateDir, currentUid()), key);
 }
 
 async function startIfGone(target: SshTarget, opts: MasterOptions): Promise<void> {
   const dir = ensureControlDir(target.stateDir);
-  // Both are local (no network) and independent: asked side by side, the usual case (a master
-  // already up: every command after the first) costs one ssh process's time instead of two in a row.
-  // Without a socket the check fails at once; it never connects to the host.
-  const [socket, running] = await Promise.all([controlSocketPath(target, opts.timeoutMs), masterRunning(target, opts.timeoutMs)]);
-  if (running) return;
+  // The path first (`ssh -G`, local; none when an earlier command left it: control-path-cache.ts),
+  // then `-O check` only when a socket is there to ask: a cold start (no socket) runs one ssh
+  // process fewer. A command whose master is up and whose path is remembered never gets here
+  // (SshConnection.connect).
+  const socket = await controlSocketPath(target, opts.timeoutMs);
+  if (isSocket(socket) && (await masterRunning(target, opts.timeoutMs))) return;
   // A socket left by a master that was killed: ssh would refuse to replace it ("already exists,
   // disabling multiplexing") and carry on as a plain connection. It is in our own 0700 folder.
   if (isSocket(socket) && dirname(socket) === dir) removeFile(socket);
@@ -151,6 +184,10 @@ function readText(file: string): string {
   } catch {
     return '';
   }
+}
+
+function currentUid(): number {
+  return process.getuid?.() ?? 0;
 }
 
 function targetKey(t: SshTarget): string {

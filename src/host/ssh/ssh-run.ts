@@ -1,6 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { HostUnreachableError } from '../../errors.js';
-import { signalChild } from '../../process/signal.js';
+import { runBoundedChild } from '../../process/bounded-child.js';
 import type { RemoteWord } from './remote-words.js';
 import { type Command, sshCommand } from './ssh-args.js';
 import type { SshTarget } from './target.js';
@@ -30,12 +29,6 @@ export interface SshRunResult {
 export const SSH_FAILED = 255;
 
 /**
- * After ssh exits, how long to wait for its pipes to close: a process it left behind could hold
- * them (the very hang this transport must never have); what ssh wrote is in the pipe by then.
- */
-const DRAIN_MS = 1000;
-
-/**
  * Runs `remoteArgv` on the target: resolves with its output and exit code whatever the code, and
  * rejects with HostUnreachableError when ssh itself failed (exit 255: one line, the host's name and
  * ssh's own last stderr line) or nothing came back within `timeoutMs` (the client is killed).
@@ -46,67 +39,29 @@ export function runOverSsh(target: SshTarget, remoteArgv: readonly RemoteWord[],
 }
 
 /** runOverSsh for an ssh command line made elsewhere (ssh-args.ts). */
-export function runSshCommand(target: SshTarget, cmd: Command, opts: SshRunOptions): Promise<SshRunResult> {
-  return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(cmd.file, cmd.args, {
-      // stdin 'ignore' unless we feed it: ssh must never wait on a terminal or an inherited pipe.
-      stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let settled = false;
-    let exitCode: number | undefined;
-    let drain: ReturnType<typeof setTimeout> | undefined;
-    const text = (bufs: Buffer[]) => Buffer.concat(bufs).toString();
-
-    const onAbort = () => signalChild(child, 'SIGTERM');
-    const settle = (finish: () => void) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      clearTimeout(drain);
-      opts.signal?.removeEventListener('abort', onAbort);
-      for (const s of [child.stdin, child.stdout, child.stderr]) s?.destroy();
-      finish();
-    };
-    const finishWith = (code: number) =>
-      settle(() => {
-        const { stderr, masterLost } = splitMuxNotice(text(err));
-        const extra = masterLost ? { masterLost } : {};
-        if (opts.signal?.aborted) resolve({ stdout: text(out), stderr, code, aborted: true, ...extra });
-        else {
-          const failure = sshFailure(target, code, stderr);
-          if (failure) reject(failure);
-          else resolve({ stdout: text(out), stderr, code, ...extra });
-        }
-      });
-
-    const timer = setTimeout(() => {
-      signalChild(child, 'SIGKILL');
-      settle(() => reject(new HostUnreachableError(target.name, `no answer over ssh within ${formatSeconds(opts.timeoutMs)} s`)));
-    }, opts.timeoutMs);
-
-    child.on('error', (e: NodeJS.ErrnoException) =>
-      settle(() =>
-        reject(
-          new HostUnreachableError(target.name, e.code === 'ENOENT' ? 'ssh not found on PATH: install the OpenSSH client' : `cannot run ssh: ${e.message}`),
-        ),
-      ),
-    );
-    child.on('exit', (code, signal) => {
-      exitCode = code ?? (signal ? 128 : 1);
-      drain = setTimeout(() => finishWith(exitCode!), DRAIN_MS);
-    });
-    child.on('close', (code, signal) => finishWith(exitCode ?? code ?? (signal ? 128 : 1)));
-    child.stdout!.on('data', (b: Buffer) => out.push(b));
-    child.stderr!.on('data', (b: Buffer) => err.push(b));
-    if (opts.signal?.aborted) onAbort();
-    else opts.signal?.addEventListener('abort', onAbort, { once: true });
-    if (opts.input !== undefined) {
-      child.stdin!.on('error', () => {}); // the remote may exit before reading it all; its exit code tells.
-      child.stdin!.end(opts.input);
-    }
+export async function runSshCommand(target: SshTarget, cmd: Command, opts: SshRunOptions): Promise<SshRunResult> {
+  const end = await runBoundedChild(cmd.file, cmd.args, {
+    timeoutMs: opts.timeoutMs,
+    ...(opts.input !== undefined && { input: opts.input }),
+    ...(opts.signal && { signal: opts.signal }),
   });
+  switch (end.kind) {
+    case 'failed':
+      throw new HostUnreachableError(
+        target.name,
+        end.error.code === 'ENOENT' ? 'ssh not found on PATH: install the OpenSSH client' : `cannot run ssh: ${end.error.message}`,
+      );
+    case 'timed-out':
+      throw new HostUnreachableError(target.name, `no answer over ssh within ${formatSeconds(opts.timeoutMs)} s`);
+    case 'exited': {
+      const { stderr, masterLost } = splitMuxNotice(end.stderr);
+      const r: SshRunResult = { stdout: end.stdout, stderr, code: end.code, ...(masterLost && { masterLost }) };
+      if (end.aborted) return { ...r, aborted: true };
+      const failure = sshFailure(target, end.code, stderr);
+      if (failure) throw failure;
+      return r;
+    }
+  }
 }
 
 /**
