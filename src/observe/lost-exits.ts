@@ -1,15 +1,22 @@
 import type { ProcessAccess } from '../host/machine.js';
+import type { ProcStat } from '../process/table.js';
 import type { ObservedState } from './types.js';
 
 /**
- * Dead panes whose exit tmux never recorded. tmux built with libutempter (Debian's 3.3a is) can lose
- * a pane process's SIGCHLD (tmux/tmux#311): the pane shows dead with no exit status, the process stays
- * a zombie of the server, and nothing changes until some other child of the server dies. Then the
- * restart policy cannot tell a clean exit from a failure. A SIGCHLD sent to the server makes it reap
- * and record them (the maintainer's workaround in #311).
+ * Dead panes whose exit tmux has not recorded (yet). Two causes, both seen on Debian's tmux 3.3a:
+ * - Lost: tmux built with libutempter can lose a pane process's SIGCHLD (tmux/tmux#311): the pane
+ *   shows dead with no exit status, the process stays a zombie of the server, and nothing changes
+ *   until some other child of the server dies. A SIGCHLD sent to the server makes it reap and record
+ *   them (the maintainer's workaround in #311).
+ * - On its way: the kernel closes an exiting process's files before it makes it a zombie, and tmux
+ *   marks the pane dead on that close. A look in between sees no status; under load that lasted
+ *   long enough for a notification to say `exited` where the next look said `exited with status 3`.
+ *   Such a process is still running (R) or in the kernel (D), and a look a moment later has its exit.
  *
- * Sends that SIGCHLD when the snapshot has such a pane; returns whether it did (a fresh snapshot then
- * shows the exits). Only a zombie whose parent is this very server counts, so nothing else is signalled.
+ * Without either, the restart policy cannot tell a clean exit from a failure. Sends the SIGCHLD
+ * when a pane is lost; returns whether a fresh snapshot will show more (a nudge was sent or an exit
+ * is on its way). Only this very server's children count, so nothing else is signalled or waited for;
+ * a pane process that closed its terminal and sleeps on (S) is not waited for.
  */
 export async function nudgeLostExits(procs: ProcessAccess, observed: ObservedState): Promise<boolean> {
   const server = observed.serverPid;
@@ -20,10 +27,7 @@ export async function nudgeLostExits(procs: ProcessAccess, observed: ObservedSta
   // Most snapshots have none: no look at the process table at all then.
   if (suspects.length === 0) return false;
   const now = await procs.read(suspects);
-  const lost = suspects.some((pid) => {
-    const p = now.get(pid);
-    return p !== undefined && p.state === 'Z' && p.ppid === server;
-  });
-  if (!lost) return false;
-  return procs.nudgeReap(server);
+  const children = suspects.map((pid) => now.get(pid)).filter((p): p is ProcStat => p !== undefined && p.ppid === server);
+  if (children.some((p) => p.state === 'Z')) return procs.nudgeReap(server);
+  return children.some((p) => p.state === 'R' || p.state === 'D');
 }

@@ -61,7 +61,8 @@ export const SNAPSHOT_ARGS: readonly string[] = ['list-panes', '-a', '-F', FORMA
 
 /**
  * One tmux call sees every session, window and pane, whatever their number. When tmux lost the exit
- * of a dead pane (see lost-exits.ts) the server is nudged and asked again, a few times at most.
+ * of a dead pane, or has it on its way (see lost-exits.ts), the server is nudged as needed and asked
+ * again, a few times at most.
  */
 export async function observe(machine: Pick<Machine, 'tmux' | 'procs'>, now = Date.now()): Promise<ObservedState> {
   let observed = await snapshot(machine.tmux, now);

@@ -1,9 +1,11 @@
+import type { ProcessAccess } from '../../src/host/machine.js';
 import { localProcs } from '../../src/host/local-procs.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { nudgeLostExits } from '../../src/observe/lost-exits.js';
+import type { ProcStat } from '../../src/process/table.js';
 import type { ObservedPane, ObservedState } from '../../src/observe/types.js';
 import { managedPane, observedWith, running, spec } from '../helpers/model.js';
 import { isProcessAlive, waitFor } from '../helpers/tmux.js';
@@ -52,5 +54,34 @@ describe('nudgeLostExits', () => {
     expect(await nudgeLostExits(localProcs, state(server, [{ id: '%1', pid: server, dead: true }]))).toBe(false);
     // Nor a pane tmuxctl did not start (no stamp), in an owned session.
     expect(await nudgeLostExits(localProcs, state(server, [{ id: '%1', pid: zombie, dead: true, stamp: undefined }]))).toBe(false);
+  });
+
+  it('asks again, without a signal, while a dead pane’s process is still on its way out (running or in the kernel)', async () => {
+    // The kernel closes an exiting process's terminal before it makes it a zombie, and tmux marks the
+    // pane dead on the close: a look in between has no status yet. A fake table gives each state for sure.
+    const server = 4000;
+    const nudged: number[] = [];
+    const table = (pid: number, ppid: number, state: string) => {
+      const proc: ProcStat = { pid, ppid, pgid: pid, sid: pid, startTime: 1, state, cpuTicks: 0 };
+      const procs: Pick<ProcessAccess, 'read' | 'nudgeReap'> = {
+        read: async (pids) => new Map(pids.includes(pid) ? [[pid, proc]] : []),
+        nudgeReap: async (p) => {
+          nudged.push(p);
+          return true;
+        },
+      };
+      return procs as ProcessAccess;
+    };
+    const dead = state(server, [{ id: '%1', pid: 4001, dead: true }]);
+    for (const exiting of ['R', 'D']) {
+      expect(await nudgeLostExits(table(4001, server, exiting), dead)).toBe(true);
+    }
+    expect(nudged).toEqual([]);
+    // A zombie is nudged; a process that closed its terminal and sleeps on, or another parent's, is not waited for.
+    expect(await nudgeLostExits(table(4001, server, 'Z'), dead)).toBe(true);
+    expect(nudged).toEqual([server]);
+    expect(await nudgeLostExits(table(4001, server, 'S'), dead)).toBe(false);
+    expect(await nudgeLostExits(table(4001, 1, 'R'), dead)).toBe(false);
+    expect(await nudgeLostExits(table(4002, server, 'R'), dead)).toBe(false);
   });
 });
