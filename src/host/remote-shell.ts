@@ -22,7 +22,10 @@ export interface ShellRequest {
   command: string;
   /** Its stdin, sent as a quoted here-document (a newline is added when it does not end with one). Unset: /dev/null. */
   input?: string;
-  /** From the call, queueing included. Past it, a request that is running kills the shell. */
+  /**
+   * From the request's turn (not from the call: a request queued behind a long batch is not the
+   * host failing to answer; each one before it is bounded by its own). Past it the shell is killed.
+   */
   timeoutMs: number;
 }
 
@@ -112,13 +115,13 @@ export class KeptShell {
   constructor(private readonly opener: ShellOpener) {}
 
   /**
-   * Runs one request in turn. Resolves with its answer, or `timed-out` when `timeoutMs` (from now)
-   * passed first (the shell is then killed if the request had started). Rejects with the opener's
-   * `lost` error when the shell ended under the request, or could not be started.
+   * Runs one request in turn. Resolves with its answer, or `timed-out` when `timeoutMs` (from its
+   * turn) passed first: the shell is then killed (by its handle), so its answer, should it come, is
+   * read by nobody. Rejects with the opener's `lost` error when the shell ended under the request,
+   * or could not be started.
    */
   run(req: ShellRequest): Promise<ShellAnswer> {
-    const deadline = Date.now() + req.timeoutMs;
-    const turn = this.tail.then(() => this.runNow(req, deadline));
+    const turn = this.tail.then(() => this.runNow(req, Date.now() + req.timeoutMs));
     this.tail = turn.catch(() => undefined);
     return turn;
   }
