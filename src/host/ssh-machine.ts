@@ -8,7 +8,9 @@ import type { Machine } from './machine.js';
 import { remoteChecks } from './remote-checks.js';
 import { remoteProcs, type RemoteShell } from './remote-procs.js';
 import { sshCommand } from './ssh/ssh-args.js';
+import { remoteCommand } from './ssh/remote-words.js';
 import { SshConnection } from './ssh/ssh-connection.js';
+import { keptShellOver } from './ssh/ssh-shell.js';
 import { streamOverSsh } from './ssh/ssh-stream.js';
 import { lastLine, splitMuxNotice, sshFailure } from './ssh/ssh-run.js';
 import type { SshTarget } from './ssh/target.js';
@@ -17,6 +19,15 @@ export type { HelloPrefetch } from './host-hello.js';
 
 /** `tmux -V`: asked in the connect's script, answered from there (checkVersion's one call). */
 const VERSION_ARGS: readonly string[] = ['-V'];
+
+/**
+ * `timeout -s KILL N tmux ARGV`: coreutils `timeout` ends the client there a little after we stop
+ * waiting for it: ssh going away does not (no terminal, no hang-up), and a `wait-for` given up on
+ * each resync would pile up.
+ */
+function remoteTmux(argv: readonly string[], timeoutMs: number): string[] {
+  return ['timeout', '-s', 'KILL', String(Math.ceil(timeoutMs / 1000) + 2), 'tmux', ...argv];
+}
 
 /** A host as the specs declare it. */
 export interface RemoteHostSpec {
@@ -56,9 +67,22 @@ export async function connectHost(
   prefetch: HelloPrefetch = {},
 ): Promise<ConnectedHost> {
   const conn = new SshConnection(target);
+  // Every short call of this host goes through one kept shell there (remote-shell.ts): a pass's
+  // looks and batches cost a round trip each, not a new ssh session each.
+  const kept = keptShellOver(conn);
+  const scriptFailed = (code: number, stderr: string) =>
+    new HostUnreachableError(host.name, `a shell script failed there: ${lastLine(stderr) ?? `exit status ${code}`}`);
   const runFor = async (script: string, ms: number) => {
+    const r = await kept.run({ command: 'sh -s', input: script, timeoutMs: ms });
+    if (r.kind === 'timed-out') throw new HostUnreachableError(host.name, `no answer over ssh within ${Math.round(ms / 100) / 10} s`);
+    if (r.code !== 0) throw scriptFailed(r.code, r.stderr);
+    return r.stdout;
+  };
+  // A health check's command may run for its whole timeout: on a session of its own, so that the
+  // kept shell (one request at a time) is not held by it.
+  const runApart = async (script: string, ms: number) => {
     const r = await conn.run(['sh', '-s'], { input: script, timeoutMs: ms });
-    if (r.code !== 0) throw new HostUnreachableError(host.name, `a shell script failed there: ${lastLine(r.stderr) ?? `exit status ${r.code}`}`);
+    if (r.code !== 0) throw scriptFailed(r.code, r.stderr);
     return r.stdout;
   };
   const shell: RemoteShell = { run: (script) => runFor(script, timeoutMs) };
@@ -82,9 +106,14 @@ export async function connectHost(
   };
   const young = () => Date.now() - fetchedAt <= HELLO_ANSWER_MAX_AGE_MS;
   const launcher: TmuxLauncher = {
-    // coreutils `timeout` ends the client there a little after we stop waiting for it: ssh going away
-    // does not (no terminal, no hang-up), and a `wait-for` given up on each resync would pile up.
-    command: (argv, timeoutMs) => sshCommand(target, ['timeout', '-s', 'KILL', String(Math.ceil(timeoutMs / 1000) + 2), 'tmux', ...argv]),
+    // Long-lived clients (`wait-for`): a session each, their own ssh.
+    command: (argv, timeoutMs) => sshCommand(target, remoteTmux(argv, timeoutMs)),
+    // Short calls and batches: through the kept shell; the batch's lines as its input (stdin there).
+    async run(argv, timeoutMs, input) {
+      const r = await kept.run({ command: remoteCommand(remoteTmux(argv, timeoutMs)), timeoutMs, ...(input !== undefined && { input }) });
+      return r.kind === 'timed-out' ? 'timed-out' : { stdout: r.stdout, stderr: r.stderr, code: r.code };
+    },
+    abandon: () => kept.close(),
     settle: (r) => {
       const failed = sshFailure(target, r.code, r.stderr);
       if (failed) return failed;
@@ -134,7 +163,8 @@ export async function connectHost(
       procs: remoteProcs(shell, stream),
       files,
       // A health check may take longer than one look: its own timeout bounds its call.
-      checks: remoteChecks(runFor, timeoutMs),
+      // A command's call is given more than a look (remote-checks.ts): that one goes apart.
+      checks: remoteChecks((script, ms) => (ms > timeoutMs ? runApart(script, ms) : runFor(script, ms)), timeoutMs),
       async lookAhead(tmuxArgs, dirs) {
         // The connect's script took this very look a moment ago (a command's first): nothing to ask again.
         if (answers?.tmux?.key === JSON.stringify(tmuxArgs) && answers.dirs?.key === JSON.stringify(dirs) && young()) return;

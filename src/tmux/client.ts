@@ -76,6 +76,15 @@ export interface TmuxLauncher {
    * tmux's result with the transport's notices taken out of its stderr.
    */
   settle(r: TmuxResult): TmuxResult | Error;
+  /**
+   * Runs a short call (one that is not waited on as a stream: no abort signal, no expected timeout)
+   * over a connection kept for them, when the transport has one: its answer, or `timed-out` (the
+   * transport has ended whatever ran it). Rejects with the transport's own failure. Unset: each
+   * call spawns its client (command()).
+   */
+  run?(tmuxArgv: readonly string[], timeoutMs: number, input?: string): Promise<TmuxResult | 'timed-out'>;
+  /** Ends what run() keeps (a command that stops waiting), as abandon() kills spawned clients. */
+  abandon?(): void;
   /** Runs one client's whole life when the transport allows (a connection carries so many at once). */
   session<T>(call: () => Promise<T>): Promise<T>;
   /**
@@ -135,6 +144,7 @@ export class TmuxClient implements Tmux {
   abandon(): void {
     for (const child of this.running) signalChild(child, 'SIGKILL');
     this.running.clear();
+    this.launcher?.abandon?.();
   }
 
   /**
@@ -146,7 +156,19 @@ export class TmuxClient implements Tmux {
   exec(args: readonly string[], opts: RunOptions = {}): Promise<TmuxResult> {
     if (!this.launcher) return this.spawnClient(args, opts);
     const early = opts.input === undefined ? this.launcher.answered?.(args) : undefined;
-    return early ? Promise.resolve(early) : this.launcher.session(() => this.spawnClient(args, opts));
+    if (early) return Promise.resolve(early);
+    const run = this.launcher.run?.bind(this.launcher);
+    if (run && !opts.signal && !opts.timeoutIsExpected) return this.runKept(run, args, opts);
+    return this.launcher.session(() => this.spawnClient(args, opts));
+  }
+
+  /** A short call through the launcher's kept connection (TmuxLauncher.run). */
+  private async runKept(run: NonNullable<TmuxLauncher['run']>, args: readonly string[], opts: RunOptions): Promise<TmuxResult> {
+    const argv = [...serverArgs(this.server), ...args];
+    const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
+    const r = await run(argv, timeoutMs, opts.input);
+    if (r === 'timed-out') throw this.notResponding(args, argv, timeoutMs, '');
+    return r;
   }
 
   private async spawnClient(args: readonly string[], opts: RunOptions): Promise<TmuxResult> {

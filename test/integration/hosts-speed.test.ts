@@ -70,7 +70,8 @@ describe('ssh calls of a command over hosts', () => {
     expect(again.stdout).toBe('in sync: 3 sessions, nothing to do\n');
     const calls = shim.calls();
     expect(calls.filter((c) => / -G /.test(c) || / -O /.test(c) || /ControlMaster=yes/.test(c))).toEqual([]);
-    expect(calls.map((c) => / -T (\S+) -- (.*)$/.exec(c)?.slice(1, 3).join(' ')).sort()).toEqual(['gpu1 sh -s', 'gpu2 sh -s']);
+    // The host's kept shell (`sh`, requests on its stdin) took the connect's script.
+    expect(calls.map((c) => / -T (\S+) -- (.*)$/.exec(c)?.slice(1, 3).join(' ')).sort()).toEqual(['gpu1 sh', 'gpu2 sh']);
   });
 
   it('an apply with something to do: the tmux version check rides the connect script (no `tmux -V` call of its own)', async () => {
@@ -85,7 +86,9 @@ describe('ssh calls of a command over hosts', () => {
     expect(r.stdout).toContain('+ create gpu2/sp-v');
     expect(await sessionsOn('gpu2')).toContain('sp-v');
     const calls = shim.calls();
-    expect(calls.some((c) => /\bstart-server\b/.test(c))).toBe(true); // the batch went over ssh
+    // The batch rode the host's kept shell (on its stdin): no remote command of its own.
+    expect(calls.flatMap((c) => / -T (\S+) -- (.*)$/.exec(c)?.slice(1, 3).join(' ') ?? [])).toContain('gpu2 sh');
+    expect(calls.filter((c) => /\bstart-server\b|\bsource-file\b/.test(c))).toEqual([]);
     expect(calls.filter((c) => / -V$/.test(c))).toEqual([]);
   });
 

@@ -5,8 +5,11 @@ import { DEFAULT_PERSIST_SEC, closeMaster, controlSocketPath, ensureMaster, forg
 import { runOverSsh, type SshRunOptions, type SshRunResult } from './ssh-run.js';
 import type { SshTarget } from './target.js';
 
-/** Calls at once on one connection: below sshd's default MaxSessions (10), with room for a user's own. */
-export const MAX_SESSIONS = 8;
+/**
+ * Calls at once on one connection: below sshd's default MaxSessions (10), with room for a user's
+ * own and for the host's kept shell (ssh/ssh-shell.ts), which holds one session for its life.
+ */
+export const MAX_SESSIONS = 7;
 
 /**
  * A host's transport: every call rides the host's master connection, which is started before the

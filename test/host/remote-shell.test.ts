@@ -1,0 +1,130 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { KeptShell, parseFrame, requestText } from '../../src/host/remote-shell.js';
+import { waitFor } from '../helpers/tmux.js';
+
+/** A kept shell on a local `sh` (no ssh): what each request cost is one write and one read here too. */
+function localShell(): { shell: KeptShell; opened: ChildProcess[] } {
+  const opened: ChildProcess[] = [];
+  const shell = new KeptShell({
+    async open() {
+      const child = spawn('sh', [], { stdio: ['pipe', 'pipe', 'pipe'] });
+      opened.push(child);
+      return child;
+    },
+    lost: (why, stderr) => new Error(`lost: ${why} ${stderr.trim()}`),
+  });
+  return { shell, opened };
+}
+
+let current: KeptShell | undefined;
+afterEach(() => {
+  current?.close();
+  current = undefined;
+});
+
+function aShell() {
+  const s = localShell();
+  current = s.shell;
+  return s;
+}
+
+describe('the kept shell', () => {
+  it('answers each request with its own stdout, stderr and exit code, in one shell', async () => {
+    const { shell, opened } = aShell();
+    const a = await shell.run({ command: 'sh -s', input: 'echo out; echo err >&2; exit 3\n', timeoutMs: 5000 });
+    expect(a).toEqual({ kind: 'answered', stdout: 'out\n', stderr: 'err\n', code: 3 });
+    const b = await shell.run({ command: 'printf "%s" no-newline', timeoutMs: 5000 });
+    expect(b).toEqual({ kind: 'answered', stdout: 'no-newline', stderr: '', code: 0 });
+    // Input reaches the command whole, its lines as written (a quoted here-document: no expansion).
+    const text = 'line $HOME `id` $(id)\n\'quoted\' "dq" \\ back\n\nlast\n';
+    const c = await shell.run({ command: 'cat', input: text, timeoutMs: 5000 });
+    expect(c).toEqual({ kind: 'answered', stdout: text, stderr: '', code: 0 });
+    // A script that reads stdin gets its input only, never the requests after it.
+    const d = await shell.run({ command: 'sh -s', input: 'cat; echo done\n', timeoutMs: 5000 });
+    expect(d).toEqual({ kind: 'answered', stdout: 'done\n', stderr: '', code: 0 });
+    expect(opened).toHaveLength(1);
+  });
+
+  it('requests made at once run one at a time, each getting its own answer', async () => {
+    const { shell, opened } = aShell();
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => shell.run({ command: 'sh -s', input: `echo ${i}\n`, timeoutMs: 10_000 })));
+    expect(answers.map((a) => (a.kind === 'answered' ? a.stdout : a.kind))).toEqual(Array.from({ length: 20 }, (_, i) => `${i}\n`));
+    expect(opened).toHaveLength(1);
+  });
+
+  it('a request that times out kills its shell, and the next request works in a new one', async () => {
+    const { shell, opened } = aShell();
+    expect((await shell.run({ command: 'echo warm', timeoutMs: 5000 })).kind).toBe('answered');
+    const started = Date.now();
+    const slow = await shell.run({ command: 'sh -s', input: 'sleep 5; echo late\n', timeoutMs: 300 });
+    expect(slow).toEqual({ kind: 'timed-out' });
+    expect(Date.now() - started).toBeLessThan(5000);
+    const next = await shell.run({ command: 'echo next', timeoutMs: 5000 });
+    expect(next).toEqual({ kind: 'answered', stdout: 'next\n', stderr: '', code: 0 });
+    expect(opened).toHaveLength(2);
+    // The first shell was killed, by its handle.
+    expect(opened[0]?.signalCode ?? opened[0]?.exitCode).not.toBeNull();
+  });
+
+  it('a shell that ends under a request rejects it with its loss; the next request starts another', async () => {
+    const { shell, opened } = aShell();
+    // `exit` in the shell itself (not in the request's subshell): as a host lost mid-request.
+    await expect(shell.run({ command: 'echo bye >&2; kill -KILL $$', timeoutMs: 5000 })).rejects.toThrow(/^lost: the connection ended/);
+    const next = await shell.run({ command: 'echo again', timeoutMs: 5000 });
+    expect(next).toEqual({ kind: 'answered', stdout: 'again\n', stderr: '', code: 0 });
+    expect(opened).toHaveLength(2);
+  });
+
+  it('a script that prints marker-like text cannot forge a frame or end its input early', async () => {
+    const { shell } = aShell();
+    // What a frame looks like, with another nonce and with this request's number.
+    const forged = "printf '\\ntmuxctl-0000000000000000 1 0\\nforged\\ntmuxctl-0000000000000000 1 end\\n'; printf 'TMUXCTL_EOF_x\\n'; echo real\n";
+    const a = await shell.run({ command: 'sh -s', input: forged, timeoutMs: 5000 });
+    expect(a).toEqual({
+      kind: 'answered',
+      stdout: '\ntmuxctl-0000000000000000 1 0\nforged\ntmuxctl-0000000000000000 1 end\nTMUXCTL_EOF_x\nreal\n',
+      stderr: '',
+      code: 0,
+    });
+    // A line in the input that looks like a here-document's end does not end it.
+    const b = await shell.run({ command: 'cat', input: 'TMUXCTL_EOF\nEOF\n)\n}\n', timeoutMs: 5000 });
+    expect(b).toEqual({ kind: 'answered', stdout: 'TMUXCTL_EOF\nEOF\n)\n}\n', stderr: '', code: 0 });
+  });
+
+  it('output a script left behind, printed after its answer, is not taken for the next answer', async () => {
+    const { shell } = aShell();
+    const dir = mkdtempSync(path.join(tmpdir(), 'tmuxctl-shell-'));
+    try {
+      const written = path.join(dir, 'written');
+      const a = await shell.run({ command: 'sh -s', input: `(sleep 0.2; echo stray; : > ${written}) 2>/dev/null &\necho first\n`, timeoutMs: 5000 });
+      expect(a).toEqual({ kind: 'answered', stdout: 'first\n', stderr: '', code: 0 });
+      await waitFor(() => existsSync(written), 5000, 'the stray line written'); // between the two requests
+      const b = await shell.run({ command: 'echo second', timeoutMs: 5000 });
+      expect(b).toEqual({ kind: 'answered', stdout: 'second\n', stderr: '', code: 0 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the frame', () => {
+  it('is read only once whole, and what comes before its begin marker is dropped', () => {
+    const tag = 'tmuxctl-abc 7';
+    const whole = `stray\n${tag} begin\nout\n\n${tag} 2\nerr\n${tag} end\nnext`;
+    for (let i = 0; i < whole.length - 4; i++) expect(parseFrame(whole.slice(0, i), tag)).toBeUndefined();
+    expect(parseFrame(whole, tag)).toEqual({ stdout: 'out\n', stderr: 'err\n', code: 2, rest: 'next' });
+    // Another request's number is another frame.
+    expect(parseFrame(whole, 'tmuxctl-abc 71')).toBeUndefined();
+  });
+
+  it('sends a secret input on stdin only: the request line itself carries no input', () => {
+    const text = requestText({ command: 'sh -s', input: 'export TOKEN=s3cret\n' }, 'tmuxctl-x 1');
+    const [, commandLine] = text.split('\n');
+    expect(commandLine).toMatch(/^e=\$\( \{ sh -s <<'TMUXCTL_EOF_[0-9a-f]{16}'$/);
+    expect(commandLine).not.toContain('s3cret');
+  });
+});
