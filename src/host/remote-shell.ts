@@ -126,13 +126,19 @@ export class KeptShell {
     return turn;
   }
 
-  /** Ends the shell (its stdin closed, then SIGKILL by its handle); the next request starts another. */
+  /**
+   * Ends the shell (its stdin closed, then SIGKILL by its handle); the next request starts another.
+   * A request under way ends now (lost), not when the shell's pipes close: a process its command
+   * started may hold them open long after.
+   */
   close(): void {
     const s = this.shell;
     this.shell = undefined;
     if (!s) return;
     s.child.stdin?.end();
     signalChild(s.child, 'SIGKILL');
+    s.exited = true;
+    s.onChange?.();
   }
 
   private async runNow(req: ShellRequest, deadline: number): Promise<ShellAnswer> {

@@ -11,6 +11,7 @@ import { sshCommand } from './ssh/ssh-args.js';
 import { remoteCommand } from './ssh/remote-words.js';
 import { SshConnection } from './ssh/ssh-connection.js';
 import { keptShellOver } from './ssh/ssh-shell.js';
+import { waitThere } from './remote-wait.js';
 import { streamOverSsh } from './ssh/ssh-stream.js';
 import { lastLine, splitMuxNotice, sshFailure } from './ssh/ssh-run.js';
 import type { SshTarget } from './ssh/target.js';
@@ -70,6 +71,9 @@ export async function connectHost(
   // Every short call of this host goes through one kept shell there (remote-shell.ts): a pass's
   // looks and batches cost a round trip each, not a new ssh session each.
   const kept = keptShellOver(conn);
+  // watch's `wait-for` rides a kept shell of its own: a wake-up, then the next wait, spawn nothing
+  // here (an ssh client each, ~10 ms of CPU taken from the repair that the wake-up starts).
+  const waits = keptShellOver(conn);
   const scriptFailed = (code: number, stderr: string) =>
     new HostUnreachableError(host.name, `a shell script failed there: ${lastLine(stderr) ?? `exit status ${code}`}`);
   const runFor = async (script: string, ms: number) => {
@@ -106,14 +110,18 @@ export async function connectHost(
   };
   const young = () => Date.now() - fetchedAt <= HELLO_ANSWER_MAX_AGE_MS;
   const launcher: TmuxLauncher = {
-    // Long-lived clients (`wait-for`): a session each, their own ssh.
+    // Clients started on their own (a control client): a session each, their own ssh.
     command: (argv, timeoutMs) => sshCommand(target, remoteTmux(argv, timeoutMs)),
     // Short calls and batches: through the kept shell; the batch's lines as its input (stdin there).
     async run(argv, timeoutMs, input) {
       const r = await kept.run({ command: remoteCommand(remoteTmux(argv, timeoutMs)), timeoutMs, ...(input !== undefined && { input }) });
       return r.kind === 'timed-out' ? 'timed-out' : { stdout: r.stdout, stderr: r.stderr, code: r.code };
     },
-    abandon: () => kept.close(),
+    wait: (argv, timeoutMs, signal) => waitThere(waits, argv, timeoutMs, signal),
+    abandon: () => {
+      kept.close();
+      waits.close();
+    },
     settle: (r) => {
       const failed = sshFailure(target, r.code, r.stderr);
       if (failed) return failed;

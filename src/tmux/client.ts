@@ -83,7 +83,14 @@ export interface TmuxLauncher {
    * call spawns its client (command()).
    */
   run?(tmuxArgv: readonly string[], timeoutMs: number, input?: string): Promise<TmuxResult | 'timed-out'>;
-  /** Ends what run() keeps (a command that stops waiting), as abandon() kills spawned clients. */
+  /**
+   * Runs a wait (watch's `wait-for`: its timeout is its expected end) over a connection kept for
+   * waits, when the transport has one: resolves at the wait's end, `timedOut` set when it ran out;
+   * `signal` ends it early (code 130). Rejects with the transport's own failure. Unset: each wait
+   * spawns its client (command()).
+   */
+  wait?(tmuxArgv: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<TmuxResult>;
+  /** Ends what run() and wait() keep (a command that stops waiting), as abandon() kills spawned clients. */
   abandon?(): void;
   /** Runs one client's whole life when the transport allows (a connection carries so many at once). */
   session<T>(call: () => Promise<T>): Promise<T>;
@@ -159,6 +166,8 @@ export class TmuxClient implements Tmux {
     if (early) return Promise.resolve(early);
     const run = this.launcher.run?.bind(this.launcher);
     if (run && !opts.signal && !opts.timeoutIsExpected) return this.runKept(run, args, opts);
+    if (this.launcher.wait && opts.timeoutIsExpected && opts.input === undefined)
+      return this.launcher.wait([...serverArgs(this.server), ...args], opts.timeoutMs ?? this.timeoutMs, opts.signal);
     return this.launcher.session(() => this.spawnClient(args, opts));
   }
 

@@ -3,6 +3,8 @@
  * (test/helpers/sshd.ts), tmuxctl run with its ssh config, and the live panes of a host's tmux
  * server on the test's socket, read as that host's user.
  */
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { SshHosts } from './sshd.js';
 import type { CliResult, TmuxServer } from './tmux.js';
 
@@ -50,6 +52,26 @@ export function hostsHarness(t: TmuxServer, ssh: SshHosts): HostsHarness {
     replacedOn: async (host, session, old) => {
       const now = await pidOn(host, session);
       return now !== undefined && now !== old ? now : undefined;
+    },
+  };
+}
+
+let shims = 0;
+/** A folder (under `parent`) with an `ssh` that logs its argv, one line a call, and runs the real one. */
+export function loggingSsh(parent: string): { dir: string; calls: () => string[] } {
+  const dir = path.join(parent, `ssh-shim-${++shims}`);
+  mkdirSync(dir, { recursive: true });
+  const log = path.join(dir, 'calls.log');
+  writeFileSync(log, '');
+  writeFileSync(path.join(dir, 'ssh'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec /usr/bin/ssh "$@"\n`);
+  chmodSync(path.join(dir, 'ssh'), 0o755);
+  return {
+    dir,
+    /** The calls since the last look. */
+    calls: () => {
+      const lines = readFileSync(log, 'utf8').split('\n').filter(Boolean);
+      writeFileSync(log, '');
+      return lines;
     },
   };
 }

@@ -6,34 +6,16 @@
  * Real sshd "hosts" (test/helpers/sshd.ts); ssh calls counted with a logging `ssh` first on PATH.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { controlDir } from '../../src/host/ssh/control-path.js';
+import { loggingSsh } from '../helpers/hosts.js';
 import { useSshHosts } from '../helpers/sshd.js';
 import { isProcessAlive, LONG_RUNNING, quickSession, useTmuxServer, waitFor } from '../helpers/tmux.js';
 
 const t = useTmuxServer();
 const ssh = useSshHosts(['gpu1', 'gpu2']);
-
-let shims = 0;
-/** A folder with an `ssh` that logs its argv (one line a call) and runs the real one. */
-function loggingSsh(): { dir: string; calls: () => string[] } {
-  const dir = path.join(t.stateDir, '..', `ssh-shim-${++shims}`);
-  mkdirSync(dir, { recursive: true });
-  const log = path.join(dir, 'calls.log');
-  writeFileSync(log, '');
-  writeFileSync(path.join(dir, 'ssh'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec /usr/bin/ssh "$@"\n`);
-  chmodSync(path.join(dir, 'ssh'), 0o755);
-  return {
-    dir,
-    calls: () => {
-      const lines = readFileSync(log, 'utf8').split('\n').filter(Boolean);
-      writeFileSync(log, '');
-      return lines;
-    },
-  };
-}
 
 function run(args: string[], configFile: string, shimDir: string) {
   return t.tmuxctl(args, { env: { TMUXCTL_SSH_CONFIG: configFile, PATH: `${shimDir}:${process.env.PATH}` }, timeoutMs: 60_000 });
@@ -55,7 +37,7 @@ async function sessionsOn(host: string): Promise<string[]> {
 
 describe('ssh calls of a command over hosts', () => {
   it('a no-op apply with the masters up: one ssh per host, no ssh -G, no -O check; the connect takes the look', async () => {
-    const shim = loggingSsh();
+    const shim = loggingSsh(path.join(t.stateDir, '..'));
     const file = t.writeSpec('noop/app.yaml', {
       version: 1,
       hosts: { gpu1: { ssh: 'gpu1' }, gpu2: { ssh: 'gpu2' } },
@@ -75,7 +57,7 @@ describe('ssh calls of a command over hosts', () => {
   });
 
   it('an apply with something to do: the tmux version check rides the connect script (no `tmux -V` call of its own)', async () => {
-    const shim = loggingSsh();
+    const shim = loggingSsh(path.join(t.stateDir, '..'));
     const file = t.writeSpec('version/app.yaml', {
       version: 1,
       hosts: { gpu2: { ssh: 'gpu2' } },
@@ -93,7 +75,7 @@ describe('ssh calls of a command over hosts', () => {
   });
 
   it('a master killed between commands: the next apply still works, and the one after rides a new master', async () => {
-    const shim = loggingSsh();
+    const shim = loggingSsh(path.join(t.stateDir, '..'));
     const file = t.writeSpec('killed/app.yaml', {
       version: 1,
       hosts: { gpu1: { ssh: 'gpu1' } },
@@ -115,7 +97,7 @@ describe('ssh calls of a command over hosts', () => {
   });
 
   it('the ssh config changed where a destination goes: the remembered socket path is dropped, nothing lands on the old host', async () => {
-    const shim = loggingSsh();
+    const shim = loggingSsh(path.join(t.stateDir, '..'));
     const base = readFileSync(ssh.configFile, 'utf8');
     const moving = path.join(t.stateDir, '..', 'moving_ssh_config');
     const alias = (h: string) => {

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
-import { hostsDocFor, hostsHarness } from '../helpers/hosts.js';
+import path from 'node:path';
+import { hostsDocFor, hostsHarness, loggingSsh } from '../helpers/hosts.js';
 import { descendantsOf, useSshHosts } from '../helpers/sshd.js';
 import { allCmdlines, LONG_RUNNING, quickSession, useTmuxServer, waitFor } from '../helpers/tmux.js';
 import { startWatch } from '../helpers/watch.js';
@@ -66,6 +67,38 @@ describe('watch across hosts', () => {
       .filter((p) => p.argv[0]?.endsWith('tmux') && p.argv.includes('wait-for'));
     expect(waiting.length).toBeLessThanOrEqual(2);
   }, 150_000);
+});
+
+describe('watch across hosts, what a repair costs', () => {
+  it('a crash repaired on a host starts no ssh here: the wake-up and the next wait ride the waits shell, the pass the kept shell', async () => {
+    const shim = loggingSsh(path.join(t.stateDir, '..'));
+    const file = t.writeSpec('c/app.yaml', hostsDoc({ 'hw-c': quickSession(LONG_RUNNING, { host: 'wgpu1' }) }));
+    const w = await startWatch(t, { args: ['-f', file], env: { TMUXCTL_SSH_CONFIG: ssh.configFile, PATH: `${shim.dir}:${process.env.PATH}` } });
+    const first = await waitFor(() => pidOn('wgpu1', 'hw-c'), 20_000, 'hw-c started on wgpu1');
+    // Settled: the kept shells, the nudge loop and the first wait are up; nothing new for a while.
+    await waitFor(
+      async () => {
+        const before = shim.calls().length;
+        await new Promise((r) => setTimeout(r, 1500));
+        return before === 0 && shim.calls().length === 0;
+      },
+      30_000,
+      'watch settled on wgpu1',
+    );
+    process.kill(first, 'SIGKILL'); // a process of the test's own throw-away user
+    await waitFor(
+      async () => {
+        const now = await pidOn('wgpu1', 'hw-c');
+        return now !== undefined && now !== first ? now : undefined;
+      },
+      20_000,
+      'hw-c repaired on wgpu1',
+    );
+    // The pass after the repair and the wait armed again have run by now.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(shim.calls()).toEqual([]);
+    expect(w.stderr()).toContain('wgpu1/hw-c');
+  }, 90_000);
 });
 
 /** The pid of the host's tmux server on the test's socket, or undefined when none runs. */

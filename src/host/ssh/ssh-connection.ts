@@ -7,9 +7,10 @@ import type { SshTarget } from './target.js';
 
 /**
  * Calls at once on one connection: below sshd's default MaxSessions (10), with room for a user's
- * own and for the host's kept shell (ssh/ssh-shell.ts), which holds one session for its life.
+ * own and for the host's two kept shells (ssh/ssh-shell.ts: short calls, and watch's waits), which
+ * hold one session each for their life.
  */
-export const MAX_SESSIONS = 7;
+export const MAX_SESSIONS = 6;
 
 /**
  * A host's transport: every call rides the host's master connection, which is started before the
