@@ -1,18 +1,8 @@
-import { spawn } from 'node:child_process';
-import { dirname } from 'node:path';
-import { HostUnreachableError, LockError } from '../errors.js';
-import { signalChild } from '../process/signal.js';
 import type { HeldLock } from '../apply/lock.js';
 import type { KeptLock } from '../apply/kept-lock.js';
-import { shQuote } from '../tmux/quote.js';
-import type { SshConnection } from './ssh/ssh-connection.js';
-import { sshCommand } from './ssh/ssh-args.js';
-import { lastLine, SSH_FAILED } from './ssh/ssh-run.js';
+import { HELD, holdRemoteLock, type RemoteLockOptions } from './remote-lock.js';
 
-/** flock's exit status when the wait ran out (-E). */
-const BUSY_EXIT = 75;
-/** What the keeper prints: the lock is held; someone waits for it; it cannot see who waits (keep it per pass). */
-const HELD = 'tmuxctl-lock-held';
+/** What the keeper prints after HELD: someone waits for the lock; it cannot see who waits (keep it per pass). */
 const ASKED = 'tmuxctl-lock-asked';
 const BLIND = 'tmuxctl-lock-blind';
 /** How often the keeper on the host looks for a waiter (one read of /proc/locks, builtins, and a `sleep`): as often as the local keeper (kept-lock.ts). */
@@ -43,11 +33,7 @@ const KEEPER = [
   'kill $! 2>/dev/null; wait',
 ].join('\n');
 
-export interface KeepRemoteLockOptions {
-  conn: SshConnection;
-  lockFile: string;
-  timeoutSeconds: number;
-  connectMs: number;
+export interface KeepRemoteLockOptions extends RemoteLockOptions {
   /** Told when the lock was handed over to someone who waits for it: whoever took it changed the server, look again. */
   onHandOver: () => void;
 }
@@ -62,7 +48,6 @@ export interface KeepRemoteLockOptions {
  * pass takes it again.
  */
 export function keepRemoteLock(opts: KeepRemoteLockOptions): KeptLock {
-  const name = opts.conn.target.name;
   let kept: Keeper | undefined;
   let inUse = false;
   /** The pass after a hand-over does not keep the lock it takes. */
@@ -92,7 +77,7 @@ export function keepRemoteLock(opts: KeepRemoteLockOptions): KeptLock {
           // The waiter goes first: this pass waits for it like anyone (and keeps nothing).
           if (asked) keepNext = false;
         }
-        if (!kept) kept = await startKeeper(opts, name, onAsked);
+        if (!kept) kept = await startKeeper(opts, onAsked);
       } catch (e) {
         inUse = false;
         throw e;
@@ -130,80 +115,14 @@ interface Keeper {
   end(): void;
 }
 
-async function startKeeper(opts: KeepRemoteLockOptions, name: string, onAsked: (k: Keeper) => void): Promise<Keeper> {
-  const { conn, lockFile, timeoutSeconds, connectMs } = opts;
-  await conn.connect(connectMs);
-  const wait = Math.max(0, Math.round(timeoutSeconds));
-  const script = `umask 077; mkdir -p -- ${shQuote(dirname(lockFile))} && exec flock -o -x -w ${wait} -E ${BUSY_EXIT} ${shQuote(lockFile)} sh -c ${shQuote(KEEPER)}`;
-  const cmd = sshCommand(conn.target, ['sh', '-c', script]);
-  // One of the connection's session slots (ssh-connection.ts), held for as long as the keeper lives.
-  let freeSlot = () => {};
-  const lifetime = new Promise<void>((r) => (freeSlot = r));
-  await new Promise<void>((inSlot) => {
-    void conn.session(() => {
-      inSlot();
-      return lifetime;
-    });
+async function startKeeper(opts: KeepRemoteLockOptions, onAsked: (k: Keeper) => void): Promise<Keeper> {
+  let keeper: (Keeper & { asked: boolean }) | undefined;
+  const hold = await holdRemoteLock(opts, KEEPER, (line) => {
+    if (line === ASKED && keeper && !keeper.asked) {
+      keeper.asked = true;
+      onAsked(keeper);
+    }
   });
-  const child = spawn(cmd.file, cmd.args, { stdio: ['pipe', 'pipe', 'pipe'] });
-  child.on('close', () => freeSlot());
-  child.stdin.on('error', () => {});
-  let exited = false;
-  const keeper: Keeper & { asked: boolean; blind: boolean } = {
-    asked: false,
-    blind: false,
-    alive: () => !exited,
-    end() {
-      child.stdout.destroy();
-      child.stderr.destroy();
-      child.stdin.end();
-      // The script exits once its input ends; the ssh client then exits on its own.
-      child.unref();
-    },
-  };
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    let err = '';
-    let held = false;
-    const timer = setTimeout(
-      () => {
-        signalChild(child, 'SIGKILL');
-        reject(new HostUnreachableError(name, `no answer over ssh while taking the lock within ${timeoutSeconds + connectMs / 1000} s`));
-      },
-      timeoutSeconds * 1000 + connectMs,
-    );
-    child.stdout.on('data', (b: Buffer) => {
-      out += b.toString();
-      const lines = out.split('\n');
-      out = lines.pop() ?? '';
-      for (const line of lines) {
-        if (!held && line.startsWith(HELD)) {
-          held = true;
-          keeper.blind = line.includes(BLIND);
-          clearTimeout(timer);
-          resolve();
-        } else if (held && line === ASKED && !keeper.asked) {
-          keeper.asked = true;
-          onAsked(keeper);
-        }
-      }
-    });
-    child.stderr.on('data', (b: Buffer) => (err = (err + b.toString()).slice(-4096)));
-    child.on('error', (e) => {
-      exited = true;
-      freeSlot();
-      clearTimeout(timer);
-      reject(new HostUnreachableError(name, `cannot run ssh: ${e.message}`));
-    });
-    child.on('exit', (code) => {
-      exited = true;
-      clearTimeout(timer);
-      if (held) return; // lost after it was held: the next pass takes it again
-      if (code === BUSY_EXIT)
-        reject(new LockError(`${name}: lock ${lockFile} not obtained within ${timeoutSeconds}s: another tmuxctl is reconciling this tmux server`));
-      else if (code === SSH_FAILED) reject(new HostUnreachableError(name, lastLine(err) ?? 'ssh failed'));
-      else reject(new LockError(`${name}: cannot take lock ${lockFile}: ${lastLine(err) ?? `exit status ${code}`}`));
-    });
-  });
+  keeper = { asked: false, blind: hold.heldLine.includes(BLIND), alive: () => hold.alive(), end: () => hold.end() };
   return keeper;
 }

@@ -14,7 +14,7 @@ const t = useTmuxServer();
 const ssh = useSshHosts(['wgpu1', 'wgpu2']);
 
 const hostsDoc = hostsDocFor(['wgpu1', 'wgpu2']);
-const { pidOn } = hostsHarness(t, ssh);
+const { pidOn, replacedOn } = hostsHarness(t, ssh);
 
 describe('watch across hosts', () => {
   it('repairs a kill -9 on a host, and converges a host that was down once it is back', async () => {
@@ -30,14 +30,7 @@ describe('watch across hosts', () => {
     await waitFor(() => /wgpu2: ssh: connect to host 127\.0\.0\.1 port \d+: Connection refused/.test(w.stderr()), 10_000, 'wgpu2 reported');
 
     process.kill(first, 'SIGKILL'); // a process of the test's own throw-away user
-    const second = await waitFor(
-      async () => {
-        const now = await pidOn('wgpu1', 'hw-a');
-        return now !== undefined && now !== first ? now : undefined;
-      },
-      20_000,
-      'hw-a repaired on wgpu1',
-    );
+    const second = await waitFor(() => replacedOn('wgpu1', 'hw-a', first), 20_000, 'hw-a repaired on wgpu1');
     expect(ssh.host('wgpu1').pidsOfUser()).not.toContain(first);
 
     await ssh.host('wgpu2').startSshd();
@@ -48,14 +41,7 @@ describe('watch across hosts', () => {
     process.kill(second, 'SIGKILL');
     await new Promise((r) => setTimeout(r, 1500));
     await ssh.host('wgpu1').startSshd();
-    await waitFor(
-      async () => {
-        const now = await pidOn('wgpu1', 'hw-a');
-        return now !== undefined && now !== second ? now : undefined;
-      },
-      40_000,
-      'hw-a repaired after wgpu1 came back',
-    );
+    await waitFor(() => replacedOn('wgpu1', 'hw-a', second), 40_000, 'hw-a repaired after wgpu1 came back');
     expect(w.stderr()).toContain('wgpu1/hw-a');
 
     // Each resync gives up on the host's `tmux wait-for` client and starts another: the one given
@@ -86,14 +72,7 @@ describe('watch across hosts, what a repair costs', () => {
       'watch settled on wgpu1',
     );
     process.kill(first, 'SIGKILL'); // a process of the test's own throw-away user
-    await waitFor(
-      async () => {
-        const now = await pidOn('wgpu1', 'hw-c');
-        return now !== undefined && now !== first ? now : undefined;
-      },
-      20_000,
-      'hw-c repaired on wgpu1',
-    );
+    await waitFor(() => replacedOn('wgpu1', 'hw-c', first), 20_000, 'hw-c repaired on wgpu1');
     // The pass after the repair and the wait armed again have run by now.
     await new Promise((r) => setTimeout(r, 1500));
     expect(shim.calls()).toEqual([]);
@@ -203,14 +182,7 @@ describe('watch: the SIGCHLD nudge of a host runs on the host', () => {
     for (let i = 0; i < 6; i++) {
       process.kill(pid, 'SIGKILL');
       const old = pid;
-      pid = await waitFor(
-        async () => {
-          const now = await pidOn('wgpu2', 'hn-b');
-          return now !== undefined && now !== old ? now : undefined;
-        },
-        20_000,
-        `hn-b repaired after kill ${i + 1}`,
-      );
+      pid = await waitFor(() => replacedOn('wgpu2', 'hn-b', old), 20_000, `hn-b repaired after kill ${i + 1}`);
     }
     expect((await w.stop()).code).toBe(0);
   }, 200_000);
@@ -246,14 +218,7 @@ describe('watch: the lock of a host is kept between passes', () => {
     // Taken back by a later pass (a kill: the hook wakes watch), kept again.
     const pid = await waitFor(() => pidOn('wgpu1', 'hk-a'), 5000, 'hk-a running');
     process.kill(pid, 'SIGKILL');
-    await waitFor(
-      async () => {
-        const now = await pidOn('wgpu1', 'hk-a');
-        return now !== undefined && now !== pid ? now : undefined;
-      },
-      20_000,
-      'hk-a repaired after the hand-over',
-    );
+    await waitFor(() => replacedOn('wgpu1', 'hk-a', pid), 20_000, 'hk-a repaired after the hand-over');
     const again = await waitFor(() => (keepersOn('wgpu1').length > 0 ? keepersOn('wgpu1') : undefined), 10_000, 'the lock kept again');
 
     expect((await w.stop()).code).toBe(0);
