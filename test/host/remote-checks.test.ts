@@ -7,18 +7,11 @@ import { commandResult, parseTreeRss, remoteChecks, type TimedShell } from '../.
 import { localProcs } from '../../src/host/local-procs.js';
 import { parseProcView, VIEW_SCRIPT } from '../../src/host/remote-proc-view.js';
 import { localProcView } from '../../src/process/local-proc-view.js';
+import { localSh } from '../helpers/local-sh.js';
 import { allCmdlines, killOwned, waitFor } from '../helpers/tmux.js';
 
 /** The scripts run by a local `sh -s`: what a host does with them, minus ssh. */
-const localShell: TimedShell = (script) =>
-  new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-s'], { stdio: ['pipe', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`sh exited ${code}`))));
-    child.stdin.end(script);
-  });
+const localShell: TimedShell = (script) => localSh(script);
 const checks = remoteChecks(localShell, 10_000);
 
 const TOKEN = Math.random().toString(36).slice(2, 8);

@@ -3,20 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { localProcs } from '../../src/host/local-procs.js';
 import { parseStatLines, remoteProcs, signalScript, type RemoteShell } from '../../src/host/remote-procs.js';
 import { readProc } from '../../src/process/table.js';
+import { localSh } from '../helpers/local-sh.js';
 import { isProcessAlive, waitFor } from '../helpers/tmux.js';
 
 /** The scripts run by a local `sh -s`: what a remote host does with them, minus ssh. */
-const localShell: RemoteShell = {
-  run: (script) =>
-    new Promise((resolve, reject) => {
-      const child = spawn('sh', ['-s'], { stdio: ['pipe', 'pipe', 'inherit'] });
-      let out = '';
-      child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`sh exited ${code}`))));
-      child.stdin.end(script);
-    }),
-};
+const localShell: RemoteShell = { run: localSh };
 const remote = remoteProcs(localShell);
 
 describe('the process table of a host, through shell scripts', () => {
