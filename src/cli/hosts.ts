@@ -91,7 +91,15 @@ async function hostContext(ctx: Context, host: HostSpec, desired: DesiredState |
       return takeRemoteLock(reached.conn, reached.lockFile, timeoutSeconds, connectMs);
     },
     keepLock: (timeoutSeconds, onHandOver) => {
-      const kept = keepRemoteLock({ conn: reached.conn, lockFile: reached.lockFile, timeoutSeconds, connectMs, onHandOver });
+      const kept = keepRemoteLock({
+        conn: reached.conn,
+        lockFile: reached.lockFile,
+        timeoutSeconds,
+        connectMs,
+        onHandOver,
+        // A look the host took at a wake-up stands for a fresh one only while the lock stayed ours.
+        onKeeperChange: () => reached.lockChanged(),
+      });
       return {
         hold: () => {
           reached.forgetHello(); // as for lock: a pass plans from a look taken under the lock

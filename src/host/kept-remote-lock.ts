@@ -36,6 +36,8 @@ const KEEPER = [
 export interface KeepRemoteLockOptions extends RemoteLockOptions {
   /** Told when the lock was handed over to someone who waits for it: whoever took it changed the server, look again. */
   onHandOver: () => void;
+  /** Told each time a keeper takes the lock and each time one lets go (or is found gone): the lock was not ours all along. */
+  onKeeperChange?: () => void;
 }
 
 /**
@@ -54,8 +56,10 @@ export function keepRemoteLock(opts: KeepRemoteLockOptions): KeptLock {
   let keepNext = true;
 
   const drop = () => {
-    kept?.end();
+    if (!kept) return;
+    kept.end();
     kept = undefined;
+    opts.onKeeperChange?.();
   };
   const handOver = () => {
     drop();
@@ -77,7 +81,10 @@ export function keepRemoteLock(opts: KeepRemoteLockOptions): KeptLock {
           // The waiter goes first: this pass waits for it like anyone (and keeps nothing).
           if (asked) keepNext = false;
         }
-        if (!kept) kept = await startKeeper(opts, onAsked);
+        if (!kept) {
+          kept = await startKeeper(opts, onAsked);
+          opts.onKeeperChange?.();
+        }
       } catch (e) {
         inUse = false;
         throw e;

@@ -3,7 +3,7 @@ import { lockPath, serverTag, sessionLogDir } from '../state/paths.js';
 import { randomBytes } from 'node:crypto';
 import { type ServerAddress, TmuxClient, type TmuxLauncher, type TmuxResult } from '../tmux/client.js';
 import { type RemoteStream, remoteFiles } from './files.js';
-import { HELLO_ANSWER_MAX_AGE_MS, type HelloPrefetch, helloScript, lookScript, parseHello, parseLook } from './host-hello.js';
+import { type HelloPrefetch, helloScript, lookScript, parseHello, parseLook } from './host-hello.js';
 import type { Machine } from './machine.js';
 import { remoteChecks } from './remote-checks.js';
 import { remoteProcs, type RemoteShell } from './remote-procs.js';
@@ -11,7 +11,9 @@ import { sshCommand } from './ssh/ssh-args.js';
 import { remoteCommand } from './ssh/remote-words.js';
 import { SshConnection } from './ssh/ssh-connection.js';
 import { keptShellOver } from './ssh/ssh-shell.js';
-import { waitThere } from './remote-wait.js';
+import { LookAnswers } from './look-answers.js';
+import type { ShellAnswer, ShellRequest } from './remote-shell.js';
+import { type LookOnWake, waitThere } from './remote-wait.js';
 import { streamOverSsh } from './ssh/ssh-stream.js';
 import { lastLine, splitMuxNotice, sshFailure } from './ssh/ssh-run.js';
 import type { SshTarget } from './ssh/target.js';
@@ -52,6 +54,11 @@ export interface ConnectedHost {
    * whatever is planned under the lock must come from a look taken under it.
    */
   forgetHello(): void;
+  /**
+   * The host's lock was taken or let go (watch's kept lock): a look the host took at a wake-up
+   * before that may have missed what someone else did under it, and is dropped.
+   */
+  lockChanged(): void;
 }
 
 /**
@@ -76,8 +83,19 @@ export async function connectHost(
   const waits = keptShellOver(conn);
   const scriptFailed = (code: number, stderr: string) =>
     new HostUnreachableError(host.name, `a shell script failed there: ${lastLine(stderr) ?? `exit status ${code}`}`);
+  // Looks taken ahead of their calls (the connect's, a pass's, a wake-up's) and when they may stand.
+  const answers = new LookAnswers();
+  /** Every request of the kept shell, told to the looks' bookkeeping. */
+  const keptRun = async (req: ShellRequest): Promise<ShellAnswer> => {
+    const done = answers.requestSent();
+    try {
+      return await kept.run(req);
+    } finally {
+      done();
+    }
+  };
   const runFor = async (script: string, ms: number) => {
-    const r = await kept.run({ command: 'sh -s', input: script, timeoutMs: ms });
+    const r = await keptRun({ command: 'sh -s', input: script, timeoutMs: ms });
     if (r.kind === 'timed-out') throw new HostUnreachableError(host.name, `no answer over ssh within ${Math.round(ms / 100) / 10} s`);
     if (r.code !== 0) throw scriptFailed(r.code, r.stderr);
     return r.stdout;
@@ -103,21 +121,30 @@ export async function connectHost(
   let version: TmuxResult | undefined = hello.tmux[0];
   // The prefetched look, each answer given once, to the first identical call, while young; dropped
   // at the lock (forgetHello).
-  let fetchedAt = Date.now();
-  let answers: { tmux?: { key: string; result: TmuxResult }; dirs?: { key: string; missing: Set<string> } } | undefined = {
-    ...(prefetch.tmux && hello.tmux[1] && { tmux: { key: JSON.stringify(prefetch.tmux), result: hello.tmux[1] } }),
-    ...(prefetch.dirs && hello.dirs && { dirs: { key: JSON.stringify(prefetch.dirs), missing: hello.dirs } }),
+  if (prefetch.tmux && hello.tmux[1]) answers.store('hello', { tmuxArgs: prefetch.tmux, result: hello.tmux[1], dirs: prefetch.dirs, missing: hello.dirs });
+  /** The look of the last pass: what a wake-up's look takes, so that the next pass can use it. */
+  let lastLook: { tmuxArgs: readonly string[]; dirs: readonly string[] | undefined } | undefined;
+  const lookOnWake = (): LookOnWake | undefined => {
+    if (!lastLook) return undefined;
+    const { tmuxArgs, dirs } = lastLook;
+    const since = answers.waitStarted();
+    return {
+      script: lookScript(server, [tmuxArgs], dirs, nonce, tmuxTimeoutSec),
+      onLook: (out) => {
+        const look = parseLook(out, 1, dirs, nonce);
+        if (look?.tmux[0]) answers.offerWake(since, { tmuxArgs, result: look.tmux[0], dirs, missing: look.dirs ?? new Set() });
+      },
+    };
   };
-  const young = () => Date.now() - fetchedAt <= HELLO_ANSWER_MAX_AGE_MS;
   const launcher: TmuxLauncher = {
     // Clients started on their own (a control client): a session each, their own ssh.
     command: (argv, timeoutMs) => sshCommand(target, remoteTmux(argv, timeoutMs)),
     // Short calls and batches: through the kept shell; the batch's lines as its input (stdin there).
     async run(argv, timeoutMs, input) {
-      const r = await kept.run({ command: remoteCommand(remoteTmux(argv, timeoutMs)), timeoutMs, ...(input !== undefined && { input }) });
+      const r = await keptRun({ command: remoteCommand(remoteTmux(argv, timeoutMs)), timeoutMs, ...(input !== undefined && { input }) });
       return r.kind === 'timed-out' ? 'timed-out' : { stdout: r.stdout, stderr: r.stderr, code: r.code };
     },
-    wait: (argv, timeoutMs, signal) => waitThere(waits, argv, timeoutMs, signal),
+    wait: (argv, timeoutMs, signal) => waitThere(waits, argv, timeoutMs, signal, lookOnWake()),
     abandon: () => {
       kept.close();
       waits.close();
@@ -139,14 +166,7 @@ export async function connectHost(
         version = undefined;
         return v;
       }
-      const a = answers?.tmux;
-      if (!a || a.key !== JSON.stringify(args)) {
-        // A look of tmux taken after the folders were: their answer would be older than what tmux shows.
-        if (answers?.dirs) answers = { ...answers, dirs: undefined };
-        return undefined;
-      }
-      answers = { ...answers, tmux: undefined };
-      return young() ? a.result : undefined;
+      return answers.takeTmux(args);
     },
     where: `${host.name}: `,
   };
@@ -159,10 +179,8 @@ export async function connectHost(
   const files = remoteFiles(shell, stream);
   const missingDirs = files.missingDirs.bind(files);
   files.missingDirs = (paths) => {
-    const a = answers?.dirs;
-    if (!a || a.key !== JSON.stringify(paths)) return missingDirs(paths);
-    answers = { ...answers, dirs: undefined };
-    return young() ? Promise.resolve(new Set(a.missing)) : missingDirs(paths);
+    const known = answers.takeDirs(paths);
+    return known ? Promise.resolve(known) : missingDirs(paths);
   };
   return {
     machine: {
@@ -174,20 +192,19 @@ export async function connectHost(
       // A command's call is given more than a look (remote-checks.ts): that one goes apart.
       checks: remoteChecks((script, ms) => (ms > timeoutMs ? runApart(script, ms) : runFor(script, ms)), timeoutMs),
       async lookAhead(tmuxArgs, dirs) {
-        // The connect's script took this very look a moment ago (a command's first): nothing to ask again.
-        if (answers?.tmux?.key === JSON.stringify(tmuxArgs) && answers.dirs?.key === JSON.stringify(dirs) && young()) return;
+        lastLook = { tmuxArgs, dirs };
+        // The connect's script or the wake-up took this very look a moment ago: nothing to ask again.
+        if (answers.holds(tmuxArgs, dirs)) return;
         const look = parseLook(await shell.run(lookScript(server, [tmuxArgs], dirs, nonce, tmuxTimeoutSec)), 1, dirs, nonce);
         if (!look?.tmux[0]) throw new HostUnreachableError(host.name, 'a look there printed something unexpected');
-        fetchedAt = Date.now();
-        answers = { tmux: { key: JSON.stringify(tmuxArgs), result: look.tmux[0] }, dirs: { key: JSON.stringify(dirs), missing: look.dirs ?? new Set() } };
+        answers.store('look', { tmuxArgs, result: look.tmux[0], dirs, missing: look.dirs ?? new Set() });
       },
     },
     conn,
     stateDir,
     lockFile: lockPath(stateDir, tag),
     logDir: sessionLogDir(stateDir, tag),
-    forgetHello: () => {
-      answers = undefined;
-    },
+    forgetHello: () => answers.forgetHello(),
+    lockChanged: () => answers.lockChanged(),
   };
 }

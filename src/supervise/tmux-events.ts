@@ -19,6 +19,12 @@ export interface TmuxEventsOptions {
   /** First pause after a failure; it doubles on each failure in a row, up to resyncMs. */
   firstBackoffMs?: number;
   /**
+   * Awaited before each spawned wait after the first: a host's wait is sent once the pass its last
+   * wake-up started is over, so the look the host takes when it returns follows everything that pass
+   * did (host/look-answers.ts). Nothing is lost meanwhile: tmux keeps a signal nobody waited for.
+   */
+  rearmAfter?: () => Promise<void>;
+  /**
    * Wait over a control client of its own (tmux/control/waker.ts) whenever one can attach, so a
    * wake-up costs no process; the spawned `wait-for` client is the fallback while none can.
    */
@@ -156,8 +162,14 @@ export function listenForTmuxEvents(tmux: TmuxClient, onWake: (why: string) => v
   };
 
   const loop = async () => {
+    let first = true;
     while (!abort.signal.aborted) {
       if (await tryControl()) continue;
+      if (opts.rearmAfter && !first) {
+        await unlessAborted(opts.rearmAfter(), abort.signal);
+        if (abort.signal.aborted) return;
+      }
+      first = false;
       // Spawned: until the next attempt at a control client, or the resync, whichever is first.
       const untilControl = opts.control ? Math.max(0, nextControlAttempt - Date.now()) : Number.POSITIVE_INFINITY;
       const waitMs = Math.max(AT_ONCE_MS, Math.min(resyncMs, untilControl));
@@ -197,6 +209,19 @@ export function listenForTmuxEvents(tmux: TmuxClient, onWake: (why: string) => v
       waker?.close();
     },
   };
+}
+
+/** Resolves when `p` settles or `signal` aborts, whichever is first; leaves no listener behind. */
+function unlessAborted(p: Promise<void>, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    signal.addEventListener('abort', done, { once: true });
+    p.then(done, done);
+  });
 }
 
 function pause(ms: number, signal: AbortSignal): Promise<void> {

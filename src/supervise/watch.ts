@@ -12,7 +12,7 @@ import { ControlConnection } from '../tmux/control/connection.js';
 import { ControlTmux } from '../tmux/control/control-tmux.js';
 import { hasGnuSplit } from '../tmux/log-writer.js';
 import { globalWakeHooks } from '../tmux/commands.js';
-import { coalesce, type RetryPolicy } from './coalesce.js';
+import { type Coalescer, coalesce, type RetryPolicy } from './coalesce.js';
 import { DeathLedger } from './deaths.js';
 import { HealthMonitor } from './health.js';
 import { MemoryLimits } from './memory-limit.js';
@@ -28,7 +28,7 @@ import type { Machine } from '../host/machine.js';
 import type { HeldLock } from '../apply/lock.js';
 import { killRunningChecks } from './run-check.js';
 import { listenForTmuxEvents, type TmuxEvents } from './tmux-events.js';
-import { clampDelay } from './timers.js';
+import { clampDelay, setTimer } from './timers.js';
 
 export interface WatchOptions {
   /** Spawned clients: the fallback of the control connection watch keeps (and what its waker is made from). */
@@ -281,6 +281,9 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
     if (stopped) return;
     tmuxEvents ??= listenForTmuxEvents(opts.tmux, () => loop.trigger(0), {
       resyncMs,
+      // A host's wait goes out once the passes are over (or after REARM_AT_MOST_MS, when they keep
+      // running or failing): the look its wake-up brings back then follows what they did.
+      ...(opts.remote && { rearmAfter: idleOrAfter(loop, REARM_AT_MOST_MS) }),
       ...(controlAllowed && { control: { attachTo, onConnection } }),
       // Reported once per distinct failure; the pass loop reports its own failures and backs off.
       onError: (e) => events.record({ event: 'wake-error', reason: `waiting for tmux events: ${e.message}` }, 'warn'),
@@ -416,4 +419,27 @@ function lockPerPass(take: (timeoutSeconds: number) => Promise<HeldLock>, timeou
     handOverIfAsked: () => false,
     release: async () => {},
   };
+}
+
+/** How long a host's next wait waits for the passes to be over before it goes out anyway. */
+const REARM_AT_MOST_MS = 2000;
+
+/**
+ * A wait for the loop to be idle, or `ms`, whichever is first (the timer cleared either way). One
+ * idle() at a time is asked for: a loop that keeps failing is never idle, and a waiter per re-arm
+ * would pile up.
+ */
+function idleOrAfter(loop: Coalescer, ms: number): () => Promise<void> {
+  let idle: Promise<void> | undefined;
+  return () =>
+    new Promise((resolve) => {
+      const timer = setTimer(resolve, ms);
+      idle ??= loop.idle().finally(() => {
+        idle = undefined;
+      });
+      void idle.then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
 }

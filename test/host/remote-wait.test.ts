@@ -60,4 +60,13 @@ describe('a wait in the waits shell', () => {
     done.abort();
     expect(await waitThere(waits, ['wait-for', 'never'], 30_000, done.signal)).toMatchObject({ code: 130 });
   });
+
+  it('with a look: a wait that returns is followed by the look in the same request; one that runs out takes none', async () => {
+    const looked: string[] = [];
+    const look = { script: 'echo "looked $((1 + 1))"\nexit 0\n', onLook: (out: string) => looked.push(out) };
+    expect(await waitThere(waits, ['wait-for', 'now'], 30_000, undefined, look)).toEqual({ stdout: '', stderr: '', code: 0 });
+    expect(looked).toEqual(['looked 2\n']); // the wait's own output is not the look's
+    expect(await waitThere(waits, ['wait-for', 'never'], 1000, undefined, look)).toMatchObject({ timedOut: true });
+    expect(looked).toHaveLength(1);
+  });
 });

@@ -101,3 +101,32 @@ describe('the wait-for loop when tmux cannot be run', () => {
     expect(r.errors).toEqual([]);
   });
 });
+
+describe('the wait-for loop with rearmAfter (a host: the next wait follows the pass)', () => {
+  it('sends the next wait only once rearmAfter resolves; a stop while it waits ends the loop', async () => {
+    const client = new TmuxClient({}, { PATH: '/usr/bin:/bin' }, fakeTmux('sleep 0.1; exit 0'));
+    const exec = vi.spyOn(client, 'exec');
+    let release: () => void = () => {};
+    const gates: number[] = [];
+    const wakes: string[] = [];
+    listener = listenForTmuxEvents(client, (why) => wakes.push(why), {
+      resyncMs: 5000,
+      rearmAfter: () => {
+        gates.push(Date.now());
+        return new Promise<void>((r) => (release = r));
+      },
+    });
+    // The first wait goes at once; its wake-up is told, then the loop holds the next one.
+    await vi.waitFor(() => expect(wakes).toEqual(['tmux event']), { timeout: 5000 });
+    await new Promise((r) => setTimeout(r, 400));
+    expect(exec.mock.calls).toHaveLength(1);
+    expect(gates).toHaveLength(1);
+    release();
+    await vi.waitFor(() => expect(exec.mock.calls.length).toBe(2), { timeout: 5000 });
+    await vi.waitFor(() => expect(gates).toHaveLength(2), { timeout: 5000 });
+    listener.stop();
+    listener = undefined;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(exec.mock.calls).toHaveLength(2);
+  });
+});
