@@ -41,10 +41,9 @@ export class LookAnswers {
   private dirs: { key: string; missing: Set<string> } | undefined;
   private source: LookSource = 'hello';
   private at = 0;
-  /** Requests sent in the kept shell so far, those under way, and when the answers were stored. */
+  /** Requests sent in the kept shell so far, and those under way. */
   private sent = 0;
   private busy = 0;
-  private sentAtStore = 0;
   private lockEpoch = 0;
 
   constructor(private readonly maxAgeMs = HELLO_ANSWER_MAX_AGE_MS) {}
@@ -54,7 +53,6 @@ export class LookAnswers {
     this.dirs = look.dirs && look.missing ? { key: JSON.stringify(look.dirs), missing: look.missing } : undefined;
     this.source = source;
     this.at = now;
-    this.sentAtStore = this.sent;
   }
 
   /** A request goes into the kept shell: a wake-up's look taken before it may not show its effect. */
@@ -115,9 +113,9 @@ export class LookAnswers {
     return this.usable() ? new Set(a.missing) : undefined;
   }
 
+  /** Young enough (a wake-up's look is also dropped by the first request sent after it: requestSent). */
   private usable(): boolean {
-    if (Date.now() - this.at > this.maxAgeMs) return false;
-    return this.source !== 'wake' || this.sent === this.sentAtStore;
+    return Date.now() - this.at <= this.maxAgeMs;
   }
 
   private forget(): void {

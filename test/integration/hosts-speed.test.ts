@@ -17,6 +17,11 @@ import { isProcessAlive, LONG_RUNNING, quickSession, useTmuxServer, waitFor } fr
 const t = useTmuxServer();
 const ssh = useSshHosts(['gpu1', 'gpu2']);
 
+/** `HOST COMMAND` of each logged ssh call that runs a remote command (`... -T HOST -- COMMAND`). */
+function remoteCommands(calls: readonly string[]): string[] {
+  return calls.flatMap((c) => / -T (\S+) -- (.*)$/.exec(c)?.slice(1, 3).join(' ') ?? []);
+}
+
 function run(args: string[], configFile: string, shimDir: string) {
   return t.tmuxctl(args, { env: { TMUXCTL_SSH_CONFIG: configFile, PATH: `${shimDir}:${process.env.PATH}` }, timeoutMs: 60_000 });
 }
@@ -53,7 +58,7 @@ describe('ssh calls of a command over hosts', () => {
     const calls = shim.calls();
     expect(calls.filter((c) => / -G /.test(c) || / -O /.test(c) || /ControlMaster=yes/.test(c))).toEqual([]);
     // The host's kept shell (`sh`, requests on its stdin) took the connect's script.
-    expect(calls.map((c) => / -T (\S+) -- (.*)$/.exec(c)?.slice(1, 3).join(' ')).sort()).toEqual(['gpu1 sh', 'gpu2 sh']);
+    expect(remoteCommands(calls).sort()).toEqual(['gpu1 sh', 'gpu2 sh']);
   });
 
   it('an apply with something to do: the tmux version check rides the connect script (no `tmux -V` call of its own)', async () => {
@@ -69,7 +74,7 @@ describe('ssh calls of a command over hosts', () => {
     expect(await sessionsOn('gpu2')).toContain('sp-v');
     const calls = shim.calls();
     // The batch rode the host's kept shell (on its stdin): no remote command of its own.
-    expect(calls.flatMap((c) => / -T (\S+) -- (.*)$/.exec(c)?.slice(1, 3).join(' ') ?? [])).toContain('gpu2 sh');
+    expect(remoteCommands(calls)).toContain('gpu2 sh');
     expect(calls.filter((c) => /\bstart-server\b|\bsource-file\b/.test(c))).toEqual([]);
     expect(calls.filter((c) => / -V$/.test(c))).toEqual([]);
   });

@@ -3,17 +3,12 @@ import type { MachineFiles } from '../../src/host/files.js';
 import type { EventLog, TmuxctlEvent } from '../../src/log/events.js';
 import { createNotifier } from '../../src/notify/notifier.js';
 import type { Transport } from '../../src/notify/send.js';
-import type { Notification, NotifyChannel } from '../../src/notify/types.js';
+import type { Notification } from '../../src/notify/types.js';
 import { desired, NOW, spec } from '../helpers/model.js';
+import { COMMAND_CHANNEL } from '../helpers/notify.js';
 import { waitFor } from '../helpers/tmux.js';
 
-const channel: NotifyChannel = {
-  label: 'command (app.yaml notify[0])',
-  on: ['start-failed', 'crash-loop', 'unhealthy', 'gave-up'],
-  cooldownSeconds: 300,
-  transport: { kind: 'command', argv: ['true'] },
-  secrets: [],
-};
+const channel = COMMAND_CHANNEL;
 
 const log = (into: TmuxctlEvent[]): EventLog => ({ record: (e) => into.push(e), close: async () => {} });
 
