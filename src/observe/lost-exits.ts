@@ -11,7 +11,8 @@ import type { ObservedState } from './types.js';
  * - On its way: the kernel closes an exiting process's files before it makes it a zombie, and tmux
  *   marks the pane dead on that close. A look in between sees no status; under load that lasted
  *   long enough for a notification to say `exited` where the next look said `exited with status 3`.
- *   Such a process is still running (R) or in the kernel (D), and a look a moment later has its exit.
+ *   Such a process is still running (R) or in the kernel (D), or a zombie, or already reaped by the
+ *   time /proc is read (the likeliest: tmux reaps within a moment); a look a moment later has its exit.
  *
  * Without either, the restart policy cannot tell a clean exit from a failure. Sends the SIGCHLD
  * when a pane is lost; returns whether a fresh snapshot will show more (a nudge was sent or an exit
@@ -27,6 +28,9 @@ export async function nudgeLostExits(procs: ProcessAccess, observed: ObservedSta
   // Most snapshots have none: no look at the process table at all then.
   if (suspects.length === 0) return false;
   const now = await procs.read(suspects);
+  // Gone since the look: only its parent, the server, can have reaped it, and tmux records a pane's
+  // exit in the same step as it reaps (server.c, server_child_exited). The next look has it.
+  if (suspects.some((pid) => !now.has(pid))) return true;
   const children = suspects.map((pid) => now.get(pid)).filter((p): p is ProcStat => p !== undefined && p.ppid === server);
   if (children.some((p) => p.state === 'Z')) return procs.nudgeReap(server);
   return children.some((p) => p.state === 'R' || p.state === 'D');
