@@ -45,6 +45,26 @@ export function signalScript(procs: readonly ProcessIdentity[], signal: NodeJS.S
   ].join('\n');
 }
 
+/**
+ * Prints each of these process groups that still has a member, as local-procs.ts asks with
+ * `process.kill(-pgid, 0)`: `kill -0` to the group, a shell builtin, where reading the host's whole
+ * /proc cost a crash repair ~10 ms. Only "No such process" counts as empty: a group of someone
+ * else's processes answers "not permitted", and it has members. The C locale keeps those words
+ * (bash translates them); `--` is left out because dash's kill does not take it.
+ */
+export function groupsScript(pgids: readonly number[]): string {
+  const list = pgids.filter((g) => isPid(g) && g > 1).join(' ');
+  if (list === '') return 'exit 0\n';
+  return [
+    `for g in ${list}; do`,
+    '  r=$(LC_ALL=C; export LC_ALL; kill -0 -$g 2>&1) || case $r in *"No such process"*) continue ;; esac',
+    '  echo $g',
+    'done',
+    'exit 0',
+    '',
+  ].join('\n');
+}
+
 /** Parses stat lines as `cat` printed them; pure. A line that is not one (a comm with a newline) is dropped. */
 export function parseStatLines(out: string): ProcStat[] {
   const procs: ProcStat[] = [];
@@ -86,7 +106,8 @@ export function remoteProcs(shell: RemoteShell, stream?: RemoteStream): ProcessA
     async groupsWithMembers(pgids) {
       if (pgids.length === 0) return new Set();
       const wanted = new Set(pgids);
-      return new Set(parseStatLines(await shell.run(LIST_SCRIPT)).flatMap((p) => (wanted.has(p.pgid) ? [p.pgid] : [])));
+      const said = (await shell.run(groupsScript(pgids))).split('\n').map(Number);
+      return new Set(said.filter((g) => wanted.has(g)));
     },
     async nudgeReap(serverPid) {
       if (!isPid(serverPid) || serverPid <= 1) return false;

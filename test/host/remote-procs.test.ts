@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { localProcs } from '../../src/host/local-procs.js';
-import { parseStatLines, remoteProcs, signalScript, type RemoteShell } from '../../src/host/remote-procs.js';
+import { groupsScript, parseStatLines, remoteProcs, signalScript, type RemoteShell } from '../../src/host/remote-procs.js';
 import { readProc } from '../../src/process/table.js';
 import { localSh } from '../helpers/local-sh.js';
 import { isProcessAlive, waitFor } from '../helpers/tmux.js';
@@ -47,9 +47,28 @@ describe('the process table of a host, through shell scripts', () => {
     }
   });
 
+  it('counts a group it may not signal as one with members (only "No such process" is empty)', async () => {
+    // A group of this test's user, asked about by a shell of another user (nobody): `kill -0` says
+    // "not permitted" there, and that group is not empty.
+    const child = spawn('sleep', ['60'], { stdio: 'ignore', detached: true });
+    const asNobody: RemoteShell = {
+      run: (script) =>
+        new Promise((resolve, reject) => {
+          execFile('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'sh', '-s'], (e, out) => (e ? reject(e) : resolve(out))).stdin!.end(script);
+        }),
+    };
+    try {
+      const groups = await remoteProcs(asNobody).groupsWithMembers([child.pid!, 999_999_999]);
+      expect([...groups]).toEqual([child.pid]);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
   it('never puts anything but integers and a signal name in a script', () => {
     expect(() => signalScript([{ pid: 1, startTime: 1 }], 'SIGTERM; rm -rf ~' as NodeJS.Signals)).toThrow();
     expect(signalScript([{ pid: Number.NaN, startTime: 1 }], 'SIGTERM')).toBe('exit 0\n');
+    expect(groupsScript([Number.NaN, 1, -5, 0])).toBe('exit 0\n');
     expect(parseStatLines('garbage\n12 (a b) S 1 12 12 0 -1 0 0 0 0 0 1 2 0 0 20 0 1 0 777 0 0\n')).toMatchObject([{ pid: 12, startTime: 777, cpuTicks: 3 }]);
   });
 });
