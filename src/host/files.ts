@@ -144,8 +144,11 @@ export function missingFromOutput(out: string, paths: readonly string[]): Set<st
 }
 
 export function remoteFiles(shell: RemoteShell, stream: RemoteStream): MachineFiles {
+  // Log writes never fail a start or a restart, and nothing waits on their answer: posted, they
+  // reach the host with the batch after them, at no round trip of their own.
   const quiet = async (script: string) => {
-    await shell.run(`umask 077\n${script}\nexit 0\n`).catch(() => undefined);
+    const text = `umask 077\n${script}\nexit 0\n`;
+    await (shell.post ? shell.post(text) : shell.run(text)).catch(() => undefined);
   };
   return {
     async missingDirs(paths) {

@@ -11,6 +11,11 @@ import { parseProcView, VIEW_SCRIPT } from './remote-proc-view.js';
  */
 export interface RemoteShell {
   run(script: string): Promise<string>;
+  /**
+   * Runs a script whose output and outcome nobody reads (a log write), in order with the calls
+   * around it, without a round trip of its own (remote-shell.ts's `post`). Unset: `run` serves.
+   */
+  post?(script: string): Promise<void>;
 }
 
 /** Every /proc/PID/stat of the host, one per line (a process that ends meanwhile is skipped). */

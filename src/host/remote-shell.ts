@@ -58,6 +58,12 @@ export function requestText(req: Pick<ShellRequest, 'command' | 'input'>, tag: s
   ].join('\n');
 }
 
+/** A posted script: on a shell of its own (its `exit` is its own), every output dropped. */
+export function postText(script: string, timeoutSec: number): string {
+  const d = delimiterFor(script);
+  return `timeout -s KILL ${timeoutSec} sh -s >/dev/null 2>&1 <<'${d}'\n${script.endsWith('\n') ? script : `${script}\n`}${d}\n`;
+}
+
 /**
  * A here-document's delimiter that no line of `input` is: random, so a script cannot end its own
  * input early and have the rest run as the shell's next commands.
@@ -124,6 +130,33 @@ export class KeptShell {
     const turn = this.tail.then(() => this.runNow(req, Date.now() + req.timeoutMs));
     this.tail = turn.catch(() => undefined);
     return turn;
+  }
+
+  /**
+   * Runs a script whose output and outcome nobody reads (a log marker), in turn, without waiting for
+   * it: its turn ends once it is written, so the request after it goes out right behind it and the
+   * host runs both for one round trip. `timeout` kills it there past `timeoutMs`, so it cannot hold
+   * the shell longer than a request would. Resolves once written, or once no shell could be had in
+   * time: then it is lost, as the host is (an awaited write would have failed the same way).
+   */
+  post(script: string, timeoutMs: number): Promise<void> {
+    const turn = this.tail.then(() => this.postNow(script, timeoutMs)).catch(() => undefined);
+    this.tail = turn;
+    return turn;
+  }
+
+  private async postNow(script: string, timeoutMs: number): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const expired = new Promise<'expired'>((resolve) => {
+      timer = setTimeout(() => resolve('expired'), timeoutMs);
+    });
+    try {
+      const shell = await Promise.race([this.started(timeoutMs).catch(() => 'expired' as const), expired]);
+      if (shell === 'expired' || shell.exited) return;
+      shell.child.stdin?.write(postText(script, Math.ceil(timeoutMs / 1000)));
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**

@@ -107,7 +107,17 @@ export async function connectHost(
     if (r.code !== 0) throw scriptFailed(r.code, r.stderr);
     return r.stdout;
   };
-  const shell: RemoteShell = { run: (script) => runFor(script, timeoutMs) };
+  const shell: RemoteShell = {
+    run: (script) => runFor(script, timeoutMs),
+    post: async (script) => {
+      const done = answers.requestSent();
+      try {
+        await kept.post(script, timeoutMs);
+      } finally {
+        done();
+      }
+    },
+  };
   const nonce = `tmuxctl-${randomBytes(8).toString('hex')}`;
   const tmuxTimeoutSec = Math.ceil(timeoutMs / 1000) + 2;
   // `tmux -V` too: the version is checked before the first batch (TmuxClient.checkVersion), and a

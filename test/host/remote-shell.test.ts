@@ -56,6 +56,28 @@ describe('the kept shell', () => {
     expect(opened).toHaveLength(1);
   });
 
+  it('posts a script without waiting for it: in order with the requests around it, its output and exit its own', async () => {
+    const { shell, opened } = aShell();
+    const dir = mkdtempSync(path.join(tmpdir(), 'tmuxctl-post-'));
+    try {
+      const mark = path.join(dir, 'mark');
+      await shell.post(`echo noise; echo noise >&2; sleep 0.5; touch '${mark}'; exit 7\n`, 5000);
+      // Written, not waited for: the script is still asleep.
+      expect(existsSync(mark)).toBe(false);
+      // The request after it runs after it, in the same shell, and hears none of it.
+      const a = await shell.run({ command: `test -e '${mark}' && echo seen`, timeoutMs: 5000 });
+      expect(a).toEqual({ kind: 'answered', stdout: 'seen\n', stderr: '', code: 0 });
+      expect(opened).toHaveLength(1);
+      // One that hangs is killed there past its time, so it holds the next request no longer than that.
+      await shell.post('sleep 30\n', 1000);
+      const b = await shell.run({ command: 'echo after', timeoutMs: 10_000 });
+      expect(b).toEqual({ kind: 'answered', stdout: 'after\n', stderr: '', code: 0 });
+      expect(opened).toHaveLength(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a request that times out kills its shell, and the next request works in a new one', async () => {
     const { shell, opened } = aShell();
     expect((await shell.run({ command: 'echo warm', timeoutMs: 5000 })).kind).toBe('answered');
