@@ -49,7 +49,11 @@ export interface Marker {
 export interface MachineFiles {
   /** Of these directories (as declared: `~` is that machine's home), those that do not exist there. */
   missingDirs(paths: readonly string[]): Promise<Set<string>>;
-  appendMarkers(logDir: string, markers: readonly Marker[], at: number): Promise<void>;
+  /**
+   * Resolves with the sessions whose marker could not be written, as far as is known here (a host's
+   * writes are posted: remote-shell.ts's `post`, their failure is not seen).
+   */
+  appendMarkers(logDir: string, markers: readonly Marker[], at: number): Promise<string[]>;
   moveLogs(logDir: string, moves: readonly { from: string; to: string }[]): Promise<void>;
   rotateLarge(logDir: string, sessions: readonly string[]): Promise<void>;
   /** The targets with a log in the folder (or only its rotated copy), sorted. */
@@ -70,7 +74,7 @@ export const localFiles: MachineFiles = {
     return new Set(paths.filter((p) => !isDirectory(p)));
   },
   async appendMarkers(logDir, markers, at) {
-    for (const m of markers) appendMarker(logDir, m.session, m.text, at);
+    return markers.filter((m) => !appendMarker(logDir, m.session, m.text, at)).map((m) => m.session);
   },
   async moveLogs(logDir, moves) {
     for (const m of moves) moveLog(logDir, m.from, m.to);
@@ -156,10 +160,11 @@ export function remoteFiles(shell: RemoteShell, stream: RemoteStream): MachineFi
       return missingFromOutput(await shell.run(`${missingDirsTests(paths)}exit 0\n`), paths);
     },
     async appendMarkers(logDir, markers, at) {
-      if (markers.length === 0) return;
+      if (markers.length === 0) return [];
       const stamp = new Date(at).toISOString();
       const lines = markers.map((m) => `printf '%s\\n' ${shQuote(`[tmuxctl ${stamp}] ${m.text}`)} >> ${shQuote(sessionLogFile(logDir, m.session))}`);
       await quiet(`mkdir -p -- ${shQuote(logDir)} 2>/dev/null\n${lines.join(' 2>/dev/null\n')} 2>/dev/null`);
+      return [];
     },
     async moveLogs(logDir, moves) {
       if (moves.length === 0) return;

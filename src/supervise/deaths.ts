@@ -3,7 +3,7 @@ import type { EventLog } from '../log/events.js';
 import { managedPanes, type ObservedState } from '../observe/types.js';
 import { observedTarget } from '../plan/targets.js';
 import { describeExit } from '../plan/restart-decision.js';
-import { appendMarker } from '../session-log/files.js';
+import type { MachineFiles } from '../host/files.js';
 
 /**
  * Death bookkeeping of one watch: an `exit` event and a log marker once per death it sees, and
@@ -18,6 +18,8 @@ export class DeathLedger {
   constructor(
     private readonly logDir: string,
     private readonly events: EventLog,
+    /** The files of the machine the panes run on: a host's session logs are there, not here. */
+    private readonly files: Pick<MachineFiles, 'appendMarkers'>,
   ) {}
 
   /** Records deaths new in this snapshot; returns it with each death's time refined. */
@@ -38,10 +40,11 @@ export class DeathLedger {
         // diedAt: the time backoff counts from (the event itself is written after the look that saw it).
         const diedAt = new Date(pane.deadAt).toISOString();
         this.events.record({ event: 'exit', session: target, reason: why, ...exitFields(pane), diedAt }, 'warn');
-        // The marker writer never throws (session-log/files.ts); a failed write is told, never fatal to the pass.
-        if (!appendMarker(this.logDir, target, why)) {
-          this.events.record({ event: 'log-error', session: target, reason: 'cannot write the exit marker' }, 'warn');
-        }
+        // The marker writer never throws (host/files.ts); a failed write is told, never fatal to the pass.
+        // Not awaited: on a host it is posted ahead of the pass's next call, which comes right after.
+        void this.files.appendMarkers(this.logDir, [{ session: target, text: why }], Date.now()).then((failed) => {
+          if (failed.length > 0) this.events.record({ event: 'log-error', session: target, reason: 'cannot write the exit marker' }, 'warn');
+        });
       }
     }
     this.seen = deadNow;

@@ -159,7 +159,7 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
   let failWatch: (e: TmuxctlError) => void = () => {};
   const fatal = new Promise<TmuxctlError>((resolve) => (failWatch = resolve));
 
-  const deaths = new DeathLedger(opts.logDir, events);
+  const deaths = new DeathLedger(opts.logDir, events, machine.files);
   const repeats = quietRepeats(events);
   const requeue = new Requeue(() => loop.trigger(0));
   const specs = new SpecSource({ initial: opts.initial, load: opts.load, events, recheck: () => loop.trigger(0) });

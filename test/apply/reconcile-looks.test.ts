@@ -43,7 +43,7 @@ function fakeMachine() {
         calls.push('missingDirs');
         return new Set();
       },
-      appendMarkers: async () => {},
+      appendMarkers: async () => [],
       moveLogs: async () => {},
       listLogs: unused,
       readLogs: unused,
