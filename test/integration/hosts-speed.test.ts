@@ -59,6 +59,15 @@ describe('ssh calls of a command over hosts', () => {
     expect(calls.filter((c) => / -G /.test(c) || / -O /.test(c) || /ControlMaster=yes/.test(c))).toEqual([]);
     // The host's kept shell (`sh`, requests on its stdin) took the connect's script.
     expect(remoteCommands(calls).sort()).toEqual(['gpu1 sh', 'gpu2 sh']);
+
+    // A host's log is cut by its writer as it is written: a large one there is no reason to lock
+    // and run a pass (this machine's logs are rotated by the pass). It was once looked for here, at
+    // the host's path (which, on this one machine, is that very file).
+    const grown = await ssh.host('gpu1').run(`f=$(find ~/.local/state/tmuxctl/logs -name sp-b.log | head -1) && truncate -s 20M "$f" && echo "$f"`);
+    expect(grown.code, grown.stderr).toBe(0);
+    const large = await run(['apply', '-f', file], ssh.configFile, shim.dir);
+    expect(large.stdout).toBe('in sync: 3 sessions, nothing to do\n');
+    expect(remoteCommands(shim.calls()).sort()).toEqual(['gpu1 sh', 'gpu2 sh']);
   });
 
   it('an apply with something to do: the tmux version check rides the connect script (no `tmux -V` call of its own)', async () => {

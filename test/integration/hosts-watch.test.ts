@@ -8,7 +8,7 @@ import path from 'node:path';
 import { hostsDocFor, hostsHarness, loggingSsh } from '../helpers/hosts.js';
 import { descendantsOf, useSshHosts } from '../helpers/sshd.js';
 import { allCmdlines, LONG_RUNNING, quickSession, useTmuxServer, waitFor } from '../helpers/tmux.js';
-import { startWatch } from '../helpers/watch.js';
+import { readEvents, startWatch } from '../helpers/watch.js';
 
 const t = useTmuxServer();
 const ssh = useSshHosts(['wgpu1', 'wgpu2']);
@@ -182,7 +182,13 @@ describe('watch: the SIGCHLD nudge of a host runs on the host', () => {
     for (let i = 0; i < 6; i++) {
       process.kill(pid, 'SIGKILL');
       const old = pid;
-      pid = await waitFor(() => replacedOn('wgpu2', 'hn-b', old), 20_000, `hn-b repaired after kill ${i + 1}`);
+      pid = await waitFor(() => replacedOn('wgpu2', 'hn-b', old), 20_000, `hn-b repaired after kill ${i + 1}`).catch((e: Error) => {
+        // What watch saw and did, for whoever reads a failure: a repair that waits is a lost wake-up.
+        const seen = readEvents(t)
+          .slice(-30)
+          .map((ev) => JSON.stringify(ev));
+        throw new Error(`${e.message}\nlast events:\n${seen.join('\n')}\nwatch's stderr:\n${w.stderr().slice(-3000)}`);
+      });
     }
     expect((await w.stop()).code).toBe(0);
   }, 200_000);

@@ -10,7 +10,7 @@ import { actionJson, actionLine, failureJson, failureLines, summarise, summaryLi
 import type { OutputFormat } from '../options.js';
 import { onHost, openHosts } from '../hosts.js';
 import type { HostUnreachableError } from '../../errors.js';
-import { LOCAL_HOST } from '../../host/machine.js';
+import { isLocal, LOCAL_HOST } from '../../host/machine.js';
 import { onEachHost } from '../each-host.js';
 import { eventsOnHost } from '../host-watchers.js';
 import type { EventLog } from '../../log/events.js';
@@ -111,7 +111,10 @@ async function applyLocked(ctx: Context, desired: DesiredState, opts: ApplyOptio
   if (ctx.machine.host !== LOCAL_HOST || desired.sessions.length === 0 || existsSync(socketPath(ctx.server, ctx.io.env))) {
     const look = await reconcile(ctx.machine, desired, { dryRun: true, verify: false, logDir: ctx.logDir, ...pass, ...planning(ctx, opts) });
     const owned = [...look.observed.sessions.values()].filter((s) => s.owned);
-    if (look.plan.actions.length === 0 && !owned.some((s) => logIsLarge(ctx.logDir, s.name))) return look;
+    // A log grown past its cap is rotated by a pass, here. A host's writer cuts its logs as it
+    // writes (host/files.ts), and ctx.logDir is a path there, not one to look at here.
+    const rotate = isLocal(ctx.machine) && owned.some((s) => logIsLarge(ctx.logDir, s.name));
+    if (look.plan.actions.length === 0 && !rotate) return look;
   }
   const file = eventLog(ctx, false);
   // A host's events name it, as watch's do (`gpu1/agent-a`, `"host":"gpu1"`).
