@@ -181,6 +181,32 @@ describe('apply across hosts', () => {
     expect(only.exitCode).toBe(0);
     expect((await panesOn('gpu1')).has('us-a')).toBe(false);
   });
+
+  it('status measures CPU and memory of a session on a host, there (text and JSON)', async () => {
+    // A busy loop and a sleeper on gpu2: the loop's CPU is measured from gpu2's own process table.
+    const file = t.writeSpec(
+      'usage-cpu/app.yaml',
+      hostsDoc({ 'cu-busy': quickSession(['sh', '-c', 'while :; do :; done'], { host: 'gpu2' }), 'cu-idle': quickSession(LONG_RUNNING, { host: 'gpu2' }) }),
+    );
+    try {
+      expect((await tmuxctl(['apply', '-f', file])).exitCode).toBe(0);
+      const st = await tmuxctl(['status', '-f', file, '-o', 'json']);
+      expect(st.exitCode, st.stderr).toBe(0);
+      const rows = new Map(
+        (JSON.parse(st.stdout).sessions as { session: string; cpuPercent: number | null; rssBytes: number | null }[]).map((r) => [r.session, r]),
+      );
+      expect(rows.get('cu-busy')!.cpuPercent).toBeGreaterThan(20);
+      expect(rows.get('cu-idle')!.cpuPercent).toBeLessThan(20);
+      for (const r of rows.values()) expect(r.rssBytes).toBeGreaterThan(0);
+      const text = await tmuxctl(['status', '-f', file, 'gpu2/cu-busy']);
+      const [head, row] = text.stdout.split('\n');
+      const cell = (name: string) => row!.slice(head!.indexOf(name)).split(/\s+/)[0];
+      expect(cell('CPU')).toMatch(/^\d+\.\d%$/);
+      expect(cell('MEM')).not.toBe('-');
+    } finally {
+      expect((await tmuxctl(['delete', '-f', file])).exitCode).toBe(0);
+    }
+  });
 });
 
 /** argv of every process on this machine (the test runs as root: all of them). */

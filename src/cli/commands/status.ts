@@ -2,7 +2,7 @@ import { observe } from '../../observe/snapshot.js';
 import type { ObservedState } from '../../observe/types.js';
 import { ownedPaneStatuses, paneStatuses, type PaneStatus, unmanagedSessionStatuses } from '../../plan/status.js';
 import { parseHostTarget, targetCovers, type TargetPattern } from '../../plan/targets.js';
-import { type ProcSample, sampleProcs, treeUsage, type UsageSample } from '../../process/usage.js';
+import { cpuPercent, type ProcSample, sampleProcs, type TreeUsage, treeUsage, type UsageSample } from '../../process/usage.js';
 import { processTrees } from '../../process/table.js';
 import { cpuSampleFile, readCpuSample, writeCpuSample } from '../../state/cpu-sample.js';
 import type { DesiredState } from '../../spec/types.js';
@@ -11,7 +11,7 @@ import { displayPath } from '../../spec/display-path.js';
 import type { OutputFormat } from '../options.js';
 import { formatBytes, formatDuration, renderTable } from '../table.js';
 import { type HostUnreachableError, UsageError } from '../../errors.js';
-import { LOCAL_HOST } from '../../host/machine.js';
+import { LOCAL_HOST, type Machine } from '../../host/machine.js';
 import { desiredOn, openHosts } from '../hosts.js';
 import { onEachHost } from '../each-host.js';
 
@@ -42,6 +42,8 @@ interface Look {
   rows: (PaneStatus & { host: string })[];
   /** Per host reached: its snapshot. */
   observed: Map<string, ObservedState>;
+  /** Per host reached: the machine, whose process table a host's CPU and memory come from. */
+  machines: Map<string, Machine>;
   lost: HostUnreachableError[];
   at: number;
 }
@@ -70,7 +72,13 @@ export async function statusCommand(ctx: Context, names: string[], opts: StatusO
             waiting: null,
           })),
         );
-    return { rows: selectRows(rows, targets), observed: new Map(reached.map(({ s, observed }) => [s.host, observed])), lost, at: Date.now() };
+    return {
+      rows: selectRows(rows, targets),
+      observed: new Map(reached.map(({ s, observed }) => [s.host, observed])),
+      machines: new Map(reached.map(({ s }) => [s.host, s.ctx.machine])),
+      lost,
+      at: Date.now(),
+    };
   };
   const withHosts = (desired?.hosts.length ?? 0) > 0;
   if (!opts.watch) {
@@ -81,12 +89,13 @@ export async function statusCommand(ctx: Context, names: string[], opts: StatusO
     // CPU since the previous look (kept in the state dir) when there is a recent one; otherwise over
     // a second of its own. Nothing runs (nothing started yet, every pane dead): no second to wait.
     let before = readCpuSample(sampleFile);
-    if (!before) {
-      before = sampleProcs();
-      if (localRows.some((r) => r.pid !== null || r.state === 'unmanaged')) await sleep(SAMPLE_MS);
-    }
+    // A host's CPU is measured over the same second, from two looks at its process table there.
+    const hostsBefore = await hostSamples(seen);
+    const measuredHere = before !== undefined;
+    before ??= sampleProcs();
+    if ((!measuredHere && localRows.some((r) => r.pid !== null || r.state === 'unmanaged')) || hostsBefore.size > 0) await sleep(SAMPLE_MS);
     const after = sampleProcs();
-    const measured = measure(seen, before, after);
+    const measured = measure(seen, before, after, await hostUsages(seen, hostsBefore));
     if (localObserved)
       writeCpuSample(
         sampleFile,
@@ -110,14 +119,19 @@ export async function statusCommand(ctx: Context, names: string[], opts: StatusO
   });
   let before = sampleProcs();
   let wait = SAMPLE_MS; // the first table measures over a second; later ones since the previous look
+  let hostsBefore = new Map<string, UsageSample>();
   while (!stop.signal.aborted) {
     await sleep(wait, stop.signal);
     if (stop.signal.aborted) break;
     const seen = await look();
     const after = sampleProcs();
+    // A host's first table has no look before it: its CPU shows from the second table on.
+    const hostsAfter = await hostSamples(seen);
+    const usages = await hostUsages(seen, hostsBefore, hostsAfter);
     // On a terminal the table is redrawn in place; into a file or pipe each table follows the last.
     if (ctx.io.tty) ctx.io.out('\x1b[H\x1b[2J');
-    print(ctx, opts, measure(seen, before, after), seen.at, withHosts);
+    print(ctx, opts, measure(seen, before, after, usages), seen.at, withHosts);
+    hostsBefore = hostsAfter;
     for (const e of seen.lost) ctx.io.out(`${e.message}\n`);
     if (!ctx.io.tty) ctx.io.out('\n');
     before = after;
@@ -171,8 +185,56 @@ function treesOf(sample: UsageSample, roots: readonly number[]): ProcSample[] {
   return [...seen.values()];
 }
 
-/** CPU and memory of each row's process tree on this machine (a host's rows: not measured), and its clients. */
-function measure(look: Look, before: UsageSample, after: UsageSample): StatusRow[] {
+/** A look at the process table of each host reached that has rows running there (one round trip each, side by side). */
+async function hostSamples(look: Look): Promise<Map<string, UsageSample>> {
+  const hosts = [...look.machines.keys()].filter(
+    (h) => h !== LOCAL_HOST && look.rows.some((r) => r.host === h && rootsOf(r, look.observed.get(h)!).length > 0),
+  );
+  const samples = await Promise.all(
+    hosts.map(async (h) => {
+      const procs = await look.machines
+        .get(h)!
+        .procs.list()
+        .catch(() => undefined);
+      return procs ? ([[h, { at: Date.now(), procs }]] as const) : [];
+    }),
+  );
+  return new Map(samples.flat());
+}
+
+/**
+ * CPU and memory of a host's rows: CPU between two looks at its process table (`before`, and
+ * `after` or one taken now), memory from the host's own look at its trees (machine.checks, as
+ * memoryLimitMB reads it). A host that does not answer, or has no look before: its rows show `-`.
+ */
+async function hostUsages(look: Look, before: Map<string, UsageSample>, after?: Map<string, UsageSample>): Promise<Map<string, Map<number, TreeUsage>>> {
+  const now = after ?? (await hostSamples(look));
+  const usages = await Promise.all(
+    [...before].map(async ([host, first]) => {
+      const last = now.get(host);
+      const observed = look.observed.get(host);
+      if (!last || !observed) return [];
+      const roots = look.rows.filter((r) => r.host === host).flatMap((r) => rootsOf(r, observed));
+      const rss = await look.machines
+        .get(host)!
+        .checks.treeRss(roots)
+        .catch(() => undefined);
+      if (!rss) return [];
+      const [treesBefore, treesAfter] = [processTrees(first.procs), processTrees(last.procs)];
+      const usage = new Map(
+        roots.map((root) => [
+          root,
+          { cpuPercent: cpuPercent(treesBefore(root) as ProcSample[], treesAfter(root) as ProcSample[], last.at - first.at), rssBytes: rss.get(root) ?? 0 },
+        ]),
+      );
+      return [[host, usage] as const];
+    }),
+  );
+  return new Map(usages.flat());
+}
+
+/** CPU and memory of each row's process tree (this machine's, and a host's from `hostUsage`), and its clients. */
+function measure(look: Look, before: UsageSample, after: UsageSample, hostUsage: Map<string, Map<number, TreeUsage>>): StatusRow[] {
   const local = look.observed.get(LOCAL_HOST);
   const usage = local
     ? treeUsage(
@@ -183,8 +245,9 @@ function measure(look: Look, before: UsageSample, after: UsageSample): StatusRow
     : new Map<number, { cpuPercent: number; rssBytes: number }>();
   return look.rows.map((r) => {
     const observed = look.observed.get(r.host);
-    const roots = r.host === LOCAL_HOST && observed ? rootsOf(r, observed) : [];
-    const used = roots.map((pid) => usage.get(pid)!);
+    const measured = r.host === LOCAL_HOST ? usage : hostUsage.get(r.host);
+    const roots = measured && observed ? rootsOf(r, observed) : [];
+    const used = roots.map((pid) => measured!.get(pid)!);
     return {
       ...r,
       cpuPercent: roots.length === 0 ? null : Math.round(used.reduce((a, u) => a + u.cpuPercent, 0) * 10) / 10,
