@@ -31,9 +31,10 @@ export interface ProcessAccess {
   /**
    * A host's only (host/remote-nudge.ts): SIGCHLD to its tmux server `serverPid` every `everyMs`,
    * sent on the host with no round trip per nudge, until `signal` aborts; resolves with why it ended
-   * by itself, undefined once aborted. This machine's nudge is a timer (supervise/pane-liveness.ts).
+   * by itself, undefined once aborted; `onChildren` hears the server's children when they change
+   * there (about once a second at most). This machine's nudge is a timer (supervise/pane-liveness.ts).
    */
-  keepNudging?(serverPid: number, everyMs: number, signal: AbortSignal): Promise<string | undefined>;
+  keepNudging?(serverPid: number, everyMs: number, signal: AbortSignal, onChildren?: (pids: Set<number>) => void): Promise<string | undefined>;
   /** What `orphans.match` is judged on: the whole table and what the rules ask of each process (one look). */
   view(): Promise<ProcView>;
 }

@@ -20,11 +20,18 @@ import type { RemoteStream } from './files.js';
  *   every watched host) and the end of the input ends it the same way;
  * - `sleep` of a fraction of a second is GNU, busybox and BSD; a host whose `sleep` refuses it
  *   nudges once a second rather than spinning.
+ * - with bash, about once a second it also reads the server's children (one /proc file, a builtin
+ *   read) and prints `children PID...` when they changed: the /proc backstop of
+ *   supervise/pane-liveness.ts, run there. A pane-died wake-up can be missed on a host: when our
+ *   `wait-for` is not armed at that moment and some other client waits on the channel (a stopped
+ *   watch's, until its `timeout`; another machine's watch of the same server), that client takes
+ *   the signal and tmux keeps nothing for us. (A kernel without the children file prints nothing.)
  * Only integers reach it: the pid and the tick.
  */
 export function nudgeLoopScript(serverPid: number, everyMs: number): string {
   if (!Number.isInteger(serverPid) || serverPid <= 1) throw new Error(`not a server pid: ${serverPid}`);
   const tick = (Math.max(1, Math.round(everyMs)) / 1000).toFixed(3);
+  const reportEvery = Math.max(1, Math.round(CHILDREN_EVERY_MS / Math.max(1, everyMs)));
   return [
     'set -f',
     `p=${serverPid}; me=$$`,
@@ -33,9 +40,12 @@ export function nudgeLoopScript(serverPid: number, everyMs: number): string {
     's=${s##*) }; set -- $s; born=${20}',
     '[ -n "$born" ] || exit 0',
     // bash: $1 the server, $2 its start time; read's status 1 is the end of the input, above 128 its timeout.
-    "command -v bash >/dev/null 2>&1 && exec bash -c 'set -f; while :; do read -r -t " +
+    `command -v bash >/dev/null 2>&1 && exec bash -c 'set -f; n=${reportEvery}; last=-; while :; do read -r -t ` +
       tick +
-      ' _; [ $? -eq 1 ] && exit 0; { read -r s </proc/$1/stat; } 2>/dev/null || exit 0; s=${s##*) }; set -- $1 $2 $s; [ "${22}" = "$2" ] || exit 0; kill -CHLD $1 2>/dev/null || exit 0; done\' tmuxctl-nudge "$p" "$born"',
+      ' _; [ $? -eq 1 ] && exit 0; { read -r s </proc/$1/stat; } 2>/dev/null || exit 0; s=${s##*) }; set -- $1 $2 $s; [ "${22}" = "$2" ] || exit 0; kill -CHLD $1 2>/dev/null || exit 0; ' +
+      `n=$((n+1)); [ $n -lt ${reportEvery} ] && continue; n=0; ` +
+      'k=; { read -r k </proc/$1/task/$1/children; } 2>/dev/null; [ -e /proc/$1/task/$1/children ] || continue; [ "$k" = "$last" ] && continue; last=$k; echo "children $k"; ' +
+      `done' tmuxctl-nudge "$p" "$born"`,
     '{',
     '  while kill -0 $me 2>/dev/null; do',
     '    { read -r s </proc/$p/stat; } 2>/dev/null || break',
@@ -52,11 +62,34 @@ export function nudgeLoopScript(serverPid: number, everyMs: number): string {
   ].join('\n');
 }
 
+/** How often the loop looks at the server's children (the local backstop's once a second). */
+const CHILDREN_EVERY_MS = 1000;
+
+/** The server's children from one line the loop printed; undefined for any other line. Pure. */
+export function parseChildrenLine(line: string): Set<number> | undefined {
+  const m = /^children((?: \d+)*) *$/.exec(line);
+  return m ? new Set(m[1]!.split(' ').filter(Boolean).map(Number)) : undefined;
+}
+
 /**
  * Nudges the host's tmux server `serverPid` every `everyMs` until `signal` aborts; resolves with why it ended by
- * itself (the host or the link lost), undefined once aborted. Never rejects.
+ * itself (the host or the link lost), undefined once aborted. Never rejects. `onChildren` hears the
+ * server's children each time they change there (with bash on the host).
  */
 export function keepNudgingOver(stream: RemoteStream) {
-  return (serverPid: number, everyMs: number, signal: AbortSignal): Promise<string | undefined> =>
-    stream(nudgeLoopScript(serverPid, everyMs), () => {}, signal);
+  return (serverPid: number, everyMs: number, signal: AbortSignal, onChildren?: (pids: Set<number>) => void): Promise<string | undefined> => {
+    let pending = '';
+    return stream(
+      nudgeLoopScript(serverPid, everyMs),
+      (text) => {
+        const lines = (pending + text).split('\n');
+        pending = lines.pop() ?? '';
+        for (const line of lines) {
+          const kids = parseChildrenLine(line);
+          if (kids) onChildren?.(kids);
+        }
+      },
+      signal,
+    );
+  };
 }

@@ -102,7 +102,7 @@ const HOST_NUDGE_RETRY_MAX_MS = 30_000;
 /** A nudge that ran this long before it ended was working: the next retry starts from the first delay. */
 const HOST_NUDGE_STEADY_MS = 30_000;
 
-export type KeepNudging = (serverPid: number, everyMs: number, signal: AbortSignal) => Promise<string | undefined>;
+export type KeepNudging = (serverPid: number, everyMs: number, signal: AbortSignal, onChildren?: (pids: Set<number>) => void) => Promise<string | undefined>;
 
 /**
  * The nudge of followPanes for a tmux server on a host: there it is one long-lived ssh whose loop
@@ -110,9 +110,24 @@ export type KeepNudging = (serverPid: number, everyMs: number, signal: AbortSign
  * the server each pass observed: started for it, replaced when its pid changes (a server restarted),
  * ended when there is none, when watch stops, and with its ssh. One that ends by itself (the link
  * or the host lost) is started again after a delay that doubles from 1 s to 30 s, never at once;
- * `onEnded` is told why. (The /proc backstop of followPanes reads this machine's /proc: none here.)
+ * `onEnded` is told why. The /proc backstop runs there too: the loop tells the server's children
+ * when they change, and a followed pane process missing from them calls `onExit`, as followPanes
+ * does here (once per pass: the pass it wakes follows the panes afresh).
  */
-export function nudgeOnHost(keepNudging: KeepNudging, nudgeMs: number, onEnded: (why: string, retryInMs: number) => void): PaneLiveness {
+export function nudgeOnHost(
+  keepNudging: KeepNudging,
+  nudgeMs: number,
+  onEnded: (why: string, retryInMs: number) => void,
+  onExit: () => void = () => {},
+): PaneLiveness {
+  let followed: number[] = [];
+  /** The server's children as the loop last told them, if it did. */
+  let children: Set<number> | undefined;
+  const check = () => {
+    if (!children || !followed.some((pid) => !children!.has(pid))) return;
+    followed = [];
+    onExit();
+  };
   let running: { pid: number; abort: AbortController } | undefined;
   let retry: ReturnType<typeof setTimeout> | undefined;
   let retryMs = HOST_NUDGE_RETRY_FIRST_MS;
@@ -129,7 +144,12 @@ export function nudgeOnHost(keepNudging: KeepNudging, nudgeMs: number, onEnded: 
     const me = { pid, abort };
     running = me;
     const since = Date.now();
-    void keepNudging(pid, nudgeMs, abort.signal).then((why) => {
+    const told = (kids: Set<number>) => {
+      if (running !== me) return;
+      children = kids;
+      check();
+    };
+    void keepNudging(pid, nudgeMs, abort.signal, told).then((why) => {
       // Aborted (replaced, stopped), or not the current one any more: nothing to do.
       if (why === undefined || running !== me || stopped) return;
       if (Date.now() - since >= HOST_NUDGE_STEADY_MS) retryMs = HOST_NUDGE_RETRY_FIRST_MS;
@@ -147,9 +167,18 @@ export function nudgeOnHost(keepNudging: KeepNudging, nudgeMs: number, onEnded: 
   return {
     follow(observed) {
       if (stopped) return;
+      followed = [...observed.sessions.values()].flatMap((s) =>
+        s.owned ? [...managedPanes(s).values()].flatMap(({ pane }) => (pane.dead ? [] : [pane.pid])) : [],
+      );
       const pid = observed.serverPid;
-      if (pid === running?.pid) return; // the same server: the loop (or its retry) goes on
+      if (pid === running?.pid) {
+        // The same server: the loop (or its retry) goes on. What it told during the pass counts too:
+        // a pane this snapshot saw running may have gone since.
+        check();
+        return;
+      }
       end();
+      children = undefined;
       if (pid !== undefined) start(pid);
     },
     stop() {

@@ -316,8 +316,11 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
   function remoteLiveness(host: Machine): PaneLiveness {
     const keep = host.procs.keepNudging;
     if (!keep) return { follow: () => {}, stop: () => {} };
-    return nudgeOnHost(keep, NUDGE_MS, (why, retryInMs) =>
-      events.record({ event: 'wake-error', reason: `nudging tmux there: ${why}; again in ${formatSeconds(retryInMs)}` }, 'warn'),
+    return nudgeOnHost(
+      keep,
+      NUDGE_MS,
+      (why, retryInMs) => events.record({ event: 'wake-error', reason: `nudging tmux there: ${why}; again in ${formatSeconds(retryInMs)}` }, 'warn'),
+      () => loop.trigger(0),
     );
   }
   const onSpecEvent = (path: string) => {

@@ -9,6 +9,7 @@ import { hostsDocFor, hostsHarness, loggingSsh } from '../helpers/hosts.js';
 import { descendantsOf, useSshHosts } from '../helpers/sshd.js';
 import { allCmdlines, LONG_RUNNING, quickSession, useTmuxServer, waitFor } from '../helpers/tmux.js';
 import { readEvents, startWatch } from '../helpers/watch.js';
+import { GLOBAL_HOOK_INDEX } from '../../src/tmux/options.js';
 
 const t = useTmuxServer();
 const ssh = useSshHosts(['wgpu1', 'wgpu2']);
@@ -192,6 +193,19 @@ describe('watch: the SIGCHLD nudge of a host runs on the host', () => {
     }
     expect((await w.stop()).code).toBe(0);
   }, 200_000);
+
+  it('a death whose wake-up never comes is repaired within seconds: the /proc backstop runs on the host', async () => {
+    // The wake-up can be lost on a host (another client waiting on the channel while ours is not
+    // armed takes the signal). Here it is taken away for sure: no pane-died hook on wgpu2's server.
+    const file = t.writeSpec('n3/app.yaml', hostsDoc({ 'hn-c': quickSession(LONG_RUNNING, { host: 'wgpu2' }) }));
+    const w = await startWatch(t, { args: ['-f', file, '--resync', '60', '--host', 'wgpu2'], env: { TMUXCTL_SSH_CONFIG: ssh.configFile } });
+    const pid = await waitFor(() => pidOn('wgpu2', 'hn-c'), 20_000, 'hn-c started on wgpu2');
+    const unhook = await ssh.host('wgpu2').run(`tmux -L ${t.socket} set-hook -gu 'pane-died[${GLOBAL_HOOK_INDEX}]'`);
+    expect(unhook.code, unhook.stderr).toBe(0);
+    process.kill(pid, 'SIGKILL');
+    await waitFor(() => replacedOn('wgpu2', 'hn-c', pid), 10_000, 'hn-c repaired long before the 60 s resync');
+    expect((await w.stop()).code).toBe(0);
+  }, 60_000);
 });
 
 /** The host's processes that hold or keep its reconcile lock for watch (host/kept-remote-lock.ts): flock and its script. */
