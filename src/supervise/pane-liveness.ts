@@ -123,8 +123,15 @@ export function nudgeOnHost(
   let followed: number[] = [];
   /** The server's children as the loop last told them, if it did. */
   let children: Set<number> | undefined;
+  /**
+   * Whether the last report woke a pass already: each wakes one at most. A pane started since that
+   * report (they come about once a second, on change) is missing from it without having exited,
+   * and would otherwise wake pass after pass until the next one.
+   */
+  let spent = false;
   const check = () => {
-    if (!children || !followed.some((pid) => !children!.has(pid))) return;
+    if (spent || !children || !followed.some((pid) => !children!.has(pid))) return;
+    spent = true;
     followed = [];
     onExit();
   };
@@ -144,12 +151,13 @@ export function nudgeOnHost(
     const me = { pid, abort };
     running = me;
     const since = Date.now();
-    const told = (kids: Set<number>) => {
+    const report = (kids: Set<number>) => {
       if (running !== me) return;
       children = kids;
+      spent = false;
       check();
     };
-    void keepNudging(pid, nudgeMs, abort.signal, told).then((why) => {
+    void keepNudging(pid, nudgeMs, abort.signal, report).then((why) => {
       // Aborted (replaced, stopped), or not the current one any more: nothing to do.
       if (why === undefined || running !== me || stopped) return;
       if (Date.now() - since >= HOST_NUDGE_STEADY_MS) retryMs = HOST_NUDGE_RETRY_FIRST_MS;
