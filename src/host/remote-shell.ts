@@ -114,6 +114,8 @@ interface Running {
 export class KeptShell {
   private readonly nonce = `tmuxctl-${randomBytes(8).toString('hex')}`;
   private seq = 0;
+  /** The time limits of the scripts posted since the last request's turn (post). */
+  private postedMs = 0;
   private shell: Running | undefined;
   /** The tail of the queue: each request starts once the one before it has settled. */
   private tail: Promise<unknown> = Promise.resolve();
@@ -127,7 +129,12 @@ export class KeptShell {
    * or could not be started.
    */
   run(req: ShellRequest): Promise<ShellAnswer> {
-    const turn = this.tail.then(() => this.runNow(req, Date.now() + req.timeoutMs));
+    const turn = this.tail.then(() => {
+      // Scripts posted ahead of it run first there: their time is added, not taken from this one's.
+      const slack = this.postedMs;
+      this.postedMs = 0;
+      return this.runNow(req, Date.now() + req.timeoutMs + slack);
+    });
     this.tail = turn.catch(() => undefined);
     return turn;
   }
@@ -135,8 +142,9 @@ export class KeptShell {
   /**
    * Runs a script whose output and outcome nobody reads (a log marker), in turn, without waiting for
    * it: its turn ends once it is written, so the request after it goes out right behind it and the
-   * host runs both for one round trip. `timeout` kills it there past `timeoutMs`, so it cannot hold
-   * the shell longer than a request would. Resolves once written, or once no shell could be had in
+   * host runs both for one round trip. `timeout` kills it there past `timeoutMs`, and that time is
+   * added to the next request's own, so a slow write (a hung NFS home) costs the request after it
+   * nothing but the wait: keep it short. Resolves once written, or once no shell could be had in
    * time: then it is lost, as the host is (an awaited write would have failed the same way).
    */
   post(script: string, timeoutMs: number): Promise<void> {
@@ -153,7 +161,9 @@ export class KeptShell {
     try {
       const shell = await Promise.race([this.started(timeoutMs).catch(() => 'expired' as const), expired]);
       if (shell === 'expired' || shell.exited) return;
-      shell.child.stdin?.write(postText(script, Math.ceil(timeoutMs / 1000)));
+      const limitSec = Math.ceil(timeoutMs / 1000);
+      shell.child.stdin?.write(postText(script, limitSec));
+      this.postedMs += limitSec * 1000;
     } finally {
       clearTimeout(timer);
     }

@@ -61,6 +61,9 @@ export interface ConnectedHost {
   lockChanged(): void;
 }
 
+/** How long a posted log write may take there (a hung NFS home): its marker is lost past it, not the request after it. */
+const POST_LIMIT_MS = 3000;
+
 /**
  * Connects to a host (its shared ssh connection, then one call) and returns its machine: tmux
  * there through `ssh ... tmux`, its process table and logs through shell scripts on ssh's stdin.
@@ -112,7 +115,7 @@ export async function connectHost(
     post: async (script) => {
       const done = answers.requestSent();
       try {
-        await kept.post(script, timeoutMs);
+        await kept.post(script, POST_LIMIT_MS);
       } finally {
         done();
       }

@@ -28,10 +28,11 @@ export async function nudgeLostExits(procs: ProcessAccess, observed: ObservedSta
   // Most snapshots have none: no look at the process table at all then.
   if (suspects.length === 0) return false;
   const now = await procs.read(suspects);
+  const children = suspects.map((pid) => now.get(pid)).filter((p): p is ProcStat => p !== undefined && p.ppid === server);
+  // A lost exit is nudged whatever else this look holds.
+  const nudged = children.some((p) => p.state === 'Z') && (await procs.nudgeReap(server));
   // Gone since the look: only its parent, the server, can have reaped it, and tmux records a pane's
   // exit in the same step as it reaps (server.c, server_child_exited). The next look has it.
-  if (suspects.some((pid) => !now.has(pid))) return true;
-  const children = suspects.map((pid) => now.get(pid)).filter((p): p is ProcStat => p !== undefined && p.ppid === server);
-  if (children.some((p) => p.state === 'Z')) return procs.nudgeReap(server);
-  return children.some((p) => p.state === 'R' || p.state === 'D');
+  const gone = suspects.some((pid) => !now.has(pid));
+  return nudged || gone || children.some((p) => p.state === 'R' || p.state === 'D');
 }

@@ -42,9 +42,11 @@ export class DeathLedger {
         this.events.record({ event: 'exit', session: target, reason: why, ...exitFields(pane), diedAt }, 'warn');
         // The marker writer never throws (host/files.ts); a failed write is told, never fatal to the pass.
         // Not awaited: on a host it is posted ahead of the pass's next call, which comes right after.
-        void this.files.appendMarkers(this.logDir, [{ session: target, text: why }], Date.now()).then((failed) => {
-          if (failed.length > 0) this.events.record({ event: 'log-error', session: target, reason: 'cannot write the exit marker' }, 'warn');
-        });
+        const unwritten = () => this.events.record({ event: 'log-error', session: target, reason: 'cannot write the exit marker' }, 'warn');
+        void this.files
+          .appendMarkers(this.logDir, [{ session: target, text: why }], Date.now())
+          .then((failed) => failed.length > 0 && unwritten())
+          .catch(unwritten);
       }
     }
     this.seen = deadNow;

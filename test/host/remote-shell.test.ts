@@ -68,6 +68,10 @@ describe('the kept shell', () => {
       const a = await shell.run({ command: `test -e '${mark}' && echo seen`, timeoutMs: 5000 });
       expect(a).toEqual({ kind: 'answered', stdout: 'seen\n', stderr: '', code: 0 });
       expect(opened).toHaveLength(1);
+      // Its time is added to the next request's own: a slow write does not make the request after it time out.
+      await shell.post('sleep 1.5\n', 3000);
+      const c = await shell.run({ command: 'echo in-time', timeoutMs: 1000 });
+      expect(c).toEqual({ kind: 'answered', stdout: 'in-time\n', stderr: '', code: 0 });
       // One that hangs is killed there past its time, so it holds the next request no longer than that.
       await shell.post('sleep 30\n', 1000);
       const b = await shell.run({ command: 'echo after', timeoutMs: 10_000 });

@@ -85,5 +85,12 @@ describe('nudgeLostExits', () => {
     // Reaped between the look and the read of /proc: tmux recorded its exit as it reaped, so look again.
     expect(await nudgeLostExits(table(4002, server, 'R'), dead)).toBe(true);
     expect(nudged).toEqual([server]);
+    // One gone and one a lost zombie in the same look: the zombie is still nudged.
+    const two = state(server, [
+      { id: '%1', pid: 4001, dead: true },
+      { id: '%2', pid: 4009, dead: true },
+    ]);
+    expect(await nudgeLostExits(table(4001, server, 'Z'), two)).toBe(true);
+    expect(nudged).toEqual([server, server]);
   });
 });
