@@ -88,15 +88,16 @@ export async function connectHost(
     new HostUnreachableError(host.name, `a shell script failed there: ${lastLine(stderr) ?? `exit status ${code}`}`);
   // Looks taken ahead of their calls (the connect's, a pass's, a wake-up's) and when they may stand.
   const answers = new LookAnswers();
-  /** Every request of the kept shell, told to the looks' bookkeeping. */
-  const keptRun = async (req: ShellRequest): Promise<ShellAnswer> => {
+  /** A request to the host's tmux or shell (not a wait), told to the looks' bookkeeping. */
+  const counted = async <T>(send: () => Promise<T>): Promise<T> => {
     const done = answers.requestSent();
     try {
-      return await kept.run(req);
+      return await send();
     } finally {
       done();
     }
   };
+  const keptRun = (req: ShellRequest): Promise<ShellAnswer> => counted(() => kept.run(req));
   const runFor = async (script: string, ms: number) => {
     const r = await keptRun({ command: 'sh -s', input: script, timeoutMs: ms });
     if (r.kind === 'timed-out') throw new HostUnreachableError(host.name, `no answer over ssh within ${Math.round(ms / 100) / 10} s`);
@@ -112,14 +113,7 @@ export async function connectHost(
   };
   const shell: RemoteShell = {
     run: (script) => runFor(script, timeoutMs),
-    post: async (script) => {
-      const done = answers.requestSent();
-      try {
-        await kept.post(script, POST_LIMIT_MS);
-      } finally {
-        done();
-      }
-    },
+    post: (script) => counted(() => kept.post(script, POST_LIMIT_MS)),
   };
   const nonce = `tmuxctl-${randomBytes(8).toString('hex')}`;
   const tmuxTimeoutSec = Math.ceil(timeoutMs / 1000) + 2;
@@ -170,6 +164,13 @@ export async function connectHost(
       const { stderr, masterLost } = splitMuxNotice(r.stderr);
       if (masterLost) conn.lostMaster();
       return { ...r, stderr };
+    },
+    // watch's control client there: `ssh … -- tmux -C attach-session …`, one session of the
+    // connection for its life (beside the kept shells, outside the slots below). Its requests count
+    // as the kept shell's do: a wake-up's look taken while one ran may not show its effect.
+    control: {
+      command: (argv) => sshCommand(target, ['tmux', ...argv]),
+      request: counted,
     },
     // sshd takes so many sessions per connection: the host's clients share the connection's slots.
     session: (call) => conn.session(call),

@@ -117,8 +117,8 @@ const FIRST_RETRY_MS = 500;
  */
 export async function startWatch(opts: WatchOptions): Promise<Watcher> {
   const { events } = opts;
-  // A host's control client would have to run over ssh: spawned clients there for now.
-  const useControl = opts.control !== false && !opts.remote;
+  // On a host the control client runs over the host's ssh connection (TmuxLauncher.control).
+  const useControl = opts.control !== false;
   /** 'auto' waits for the version: until then (and for good on an older tmux) no control client attaches. */
   let controlAllowed = useControl && opts.control !== 'auto';
   let versionAsked = opts.control !== 'auto';
@@ -284,7 +284,11 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
       // A host's wait goes out once the passes are over (or after REARM_AT_MOST_MS, when they keep
       // running or failing): the look its wake-up brings back then follows what they did.
       ...(opts.remote && { rearmAfter: idleOrAfter(loop, REARM_AT_MOST_MS) }),
-      ...(controlAllowed && { control: { attachTo, onConnection } }),
+      // A host's wake-up stays in its waits shell: the look the host takes as its wait returns
+      // comes back in the same answer (one round trip less than a control waker's notification),
+      // and a control client blocked in wait-for outlives a lost ssh channel there (tmux ends a
+      // client whose input closed only once its queue is free), taking the next wake-up with it.
+      ...(controlAllowed && !opts.remote && { control: { attachTo, onConnection } }),
       // Reported once per distinct failure; the pass loop reports its own failures and backs off.
       onError: (e) => events.record({ event: 'wake-error', reason: `waiting for tmux events: ${e.message}` }, 'warn'),
     });

@@ -99,6 +99,16 @@ export interface TmuxLauncher {
    * first round trip), given once; undefined: run the client.
    */
   answered?(args: readonly string[]): TmuxResult | undefined;
+  /**
+   * A control-mode client of the server there (control/control-tmux.ts), when the transport can
+   * carry one: `command` is the process to start for a `tmux -C` argv (it lives as long as the
+   * connection, so no timeout of its own), and every request sent on it goes through `request`, so
+   * that what the transport fetched ahead (`answered`) is not taken for a look after it.
+   */
+  readonly control?: {
+    command(tmuxArgv: readonly string[]): { file: string; args: string[] };
+    request<T>(send: () => Promise<T>): Promise<T>;
+  };
   /** Says where, in a message about a call that got no answer: `gpu1: `. */
   readonly where: string;
 }
@@ -162,13 +172,18 @@ export class TmuxClient implements Tmux {
    */
   exec(args: readonly string[], opts: RunOptions = {}): Promise<TmuxResult> {
     if (!this.launcher) return this.spawnClient(args, opts);
-    const early = opts.input === undefined ? this.launcher.answered?.(args) : undefined;
+    const early = this.answeredAhead(args, opts);
     if (early) return Promise.resolve(early);
     const run = this.launcher.run?.bind(this.launcher);
     if (run && !opts.signal && !opts.timeoutIsExpected) return this.runKept(run, args, opts);
     if (this.launcher.wait && opts.timeoutIsExpected && opts.input === undefined)
       return this.launcher.wait([...serverArgs(this.server), ...args], opts.timeoutMs ?? this.timeoutMs, opts.signal);
     return this.launcher.session(() => this.spawnClient(args, opts));
+  }
+
+  /** An answer the transport fetched ahead for exactly this call (TmuxLauncher.answered), given once. */
+  answeredAhead(args: readonly string[], opts: RunOptions = {}): TmuxResult | undefined {
+    return opts.input === undefined ? this.launcher?.answered?.(args) : undefined;
   }
 
   /** A short call through the launcher's kept connection (TmuxLauncher.run). */

@@ -81,6 +81,43 @@ describe('watch across hosts, what a repair costs', () => {
   }, 90_000);
 });
 
+describe('watch across hosts, over a control client on the ssh connection', () => {
+  it("with control mode, the host's tmux is reached over one control client there: it repairs a kill -9, and no client is left there when watch is killed", async () => {
+    const shim = loggingSsh(path.join(t.stateDir, '..'));
+    const file = t.writeSpec('k/app.yaml', hostsDoc({ 'hw-k': quickSession(LONG_RUNNING, { host: 'wgpu1' }) }));
+    const w = await startWatch(t, {
+      args: ['-f', file, '--host', 'wgpu1'],
+      env: { TMUXCTL_SSH_CONFIG: ssh.configFile, TMUXCTL_CONTROL: '1', PATH: `${shim.dir}:${process.env.PATH}` },
+    });
+    const first = await waitFor(() => pidOn('wgpu1', 'hw-k'), 20_000, 'hw-k started on wgpu1');
+    const controlClients = async () => {
+      const r = await ssh.host('wgpu1').run(`tmux -L ${t.socket} list-clients -F '#{client_control_mode} #{client_session}'`);
+      return r.stdout
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('1 '));
+    };
+    await waitFor(async () => (await controlClients()).length > 0, 15_000, 'a control client attached on wgpu1');
+    expect(await controlClients()).toEqual(['1 hw-k']);
+    // Started through ssh here, as the host's one control client: `ssh … -- tmux -L S -N -C attach-session …`.
+    expect(shim.calls().filter((c) => / -C attach-session /.test(c))).toHaveLength(1);
+
+    process.kill(first, 'SIGKILL'); // a process of the test's own throw-away user
+    await waitFor(() => replacedOn('wgpu1', 'hw-k', first), 20_000, 'hw-k repaired on wgpu1');
+    expect(await controlClients()).toEqual(['1 hw-k']);
+    expect(shim.calls().filter((c) => / -C attach-session /.test(c))).toEqual([]);
+
+    // Killed with no chance to say goodbye: ssh's input closes with it, and the client there ends.
+    await w.stop('SIGKILL');
+    await waitFor(async () => (await controlClients()).length === 0, 10_000, 'the control client on wgpu1 gone');
+    const left = ssh
+      .host('wgpu1')
+      .cmdlinesOfUser()
+      .filter((p) => p.argv.includes('-C') && p.argv.includes('attach-session'));
+    expect(left).toEqual([]);
+  }, 90_000);
+});
+
 /** The pid of the host's tmux server on the test's socket, or undefined when none runs. */
 async function serverOn(host: string): Promise<number | undefined> {
   const r = await ssh.host(host).run(`tmux -L ${t.socket} display-message -p '#{pid}'`);

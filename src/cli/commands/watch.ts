@@ -79,7 +79,8 @@ export async function watchCommand(ctx: Context, opts: WatchCommandOptions): Pro
           resyncSeconds: opts.resync,
           env: ctx.io.env as NodeJS.ProcessEnv,
           remote: { machine: scope.ctx.machine, lock: scope.ctx.lock, ...(scope.ctx.keepLock && { keepLock: scope.ctx.keepLock }) },
-          control: false,
+          // Over the host's ssh connection, on the same terms as here (its own tmux's version decides 'auto').
+          control: controlMode(ctx.io.env),
         });
       },
       connect: (spec, current) => openHost(ctx, spec, current),

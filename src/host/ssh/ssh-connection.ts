@@ -7,10 +7,10 @@ import type { SshTarget } from './target.js';
 
 /**
  * Calls at once on one connection: below sshd's default MaxSessions (10), with room for a user's
- * own and for the host's two kept shells (ssh/ssh-shell.ts: short calls, and watch's waits), which
- * hold one session each for their life.
+ * own and for what holds one session for its life outside these slots: the host's two kept shells
+ * (ssh/ssh-shell.ts: short calls, and watch's waits) and watch's control client (TmuxLauncher.control).
  */
-export const MAX_SESSIONS = 6;
+export const MAX_SESSIONS = 5;
 
 /**
  * A host's transport: every call rides the host's master connection, which is started before the

@@ -12,6 +12,11 @@ export interface ControlConnectionOptions {
   binary: string;
   server: ServerAddress;
   env: NodeJS.ProcessEnv;
+  /**
+   * How the client is started when it is not this machine's tmux: a host's `ssh … -- tmux ARGV`
+   * (TmuxLauncher.control). Unset: this machine's tmux, tied to this process's life (start()).
+   */
+  launch?: (tmuxArgv: readonly string[]) => { file: string; args: string[] };
   /** The session to attach to (a control client must be attached to one); tmux picks one when absent. */
   attachTo?: string;
   /** How long tmux may take to attach the client. */
@@ -100,9 +105,15 @@ export class ControlConnection {
     // where one killed half-way through its hello crashes tmux before 3.7 (attach-gate.ts). One
     // still in its first milliseconds can still be cut by it (tmux's client exits at once on SIGTERM
     // before it is attached): only if watch dies in that instant.
-    const setpriv = lookupOnPath('setpriv', env.PATH);
-    const child =
-      setpriv.kind === 'found'
+    // Over ssh no such tie is needed: when this process dies, ssh's input closes, the channel
+    // carries that to the client there, and a client with no wait-for pending (the command
+    // connection's never has one) ends at once. ssh gets this process's environment, as the host's
+    // kept shells do: the tmux there gets sshd's.
+    const setpriv = opts.launch ? undefined : lookupOnPath('setpriv', env.PATH);
+    const launched = opts.launch?.(args);
+    const child = launched
+      ? spawn(launched.file, launched.args, { stdio: ['pipe', 'pipe', 'pipe'] })
+      : setpriv?.kind === 'found'
         ? spawn(setpriv.path, ['--pdeathsig', 'TERM', '--', opts.binary, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] })
         : spawn(opts.binary, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
     const conn = new ControlConnection(child, opts);

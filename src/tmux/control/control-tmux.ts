@@ -99,12 +99,17 @@ export class ControlTmux implements Tmux {
   close(): void {
     this.closed = true;
     clearTimeout(this.preparing);
-    this.connection?.close();
+    // Let go, not lost: onConnection hears only of a connection that ended by itself.
+    const conn = this.connection;
     this.connection = undefined;
+    conn?.close();
   }
 
   async exec(args: readonly string[], opts: RunOptions = {}): Promise<TmuxResult> {
     this.refuseAfterClose(args);
+    // A host's look fetched ahead (the wake-up's, the pass's lookAhead) answers its call here too.
+    const early = this.spawned.answeredAhead(args, opts);
+    if (early) return early;
     const lines = asLines(args, opts);
     // A wait (a call with an abort signal or a timeout it expects) changes nothing: it does not hold attaches up.
     if (opts.signal || opts.timeoutIsExpected) return this.spawned.exec(args, opts);
@@ -113,7 +118,7 @@ export class ControlTmux implements Tmux {
     // Every call waits while a control client of this process attaches (attach-gate.ts).
     if (!conn) return attachGate.call(() => this.spawned.exec(args, opts));
     try {
-      return resultOf(await attachGate.call(() => conn.request(lines, opts.timeoutMs ?? this.timeoutMs)));
+      return resultOf(await attachGate.call(() => this.send(conn, lines, opts.timeoutMs ?? this.timeoutMs)));
     } catch (e) {
       if (e instanceof ControlTimeoutError) throw this.notResponding(args[0] ?? '', opts.timeoutMs ?? this.timeoutMs);
       if (!(e instanceof ControlLostError)) throw e;
@@ -137,7 +142,7 @@ export class ControlTmux implements Tmux {
     if (!conn) return attachGate.call(() => this.spawned.runScript(lines, opts));
     const timeoutMs = opts.timeoutMs ?? batchTimeoutMs(batchSize(lines), this.timeoutMs, opts.serverSessions);
     try {
-      const blocks = await attachGate.call(() => conn.request(lines, timeoutMs));
+      const blocks = await attachGate.call(() => this.send(conn, lines, timeoutMs));
       return blocks.filter((b) => !b.ok).flatMap((b) => b.lines.map((l) => l.trim()).filter(Boolean));
     } catch (e) {
       if (!(e instanceof ControlLostError)) throw e;
@@ -150,6 +155,12 @@ export class ControlTmux implements Tmux {
     }
   }
 
+  /** One request on the connection, told to the transport (a host's looks fetched ahead: TmuxLauncher.control). */
+  private send(conn: ControlConnection, lines: readonly string[], timeoutMs: number): Promise<ControlBlock[]> {
+    const transport = this.spawned.launcher?.control;
+    return transport ? transport.request(() => conn.request(lines, timeoutMs)) : conn.request(lines, timeoutMs);
+  }
+
   /**
    * The live connection, opening one when none is up and the last attempt is far enough back.
    * Undefined means: use a spawned client this time.
@@ -159,6 +170,9 @@ export class ControlTmux implements Tmux {
     if (this.closed) return undefined;
     if (this.opening) return this.opening;
     if (Date.now() < this.nextAttemptAt) return undefined;
+    // A transport that cannot carry a control client: spawned clients only.
+    const launcher = this.spawned.launcher;
+    if (launcher && !launcher.control) return undefined;
     const attachTo = this.opts.attachTo();
     if (attachTo === undefined) return undefined;
     this.opening = (async () => {
@@ -172,6 +186,7 @@ export class ControlTmux implements Tmux {
           binary: this.spawned.binary,
           server: this.server,
           env: this.spawned.env,
+          ...(launcher?.control && { launch: (argv: readonly string[]) => launcher.control!.command(argv) }),
           attachTo,
           connectTimeoutMs: this.timeoutMs,
           onNotification: this.opts.onNotification,

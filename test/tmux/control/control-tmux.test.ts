@@ -5,7 +5,7 @@
 import { localMachine } from '../../../src/host/local-procs.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { observe } from '../../../src/observe/snapshot.js';
-import { TmuxClient } from '../../../src/tmux/client.js';
+import { TmuxClient, type TmuxLauncher, type TmuxResult } from '../../../src/tmux/client.js';
 import { ControlTmux } from '../../../src/tmux/control/control-tmux.js';
 import { commandLine } from '../../../src/tmux/quote.js';
 import { createTmuxServer, destroyTmuxServer, isProcessAlive, waitFor } from '../../helpers/tmux.js';
@@ -94,5 +94,61 @@ describe('ControlTmux', () => {
     expect(a.sessions.get('ct-a')?.attached).toBe(0);
     // tmux itself counts it.
     expect((await t.tmux('display-message', '-p', '-t', '=ct-a:', '#{session_attached}')).trim()).toBe('1');
+  });
+});
+
+describe('ControlTmux over a transport (a host reached over ssh: TmuxLauncher)', () => {
+  /** A transport to this machine's tmux, as a host's is to its own: counts what goes through it. */
+  function transport(withControl: boolean, answers = new Map<string, TmuxResult>()) {
+    const seen = { requests: 0, controlStarts: 0 };
+    const launcher: TmuxLauncher = {
+      command: (argv) => ({ file: 'tmux', args: [...argv] }),
+      settle: (r) => r,
+      session: (call) => call(),
+      answered: (args) => answers.get(JSON.stringify(args)),
+      where: 'fake: ',
+      ...(withControl && {
+        control: {
+          command: (argv: readonly string[]) => {
+            seen.controlStarts++;
+            return { file: 'env', args: [`TMUX_TMPDIR=${t.env.TMUX_TMPDIR}`, 'tmux', ...argv] };
+          },
+          async request<T>(send: () => Promise<T>): Promise<T> {
+            seen.requests++;
+            return send();
+          },
+        },
+      }),
+    };
+    return { client: new TmuxClient({ socketName: t.socket }, t.env, 'tmux', launcher), seen };
+  }
+
+  it("starts its client through the transport's control command, and tells the transport of every request on it", async () => {
+    const { client, seen } = transport(true);
+    control = new ControlTmux(client, { attachTo: () => target });
+    expect((await control.exec(['display-message', '-p', 'over'])).stdout).toBe('over\n');
+    expect(control.connected).toBe(true);
+    expect(seen.controlStarts).toBe(1);
+    expect(seen.requests).toBe(1);
+    expect(await control.runScript([commandLine(['set-option', '-t', '=ct-a:', '@ct-over', '1'])])).toEqual([]);
+    expect(seen.requests).toBe(2);
+    expect(await t.tmux('show-options', '-t', '=ct-a:', '@ct-over')).toContain('@ct-over 1');
+  });
+
+  it('an answer the transport fetched ahead answers its call: nothing is sent', async () => {
+    const ahead: TmuxResult = { stdout: 'fetched ahead\n', stderr: '', code: 0 };
+    const { client, seen } = transport(true, new Map([[JSON.stringify(['list-panes', '-a']), ahead]]));
+    control = new ControlTmux(client, { attachTo: () => target });
+    await control.exec(['display-message', '-p', 'x']); // connects
+    expect(await control.exec(['list-panes', '-a'])).toEqual(ahead);
+    expect(seen.requests).toBe(1);
+  });
+
+  it('a transport that cannot carry a control client: every call goes to a spawned client', async () => {
+    const { client, seen } = transport(false);
+    control = new ControlTmux(client, { attachTo: () => target });
+    expect((await control.exec(['display-message', '-p', 'spawned'])).stdout).toBe('spawned\n');
+    expect(control.connected).toBe(false);
+    expect(seen.requests).toBe(0);
   });
 });
