@@ -68,10 +68,12 @@ function readRss(pid: number): number {
 
 /**
  * CPU and memory of each root's whole process tree (descendants, and what stays in its session or
- * group), between two samples taken by `sampleProcs`. Only the trees' own processes have their
- * memory read.
+ * group), between two samples of one machine's process table (`sampleProcs` here, a host's own
+ * listing there). Memory: from `rss`, each root's tree as that machine measured it (a root it lacks
+ * is 0), when given; otherwise read here from /proc, for the trees' own processes only. Pure when
+ * `rss` is given.
  */
-export function treeUsage(before: UsageSample, after: UsageSample, roots: readonly number[]): Map<number, TreeUsage> {
+export function treeUsage(before: UsageSample, after: UsageSample, roots: readonly number[], rss?: ReadonlyMap<number, number>): Map<number, TreeUsage> {
   const treesBefore = processTrees(before.procs);
   const treesAfter = processTrees(after.procs);
   const elapsed = after.at - before.at;
@@ -80,10 +82,12 @@ export function treeUsage(before: UsageSample, after: UsageSample, roots: readon
     const now = treesAfter(root) as ProcSample[];
     out.set(root, {
       cpuPercent: cpuPercent(treesBefore(root) as ProcSample[], now, elapsed),
-      rssBytes: sumRss(
-        now.map((p) => p.pid),
-        readRss,
-      ),
+      rssBytes: rss
+        ? (rss.get(root) ?? 0)
+        : sumRss(
+            now.map((p) => p.pid),
+            readRss,
+          ),
     });
   }
   return out;

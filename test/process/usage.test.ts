@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseStat } from '../../src/process/table.js';
-import { cpuPercent, parseVmRss, type ProcSample, sumRss } from '../../src/process/usage.js';
+import { cpuPercent, parseVmRss, type ProcSample, sumRss, treeUsage } from '../../src/process/usage.js';
 
 const proc = (pid: number, cpuTicks: number, startTime = 1000): ProcSample => ({ pid, ppid: 1, pgid: pid, sid: pid, state: 'S', startTime, cpuTicks });
 
@@ -30,6 +30,19 @@ describe('process usage arithmetic', () => {
     ]);
     expect(sumRss([1, 2, 3], (pid) => rss.get(pid) ?? 0)).toBe(5120);
     expect(sumRss([], () => 1)).toBe(0);
+  });
+
+  it('measures each root’s tree between two samples, with the memory a host measured of it when given', () => {
+    // Tree of 10: itself and its child 11; 20 alone. 12 belongs to nobody's tree.
+    const p = (pid: number, ppid: number, cpuTicks: number): ProcSample => ({ ...proc(pid, cpuTicks), ppid });
+    const before = { at: 1000, procs: [p(10, 1, 100), p(11, 10, 0), p(12, 1, 0), p(20, 1, 50)] };
+    const after = { at: 3000, procs: [p(10, 1, 140), p(11, 10, 60), p(12, 1, 900), p(20, 1, 50)] };
+    const usage = treeUsage(before, after, [10, 20], new Map([[10, 4096]]));
+    // 40 + 60 ticks over 2 s is 50% of one core; a root the host had no memory for is 0.
+    expect(usage.get(10)!.cpuPercent).toBeCloseTo(50);
+    expect(usage.get(10)!.rssBytes).toBe(4096);
+    expect(usage.get(20)).toEqual({ cpuPercent: 0, rssBytes: 0 });
+    expect([...usage.keys()]).toEqual([10, 20]);
   });
 
   it('reads VmRSS in kB as bytes, and 0 where there is none (zombies, kernel threads)', () => {

@@ -2,7 +2,7 @@ import { observe } from '../../observe/snapshot.js';
 import type { ObservedState } from '../../observe/types.js';
 import { ownedPaneStatuses, paneStatuses, type PaneStatus, unmanagedSessionStatuses } from '../../plan/status.js';
 import { parseHostTarget, targetCovers, type TargetPattern } from '../../plan/targets.js';
-import { cpuPercent, type ProcSample, sampleProcs, type TreeUsage, treeUsage, type UsageSample } from '../../process/usage.js';
+import { type ProcSample, sampleProcs, type TreeUsage, treeUsage, type UsageSample } from '../../process/usage.js';
 import { processTrees } from '../../process/table.js';
 import { cpuSampleFile, readCpuSample, writeCpuSample } from '../../state/cpu-sample.js';
 import type { DesiredState } from '../../spec/types.js';
@@ -203,9 +203,9 @@ async function hostSamples(look: Look): Promise<Map<string, UsageSample>> {
 }
 
 /**
- * CPU and memory of a host's rows: CPU between two looks at its process table (`before`, and
- * `after` or one taken now), memory from the host's own look at its trees (machine.checks, as
- * memoryLimitMB reads it). A host that does not answer, or has no look before: its rows show `-`.
+ * CPU and memory of a host's rows, by treeUsage as this machine's: CPU between two looks at its
+ * process table (`before`, and `after` or one taken now), memory from the host's own look at its
+ * trees (machine.checks, as memoryLimitMB reads it). A host that does not answer, or has no look before: its rows show `-`.
  */
 async function hostUsages(look: Look, before: Map<string, UsageSample>, after?: Map<string, UsageSample>): Promise<Map<string, Map<number, TreeUsage>>> {
   const now = after ?? (await hostSamples(look));
@@ -219,15 +219,7 @@ async function hostUsages(look: Look, before: Map<string, UsageSample>, after?: 
         .get(host)!
         .checks.treeRss(roots)
         .catch(() => undefined);
-      if (!rss) return [];
-      const [treesBefore, treesAfter] = [processTrees(first.procs), processTrees(last.procs)];
-      const usage = new Map(
-        roots.map((root) => [
-          root,
-          { cpuPercent: cpuPercent(treesBefore(root) as ProcSample[], treesAfter(root) as ProcSample[], last.at - first.at), rssBytes: rss.get(root) ?? 0 },
-        ]),
-      );
-      return [[host, usage] as const];
+      return rss ? [[host, treeUsage(first, last, roots, rss)] as const] : [];
     }),
   );
   return new Map(usages.flat());
