@@ -47,11 +47,16 @@ export function followPanes(onExit: () => void, nudgeMs: number, checkMs: number
     // The server's identity is checked here, once a second, not on every nudge.
     if (server && readProc(server.pid)?.startTime !== server.startTime) server = undefined;
     const children = server ? childrenOf(server.pid) : undefined;
-    const exited = followed.some((f) => {
-      if (children) return !children.has(f.pid);
-      const now = readProc(f.pid);
-      return !now || now.startTime !== f.startTime || now.state === 'Z';
-    });
+    // Without the children file, each followed process is read for itself: gone, another one, or a zombie.
+    const exited = children
+      ? anyMissing(
+          followed.map((f) => f.pid),
+          children,
+        )
+      : followed.some((f) => {
+          const now = readProc(f.pid);
+          return !now || now.startTime !== f.startTime || now.state === 'Z';
+        });
     if (!exited) return;
     followed = []; // the pass this wakes follows the panes afresh
     onExit();
@@ -96,6 +101,15 @@ function childrenOf(pid: number): Set<number> | undefined {
   }
 }
 
+/**
+ * Whether a followed pane process is missing from the tmux server's children, the rule of both
+ * backstops (followPanes here, nudgeOnHost on a host): a pane process stays the server's child until
+ * tmux reaps it, as a zombie too, so one missing has exited. Pure.
+ */
+export function anyMissing(followed: readonly number[], children: ReadonlySet<number>): boolean {
+  return followed.some((pid) => !children.has(pid));
+}
+
 /** How soon a host's nudge that ended by itself (its ssh lost) is started again; doubles up to the max. */
 const HOST_NUDGE_RETRY_FIRST_MS = 1000;
 const HOST_NUDGE_RETRY_MAX_MS = 30_000;
@@ -130,7 +144,7 @@ export function nudgeOnHost(
    */
   let spent = false;
   const check = () => {
-    if (spent || !children || !followed.some((pid) => !children!.has(pid))) return;
+    if (spent || !children || !anyMissing(followed, children)) return;
     spent = true;
     followed = [];
     onExit();

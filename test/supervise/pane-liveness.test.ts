@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nudgeLoopScript, parseChildrenLine } from '../../src/host/remote-nudge.js';
 import type { ObservedState } from '../../src/observe/types.js';
-import { followPanes, type KeepNudging, nudgeOnHost, type PaneLiveness } from '../../src/supervise/pane-liveness.js';
+import { anyMissing, followPanes, type KeepNudging, nudgeOnHost, type PaneLiveness } from '../../src/supervise/pane-liveness.js';
 import { managedPane, observedWith, running, spec } from '../helpers/model.js';
 import { waitFor } from '../helpers/tmux.js';
 
@@ -27,6 +27,16 @@ async function fakeServer(): Promise<{ child: ChildProcess; nudges: () => number
   await waitFor(() => out.includes('ready'), 5000, 'the stand-in server');
   return { child, nudges: () => out.split('\n').filter((l) => l === 'chld').length };
 }
+
+describe('anyMissing (the rule of both backstops)', () => {
+  it('a followed pane process missing from the server’s children has exited; children nobody follows do not count', () => {
+    expect(anyMissing([11, 12], new Set([11, 12, 13]))).toBe(false);
+    expect(anyMissing([11, 12], new Set([12, 13]))).toBe(true);
+    expect(anyMissing([11], new Set())).toBe(true);
+    // Nothing followed: nothing to wake for, whatever the server has.
+    expect(anyMissing([], new Set())).toBe(false);
+  });
+});
 
 describe('followPanes', () => {
   it('nudges the server even when no live pane is followed (a pane another command starts is followed by nobody)', async () => {
