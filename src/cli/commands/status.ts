@@ -169,7 +169,6 @@ function selectRows<R extends PaneStatus & { host: string }>(rows: R[], targets:
   return rows.filter((r) => targets.some((x) => covers(r, x)));
 }
 
-/** CPU and memory of each row's process tree (an unmanaged session: all its panes), and its clients. */
 /** The pane processes a row's CPU and memory are measured from. */
 function rootsOf(r: PaneStatus, observed: ObservedState): number[] {
   if (r.state !== 'unmanaged') return r.pid === null ? [] : [r.pid];
