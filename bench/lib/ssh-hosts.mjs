@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import path from 'node:path';
+import { cpuController, makeCpuGroup } from './cpu-cap.mjs';
 import { sleep } from './proc.mjs';
 
 /**
@@ -13,6 +14,12 @@ import { sleep } from './proc.mjs';
  * Nothing listens beyond 127.0.0.1. Teardown is synchronous (BenchEnv's cleanup is, Ctrl-C
  * included): the sshds and everything they started by pid, every process of each account by uid
  * (the accounts exist only for the bench), then `userdel -r`.
+ *
+ * With `cpuCap`, each host also gets a cgroup of its own (bench/lib/cpu-cap.mjs) that its sshd is
+ * moved into as soon as it is spawned, before anything can connect: every process of the host (the
+ * logins, its tmux server, its panes) descends from that sshd and inherits the group. `run` moves
+ * itself in too before it becomes the account. The quota is set by the caller (`caps.set`) and can
+ * change between runs; teardown removes the groups once their processes are gone.
  */
 const SSHD = '/usr/sbin/sshd';
 const PREFIX = 'tmxb-';
@@ -26,18 +33,31 @@ const PREFIX = 'tmxb-';
  * @property {string} home
  * @property {number} port
  * @property {(cmd: string, opts?: { input?: string, timeoutMs?: number }) => { code: number | null, stdout: string, stderr: string }} run
- *   a shell command as the account, on this machine (not over ssh), synchronously
+ *   a shell command as the account, on this machine (not over ssh), synchronously (in the host's cgroup, if it has one)
+ * @property {string | undefined} cgroup the host's cgroup folder, if it has one
+ */
+
+/**
+ * @typedef {object} HostCaps
+ * @property {string} [skipped] why the hosts have no cgroups (then nothing below is there)
+ * @property {string} [kind] 'cgroup v1' or 'cgroup v2'
+ * @property {(cpus: number | undefined, periodUs: number) => void} [set] the same quota for every host, or none
+ * @property {() => number} [throttledMs] the time the hosts' groups spent throttled so far, summed, in ms
+ * @property {() => Record<string, { processes: number, byName: Record<string, number>, outside: string[] }>} [check]
+ *   every process of each host now (its account's and everything under its sshd), by name, and those not in its group
  */
 
 /**
  * Makes the hosts, starts their sshds and waits until each accepts connections.
  * @param {import('./env.mjs').BenchEnv} env
  * @param {readonly string[]} names
- * @returns {Promise<{ hosts: BenchHost[], configFile: string, host: (name: string) => BenchHost }>}
+ * @param {{ cpuCap?: boolean }} [opts] a cgroup per host, to give each a CPU quota of its own
+ * @returns {Promise<{ hosts: BenchHost[], configFile: string, host: (name: string) => BenchHost, caps: HostCaps }>}
  */
-export async function createSshHosts(env, names) {
+export async function createSshHosts(env, names, { cpuCap = false } = {}) {
   if (process.getuid?.() !== 0) throw new Error('the hosts section makes throw-away accounts and sshd instances: run it as root');
   if (!existsSync(SSHD)) throw new Error(`${SSHD} not found: apt-get install -y openssh-server`);
+  const controller = cpuCap ? cpuController() : { skipped: 'not asked for' };
   mkdirSync('/run/sshd', { recursive: true });
   const root = env.dir('ssh-hosts');
   chmodSync(root, 0o700);
@@ -57,6 +77,7 @@ export async function createSshHosts(env, names) {
       ?.split(':');
     if (!f) throw new Error(`useradd made no passwd entry for ${user}`);
     Object.assign(s, { uid: Number(f[2]), gid: Number(f[3]), home: f[5] });
+    if (!('skipped' in controller)) s.cpu = makeCpuGroup(controller, user);
     s.keyFile = path.join(root, `id_${user}`);
     s.hostKey = path.join(root, `hostkey_${user}`);
     sh('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `${user}-client`, '-f', s.keyFile]);
@@ -94,6 +115,8 @@ export async function createSshHosts(env, names) {
       { mode: 0o600 },
     );
     s.sshd = spawn(SSHD, ['-D', '-f', s.config, '-p', String(s.port), '-E', s.log], { stdio: 'ignore' });
+    // Into its group before anything connects (below): sshd -D forks nothing until a connection comes.
+    if (s.cpu) s.cpu.add(s.sshd.pid);
   }
   for (const s of states) {
     const deadline = Date.now() + 15_000;
@@ -128,8 +151,42 @@ export async function createSshHosts(env, names) {
     home: s.home,
     port: s.port,
     run: (cmd, o = {}) => runAsUser(s, cmd, o),
+    cgroup: s.cpu?.dir,
   }));
-  return { hosts, configFile, host: (n) => hosts.find((h) => h.name === n) };
+  /** @type {HostCaps} */
+  const caps =
+    'skipped' in controller
+      ? { skipped: controller.skipped }
+      : {
+          kind: controller.kind,
+          set: (cpus, periodUs) => {
+            for (const s of states) s.cpu.set(cpus, periodUs);
+          },
+          throttledMs: () => states.reduce((sum, s) => sum + s.cpu.throttledMs(), 0),
+          check: () => Object.fromEntries(states.map((s) => [s.name, checkHost(s)])),
+        };
+  return { hosts, configFile, host: (n) => hosts.find((h) => h.name === n), caps };
+}
+
+/** Every process of a host (its account's, and everything under its sshd), by name, and which are outside its group. */
+function checkHost(s) {
+  const pids = [...new Set([s.sshd.pid, ...descendantsOf(s.sshd.pid), ...pidsOfUid(s.uid)])];
+  const byName = {};
+  const outside = [];
+  for (const pid of pids) {
+    let comm;
+    try {
+      comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // A zombie has left its cgroup (its /proc/PID/cgroup reads "/") and runs nothing: not counted.
+      if (stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z') continue;
+    } catch {
+      continue; // gone meanwhile
+    }
+    byName[comm] = (byName[comm] ?? 0) + 1;
+    if (!s.cpu.holds(pid)) outside.push(`${pid} ${comm}`);
+  }
+  return { processes: Object.values(byName).reduce((a, b) => a + b, 0), byName, outside };
 }
 
 /**
@@ -140,7 +197,10 @@ export async function createSshHosts(env, names) {
  */
 function runAsUser(s, cmd, { input, timeoutMs = 30_000 } = {}) {
   const envv = [`HOME=${s.home}`, `USER=${s.user}`, `LOGNAME=${s.user}`, 'SHELL=/bin/sh', 'PATH=/usr/local/bin:/usr/bin:/bin'];
-  const r = spawnSync('setpriv', ['--reuid', String(s.uid), '--regid', String(s.gid), '--init-groups', '--', 'env', '-i', ...envv, 'sh', '-c', cmd], {
+  const argv = ['setpriv', '--reuid', String(s.uid), '--regid', String(s.gid), '--init-groups', '--', 'env', '-i', ...envv, 'sh', '-c', cmd];
+  // In the host's group first (as root, before setpriv drops to the account), like everything else of the host.
+  const [file, ...args] = s.cpu ? ['sh', '-c', 'echo $$ > "$0" && exec "$@"', s.cpu.procs, ...argv] : argv;
+  const r = spawnSync(file, args, {
     cwd: s.home,
     input,
     encoding: 'utf8',
@@ -181,6 +241,8 @@ function destroyHost(s) {
       spawnSync('sleep', ['0.02']);
     }
   }
+  // Empty now (what was left of the host in it is killed by remove): the group goes before the account.
+  if (s.cpu && !s.cpu.remove()) process.stderr.write(`warning: could not remove ${s.cpu.dir}: ${s.cpu.pids().length} processes still in it\n`);
   spawnSync('userdel', ['-r', s.user], { stdio: 'ignore', timeout: 20_000 });
   if (s.uid !== undefined) {
     try {
