@@ -7,7 +7,8 @@
 //   env: BENCH_SECTIONS, BENCH_RUNS, BENCH_N, BENCH_QUICK=1, BENCH_NOTE (a line for the report),
 //        BENCH_PM2 (path of a pm2 binary), BENCH_IDLE_SECONDS, BENCH_CRASHES, BENCH_LAYOUT_N (sessions of 4 panes),
 //        BENCH_MASS_KILLS (runs of 100 killed at once), BENCH_IDLE_PANES (default 1000), BENCH_HOST_CRASHES,
-//        BENCH_HOSTS_BASE (another build's dist/cli/main.js: its no-op over hosts measured alongside)
+//        BENCH_HOSTS_BASE (another build's dist/cli/main.js: its no-op over hosts measured alongside),
+//        BENCH_HOST_CPU (the CPU quota of each fake host in the capped cold rows, in cores: default 0.5; off for none)
 //   The hosts section (issue 13) runs as root only: it makes throw-away accounts with an sshd each on 127.0.0.1.
 //
 // It installs nothing. tmuxp, tmuxinator and pm2 are compared when installed (`apt-get install tmuxp
@@ -118,6 +119,15 @@ const cfg = {
   hostNoopRuns: quick ? 5 : 9,
   hostCrashSessions: 5,
   hostCrashes: Number(process.env.BENCH_HOST_CRASHES ?? (quick ? 10 : 30)),
+  // Separate machines do not share CPUs; the three fake hosts share this machine's cores. The cold
+  // rows are measured twice, side by side: each host held to a CPU quota of its own (a cgroup per
+  // host: bench/lib/cpu-cap.mjs), and uncapped. 0.5 core each: 3 × 0.5 leaves half of the 2 cores
+  // to this machine's side (tmuxctl, the ssh clients), and a host gets the same half core alone as
+  // with the others (a quota is a ceiling, so alone it cannot borrow the idle cores either). A 20 ms
+  // period rather than the default 100 ms: the quota then acts like a slower CPU over an apply of a
+  // few seconds, not like 100 ms bursts of full speed and stops.
+  hostCpu: /^(off|0|none)$/i.test(process.env.BENCH_HOST_CPU ?? '') ? 0 : Number(process.env.BENCH_HOST_CPU || 0.5),
+  hostCpuPeriodUs: 20_000,
   // A build to compare the no-op with, side by side (e.g. the previous release's dist/cli/main.js).
   hostsBaseCli: process.env.BENCH_HOSTS_BASE || undefined,
   settleMs: 3000,

@@ -70,7 +70,9 @@ const ABOUT = {
     'Three throw-away accounts on this machine stand in for three hosts, each reached through an sshd of its own on 127.0.0.1 (real OpenSSH, real key ' +
     'exchange; no network latency, so a round trip is what ssh and sshd themselves cost). Cold: a fresh tmux server on every host and a fresh state dir ' +
     'here (so no ssh master connection yet); the 3-host apply side by side with the same 50 sessions applied to each host alone, the local cold apply, and ' +
-    'one raw `ssh HOST tmux -L S start-server \\; source-file -` batch of 50 `new-session` lines over a new connection. No-op: the 150 sessions in sync and the ' +
+    'one raw `ssh HOST tmux -L S start-server \\; source-file -` batch of 50 `new-session` lines over a new connection; each host method is run twice, side by side, ' +
+    "with each host held to a CPU quota of its own (a cgroup per host that its sshd, and so everything of the host, runs in: the issue's condition) and uncapped " +
+    "(the machine's own contention), and the table says which row is which. No-op (hosts uncapped): the 150 sessions in sync and the " +
     'masters up, against the local no-op of 150 sessions and `ssh HOST true` over the master (the round trip); ssh processes counted once with a shim. ' +
     'Crash repair: one `watch` over 5 sessions here and 5 on h1 (the crash fixture of section 5), one kill -9 here and one there in turn, each a first restart.',
 };
@@ -291,7 +293,7 @@ function tableOf(section, data) {
   return undefined;
 }
 
-/** A section's tables: none, one, or several (each may carry a caption). */
+/** A section's tables: none, one, or several (each may carry a caption, and a note shown under it). */
 function tablesOf(section, data) {
   const tb = tableOf(section, data);
   return tb === undefined ? [] : Array.isArray(tb) ? tb : [tb];
@@ -330,7 +332,7 @@ export function renderText(r) {
     out.push(`\n${TITLES[id]}`);
     const skipped = skippedNote(id, data);
     if (skipped) out.push(`  ${skipped}`);
-    for (const tb of tablesOf(id, data)) out.push(...(tb.caption ? [`  ${tb.caption}`] : []), textTable(tb), '');
+    for (const tb of tablesOf(id, data)) out.push(...(tb.caption ? [`  ${tb.caption}`] : []), textTable(tb), ...(tb.note ? [`  ${tb.note}`] : []), '');
   }
   const t12 = issue12Targets(r);
   if (t12.length)
@@ -347,7 +349,7 @@ export function renderText(r) {
       '\nTargets (issue 13, many hosts)',
       textTable({
         columns: ['target', 'wanted', 'measured', 'baseline', 'ratio', ''],
-        rows: t13.map((t) => [t.what, t.target, t.measured, t.baseline, t.ratio, verdict(t.met)]),
+        rows: t13.map((t) => [t.what, t.target, t.measured, t.baseline, t.ratio, t.reference ? 'not judged (reference)' : verdict(t.met)]),
       }),
     );
   const targets = evaluateTargets(r);
@@ -409,7 +411,7 @@ export function renderMarkdown(r) {
     out.push(
       mdTable({
         columns: ['target', 'wanted', 'measured', 'baseline (same run)', 'ratio', 'verdict'],
-        rows: t13.map((t) => [t.what, t.target, t.measured, t.baseline, t.ratio, verdict(t.met)]),
+        rows: t13.map((t) => [t.what, t.target, t.measured, t.baseline, t.ratio, t.reference ? 'not judged (reference)' : verdict(t.met)]),
       }),
     );
   }
@@ -422,7 +424,7 @@ export function renderMarkdown(r) {
     out.push('', `### ${TITLES[id]}`, '', ABOUT[id]);
     const skipped = skippedNote(id, data);
     if (skipped) out.push('', `${skipped}.`);
-    for (const tb of tablesOf(id, data)) out.push(...(tb.caption ? ['', `${tb.caption}:`] : []), '', mdTable(tb));
+    for (const tb of tablesOf(id, data)) out.push(...(tb.caption ? ['', `${tb.caption}:`] : []), '', mdTable(tb), ...(tb.note ? ['', tb.note] : []));
   }
   const analysis = new URL('../ANALYSIS.md', import.meta.url);
   if (existsSync(analysis)) out.push('', readFileSync(analysis, 'utf8').trim());
