@@ -117,6 +117,9 @@ export class KeptShell {
   /** The time limits of the scripts posted since the last request's turn (post). */
   private postedMs = 0;
   private shell: Running | undefined;
+  /** Posts written so far, and how many of them a request answered after them has seen done (settle). */
+  private posted = 0;
+  private settledPosts = 0;
   /** The tail of the queue: each request starts once the one before it has settled. */
   private tail: Promise<unknown> = Promise.resolve();
 
@@ -133,7 +136,11 @@ export class KeptShell {
       // Scripts posted ahead of it run first there: their time is added, not taken from this one's.
       const slack = this.postedMs;
       this.postedMs = 0;
-      return this.runNow(req, Date.now() + req.timeoutMs + slack);
+      const covers = this.posted;
+      return this.runNow(req, Date.now() + req.timeoutMs + slack).then((a) => {
+        if (a.kind === 'answered') this.settledPosts = Math.max(this.settledPosts, covers);
+        return a;
+      });
     });
     this.tail = turn.catch(() => undefined);
     return turn;
@@ -164,9 +171,20 @@ export class KeptShell {
       const limitSec = Math.ceil(timeoutMs / 1000);
       shell.child.stdin?.write(postText(script, limitSec));
       this.postedMs += limitSec * 1000;
+      this.posted++;
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * Whether a script posted here may not have run yet: no request answered since it was posted has
+   * seen it done. What must not overtake such a post on another channel waits for it, or goes
+   * through this shell, behind it (a batch on the host's control client would otherwise start a
+   * pane before its log's restart marker, or before its log was moved).
+   */
+  get postsPending(): boolean {
+    return this.settledPosts < this.posted;
   }
 
   /**
@@ -178,6 +196,8 @@ export class KeptShell {
     const s = this.shell;
     this.shell = undefined;
     if (!s) return;
+    // What was posted to it has run or never will: nothing left to wait for.
+    this.settledPosts = this.posted;
     s.child.stdin?.end();
     signalChild(s.child, 'SIGKILL');
     s.exited = true;

@@ -103,10 +103,13 @@ export interface TmuxLauncher {
    * A control-mode client of the server there (control/control-tmux.ts), when the transport can
    * carry one: `command` is the process to start for a `tmux -C` argv (it lives as long as the
    * connection, so no timeout of its own), and every request sent on it goes through `request`, so
-   * that what the transport fetched ahead (`answered`) is not taken for a look after it.
+   * that what the transport fetched ahead (`answered`) is not taken for a look after it. While
+   * `ready()` is false a call goes to the transport's own path instead (run()), which keeps it in
+   * order behind what the transport still has under way.
    */
   readonly control?: {
     command(tmuxArgv: readonly string[]): { file: string; args: string[] };
+    ready(): boolean;
     request<T>(send: () => Promise<T>): Promise<T>;
   };
   /** Says where, in a message about a call that got no answer: `gpu1: `. */

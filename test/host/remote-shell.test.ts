@@ -82,6 +82,31 @@ describe('the kept shell', () => {
     }
   });
 
+  it('tells whether a post may not have run yet: until a request posted after it is answered', async () => {
+    const { shell } = aShell();
+    const dir = mkdtempSync(path.join(tmpdir(), 'tmuxctl-pending-'));
+    try {
+      const mark = path.join(dir, 'mark');
+      expect(shell.postsPending).toBe(false);
+      await shell.post(`sleep 0.3; touch '${mark}'\n`, 5000);
+      expect(shell.postsPending).toBe(true);
+      const a = await shell.run({ command: `test -e '${mark}' && echo seen`, timeoutMs: 5000 });
+      expect(a).toMatchObject({ kind: 'answered', stdout: 'seen\n' });
+      expect(shell.postsPending).toBe(false);
+      // A post queued behind a request is not covered by that request's answer.
+      const slow = shell.run({ command: 'sleep 0.2', timeoutMs: 5000 });
+      const posted = shell.post(`rm '${mark}'\n`, 5000);
+      await slow;
+      await posted;
+      expect(shell.postsPending).toBe(true);
+      // A shell that is gone took its posts with it: nothing left pending.
+      shell.close();
+      expect(shell.postsPending).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a request that times out kills its shell, and the next request works in a new one', async () => {
     const { shell, opened } = aShell();
     expect((await shell.run({ command: 'echo warm', timeoutMs: 5000 })).kind).toBe('answered');

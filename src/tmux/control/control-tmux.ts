@@ -20,6 +20,9 @@ export interface ControlTmuxOptions {
   maxRetryMs?: number;
 }
 
+/** What send() answers when the transport wants this call on its own path (TmuxLauncher.control.ready). */
+const NOT_READY = Symbol('not ready');
+
 /** A connection that lasted at least this long worked: the delay before the next attempt starts afresh. */
 const STEADY_MS = 5000;
 
@@ -118,7 +121,8 @@ export class ControlTmux implements Tmux {
     // Every call waits while a control client of this process attaches (attach-gate.ts).
     if (!conn) return attachGate.call(() => this.spawned.exec(args, opts));
     try {
-      return resultOf(await attachGate.call(() => this.send(conn, lines, opts.timeoutMs ?? this.timeoutMs)));
+      const blocks = await attachGate.call(() => this.send(conn, lines, opts.timeoutMs ?? this.timeoutMs));
+      return blocks === NOT_READY ? await attachGate.call(() => this.spawned.exec(args, opts)) : resultOf(blocks);
     } catch (e) {
       if (e instanceof ControlTimeoutError) throw this.notResponding(args[0] ?? '', opts.timeoutMs ?? this.timeoutMs);
       if (!(e instanceof ControlLostError)) throw e;
@@ -143,6 +147,7 @@ export class ControlTmux implements Tmux {
     const timeoutMs = opts.timeoutMs ?? batchTimeoutMs(batchSize(lines), this.timeoutMs, opts.serverSessions);
     try {
       const blocks = await attachGate.call(() => this.send(conn, lines, timeoutMs));
+      if (blocks === NOT_READY) return await attachGate.call(() => this.spawned.runScript(lines, opts));
       return blocks.filter((b) => !b.ok).flatMap((b) => b.lines.map((l) => l.trim()).filter(Boolean));
     } catch (e) {
       if (!(e instanceof ControlLostError)) throw e;
@@ -155,10 +160,15 @@ export class ControlTmux implements Tmux {
     }
   }
 
-  /** One request on the connection, told to the transport (a host's looks fetched ahead: TmuxLauncher.control). */
-  private send(conn: ControlConnection, lines: readonly string[], timeoutMs: number): Promise<ControlBlock[]> {
+  /**
+   * One request on the connection, told to the transport (TmuxLauncher.control): NOT_READY, sending
+   * nothing, while the transport wants its calls on its own path (a host's log writes still under
+   * way in its kept shell). Asked and sent in the same tick, so nothing is posted in between.
+   */
+  private send(conn: ControlConnection, lines: readonly string[], timeoutMs: number): Promise<ControlBlock[] | typeof NOT_READY> {
     const transport = this.spawned.launcher?.control;
-    return transport ? transport.request(() => conn.request(lines, timeoutMs)) : conn.request(lines, timeoutMs);
+    if (!transport) return conn.request(lines, timeoutMs);
+    return transport.ready() ? transport.request(() => conn.request(lines, timeoutMs)) : Promise.resolve(NOT_READY);
   }
 
   /**

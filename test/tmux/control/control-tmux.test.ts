@@ -100,7 +100,7 @@ describe('ControlTmux', () => {
 describe('ControlTmux over a transport (a host reached over ssh: TmuxLauncher)', () => {
   /** A transport to this machine's tmux, as a host's is to its own: counts what goes through it. */
   function transport(withControl: boolean, answers = new Map<string, TmuxResult>()) {
-    const seen = { requests: 0, controlStarts: 0 };
+    const seen = { requests: 0, controlStarts: 0, ready: true };
     const launcher: TmuxLauncher = {
       command: (argv) => ({ file: 'tmux', args: [...argv] }),
       settle: (r) => r,
@@ -113,6 +113,7 @@ describe('ControlTmux over a transport (a host reached over ssh: TmuxLauncher)',
             seen.controlStarts++;
             return { file: 'env', args: [`TMUX_TMPDIR=${t.env.TMUX_TMPDIR}`, 'tmux', ...argv] };
           },
+          ready: () => seen.ready,
           async request<T>(send: () => Promise<T>): Promise<T> {
             seen.requests++;
             return send();
@@ -142,6 +143,22 @@ describe('ControlTmux over a transport (a host reached over ssh: TmuxLauncher)',
     await control.exec(['display-message', '-p', 'x']); // connects
     expect(await control.exec(['list-panes', '-a'])).toEqual(ahead);
     expect(seen.requests).toBe(1);
+  });
+
+  it("while the transport is not ready (a host's log writes under way), calls and batches take its own path, and the connection again once it is", async () => {
+    const { client, seen } = transport(true);
+    control = new ControlTmux(client, { attachTo: () => target });
+    await control.exec(['display-message', '-p', 'x']); // connects
+    expect(seen.requests).toBe(1);
+    seen.ready = false;
+    expect((await control.exec(['display-message', '-p', 'own path'])).stdout).toBe('own path\n');
+    expect(await control.runScript([commandLine(['set-option', '-t', '=ct-a:', '@ct-own-path', '1'])])).toEqual([]);
+    expect(await t.tmux('show-options', '-t', '=ct-a:', '@ct-own-path')).toContain('@ct-own-path 1');
+    expect(seen.requests).toBe(1);
+    expect(control.connected).toBe(true);
+    seen.ready = true;
+    await control.exec(['display-message', '-p', 'y']);
+    expect(seen.requests).toBe(2);
   });
 
   it('a transport that cannot carry a control client: every call goes to a spawned client', async () => {
