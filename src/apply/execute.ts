@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { encodePaneStamp, encodeWindowStamp } from '../observe/stamps.js';
 import { paneArgv } from '../plan/hash.js';
 import type { Action, PaneStart, Plan, WindowStart } from '../plan/types.js';
-import { sessionLogFile } from '../session-log/files.js';
+import { markerLine, sessionLogFile } from '../session-log/files.js';
 import type { Marker } from '../host/files.js';
 import type { PaneSpec } from '../spec/types.js';
 import type { Machine } from '../host/machine.js';
@@ -96,7 +96,9 @@ export async function executePlan(machine: Machine, plan: Plan, opts: ExecuteOpt
     opts.logDir,
     plan.actions.flatMap((a) => (a.kind === 'update' ? a.panes.flatMap((p) => (p.log ? [p.log] : [])) : [])),
   );
-  await machine.files.appendMarkers(opts.logDir, markersOf(plan), at);
+  // A start's marker goes into its log writer's script where the machine says so (startMarkersByWriter).
+  const markStarts = machine.files.startMarkersByWriter ? at : undefined;
+  await machine.files.appendMarkers(opts.logDir, markersOf(plan, markStarts === undefined), at);
   // First, so that a pane that dies while the batch runs already wakes watch; once per batch, not per window.
   const hooks = wakesWatch(plan) ? globalWakeHooks() : [];
   const lines: string[] = [...hooks];
@@ -104,7 +106,7 @@ export async function executePlan(machine: Machine, plan: Plan, opts: ExecuteOpt
   for (const a of plan.actions) {
     // One line per action, commands joined by ';': tmux skips the rest of a line after a failed
     // command, so a create that lost a race never stamps ownership onto someone else's session.
-    const cmds = linesFor(a, at, opts.logDir, carried);
+    const cmds = linesFor(a, at, opts.logDir, carried, markStarts);
     if (cmds.length > 0) lines.push(cmds.join(' ; '));
     started.push(...startsOf(a).map((p) => ({ spec: p.spec, at })));
   }
@@ -154,22 +156,30 @@ function restartsToCarry(plan: Plan): CarryRequest[] {
   return plan.actions.flatMap((a) => (a.kind === 'restart' ? [{ paneId: a.managed.pane.id, target: a.pane.spec.target, reason: a.reason }] : []));
 }
 
-function linesFor(a: Action, at: number, logDir: string, carried: ReadonlyMap<string, Carry>): string[] {
+/** `markStarts`: the time to stamp a start's marker with, when its log writer writes it (startMarkersByWriter). */
+function linesFor(a: Action, at: number, logDir: string, carried: ReadonlyMap<string, Carry>, markStarts: number | undefined): string[] {
+  const marker = markStarts === undefined ? undefined : markerLine(startMarkerText(a), markStarts);
   switch (a.kind) {
     case 'create':
       return newSession(
         a.session,
         a.spec.source,
-        a.windows.map((w) => windowArgs(w, at, logDir)),
+        a.windows.map((w) => windowArgs(w, at, logDir, marker)),
       );
     case 'create-window':
-      return [...forgetLegacyEnv(a.observed.id, a.observed.envKeys), ...newWindow(a.observed.id, a.at.index, windowArgs(a.window, at, logDir))];
+      return [...forgetLegacyEnv(a.observed.id, a.observed.envKeys), ...newWindow(a.observed.id, a.at.index, windowArgs(a.window, at, logDir, marker))];
     case 'split': {
       const active = a.window.panes.find((p) => p.active)?.id;
-      return [...forgetLegacyEnv(a.observed.id, a.observed.envKeys), ...splitPane(a.window.id, paneArgs(a.pane, at, logDir), active)];
+      return [...forgetLegacyEnv(a.observed.id, a.observed.envKeys), ...splitPane(a.window.id, paneArgs(a.pane, at, logDir, marker), active)];
     }
     case 'restart':
-      return respawn(a.observed.id, a.session, a.managed.pane.id, carryInto(paneArgs(a.pane, at, logDir), carried.get(a.managed.pane.id)), a.observed.envKeys);
+      return respawn(
+        a.observed.id,
+        a.session,
+        a.managed.pane.id,
+        carryInto(paneArgs(a.pane, at, logDir, marker), carried.get(a.managed.pane.id)),
+        a.observed.envKeys,
+      );
     case 'kill':
       return killSession(a.observed.id);
     case 'kill-window':
@@ -225,16 +235,16 @@ function linesFor(a: Action, at: number, logDir: string, carried: ReadonlyMap<st
   }
 }
 
-function windowArgs(w: WindowStart, at: number, logDir: string): WindowArgs {
+function windowArgs(w: WindowStart, at: number, logDir: string, marker: string | undefined): WindowArgs {
   return {
     ...(w.named && { name: w.spec.name }),
     stamp: encodeWindowStamp({ name: w.spec.name, panes: w.panes.length, ...(w.layout !== undefined && { layout: w.layout }) }),
     ...(w.layout !== undefined && { layout: w.layout }),
-    panes: w.panes.map((p) => paneArgs(p, at, logDir)),
+    panes: w.panes.map((p) => paneArgs(p, at, logDir, marker)),
   };
 }
 
-function paneArgs(p: PaneStart, at: number, logDir: string): PaneArgs {
+function paneArgs(p: PaneStart, at: number, logDir: string, marker: string | undefined): PaneArgs {
   return {
     cwd: p.spec.cwd,
     argv: paneArgv(p.resume && p.spec.restartCommand ? p.spec.restartCommand : p.spec.command),
@@ -247,17 +257,26 @@ function paneArgs(p: PaneStart, at: number, logDir: string): PaneArgs {
     },
     logFile: sessionLogFile(logDir, p.spec.target),
     stamp: encodePaneStamp({ ...p.stamp, startedAt: at }),
+    ...(marker !== undefined && { logMarker: marker }),
   };
 }
 
-/** One line per start and stop in each pane's log, so runs (and crashes) can be told apart. */
-function markersOf(plan: Plan): Marker[] {
+/**
+ * One line per start and stop in each pane's log, so runs (and crashes) can be told apart; the
+ * starts' only with `starts` (else their log writers write them: startMarkersByWriter).
+ */
+function markersOf(plan: Plan, starts: boolean): Marker[] {
   return plan.actions.flatMap((a) => {
     const stopped = a.kind === 'kill' || a.kind === 'kill-window' ? a.logs : a.kind === 'kill-pane' || a.kind === 'stop' ? [a.target] : [];
     return [
-      ...startsOf(a).map((p) => ({ session: p.spec.target, text: `${a.kind === 'restart' ? 'restarted' : 'started'} (${a.reason})` })),
+      ...(starts ? startsOf(a).map((p) => ({ session: p.spec.target, text: startMarkerText(a) })) : []),
       ...stopped.map((log) => ({ session: log, text: `stopped (${a.reason})` })),
       ...(a.kind === 'give-up' ? [{ session: a.target, text: `gave up (${a.reason})` }] : []),
     ];
   });
+}
+
+/** What a start's marker says: `restarted (killed by signal 9)`, `started (not found)`. */
+function startMarkerText(a: Action): string {
+  return `${a.kind === 'restart' ? 'restarted' : 'started'} (${a.reason})`;
 }

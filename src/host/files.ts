@@ -1,4 +1,4 @@
-import { appendMarker, moveLog, rotateIfLarge, sessionLogFile } from '../session-log/files.js';
+import { appendMarker, markerLine, moveLog, rotateIfLarge, sessionLogFile } from '../session-log/files.js';
 import { statSync } from 'node:fs';
 import { errorText } from '../errors.js';
 import { logLines, startSince } from '../session-log/log-lines.js';
@@ -67,6 +67,14 @@ export interface MachineFiles {
    * file this process writes, so only on this machine.
    */
   readonly carriesScreens: boolean;
+  /**
+   * Whether a start's or restart's marker is written by the pane's log writer as it starts
+   * (tmux/log-writer.ts), not by appendMarkers before the batch. A host's: its batch may go on its
+   * control client while appendMarkers writes through its kept shell, another channel, so only the
+   * writer keeps the marker ahead of the pane's output whichever channel carries the batch; and it
+   * costs no process there of its own. This machine writes it before the batch, done when apply returns.
+   */
+  readonly startMarkersByWriter: boolean;
 }
 
 export const localFiles: MachineFiles = {
@@ -90,6 +98,7 @@ export const localFiles: MachineFiles = {
   },
   followLogs: followLocalLogs,
   carriesScreens: true,
+  startMarkersByWriter: false,
 };
 
 /**
@@ -161,8 +170,7 @@ export function remoteFiles(shell: RemoteShell, stream: RemoteStream): MachineFi
     },
     async appendMarkers(logDir, markers, at) {
       if (markers.length === 0) return [];
-      const stamp = new Date(at).toISOString();
-      const lines = markers.map((m) => `printf '%s\\n' ${shQuote(`[tmuxctl ${stamp}] ${m.text}`)} >> ${shQuote(sessionLogFile(logDir, m.session))}`);
+      const lines = markers.map((m) => `printf '%s\\n' ${shQuote(markerLine(m.text, at))} >> ${shQuote(sessionLogFile(logDir, m.session))}`);
       await quiet(`mkdir -p -- ${shQuote(logDir)} 2>/dev/null\n${lines.join(' 2>/dev/null\n')} 2>/dev/null`);
       return [];
     },
@@ -221,6 +229,7 @@ export function remoteFiles(shell: RemoteShell, stream: RemoteStream): MachineFi
       };
     },
     carriesScreens: false,
+    startMarkersByWriter: true,
   };
 }
 

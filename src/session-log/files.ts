@@ -18,7 +18,12 @@ export function sessionLogFile(logDir: string, session: string): string {
  */
 export function appendMarker(logDir: string, session: string, text: string, at = Date.now()): boolean {
   const append = createLineAppender(sessionLogFile(logDir, session), { capBytes: LOG_CAP_BYTES });
-  return append(`[tmuxctl ${new Date(at).toISOString()}] ${text}`).ok;
+  return append(markerLine(text, at)).ok;
+}
+
+/** The text of a marker line (no newline): `[tmuxctl 2026-11-25T16:00:00.000Z] started (not found)`. */
+export function markerLine(text: string, at: number): string {
+  return `[tmuxctl ${new Date(at).toISOString()}] ${text}`;
 }
 
 /**

@@ -23,6 +23,8 @@ export interface PaneArgs {
    * (the marker line), so the reprinted screen is not logged twice.
    */
   logSkipsThrough?: string;
+  /** The start's marker line, written by the log writer before the run's output (host/files.ts startMarkersByWriter). */
+  logMarker?: string;
 }
 
 /** One window to make. */
@@ -44,8 +46,8 @@ const WAKE = commandLine(['wait-for', '-S', WAKE_CHANNEL]);
  * death, so a respawn with `-o` stopped the logging of every other run. Without it, any old pipe is
  * replaced by a fresh one (the old writer sees the end of its input and exits).
  */
-function pipeOutput(target: string, logFile: string, skipThrough?: string): string {
-  const writer = logWriterScript(logFile);
+function pipeOutput(target: string, logFile: string, skipThrough?: string, marker?: string): string {
+  const writer = logWriterScript(logFile, undefined, undefined, marker);
   const script = skipThrough === undefined ? writer : `${skipLinesThrough(skipThrough)} ${writer}`;
   // pipe-pane expands formats in its command, and strftime sequences too (`stat -c %s` became
   // `stat -c 1795775917`, and a '%' in a log path was mangled): '#' and '%' are doubled.
@@ -183,7 +185,7 @@ function markWindow(windowTarget: string, stamp: string): string[] {
 
 /** The stamp on the pane itself (a pane the user splits off does not inherit it), and its log. */
 function markPane(paneTarget: string, p: PaneArgs): string[] {
-  return [commandLine(['set-option', '-p', '-t', paneTarget, PANE_STAMP_OPT, p.stamp]), pipeOutput(paneTarget, p.logFile, p.logSkipsThrough)];
+  return [commandLine(['set-option', '-p', '-t', paneTarget, PANE_STAMP_OPT, p.stamp]), pipeOutput(paneTarget, p.logFile, p.logSkipsThrough, p.logMarker)];
 }
 
 /**

@@ -24,9 +24,12 @@ import { shQuote } from './quote.js';
  * - Without GNU split (BusyBox has no --filter), a plain `cat >>`: every byte kept, capped only by
  *   the pass-time rotation.
  */
-export function logWriterScript(logFile: string, capBytes = LOG_CAP_BYTES, gnuSplit = hasGnuSplit()): string {
+export function logWriterScript(logFile: string, capBytes = LOG_CAP_BYTES, gnuSplit = hasGnuSplit(), firstLine?: string): string {
   const cap = Math.max(1, Math.floor(capBytes));
-  const setup = `umask 077; d=${shQuote(dirname(logFile))}; f=${shQuote(logFile)}; [ -d "$d" ] || mkdir -p -- "$d";`;
+  // firstLine: a start's marker (host/files.ts startMarkersByWriter), in the log before any output
+  // of the run, since the writer reads none before it. A failed write does not stop the writer.
+  const marker = firstLine === undefined ? '' : ` printf '%s\\n' ${shQuote(firstLine)} >> "$f";`;
+  const setup = `umask 077; d=${shQuote(dirname(logFile))}; f=${shQuote(logFile)}; [ -d "$d" ] || mkdir -p -- "$d";${marker}`;
   if (!gnuSplit) return `${setup} exec cat >> "$f"`;
   const filter = [
     'case $FILE in *000000000) ;; *) mv -f -- "$f" "$f.1" 2>/dev/null;; esac;',

@@ -52,6 +52,7 @@ function fakeMachine() {
       },
       rotateLarge: async () => {},
       carriesScreens: false,
+      startMarkersByWriter: false,
     },
     checks: { command: unused, silentFor: unused, treeRss: unused },
   };

@@ -84,7 +84,7 @@ describe('watch across hosts, what a repair costs', () => {
 describe('watch across hosts, over a control client on the ssh connection', () => {
   it("with control mode, the host's tmux is reached over one control client there: it repairs a kill -9, and no client is left there when watch is killed", async () => {
     const shim = loggingSsh(path.join(t.stateDir, '..'));
-    const file = t.writeSpec('k/app.yaml', hostsDoc({ 'hw-k': quickSession(LONG_RUNNING, { host: 'wgpu1' }) }));
+    const file = t.writeSpec('k/app.yaml', hostsDoc({ 'hw-k': quickSession(['sh', '-c', 'echo run-$$; exec sleep 100000'], { host: 'wgpu1' }) }));
     const w = await startWatch(t, {
       args: ['-f', file, '--host', 'wgpu1'],
       env: { TMUXCTL_SSH_CONFIG: ssh.configFile, TMUXCTL_CONTROL: '1', PATH: `${shim.dir}:${process.env.PATH}` },
@@ -103,9 +103,22 @@ describe('watch across hosts, over a control client on the ssh connection', () =
     expect(shim.calls().filter((c) => / -C attach-session /.test(c))).toHaveLength(1);
 
     process.kill(first, 'SIGKILL'); // a process of the test's own throw-away user
-    await waitFor(() => replacedOn('wgpu1', 'hw-k', first), 20_000, 'hw-k repaired on wgpu1');
+    const second = await waitFor(() => replacedOn('wgpu1', 'hw-k', first), 20_000, 'hw-k repaired on wgpu1');
     expect(await controlClients()).toEqual(['1 hw-k']);
     expect(shim.calls().filter((c) => / -C attach-session /.test(c))).toEqual([]);
+    // The log there reads in order whichever channel carried what: the run, its exit, the restart, the next run.
+    const logLines = async () => {
+      const r = await ssh.host('wgpu1').run('cat "$(find ~/.local/state/tmuxctl/logs -name hw-k.log | head -1)"');
+      return r.stdout.replace(/\r/g, '').split('\n').filter(Boolean);
+    };
+    await waitFor(async () => (await logLines()).includes(`run-${second}`), 10_000, 'the second run in the log on wgpu1');
+    expect((await logLines()).map((l) => l.replace(/^\[tmuxctl [^\]]+\] /, '[marker] '))).toEqual([
+      expect.stringMatching(/^\[marker\] started \(/),
+      `run-${first}`,
+      '[marker] killed by signal 9',
+      '[marker] restarted (killed by signal 9)',
+      `run-${second}`,
+    ]);
 
     // Killed with no chance to say goodbye: ssh's input closes with it, and the client there ends.
     await w.stop('SIGKILL');

@@ -61,6 +61,20 @@ describe('the session-log writer (what pipe-pane runs)', () => {
     expect(readFileSync(file, 'utf8')).toBe(numbered(1, 3000));
   });
 
+  it("writes a start's marker first, before any output of the run, with or without GNU split", async () => {
+    const dir = tempDir();
+    const marker = "[tmuxctl 2026-11-28T10:00:00.000Z] restarted (killed by signal 9) 'quoted' $HOME %s";
+    for (const gnu of [true, false]) {
+      const file = path.join(dir, `app-${gnu}.log`);
+      const child = spawn('sh', ['-c', logWriterScript(file, 1_000_000, gnu, marker)], { stdio: ['pipe', 'ignore', 'ignore'] });
+      cleanups.push(() => child.kill('SIGKILL'));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      child.stdin!.end('first output\n');
+      expect(await exited).toBe(0);
+      expect(readFileSync(file, 'utf8')).toBe(`${marker}\nfirst output\n`);
+    }
+  });
+
   it("writes a quiet session's line at once (no buffer waits for more output)", async () => {
     const dir = tempDir();
     const file = path.join(dir, 'app.log');
