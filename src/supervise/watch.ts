@@ -140,7 +140,8 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
   hasGnuSplit();
   const control = useControl ? new ControlTmux(opts.tmux, { attachTo, onConnection }) : undefined;
   const tmux = control ?? opts.tmux;
-  const machine: Machine = opts.remote?.machine ?? localMachine(tmux);
+  // A host's passes go through the control client too: the machine's own tmux is its fallback.
+  const machine: Machine = opts.remote ? { ...opts.remote.machine, tmux } : localMachine(tmux);
   const resyncMs = clampDelay(opts.resyncSeconds * 1000);
   let hookedServer: number | undefined;
   let firstPass = true;
@@ -372,8 +373,9 @@ export async function startWatch(opts: WatchOptions): Promise<Watcher> {
       liveness.stop();
       clearInterval(memoryTimer);
       health.stop();
-      // Both of these end every check and control client of the process: only this machine's
-      // watcher has any, and a host's watcher is stopped while the others go on (its host removed).
+      // Both of these end every check and control client of the process, the hosts' included: only
+      // this machine's watcher calls them (a host's watcher is stopped while the others go on, its
+      // host removed), and it stops only when watch does.
       if (!opts.remote) killRunningChecks(); // a slow health check must not outlive watch
       specs.stop();
       await specWatcher.close();

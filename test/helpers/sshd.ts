@@ -269,6 +269,8 @@ function daemonConfig(s: HostState): string {
     'KbdInteractiveAuthentication no',
     'PubkeyAuthentication yes',
     'AuthorizedKeysFile .ssh/authorized_keys',
+    // A test may put a shim first on PATH there (~/.ssh/environment): only PATH, and only when that file exists.
+    'PermitUserEnvironment PATH',
     'StrictModes yes',
     `AllowUsers ${s.user}`,
     'PermitRootLogin no',

@@ -3,7 +3,7 @@
  * a host that goes away and comes back.
  */
 import { describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { hostsDocFor, hostsHarness, loggingSsh } from '../helpers/hosts.js';
 import { descendantsOf, useSshHosts } from '../helpers/sshd.js';
@@ -84,6 +84,16 @@ describe('watch across hosts, what a repair costs', () => {
 describe('watch across hosts, over a control client on the ssh connection', () => {
   it("with control mode, the host's tmux is reached over one control client there: it repairs a kill -9, and no client is left there when watch is killed", async () => {
     const shim = loggingSsh(path.join(t.stateDir, '..'));
+    // On wgpu1, a `timeout` first on PATH that logs each call: every tmux call of the kept shells
+    // runs under it, the control client's never.
+    const host = ssh.host('wgpu1');
+    const timeoutLog = path.join(host.home, 'timeout-calls.log');
+    const setUp = await host.run(
+      `mkdir -p shim && printf '#!/bin/sh\\nprintf "%%s\\\\n" "$*" >> ${timeoutLog}\\nexec /usr/bin/timeout "$@"\\n' > shim/timeout && chmod +x shim/timeout && ` +
+        `printf 'PATH=%s/shim:/usr/local/bin:/usr/bin:/bin\\n' "$HOME" > .ssh/environment`,
+    );
+    expect(setUp.code).toBe(0);
+    const timeoutCalls = () => (existsSync(timeoutLog) ? readFileSync(timeoutLog, 'utf8').split('\n').filter(Boolean) : []);
     const file = t.writeSpec('k/app.yaml', hostsDoc({ 'hw-k': quickSession(['sh', '-c', 'echo run-$$; exec sleep 100000'], { host: 'wgpu1' }) }));
     const w = await startWatch(t, {
       args: ['-f', file, '--host', 'wgpu1'],
@@ -102,8 +112,15 @@ describe('watch across hosts, over a control client on the ssh connection', () =
     // Started through ssh here, as the host's one control client: `ssh … -- tmux -L S -N -C attach-session …`.
     expect(shim.calls().filter((c) => / -C attach-session /.test(c))).toHaveLength(1);
 
+    // The kept shells run tmux under the shim (so it is on their PATH); settled, then the kill.
+    await waitFor(() => timeoutCalls().some((c) => / tmux .*wait-for /.test(c)), 10_000, 'the waits shell under the shim');
+    await new Promise((r) => setTimeout(r, 1000));
+    writeFileSync(timeoutLog, '');
     process.kill(first, 'SIGKILL'); // a process of the test's own throw-away user
     const second = await waitFor(() => replacedOn('wgpu1', 'hw-k', first), 20_000, 'hw-k repaired on wgpu1');
+    // The repair's batch went on the control client: no tmux client ran a batch there under `timeout`.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(timeoutCalls().filter((c) => /source-file/.test(c))).toEqual([]);
     expect(await controlClients()).toEqual(['1 hw-k']);
     expect(shim.calls().filter((c) => / -C attach-session /.test(c))).toEqual([]);
     // The log there reads in order whichever channel carried what: the run, its exit, the restart, the next run.
@@ -122,6 +139,7 @@ describe('watch across hosts, over a control client on the ssh connection', () =
 
     // Killed with no chance to say goodbye: ssh's input closes with it, and the client there ends.
     await w.stop('SIGKILL');
+    await host.run('rm -f .ssh/environment');
     await waitFor(async () => (await controlClients()).length === 0, 10_000, 'the control client on wgpu1 gone');
     const left = ssh
       .host('wgpu1')
