@@ -117,7 +117,8 @@ export class KeptShell {
   /** The time limits of the scripts posted since the last request's turn (post). */
   private postedMs = 0;
   private shell: Running | undefined;
-  /** Posts written so far, and how many of them a request answered after them has seen done (settle). */
+  /** Posts waiting for their turn; posts written so far, and how many of them a request answered after them has seen done. */
+  private queuedPosts = 0;
   private posted = 0;
   private settledPosts = 0;
   /** The tail of the queue: each request starts once the one before it has settled. */
@@ -155,7 +156,12 @@ export class KeptShell {
    * time: then it is lost, as the host is (an awaited write would have failed the same way).
    */
   post(script: string, timeoutMs: number): Promise<void> {
-    const turn = this.tail.then(() => this.postNow(script, timeoutMs)).catch(() => undefined);
+    // Pending from now, not from its turn: one queued behind a busy request is not written yet.
+    this.queuedPosts++;
+    const turn = this.tail
+      .then(() => this.postNow(script, timeoutMs))
+      .catch(() => undefined)
+      .finally(() => this.queuedPosts--);
     this.tail = turn;
     return turn;
   }
@@ -179,12 +185,12 @@ export class KeptShell {
 
   /**
    * Whether a script posted here may not have run yet: no request answered since it was posted has
-   * seen it done. What must not overtake such a post on another channel waits for it, or goes
-   * through this shell, behind it (a batch on the host's control client would otherwise start a
-   * pane before its log's restart marker, or before its log was moved).
+   * seen it done, or it still waits for its turn. What must not overtake such a post on another
+   * channel goes through this shell, behind it (a batch on the host's control client would
+   * otherwise start a pane before the exit marker of its last run, or before its log was moved).
    */
   get postsPending(): boolean {
-    return this.settledPosts < this.posted;
+    return this.queuedPosts > 0 || this.settledPosts < this.posted;
   }
 
   /**

@@ -6,6 +6,7 @@ import { type RemoteStream, remoteFiles } from './files.js';
 import { type HelloPrefetch, helloScript, lookScript, parseHello, parseLook } from './host-hello.js';
 import type { Machine } from './machine.js';
 import { remoteChecks } from './remote-checks.js';
+import { controlClientWords } from './remote-control-client.js';
 import { remoteProcs, type RemoteShell } from './remote-procs.js';
 import { sshCommand } from './ssh/ssh-args.js';
 import { remoteCommand } from './ssh/remote-words.js';
@@ -172,7 +173,9 @@ export async function connectHost(
     // calls go through the kept shell, behind it: on the control client, another channel, a batch
     // could start the pane before its marker is written, or write to a log about to be moved over.
     control: {
-      command: (argv) => sshCommand(target, ['tmux', ...argv]),
+      // Started on the shared connection, never a direct one of its own for its whole life.
+      connect: () => conn.connect(timeoutMs),
+      command: (argv) => sshCommand(target, controlClientWords(argv)),
       ready: () => !kept.postsPending,
       request: counted,
     },

@@ -108,6 +108,8 @@ export interface TmuxLauncher {
    * order behind what the transport still has under way.
    */
   readonly control?: {
+    /** Makes sure the transport's shared connection is up before the client starts (it lives on it). */
+    connect(): Promise<void>;
     command(tmuxArgv: readonly string[]): { file: string; args: string[] };
     ready(): boolean;
     request<T>(send: () => Promise<T>): Promise<T>;

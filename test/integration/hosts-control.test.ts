@@ -10,7 +10,7 @@ import type { TmuxClient } from '../../src/tmux/client.js';
 import { ControlTmux } from '../../src/tmux/control/control-tmux.js';
 import { commandLine } from '../../src/tmux/quote.js';
 import { useSshHosts } from '../helpers/sshd.js';
-import { useTmuxServer } from '../helpers/tmux.js';
+import { useTmuxServer, waitFor } from '../helpers/tmux.js';
 import { shQuote } from '../helpers/watch.js';
 
 const t = useTmuxServer();
@@ -34,7 +34,7 @@ async function connect(): Promise<{ host: ConnectedHost; control: ControlTmux }>
 }
 
 describe("a host's control client", () => {
-  it('a batch right behind a posted log write goes behind it, through the kept shell: a restarted pane never starts ahead of its marker; later ones ride the control client', async () => {
+  it('a batch right behind a posted log write goes behind it, through the kept shell: no pane starts ahead of a marker posted before it; later batches ride the control client', async () => {
     await onHost('new-session -d -s base sleep 600');
     const { host, control } = await connect();
     const onControl = vi.spyOn((host.machine.tmux as TmuxClient).launcher!.control!, 'request');
@@ -62,5 +62,37 @@ describe("a host's control client", () => {
     expect(await control.runScript([commandLine(['set-option', '-g', '@cc-next', '1'])])).toEqual([]);
     expect(onControl).toHaveBeenCalledTimes(2);
     expect((await onHost('show-options -gqv @cc-next')).stdout.trim()).toBe('1');
+  }, 60_000);
+
+  it('a request given up on while the host still answers it leaves no control client there: the client is ended on the host, not only its ssh here', async () => {
+    await onHost('new-session -d -s base sleep 600').catch(() => undefined);
+    const controlClients = async () => (await onHost("list-clients -F '#{client_control_mode}'")).stdout.split('\n').filter((l) => l === '1').length;
+    for (const o of opened) o.control.close(); // the test before's
+    await waitFor(async () => (await controlClients()) === 0, 10_000, 'no control client on the host yet');
+    const { control } = await connect();
+    expect((await control.exec(['display-message', '-p', 'up'])).stdout).toBe('up\n');
+    expect(await controlClients()).toBe(1);
+    // An answer of some 2 MB, given up on after 300 ms: the ssh here is killed while the host still
+    // has most of it to write.
+    await expect(control.exec(['run-shell', 'seq 1 300000'], { timeoutMs: 300 })).rejects.toThrow(/no answer/);
+    expect(control.connected).toBe(false);
+    control.close();
+    await waitFor(async () => (await controlClients()) === 0, 15_000, 'no control client left on the host');
+    const left = () =>
+      ssh
+        .host('ccgpu1')
+        .cmdlinesOfUser()
+        .filter((p) => p.argv.includes('-C') && p.argv.includes('attach-session'));
+    await waitFor(() => left().length === 0, 10_000, 'nothing of the control client left there');
+  }, 60_000);
+
+  it('an attach tmux refuses there (no such session) fails at once, not at the connect timeout: the script ends with the client', async () => {
+    const { host } = await connect();
+    const refused = new ControlTmux(host.machine.tmux as TmuxClient, { attachTo: () => '=no-such-session' });
+    opened.push({ host, control: refused });
+    const started = Date.now();
+    expect((await refused.exec(['display-message', '-p', 'spawned'])).stdout).toBe('spawned\n');
+    expect(refused.connected).toBe(false);
+    expect(Date.now() - started).toBeLessThan(5000);
   }, 60_000);
 });

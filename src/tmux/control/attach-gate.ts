@@ -1,3 +1,5 @@
+import { serverArgs, type TmuxClient } from '../client.js';
+
 /**
  * Why a control client attaches alone (tmux before 3.7 crashes otherwise).
  *
@@ -15,7 +17,7 @@
  * client tmux has not answered yet.
  *
  * This gate keeps tmuxctl's own work out of that window: while one of this process's control
- * clients attaches, none of its tmux calls runs (they wait), and an attach waits until every call
+ * clients attaches to a server, none of its tmux calls to that server runs (they wait), and an attach waits until every call
  * under way has answered and every control client being ended has exited (its detach notifies). Other
  * processes' commands (a person's, another tmuxctl's) are not held by it; attaching rarely (once
  * per server, and when tmux ends the client) is what keeps that chance small.
@@ -63,5 +65,17 @@ export class AttachGate {
   }
 }
 
-/** One gate per process: the command connection, the waker and every call share it. */
-export const attachGate = new AttachGate();
+const gates = new Map<string, AttachGate>();
+
+/**
+ * The gate of one tmux server (this machine's by its -L/-S, a host's by its name too): the command
+ * connection, the waker and every call to that server share it. Only calls to the same server can
+ * land in its attach's window; a host's attach over ssh, which can take seconds on a slow link, must
+ * not hold this machine's repairs or another host's.
+ */
+export function attachGateOf(client: Pick<TmuxClient, 'server' | 'launcher'>): AttachGate {
+  const key = `${client.launcher?.where ?? ''}${serverArgs(client.server).join(' ')}`;
+  let gate = gates.get(key);
+  if (!gate) gates.set(key, (gate = new AttachGate()));
+  return gate;
+}

@@ -5,7 +5,7 @@ import { clientEnv } from '../client-env.js';
 import { lookupOnPath } from '../tools.js';
 import { type ServerAddress, serverArgs } from '../client.js';
 import { commandLine } from '../quote.js';
-import { attachGate } from './attach-gate.js';
+import { type AttachGate, attachGateOf } from './attach-gate.js';
 import { type ControlBlock, type ControlNotification, ControlParser } from './protocol.js';
 
 export interface ControlConnectionOptions {
@@ -17,6 +17,8 @@ export interface ControlConnectionOptions {
    * (TmuxLauncher.control). Unset: this machine's tmux, tied to this process's life (start()).
    */
   launch?: (tmuxArgv: readonly string[]) => { file: string; args: string[] };
+  /** The attach gate of this server (attach-gate.ts attachGateOf), where the attach runs alone; this machine's server's when unset. */
+  gate?: AttachGate;
   /** The session to attach to (a control client must be attached to one); tmux picks one when absent. */
   attachTo?: string;
   /** How long tmux may take to attach the client. */
@@ -89,7 +91,7 @@ export class ControlConnection {
    */
   static open(opts: ControlConnectionOptions): Promise<ControlConnection> {
     // Alone: no call of this process runs while tmux reads the client's hello (attach-gate.ts).
-    return attachGate.attach(() => ControlConnection.start(opts));
+    return ControlConnection.gateOf(opts).attach(() => ControlConnection.start(opts));
   }
 
   private static start(opts: ControlConnectionOptions): Promise<ControlConnection> {
@@ -182,6 +184,10 @@ export class ControlConnection {
     });
   }
 
+  private static gateOf(opts: ControlConnectionOptions): AttachGate {
+    return opts.gate ?? attachGateOf({ server: opts.server });
+  }
+
   /** Ends the client (its pending requests fail). */
   close(): void {
     this.end('closed');
@@ -247,7 +253,7 @@ export class ControlConnection {
   private stop(): void {
     const child = this.child;
     if (child.pid === undefined) return; // never started (tmux or setpriv could not be run): no exit to wait for
-    attachGate.ended(new Promise<void>((gone) => child.once('exit', () => gone())));
+    ControlConnection.gateOf(this.opts).ended(new Promise<void>((gone) => child.once('exit', () => gone())));
     if (this.up) {
       signalChild(child, 'SIGKILL');
       return;

@@ -1,8 +1,8 @@
-import { TmuxNotRespondingError } from '../../errors.js';
+import { errorText, TmuxNotRespondingError } from '../../errors.js';
 import { type RunOptions, type Tmux, type TmuxClient, type TmuxResult, tmuxFailure } from '../client.js';
 import { batchSize, batchTimeoutMs } from '../timeouts.js';
 import { commandLine } from '../quote.js';
-import { attachGate } from './attach-gate.js';
+import { type AttachGate, attachGateOf } from './attach-gate.js';
 import { ControlConnection, ControlLostError, ControlTimeoutError } from './connection.js';
 import type { ControlBlock, ControlNotification } from './protocol.js';
 
@@ -46,11 +46,15 @@ export class ControlTmux implements Tmux {
   private closed = false;
   private preparing: ReturnType<typeof setTimeout> | undefined;
 
+  /** This server's attach gate: every call waits while a control client of this process attaches to it. */
+  private readonly gate: AttachGate;
+
   constructor(
     readonly spawned: TmuxClient,
     private readonly opts: ControlTmuxOptions,
   ) {
     this.retryMs = opts.firstRetryMs ?? 250;
+    this.gate = attachGateOf(spawned);
   }
 
   get server() {
@@ -116,19 +120,19 @@ export class ControlTmux implements Tmux {
     const lines = asLines(args, opts);
     // A wait (a call with an abort signal or a timeout it expects) changes nothing: it does not hold attaches up.
     if (opts.signal || opts.timeoutIsExpected) return this.spawned.exec(args, opts);
-    if (!lines) return attachGate.call(() => this.spawned.exec(args, opts));
+    if (!lines) return this.gate.call(() => this.spawned.exec(args, opts));
     const conn = await this.connect();
     // Every call waits while a control client of this process attaches (attach-gate.ts).
-    if (!conn) return attachGate.call(() => this.spawned.exec(args, opts));
+    if (!conn) return this.gate.call(() => this.spawned.exec(args, opts));
     try {
-      const blocks = await attachGate.call(() => this.send(conn, lines, opts.timeoutMs ?? this.timeoutMs));
-      return blocks === NOT_READY ? await attachGate.call(() => this.spawned.exec(args, opts)) : resultOf(blocks);
+      const blocks = await this.gate.call(() => this.send(conn, lines, opts.timeoutMs ?? this.timeoutMs));
+      return blocks === NOT_READY ? await this.gate.call(() => this.spawned.exec(args, opts)) : resultOf(blocks);
     } catch (e) {
       if (e instanceof ControlTimeoutError) throw this.notResponding(args[0] ?? '', opts.timeoutMs ?? this.timeoutMs);
       if (!(e instanceof ControlLostError)) throw e;
       this.refuseAfterClose(args);
       // Read-only or not, a call that never reached tmux, or whose answer was lost, is asked again.
-      return attachGate.call(() => this.spawned.exec(args, opts));
+      return this.gate.call(() => this.spawned.exec(args, opts));
     }
   }
 
@@ -143,11 +147,11 @@ export class ControlTmux implements Tmux {
     this.refuseAfterClose(['source-file']);
     await this.checkVersion();
     const conn = await this.connect();
-    if (!conn) return attachGate.call(() => this.spawned.runScript(lines, opts));
+    if (!conn) return this.gate.call(() => this.spawned.runScript(lines, opts));
     const timeoutMs = opts.timeoutMs ?? batchTimeoutMs(batchSize(lines), this.timeoutMs, opts.serverSessions);
     try {
-      const blocks = await attachGate.call(() => this.send(conn, lines, timeoutMs));
-      if (blocks === NOT_READY) return await attachGate.call(() => this.spawned.runScript(lines, opts));
+      const blocks = await this.gate.call(() => this.send(conn, lines, timeoutMs));
+      if (blocks === NOT_READY) return await this.gate.call(() => this.spawned.runScript(lines, opts));
       return blocks.filter((b) => !b.ok).flatMap((b) => b.lines.map((l) => l.trim()).filter(Boolean));
     } catch (e) {
       if (!(e instanceof ControlLostError)) throw e;
@@ -192,10 +196,13 @@ export class ControlTmux implements Tmux {
         // before open() has resolved.
         let conn: ControlConnection | undefined;
         let upSince = 0;
+        // Outside the attach gate: a host's slow connect holds none of its calls.
+        if (launcher?.control) await launcher.control.connect().catch((e: unknown) => Promise.reject(new ControlLostError(errorText(e))));
         conn = await ControlConnection.open({
           binary: this.spawned.binary,
           server: this.server,
           env: this.spawned.env,
+          gate: this.gate,
           ...(launcher?.control && { launch: (argv: readonly string[]) => launcher.control!.command(argv) }),
           attachTo,
           connectTimeoutMs: this.timeoutMs,

@@ -109,6 +109,7 @@ describe('ControlTmux over a transport (a host reached over ssh: TmuxLauncher)',
       where: 'fake: ',
       ...(withControl && {
         control: {
+          connect: async () => {},
           command: (argv: readonly string[]) => {
             seen.controlStarts++;
             return { file: 'env', args: [`TMUX_TMPDIR=${t.env.TMUX_TMPDIR}`, 'tmux', ...argv] };
