@@ -169,9 +169,10 @@ export async function connectHost(
     // watch's control client there: `ssh … -- tmux -C attach-session …`, one session of the
     // connection for its life (beside the kept shells, outside the slots below). Its requests count
     // as the kept shell's do: a wake-up's look taken while one ran may not show its effect. While a
-    // log write posted on the kept shell may not have run yet (a restart's marker, a log's move),
-    // calls go through the kept shell, behind it: on the control client, another channel, a batch
-    // could start the pane before its marker is written, or write to a log about to be moved over.
+    // log write posted on the kept shell may not have run yet (an exit or stop marker, a log's
+    // move), calls go through the kept shell, behind it: on the control client, another channel, a
+    // batch could start a pane before the marker of its last run, or write to a log about to be
+    // moved over. (A start's own marker is its log writer's: files.ts startMarkersByWriter.)
     control: {
       // Started on the shared connection, never a direct one of its own for its whole life.
       connect: () => conn.connect(timeoutMs),
