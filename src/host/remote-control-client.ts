@@ -10,15 +10,20 @@
  * still saying hello must not be signalled: tmux before 3.7 crashes, tmux/control/attach-gate.ts),
  * then sends SIGTERM: an attached client told to leave says so to the server, which frees it.
  *
- * The client ending by itself (%exit, the server gone) ends the script, which removes the folder
- * the other half checks before its SIGTERM: a pid that is no longer the client's is not signalled.
+ * The client ending by itself (%exit, the server gone, an attach refused) ends the script, which
+ * removes the folder the other half checks before its grace and its SIGTERM: it then neither waits
+ * nor signals a pid that is no longer the client's.
  * The other half's output goes nowhere, so ssh's channel closes with the client and watch sees it.
  */
 const SCRIPT = [
   'exec 3<&0',
-  'd=$(mktemp -d "${TMPDIR:-/tmp}/tmuxctl-control.XXXXXXXXXX") && mkfifo -m 600 "$d/in" || exit 1',
+  'd=$(mktemp -d "${TMPDIR:-/tmp}/tmuxctl-control.XXXXXXXXXX") || exit 1',
+  // The folder goes with the script however it ends (mkfifo failing, the script killed).
+  'trap \'rm -rf "$d"\' EXIT',
+  "trap 'exit 143' HUP TERM",
+  'mkfifo -m 600 "$d/in" || exit 1',
   '"$@" <"$d/in" & p=$!',
-  '{ cat <&3 >"$d/in"; sleep 2; [ -d "$d" ] && kill -s TERM "$p"; } >/dev/null 2>&1 &',
+  '{ cat <&3 >"$d/in"; [ -d "$d" ] && sleep 2; [ -d "$d" ] && kill -s TERM "$p"; } >/dev/null 2>&1 &',
   'exec 3<&-',
   'wait "$p"; c=$?',
   'rm -rf "$d"',

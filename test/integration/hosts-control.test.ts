@@ -86,7 +86,7 @@ describe("a host's control client", () => {
     await waitFor(() => left().length === 0, 10_000, 'nothing of the control client left there');
   }, 60_000);
 
-  it('an attach tmux refuses there (no such session) fails at once, not at the connect timeout: the script ends with the client', async () => {
+  it('an attach tmux refuses there (no such session) fails at once, not at the connect timeout', async () => {
     const { host } = await connect();
     const refused = new ControlTmux(host.machine.tmux as TmuxClient, { attachTo: () => '=no-such-session' });
     opened.push({ host, control: refused });

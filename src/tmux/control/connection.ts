@@ -185,6 +185,8 @@ export class ControlConnection {
   }
 
   private static gateOf(opts: ControlConnectionOptions): AttachGate {
+    // A launched client is another machine's: this machine's gate would not hold that server's calls.
+    if (opts.launch && !opts.gate) throw new Error('a launched control client needs the attach gate of its server');
     return opts.gate ?? attachGateOf({ server: opts.server });
   }
 
